@@ -1,0 +1,44 @@
+# Tumor board: the two commands are `make run` and `make test`.
+.DEFAULT_GOAL := help
+PY := .venv/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help setup run test stop lint format migrations-check bench
+
+help:
+	@echo "make run               set up, then serve the app with demo data on http://$(HOST):$(PORT)"
+	@echo "make test              set up, then run the whole test suite on PostgreSQL"
+	@echo "make stop              stop the project-local PostgreSQL cluster"
+	@echo "make lint              ruff check and ruff format --check"
+	@echo "make migrations-check  fail if a model change has no migration"
+	@echo "make bench             run the benchmarks under bench/ and print their figures"
+
+setup:
+	@scripts/setup.sh
+
+run:
+	@SETUP_FOR=run scripts/setup.sh
+	@HOST=$(HOST) PORT=$(PORT) scripts/run.sh
+
+test: setup
+	$(PY) -m pytest
+
+stop:
+	@scripts/pg.sh stop
+
+lint:
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+format:
+	.venv/bin/ruff check --fix .
+	.venv/bin/ruff format .
+
+migrations-check: setup
+	$(PY) manage.py makemigrations --check --dry-run
+
+bench: setup
+	$(PY) bench/matching.py
+	$(PY) bench/handout.py
+	$(PY) bench/load.py

@@ -1,0 +1,61 @@
+"""Demo accounts for development. They never work when DEBUG is off.
+
+Demo users carry an address in the reserved ``demo.invalid`` domain; the
+``DemoAwareBackend`` refuses them outside demo mode, so a database seeded on
+a laptop and later served in production still cannot be entered with them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from accounts import roles
+
+DEMO_PASSWORD = "tumorboard-demo"
+DEMO_EMAIL_DOMAIN = "demo.invalid"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    first_name: str
+    last_name: str
+    role: str | None  # None: superuser
+    is_staff: bool = False
+
+
+DEMO_ACCOUNTS = (
+    DemoAccount("clinician", "Clara", "Clinician", roles.CLINICIAN),
+    DemoAccount("coordinator", "Colin", "Coordinator", roles.COORDINATOR),
+    DemoAccount("editor", "Edith", "Editor", roles.GUIDELINE_EDITOR, is_staff=True),
+    DemoAccount("admin", "Adam", "Administrator", None, is_staff=True),
+)
+
+
+def is_demo_user(user) -> bool:
+    return bool(user.email) and user.email.endswith("@" + DEMO_EMAIL_DOMAIN)
+
+
+def ensure_demo_accounts() -> list[str]:
+    """Create or repair the demo accounts; return the usernames created."""
+    from django.contrib.auth.models import Group, User
+
+    created = []
+    for account in DEMO_ACCOUNTS:
+        user, was_created = User.objects.get_or_create(
+            username=account.username,
+            defaults={"email": f"{account.username}@{DEMO_EMAIL_DOMAIN}"},
+        )
+        user.first_name, user.last_name = account.first_name, account.last_name
+        user.email = f"{account.username}@{DEMO_EMAIL_DOMAIN}"
+        user.is_staff = account.is_staff
+        user.is_superuser = account.role is None
+        user.is_active = True
+        if was_created or not user.check_password(DEMO_PASSWORD):
+            user.set_password(DEMO_PASSWORD)
+        user.save()
+        if account.role:
+            user.groups.set([Group.objects.get(name=account.role)])
+        if was_created:
+            created.append(account.username)
+    return created

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import time
+
+from django.shortcuts import render
+
+# Pages a logged-in user without any role may still reach.
+OPEN_TO_EVERYONE = {"login", "logout", "favicon"}
+
+
+class RoleRequiredMiddleware:
+    """A logged-in user without any role sees a 'no access yet' page, and nothing else.
+
+    "Any role" means any permission, through a group or given directly; the
+    permission cache it fills is the one every view's checks use anyway.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = request.user
+        if not user.is_authenticated or user.is_superuser:
+            return None
+        if request.resolver_match and request.resolver_match.view_name in OPEN_TO_EVERYONE:
+            return None
+        if not user.get_all_permissions():
+            return render(request, "accounts/no_access.html", status=403)
+        return None
+
+
+class SlidingSessionMiddleware:
+    """Idle timeout without a database write on every request.
+
+    Django's SESSION_SAVE_EVERY_REQUEST rewrites the session row on each request.
+    This moves the expiry on at most once every REFRESH_SECONDS instead, so a
+    session still ends SESSION_COOKIE_AGE after the last activity, give or take
+    a minute.
+    """
+
+    REFRESH_SECONDS = 60
+    KEY = "_refreshed_at"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and not session.is_empty():
+            now = int(time.time())
+            if now - session.get(self.KEY, 0) >= self.REFRESH_SECONDS:
+                session[self.KEY] = now  # marks the session modified: saved with a new expiry
+        return response

@@ -1,0 +1,77 @@
+"""Staff roles as Django groups, and the permissions each one carries.
+
+Roles are data that the code relies on, so they are kept here and synced into
+the database after every ``migrate`` (idempotently: a second sync changes
+nothing). An administrator assigns people to groups in the admin.
+"""
+
+from __future__ import annotations
+
+CLINICIAN = "clinician"
+COORDINATOR = "coordinator"
+GUIDELINE_EDITOR = "guideline editor"
+ADMINISTRATOR = "administrator"
+
+_GUIDELINE_MODELS = (
+    "fact",
+    "factchoice",
+    "guidelinesource",
+    "section",
+    "subsection",
+    "recommendation",
+)
+_READ_GUIDELINES = [f"guidelines.view_{model}" for model in _GUIDELINE_MODELS]
+_EDIT_GUIDELINES = [
+    f"guidelines.{action}_{model}"
+    for model in _GUIDELINE_MODELS
+    for action in ("add", "change", "delete", "view")
+]
+
+_WORK_ON_CASES = [
+    f"cases.{action}_{model}"
+    for model in ("case", "patient")
+    for action in ("add", "change", "view")
+]
+
+_RUN_MEETINGS = [
+    "meetings.add_meeting",
+    "meetings.change_meeting",
+    "meetings.view_meeting",
+    *(
+        f"meetings.{action}_{model}"
+        for model in ("agendaitem", "attendance")
+        for action in ("add", "change", "delete", "view")
+    ),
+]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    CLINICIAN: [*_READ_GUIDELINES, *_WORK_ON_CASES, "meetings.view_meeting"],
+    COORDINATOR: [*_READ_GUIDELINES, *_WORK_ON_CASES, *_RUN_MEETINGS],
+    GUIDELINE_EDITOR: [*_EDIT_GUIDELINES, "pghistory.view_events"],
+    ADMINISTRATOR: [
+        *_READ_GUIDELINES,
+        "auth.add_user",
+        "auth.change_user",
+        "auth.view_user",
+        "auth.view_group",
+        "pghistory.view_events",
+    ],
+}
+
+
+def sync_roles(sender=None, **kwargs) -> None:
+    """Create the role groups and set exactly their permissions."""
+    from django.apps import apps
+    from django.contrib.auth.models import Group, Permission
+
+    if sender is not None and sender is not list(apps.get_app_configs())[-1]:
+        return  # once per migrate, after the last app's permissions exist
+    wanted = {perm for perms in ROLE_PERMISSIONS.values() for perm in perms}
+    by_name = {
+        f"{p.content_type.app_label}.{p.codename}": p
+        for p in Permission.objects.select_related("content_type")
+        if f"{p.content_type.app_label}.{p.codename}" in wanted
+    }
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        group.permissions.set([by_name[p] for p in perms if p in by_name])

@@ -1,0 +1,148 @@
+"""Benchmark: matching one case against recommendations.
+
+Prints the median time to match one case against the 54 published
+recommendations of the shipped content, and against 5,000 synthetic
+recommendations of similar shape (the real conditions with their values
+redrawn from each fact's allowed values, plus random combinations of 1-5
+comparisons), in microseconds per recommendation. Conditions are compiled once
+(the first, "cold" run) and reused, as in the application.
+
+Run after `make setup`:  .venv/bin/python bench/matching.py
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from guidelines import conditions, matching  # noqa: E402
+from guidelines.facts import BOOLEAN, ENUM, INTEGER, load_catalogue  # noqa: E402
+
+REPEATS = 200
+CASE = {
+    "primary_site": "colorectal",
+    "tumor_sidedness": "left",
+    "liver_metastases": "confirmed",
+    "resectability": "resectable",
+    "planned_procedure": "hepatectomy",
+    "ras_status": "not_tested",
+    "smoker_current": True,
+    "alcohol_g_per_day": 40,
+    "sex": "male",
+    "age_years": 64,
+    "nutrition_status": "adequate",
+}
+
+
+def random_value(spec, rng):
+    if spec.kind == BOOLEAN:
+        return rng.choice(["true", "false"])
+    if spec.kind == ENUM:
+        return rng.choice([value for value, _ in spec.choices])
+    low = spec.minimum if spec.minimum is not None else 0
+    high = spec.maximum if spec.maximum is not None else 100
+    number = rng.uniform(low, high)
+    return str(int(number)) if spec.kind == INTEGER else f"{number:.1f}"
+
+
+def random_comparison(catalogue, rng) -> str:
+    spec = rng.choice(list(catalogue.values()))
+    if spec.kind == ENUM and rng.random() < 0.3:
+        values = rng.sample([v for v, _ in spec.choices], k=min(2, len(spec.choices)))
+        return f"{spec.name} in [{', '.join(values)}]"
+    operator = rng.choice([">", ">=", "<", "<="]) if spec.is_numeric else rng.choice(["=", "="])
+    return f"{spec.name} {operator} {random_value(spec, rng)}"
+
+
+def redraw(text: str, catalogue, rng) -> str:
+    """A real condition with every compared value redrawn: same shape, other values."""
+    tree = conditions.parse(text)
+    for comparison in reversed(conditions.comparisons(tree)):
+        spec = catalogue[comparison.fact]
+        for literal in reversed(comparison.values):
+            start = literal.position
+            end = start + len(str(literal))
+            text = text[:start] + random_value(spec, rng) + text[end:]
+    return text
+
+
+def synthetic_rules(real, catalogue, count, rng) -> list[matching.Rule]:
+    rules = []
+    for n in range(count):
+        if n % 2 and real:
+            condition = redraw(rng.choice(real).condition, catalogue, rng)
+        else:
+            parts = [random_comparison(catalogue, rng) for _ in range(rng.randint(1, 5))]
+            joiner = rng.choice([" and ", " or "])
+            condition = joiner.join(parts)
+            if len(parts) > 2 and rng.random() < 0.5:
+                condition = f"{parts[0]} and ({' or '.join(parts[1:])})"
+        rules.append(
+            matching.Rule(
+                id=f"synthetic-{n:05d}", statement="s", condition=condition, order=(n % 7, n % 11)
+            )
+        )
+    return rules
+
+
+def timed(rules) -> tuple[float, float]:
+    """(cold run, median of warm runs) in seconds, for matching CASE against rules."""
+    matching.compile_condition.cache_clear()
+    start = time.perf_counter()
+    matching.match(CASE, rules)
+    cold = time.perf_counter() - start
+    samples = []
+    for _ in range(REPEATS):
+        start = time.perf_counter()
+        matching.match(CASE, rules)
+        samples.append(time.perf_counter() - start)
+    return cold, statistics.median(samples)
+
+
+def main() -> None:
+    rng = random.Random(20261125)
+    catalogue = load_catalogue()
+    with CaptureQueriesContext(connection) as queries:
+        real = matching.rules_from_db()
+    if not real:
+        sys.exit(
+            "No published recommendations: run `make setup` (it loads the content pack) first."
+        )
+    synthetic = synthetic_rules(real, catalogue, 5000, rng)
+    assert all(not conditions.validate(r.condition, catalogue) for r in synthetic[:500])
+
+    print(f"Matching one case ({len(CASE)} known facts); median of {REPEATS} warm runs.")
+    print(f"{'recommendations':>16} {'cold ms':>9} {'median ms':>10} {'µs / rec':>9}")
+    for label, rules in ((f"{len(real)} published", real), ("5,000 synthetic", synthetic)):
+        cold, median = timed(rules)
+        print(
+            f"{label:>16} {cold * 1e3:9.2f} {median * 1e3:10.3f} {median / len(rules) * 1e6:9.2f}"
+        )
+    samples = []
+    for _ in range(50):
+        start = time.perf_counter()
+        matching.match(CASE, matching.rules_from_db())
+        samples.append(time.perf_counter() - start)
+    print(
+        f"With loading the published recommendations from PostgreSQL ({len(queries)} query): "
+        f"median {statistics.median(samples) * 1e3:.2f} ms"
+    )
+    print("Target: ≤ 20 µs per recommendation.")
+
+
+if __name__ == "__main__":
+    main()

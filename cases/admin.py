@@ -1,0 +1,45 @@
+from django.contrib import admin
+
+from cases.models import Case, Patient
+
+
+class CaseInline(admin.TabularInline):
+    model = Case
+    fields = ["referral_date", "status", "question"]
+    readonly_fields = fields
+    extra = 0
+    show_change_link = True
+    can_delete = False
+
+
+@admin.register(Patient)
+class PatientAdmin(admin.ModelAdmin):
+    list_display = ["name", "mrn", "date_of_birth", "sex"]
+    list_filter = ["sex"]
+    search_fields = ["name", "mrn"]
+    list_select_related = []
+    autocomplete_fields = []
+    readonly_fields = ["created_at", "updated_at", "updated_by"]
+    inlines = [CaseInline]
+
+    def save_model(self, request, obj, form, change):
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Case)
+class CaseAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "patient", "status", "referral_date", "updated_at"]
+    list_filter = ["status", "referral_date"]
+    search_fields = ["patient__name", "patient__mrn", "question"]  # used by autocomplete
+    list_select_related = ["patient"]
+    autocomplete_fields = ["patient"]
+    # Facts are edited in the case form, which checks them against the catalogue.
+    readonly_fields = ["facts", "version", "created_at", "created_by", "updated_at", "updated_by"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        obj.updated_by = request.user
+        obj.version += 1 if change else 0
+        super().save_model(request, obj, form, change)

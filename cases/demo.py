@@ -1,0 +1,244 @@
+"""Demo cases for development (manage.py seed_demo). Fictional patients.
+
+They differ in primary site, resectability, molecular results and treatment so
+that a newcomer sees every kind of match at once; some facts are left unknown
+on purpose, to show what 'may apply' looks like.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.auth.models import User
+
+from cases.models import Case, CaseStatus, Patient
+from guidelines.facts import coerce_facts, load_catalogue
+
+DEMO_CASES = [
+    {
+        "patient": ("DEMO-1001", "Henrik Aalto", datetime.date(1961, 3, 14), "male"),
+        "referring_clinician": "Dr. M. Okafor, colorectal surgery",
+        "question": "Synchronous liver metastases: upfront hepatectomy, or systemic therapy first?",
+        "summary": "Sigmoid adenocarcinoma. Staging CT: three lesions in segments VI and VII.",
+        "status": CaseStatus.READY,
+        "facts": {
+            "primary_site": "colorectal",
+            "tumor_sidedness": "left",
+            "liver_metastases": "confirmed",
+            "resectability": "resectable",
+            "planned_procedure": "hepatectomy",
+            "hepatectomy_extent": "minor",
+            "ras_status": "not_tested",
+            "braf_v600e_status": "not_tested",
+            "mmr_msi_status": "not_tested",
+            "smoker_current": True,
+            "alcohol_g_per_day": 40,
+            "nutrition_status": "adequate",
+            "systemic_therapy_line": "none_yet",
+        },
+    },
+    {
+        "patient": ("DEMO-1002", "Maria Santos", datetime.date(1967, 8, 2), "female"),
+        "referring_clinician": "Dr. L. Brandt, medical oncology",
+        "question": "Unresectable disease: which first-line systemic therapy?",
+        "summary": "Ascending colon adenocarcinoma with bilobar liver metastases.",
+        "status": CaseStatus.READY,
+        "facts": {
+            "primary_site": "colorectal",
+            "tumor_sidedness": "right",
+            "liver_metastases": "confirmed",
+            "resectability": "unresectable",
+            "systemic_therapy_line": "none_yet",
+            "ras_status": "wild_type",
+            "braf_v600e_status": "wild_type",
+            "mmr_msi_status": "pMMR_MSS",
+            "planned_procedure": "systemic_only",
+        },
+    },
+    {
+        "patient": ("DEMO-1003", "Piotr Nowak", datetime.date(1953, 11, 30), "male"),
+        "referring_clinician": "Dr. L. Brandt, medical oncology",
+        "question": "Progression after first line: options for a BRAF V600E-mutant tumour?",
+        "summary": "Rectosigmoid primary; progression on first-line therapy.",
+        "status": CaseStatus.DRAFT,
+        "facts": {
+            "primary_site": "colorectal",
+            "tumor_sidedness": "left",
+            "liver_metastases": "confirmed",
+            "resectability": "unresectable",
+            "systemic_therapy_line": "previously_treated",
+            "ras_status": "wild_type",
+            "braf_v600e_status": "mutant",
+            "mmr_msi_status": "pMMR_MSS",
+            "elderly": True,
+        },
+    },
+    {
+        "patient": ("DEMO-1004", "Aiko Tanaka", datetime.date(1976, 5, 21), "female"),
+        "referring_clinician": "Dr. S. Haddad, gastroenterology",
+        "question": "Newly diagnosed dMMR colorectal cancer with liver metastases: first-line plan?",
+        "summary": "Transverse colon primary, multiple liver lesions; family history under review.",
+        "status": CaseStatus.READY,
+        "facts": {
+            "primary_site": "colorectal",
+            "liver_metastases": "confirmed",
+            "resectability": "unresectable",
+            "systemic_therapy_line": "none_yet",
+            "mmr_msi_status": "dMMR_MSI_H",
+            "braf_v600e_status": "not_tested",
+        },
+    },
+    {
+        "patient": ("DEMO-1005", "Elena Petrova", datetime.date(1959, 1, 9), "female"),
+        "referring_clinician": "Dr. M. Okafor, HPB surgery",
+        "question": "After resection of a gastric-cancer liver metastasis: further treatment?",
+        "summary": "Gastrectomy two years ago; solitary liver metastasis resected last month.",
+        "status": CaseStatus.DISCUSSED,
+        "facts": {
+            "primary_site": "gastric",
+            "liver_metastases": "confirmed",
+            "liver_resection_done": True,
+            "resectability": "resectable",
+        },
+    },
+    {
+        "patient": ("DEMO-1006", "Jonas Weber", datetime.date(1970, 7, 17), "male"),
+        "referring_clinician": "Dr. S. Haddad, gastroenterology",
+        "question": "GIST liver metastasis resected: adjuvant treatment?",
+        "summary": "Gastric GIST; liver metastasis resected with clear margins.",
+        "status": CaseStatus.READY,
+        "facts": {
+            "primary_site": "gist",
+            "liver_metastases": "confirmed",
+            "liver_resection_done": True,
+        },
+    },
+    {
+        "patient": ("DEMO-1007", "Sofia Romano", datetime.date(1991, 12, 3), "female"),
+        "referring_clinician": "Dr. K. Mensah, obstetrics",
+        "question": "Pregnant, history of breast cancer, indeterminate liver lesion: how to work it up?",
+        "summary": "24 weeks pregnant. Breast cancer treated four years ago. Liver lesion on MRI not characterised.",
+        "status": CaseStatus.READY,
+        "facts": {
+            "pregnant": True,
+            "history_extrahepatic_cancer": True,
+            "cancer_type_metastasizes_to_liver": True,
+            "primary_site": "breast",
+            "liver_metastases": "suspected",
+            "ct_mri_inconclusive": True,
+        },
+    },
+    {
+        "patient": ("DEMO-1008", "Ahmed Karimi", datetime.date(1964, 4, 25), "male"),
+        "referring_clinician": "Dr. M. Okafor, HPB surgery",
+        "question": "Lesions no longer visible after neoadjuvant chemotherapy; jaundiced: plan for major hepatectomy?",
+        "summary": "Rectal primary. After neoadjuvant therapy two lesions are no longer seen on CT. Weight loss.",
+        "status": CaseStatus.READY,
+        "facts": {
+            "primary_site": "colorectal",
+            "liver_metastases": "confirmed",
+            "resectability": "potentially_resectable",
+            "neoadjuvant_therapy_given": True,
+            "lesions_disappeared_after_neoadjuvant": True,
+            "planned_procedure": "hepatectomy",
+            "hepatectomy_extent": "major",
+            "serum_bilirubin_umol_l": 62,
+            "nutrition_status": "severely_malnourished",
+            "ras_status": "mutant",
+            "systemic_therapy_line": "first_line_ongoing",
+        },
+    },
+    {
+        "patient": ("DEMO-1009", "Greta Lindqvist", datetime.date(1948, 9, 12), "female"),
+        "referring_clinician": "Dr. P. Ivanova, nephrology",
+        "question": (
+            "Focal liver lesion on ultrasound in a patient with a neuroendocrine tumour and "
+            "kidney disease: next imaging?"
+        ),
+        "summary": "Small-bowel neuroendocrine tumour resected 2023. Chronic kidney disease.",
+        "status": CaseStatus.DRAFT,
+        "facts": {
+            "primary_site": "neuroendocrine",
+            "history_extrahepatic_cancer": True,
+            "fll_detected_on_ultrasound": True,
+            "cirrhosis": False,
+            "renal_insufficiency": True,
+            "liver_metastases": "suspected",
+            "elderly": True,
+        },
+    },
+    {
+        "patient": ("DEMO-1010", "Tomás Herrera", datetime.date(1972, 2, 28), "male"),
+        "referring_clinician": "Dr. L. Brandt, medical oncology",
+        "question": "Pancreatic cancer with liver metastases: is any local treatment reasonable?",
+        "summary": "Pancreatic head adenocarcinoma; two liver metastases. Many results pending.",
+        "status": CaseStatus.DRAFT,
+        "facts": {"primary_site": "pancreatic", "liver_metastases": "confirmed"},
+    },
+]
+
+
+def ensure_demo_cases() -> int:
+    """Create the demo cases that are missing; return how many were created."""
+    catalogue = load_catalogue()
+    author = User.objects.filter(username="clinician").first()
+    created = 0
+    for demo in DEMO_CASES:
+        mrn, name, born, sex = demo["patient"]
+        if Patient.objects.filter(mrn__iexact=mrn).exists():
+            continue
+        patient = Patient.objects.create(
+            mrn=mrn, name=name, date_of_birth=born, sex=sex, updated_by=author
+        )
+        facts = {k: v for k, v in demo["facts"].items() if k in catalogue}
+        Case.objects.create(
+            patient=patient,
+            referring_clinician=demo["referring_clinician"],
+            question=demo["question"],
+            clinical_summary=demo["summary"],
+            status=demo["status"],
+            facts=coerce_facts(facts, catalogue),
+            created_by=author,
+            updated_by=author,
+        )
+        created += 1
+    return created
+
+
+def ensure_demo_meeting() -> bool:
+    """An upcoming board with the ready and draft demo cases on its agenda; True if created."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from meetings import agenda
+    from meetings.models import Attendance, Meeting
+
+    if Meeting.objects.filter(board_name=DEMO_BOARD).exists():
+        return False
+    today = timezone.localdate()
+    day = today + dt.timedelta(days=(1 - today.weekday()) % 7 or 7)  # next Tuesday
+    starts = timezone.make_aware(dt.datetime.combine(day, dt.time(7, 30)))
+    meeting = Meeting.objects.create(
+        board_name=DEMO_BOARD,
+        starts_at=starts,
+        place="Tumour board room, level 4",
+        video_link="https://video.hospital.example/liver-mdt",
+        chair="Dr. M. Okafor",
+    )
+    cases = Case.objects.filter(patient__mrn__startswith="DEMO-").exclude(status="discussed")
+    for case in cases.order_by("patient__mrn"):
+        agenda.add_case(meeting, case)
+    for name, specialty in DEMO_ATTENDEES:
+        Attendance.objects.create(meeting=meeting, name=name, specialty=specialty)
+    return True
+
+
+DEMO_BOARD = "Liver metastases tumor board"
+DEMO_ATTENDEES = [
+    ("Dr. M. Okafor", "HPB surgery"),
+    ("Dr. L. Brandt", "Medical oncology"),
+    ("Dr. R. Castillo", "Radiology"),
+    ("Dr. S. Haddad", "Gastroenterology"),
+    ("Dr. J. Lindgren", "Pathology"),
+]

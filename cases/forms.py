@@ -1,0 +1,268 @@
+"""The case form: patient, referral and the case's facts, in one form.
+
+The fact fields are built from the fact catalogue, so a fact an editor adds in
+the admin appears on the form without a code change. Every value goes through
+``guidelines.facts.coerce_value``, the same check the command line uses.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+from django import forms
+from django.db import transaction
+from django.utils import timezone
+
+from cases.models import PATIENT_FACTS, Case, Patient, Sex, patient_facts
+from guidelines.facts import (
+    ALTERNATIVE_UNITS,
+    BOOLEAN,
+    ENUM,
+    INTEGER,
+    Catalogue,
+    FactSpec,
+    FactValueError,
+    coerce_value,
+)
+from guidelines.models import FactSection
+
+FACT_PREFIX = "fact_"
+UNIT_SUFFIX = "__unit"
+MRN_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ./-]*$")
+YES_NO = [("", "Not known"), ("yes", "Yes"), ("no", "No")]
+# Browsers' date pickers take and give ISO dates, whatever the page's language.
+DATE_WIDGET = {"format": "%Y-%m-%d", "attrs": {"type": "date"}}
+
+
+class ConflictError(Exception):
+    """The case was saved by someone else since this form was opened."""
+
+    def __init__(self, current: Case):
+        super().__init__(f"case {current.pk} is at version {current.version}")
+        self.current = current
+
+
+def _fact_field(spec: FactSpec) -> forms.Field:
+    common = {"label": spec.label, "required": False, "help_text": spec.help_text}
+    if spec.kind == BOOLEAN:
+        return forms.TypedChoiceField(
+            choices=YES_NO,
+            coerce=lambda v: v == "yes",
+            empty_value=None,
+            widget=forms.RadioSelect(attrs={"class": "yes-no"}),
+            **common,
+        )
+    if spec.kind == ENUM:
+        return forms.ChoiceField(choices=[("", "Not known"), *spec.choices], **common)
+    attrs = {"step": "1" if spec.kind == INTEGER else "any", "inputmode": "decimal"}
+    if spec.minimum is not None:
+        attrs["min"] = f"{spec.minimum:g}"
+    if spec.maximum is not None and spec.name not in ALTERNATIVE_UNITS:
+        attrs["max"] = f"{spec.maximum:g}"
+    field_class = forms.IntegerField if spec.kind == INTEGER else forms.FloatField
+    field = field_class(widget=forms.NumberInput(attrs=attrs), **common)
+    field.unit = spec.unit
+    return field
+
+
+class CaseForm(forms.ModelForm):
+    """Create or edit a case together with its patient and facts."""
+
+    mrn = forms.CharField(label="Hospital number (MRN)", max_length=32)
+    patient_name = forms.CharField(label="Patient name", max_length=200)
+    date_of_birth = forms.DateField(label="Date of birth", widget=forms.DateInput(**DATE_WIDGET))
+    sex = forms.ChoiceField(label="Sex", choices=Sex.choices)
+    use_existing_patient = forms.BooleanField(
+        label="Add this case to the existing patient with this MRN", required=False
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    question = forms.CharField(
+        label="Question for the board", max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    clinical_summary = forms.CharField(
+        max_length=20000, required=False, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    referring_clinician = forms.CharField(max_length=200)
+
+    class Meta:
+        model = Case
+        fields = ["referral_date", "referring_clinician", "question", "clinical_summary", "status"]
+        widgets = {"referral_date": forms.DateInput(**DATE_WIDGET)}
+
+    def __init__(self, *args, catalogue: Catalogue, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.catalogue = catalogue
+        self.existing_patient: Patient | None = None
+        self.fact_specs = [spec for spec in catalogue.values() if spec.name not in PATIENT_FACTS]
+        for spec in self.fact_specs:
+            self.fields[FACT_PREFIX + spec.name] = _fact_field(spec)
+            units = ALTERNATIVE_UNITS.get(spec.name)
+            if units:
+                self.fields[FACT_PREFIX + spec.name + UNIT_SUFFIX] = forms.ChoiceField(
+                    label=f"Unit of {spec.label.lower()}",
+                    choices=[(spec.unit, spec.unit), *((unit, unit) for unit, _ in units)],
+                    required=False,
+                )
+        case = self.instance
+        if case.pk:
+            patient = case.patient
+            self.initial.update(
+                mrn=patient.mrn,
+                patient_name=patient.name,
+                date_of_birth=patient.date_of_birth,
+                sex=patient.sex,
+                version=case.version,
+            )
+            for spec in self.fact_specs:
+                value = case.facts.get(spec.name)
+                if spec.kind == BOOLEAN and value is not None:
+                    value = "yes" if value else "no"
+                self.initial[FACT_PREFIX + spec.name] = value
+
+    # --- Layout helpers for the template ------------------------------------------
+
+    def fact_sections(self) -> list[tuple[str, list]]:
+        """(section label, bound fields) in form order, unit selectors beside their value."""
+        labels = dict(FactSection.choices)
+        sections: dict[str, list] = {}
+        for spec in self.fact_specs:
+            name = FACT_PREFIX + spec.name
+            unit_name = name + UNIT_SUFFIX
+            sections.setdefault(labels.get(spec.section, spec.section), []).append(
+                (
+                    self[name],
+                    getattr(self.fields[name], "unit", ""),
+                    self[unit_name] if unit_name in self.fields else None,
+                )
+            )
+        return list(sections.items())
+
+    # --- Validation ---------------------------------------------------------------
+
+    def clean_mrn(self) -> str:
+        mrn = self.cleaned_data["mrn"].strip()
+        if not MRN_PATTERN.match(mrn):
+            raise forms.ValidationError(
+                "Use letters, digits, spaces and . / - only, starting with a letter or digit."
+            )
+        return mrn
+
+    def clean_patient_name(self) -> str:
+        name = " ".join(self.cleaned_data["patient_name"].split())
+        if not any(ch.isalpha() for ch in name):
+            raise forms.ValidationError("Enter the patient's name.")
+        return name
+
+    def clean_date_of_birth(self) -> datetime.date:
+        born = self.cleaned_data["date_of_birth"]
+        if born > timezone.localdate():
+            raise forms.ValidationError("The date of birth is in the future.")
+        if born < datetime.date(1900, 1, 1):
+            raise forms.ValidationError("Enter a date of birth after 1900.")
+        return born
+
+    def clean_referral_date(self) -> datetime.date:
+        day = self.cleaned_data["referral_date"]
+        if day.year < 1900 or day > timezone.localdate() + datetime.timedelta(days=366):
+            raise forms.ValidationError("Enter a referral date between 1900 and next year.")
+        return day
+
+    def clean(self):
+        cleaned = super().clean()
+        self.facts = self._clean_facts(cleaned, report=True)
+        born, referred = cleaned.get("date_of_birth"), cleaned.get("referral_date")
+        if born and referred and referred < born:
+            self.add_error("referral_date", "The referral date is before the date of birth.")
+        mrn = cleaned.get("mrn")
+        if mrn:
+            self._check_mrn(mrn, cleaned)
+        return cleaned
+
+    def _check_mrn(self, mrn: str, cleaned: dict) -> None:
+        existing = Patient.objects.filter(mrn__iexact=mrn).first()
+        own = self.instance.patient if self.instance.pk else None
+        if existing is None or existing == own:
+            return
+        if own is not None:
+            self.add_error(
+                "mrn", f"MRN {existing.mrn} belongs to another patient, {existing.name}."
+            )
+        elif not cleaned.get("use_existing_patient"):
+            self.add_error(
+                "mrn",
+                f"A patient with MRN {existing.mrn} already exists: {existing.name}, born "
+                f"{existing.date_of_birth:%d %b %Y}. Tick the box below to add this case to them.",
+            )
+        else:
+            self.existing_patient = existing
+
+    def _clean_facts(self, cleaned: dict, *, report: bool) -> dict[str, object]:
+        facts: dict[str, object] = {}
+        for spec in self.fact_specs:
+            name = FACT_PREFIX + spec.name
+            if name not in cleaned:
+                continue  # the field's own validation failed and said why
+            value = cleaned[name]
+            if value in ("", None):
+                continue
+            unit = cleaned.get(name + UNIT_SUFFIX) or spec.unit
+            factor = dict(ALTERNATIVE_UNITS.get(spec.name, ())).get(unit)
+            if factor:
+                value = round(value * factor, 2)
+            try:
+                value = coerce_value(spec, value)
+            except FactValueError as error:
+                if report:
+                    shown = f" ({value:g} {spec.unit} after conversion)" if factor else ""
+                    self.add_error(name, f"{error.message.capitalize()}{shown}.")
+                continue
+            facts[spec.name] = value
+        return facts
+
+    def fact_values(self) -> dict[str, object]:
+        """What the form holds so far, as the matching engine reads it; never raises.
+
+        Invalid fields are left out, so the live match panel works on a half-filled form.
+        """
+        self.is_valid()
+        data = self.cleaned_data
+        values = self._clean_facts(data, report=False)
+        values.update(
+            patient_facts(
+                self.catalogue,
+                data.get("sex"),
+                data.get("date_of_birth"),
+                data.get("referral_date") or timezone.localdate(),
+            )
+        )
+        return values
+
+    # --- Saving ----------------------------------------------------------------------
+
+    def save_case(self, user) -> Case:
+        """Save patient and case in one transaction; raise ConflictError on a stale version."""
+        data = self.cleaned_data
+        with transaction.atomic():
+            case = self.instance
+            if case.pk:
+                current = Case.objects.select_for_update().get(pk=case.pk)
+                if current.version != data.get("version"):
+                    raise ConflictError(current)
+                patient = current.patient
+                case.version = current.version + 1
+            else:
+                patient = self.existing_patient or Patient(mrn=data["mrn"])
+                case.created_by = user
+            if not (self.existing_patient and not case.pk):
+                patient.mrn = data["mrn"]
+                patient.name = data["patient_name"]
+                patient.date_of_birth = data["date_of_birth"]
+                patient.sex = data["sex"]
+                patient.updated_by = user
+                patient.save()
+            case.patient = patient
+            case.facts = self.facts
+            case.updated_by = user
+            case.save()
+        return case

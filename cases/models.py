@@ -1,0 +1,128 @@
+"""Patients and their cases: what a tumor board discusses."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import models
+from django.db.models.functions import Upper
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.audit import Authored, audited
+from guidelines.facts import Catalogue
+
+# Facts that come from the patient record rather than from the case form.
+PATIENT_FACTS = ("sex", "age_years")
+
+
+def patient_facts(
+    catalogue: Catalogue, sex: str | None, born: datetime.date | None, on: datetime.date
+) -> dict[str, object]:
+    """Sex and age (on a given day) as facts, where the catalogue has them and they are known."""
+    values: dict[str, object] = {}
+    spec = catalogue.get("sex")
+    if spec and sex in spec.values:
+        values["sex"] = sex
+    if "age_years" in catalogue and born:
+        values["age_years"] = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+    return values
+
+
+class Sex(models.TextChoices):
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    OTHER = "other", "Other"
+    UNKNOWN = "unknown", "Not known"
+
+
+@audited
+class Patient(Authored):
+    """A person, unique by hospital number (MRN); one patient can have many cases."""
+
+    mrn = models.CharField("hospital number (MRN)", max_length=32)
+    name = models.CharField(max_length=200)
+    date_of_birth = models.DateField()
+    sex = models.CharField(max_length=8, choices=Sex.choices, default=Sex.UNKNOWN)
+
+    class Meta:
+        ordering = ["name", "mrn"]
+        constraints = [
+            models.UniqueConstraint(Upper("mrn"), name="patient_unique_mrn_ignoring_case"),
+            models.CheckConstraint(condition=~models.Q(mrn=""), name="patient_mrn_not_blank"),
+            models.CheckConstraint(
+                condition=models.Q(date_of_birth__gte=datetime.date(1900, 1, 1)),
+                name="patient_born_after_1900",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.mrn})"
+
+    @property
+    def initials(self) -> str:
+        return "".join(part[0].upper() for part in self.name.split() if part[:1].isalpha())
+
+
+class CaseStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    READY = "ready", "Ready for the board"
+    DISCUSSED = "discussed", "Discussed"
+    CLOSED = "closed", "Closed"
+
+
+class CaseQuerySet(models.QuerySet):
+    def search(self, query: str, primary_sites: list[str] | None = None):
+        """Patient name or MRN containing the query, or a primary site it names."""
+        match = models.Q(patient__name__icontains=query) | models.Q(patient__mrn__icontains=query)
+        if primary_sites:
+            match |= models.Q(facts__primary_site__in=primary_sites)
+        return self.filter(match)
+
+
+@audited
+class Case(Authored):
+    """One referral of a patient to the board, with the facts known about it."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="cases")
+    referral_date = models.DateField(default=timezone.localdate)
+    referring_clinician = models.CharField(max_length=200)
+    question = models.TextField("question for the board")
+    clinical_summary = models.TextField(blank=True)
+    status = models.CharField(max_length=12, choices=CaseStatus.choices, default=CaseStatus.DRAFT)
+    facts = models.JSONField(
+        default=dict, blank=True, help_text="Known facts by catalogue name; absent means not known."
+    )
+    # Optimistic locking: a save must name the version it started from.
+    version = models.PositiveIntegerField(default=1)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=CaseStatus.values), name="case_status_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "-updated_at"], name="case_status_updated")]
+
+    def __str__(self) -> str:
+        return f"Case {self.pk}: {self.patient.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:case_detail", args=[self.pk])
+
+    def fact_values(self, catalogue: Catalogue) -> dict[str, object]:
+        """Everything known about the case, as the matching engine reads it.
+
+        The stored facts, plus sex and age (at referral) from the patient record,
+        when the catalogue has those facts and the record has a usable value.
+        """
+        values = {name: value for name, value in self.facts.items() if name in catalogue}
+        values.update(
+            patient_facts(
+                catalogue, self.patient.sex, self.patient.date_of_birth, self.referral_date
+            )
+        )
+        return values

@@ -1,0 +1,28 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from accounts.views import home
+
+admin.site.site_header = "Tumor board administration"
+admin.site.site_title = "Tumor board"
+admin.site.index_title = "Guideline content and users"
+
+urlpatterns = [
+    path("", home, name="home"),
+    # Browsers ask for /favicon.ico on every page that names no icon (the admin's).
+    path(
+        "favicon.ico",
+        login_not_required(RedirectView.as_view(url=settings.STATIC_URL + "favicon.svg")),
+        name="favicon",
+    ),
+    path("cases/", include("cases.urls")),
+    path("meetings/", include("meetings.urls")),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("guidelines/", include("guidelines.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,307 @@
+"""Admin for guideline editors: content, verification and the audit history."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from pghistory.models import Events
+
+from accounts.audit import history_entries
+from guidelines.facts import load_catalogue
+from guidelines.models import (
+    Fact,
+    FactChoice,
+    FactSection,
+    GuidelineSource,
+    Recommendation,
+    Section,
+    Subsection,
+    VerificationStatus,
+)
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Stamps ``updated_by`` and shows the pghistory audit trail as the History page."""
+
+    # Also list events of rows that point at the object (e.g. a fact's choices).
+    history_includes_related = False
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
+    def save_model(self, request, obj, form, change):
+        if hasattr(obj, "updated_by"):
+            obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def history_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        events = (
+            Events.objects.references(obj)
+            if self.history_includes_related
+            else Events.objects.tracks(obj)
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"History of {obj}",
+            "subtitle": None,
+            "object": obj,
+            "opts": self.model._meta,
+            "entries": history_entries(events.order_by("-pgh_created_at", "-pgh_id")[:500]),
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/audit_history.html", context)
+
+
+# --- Facts ---------------------------------------------------------------------------
+
+
+class FactChoiceInlineFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        """Refuse a fact change that would break an existing condition."""
+        super().clean()
+        if any(self.errors):
+            return
+        fact = self.instance
+        kept = [
+            (f.cleaned_data["value"], f.cleaned_data.get("label", ""))
+            for f in self.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ]
+        if fact.kind == "enum" and not kept:
+            raise ValidationError("A choice fact needs at least one choice.")
+        if fact.kind != "enum" and kept:
+            raise ValidationError(
+                "Only choice facts have choices; remove them or make it a choice fact."
+            )
+        problems = fact.condition_problems_with(fact.to_spec(choices=kept))
+        if problems:
+            raise ValidationError(
+                ["This change would break conditions that use this fact:", *problems]
+            )
+
+
+class FactChoiceInline(admin.TabularInline):
+    model = FactChoice
+    formset = FactChoiceInlineFormSet
+    fields = ["value", "label", "position"]
+    extra = 0
+
+
+@admin.register(Fact)
+class FactAdmin(AuditedAdmin):
+    list_display = ["name", "label", "kind", "section", "unit", "allowed"]
+    list_filter = ["section", "kind"]
+    search_fields = ["name", "label", "help_text"]
+    list_select_related = []
+    autocomplete_fields = []
+    readonly_fields = ["updated_at", "updated_by"]
+    inlines = [FactChoiceInline]
+    history_includes_related = True
+    fieldsets = [
+        (None, {"fields": ["name", "label", "kind", "section", "position", "help_text"]}),
+        ("Numbers", {"fields": ["unit", "minimum", "maximum"]}),
+        ("Audit", {"fields": ["updated_at", "updated_by"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("choices")
+
+    @admin.display(description="Allowed values")
+    def allowed(self, obj: Fact) -> str:
+        return obj.to_spec().allowed_text()
+
+    def has_delete_permission(self, request, obj=None):
+        # A fact that a condition reads cannot be deleted; edit the conditions first.
+        if obj is not None and obj.recommendations_using():
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # bulk delete would skip the check above
+        return actions
+
+
+# --- Sources and structure -----------------------------------------------------------
+
+
+@admin.register(GuidelineSource)
+class GuidelineSourceAdmin(AuditedAdmin):
+    list_display = ["code", "short_name", "society", "year", "is_published", "reviewed_on"]
+    list_filter = ["is_published", "society", "year"]
+    search_fields = ["code", "short_name", "title", "society", "citation", "doi"]
+    list_select_related = []
+    autocomplete_fields = []
+    readonly_fields = ["updated_at", "updated_by"]
+    # A typed address without a scheme is https (Django 6's default, chosen now).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+
+class SubsectionInline(admin.TabularInline):
+    model = Subsection
+    fields = ["name", "position"]
+    extra = 0
+
+
+@admin.register(Section)
+class SectionAdmin(AuditedAdmin):
+    list_display = ["name", "position"]
+    list_filter = []
+    search_fields = ["name"]
+    list_select_related = []
+    autocomplete_fields = []
+    inlines = [SubsectionInline]
+
+
+@admin.register(Subsection)
+class SubsectionAdmin(AuditedAdmin):
+    list_display = ["name", "section", "position"]
+    list_filter = ["section"]
+    search_fields = ["name", "section__name"]
+    list_select_related = ["section"]
+    autocomplete_fields = ["section"]
+
+
+# --- Recommendations -------------------------------------------------------------------
+
+
+@admin.register(Recommendation)
+class RecommendationAdmin(AuditedAdmin):
+    list_display = [
+        "slug",
+        "short_statement",
+        "source",
+        "section_name",
+        "verification_status",
+        "marker",
+        "is_published",
+    ]
+    list_filter = [
+        "is_published",
+        "verification_status",
+        "needs_primary_check",
+        "source",
+        "subsection__section",
+        "subsection",
+    ]
+    search_fields = ["slug", "statement", "notes", "condition", "source__short_name"]
+    list_select_related = ["source", "subsection__section"]
+    autocomplete_fields = ["source", "subsection"]
+    readonly_fields = ["fact_reference", "updated_at", "updated_by"]
+    actions = ["mark_verified", "publish", "unpublish"]
+    fieldsets = [
+        (None, {"fields": ["slug", "subsection", "statement", "action", "is_published"]}),
+        (
+            "Provenance",
+            {
+                "fields": [
+                    "source",
+                    "source_detail",
+                    "source_strength",
+                    "source_evidence",
+                    "digest_grade",
+                    "notes",
+                ]
+            },
+        ),
+        (
+            "Verification",
+            {
+                "fields": [
+                    "verification_status",
+                    "verification_detail",
+                    "needs_primary_check",
+                    "verified_by",
+                    "verified_on",
+                    "reviewed_on",
+                ]
+            },
+        ),
+        ("Applicability", {"fields": ["condition", "fact_reference"]}),
+        ("Audit", {"fields": ["updated_at", "updated_by"]}),
+    ]
+
+    @admin.display(description="Statement")
+    def short_statement(self, obj: Recommendation) -> str:
+        return obj.statement if len(obj.statement) <= 90 else obj.statement[:89] + "…"
+
+    @admin.display(description="Section", ordering="subsection__section__position")
+    def section_name(self, obj: Recommendation) -> str:
+        return f"{obj.subsection.section.name} → {obj.subsection.name}"
+
+    @admin.display(description="Marker", ordering="needs_primary_check")
+    def marker(self, obj: Recommendation) -> str:
+        return "not verified against the primary text" if obj.shows_unverified_marker else ""
+
+    @admin.display(description="Facts a condition can use")
+    def fact_reference(self, obj=None) -> str:
+        labels = dict(FactSection.choices)
+        rows = format_html_join(
+            "",
+            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (spec.name, spec.label, labels.get(spec.section, spec.section), spec.allowed_text())
+                for spec in load_catalogue().values()
+            ),
+        )
+        return format_html(
+            '<p class="help">Syntax: <code>fact = value</code>, <code>!=</code>, <code>&gt;</code>, '
+            "<code>&gt;=</code>, <code>&lt;</code>, <code>&lt;=</code>, "
+            "<code>fact in [a, b]</code>, <code>and</code>, <code>or</code>, <code>not</code>, "
+            "parentheses; <code>true</code>/<code>false</code> for yes/no facts. "
+            "Example: <code>planned_procedure = hepatectomy and smoker_current = true</code>.</p>"
+            '<table class="fact-reference"><thead><tr><th>Fact</th><th>Label</th><th>Section</th>'
+            "<th>Allowed values</th></tr></thead><tbody>{}</tbody></table>",
+            rows,
+        )
+
+    @admin.action(description="Record: verified against the primary guideline text (by me, today)")
+    def mark_verified(self, request, queryset):
+        who = request.user.get_full_name() or request.user.get_username()
+        today = timezone.localdate()
+        for rec in queryset:
+            rec.record_verification(who, today)
+            rec.updated_by = request.user
+            rec.save()
+        self.message_user(
+            request,
+            f"Recorded the check of {queryset.count()} recommendation(s) by {who} on {today}.",
+        )
+
+    @admin.action(description="Publish selected recommendations")
+    def publish(self, request, queryset):
+        refused = queryset.filter(verification_status=VerificationStatus.UNVERIFIED)
+        if refused.exists():
+            names = ", ".join(refused.values_list("slug", flat=True))
+            self.message_user(
+                request,
+                f"Not published: unverified placeholders cannot be published ({names}).",
+                messages.ERROR,
+            )
+        self._set_published(request, queryset.exclude(pk__in=refused), True)
+
+    @admin.action(description="Unpublish selected recommendations")
+    def unpublish(self, request, queryset):
+        self._set_published(request, queryset, False)
+
+    def _set_published(self, request, queryset, value: bool) -> None:
+        changed = 0
+        for rec in queryset.exclude(is_published=value):
+            rec.is_published = value
+            rec.updated_by = request.user
+            rec.save(update_fields=["is_published", "updated_by", "updated_at"])
+            changed += 1
+        state = "Published" if value else "Unpublished"
+        self.message_user(request, f"{state} {changed} recommendation(s).")

@@ -1,0 +1,413 @@
+"""Guideline content packs: a versioned YAML file <-> the guideline library.
+
+A pack holds the fact catalogue, the sources, the section structure and the
+recommendations. ``apply_pack`` makes the database match a pack (creating and
+updating items by their stable keys, never deleting), validating every item
+with the same model validation the admin uses; ``export_pack`` writes the
+database back in the same format, so that one hospital's content can be
+loaded by another.
+
+Everything is applied in one transaction: a pack with any error changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from guidelines.models import (
+    Fact,
+    FactChoice,
+    GuidelineSource,
+    Recommendation,
+    Section,
+    Subsection,
+)
+
+FORMAT = "tumorboard-content-pack/1"
+DEFAULT_PACK = Path(__file__).resolve().parent / "content" / "liver-metastases.yaml"
+
+# Pack key -> model field, with the value an absent key stands for.
+FACT_FIELDS = {
+    "label": ("label", ""),
+    "kind": ("kind", ""),
+    "section": ("section", ""),
+    "unit": ("unit", ""),
+    "minimum": ("minimum", None),
+    "maximum": ("maximum", None),
+    "help_text": ("help_text", ""),
+}
+SOURCE_FIELDS = {
+    "short_name": ("short_name", ""),
+    "society": ("society", ""),
+    "title": ("title", ""),
+    "year": ("year", None),
+    "citation": ("citation", ""),
+    "doi": ("doi", ""),
+    "url": ("url", ""),
+    "access_note": ("access_note", ""),
+    "published": ("is_published", True),
+    "reviewed_on": ("reviewed_on", None),
+}
+RECOMMENDATION_FIELDS = {
+    "source_detail": ("source_detail", ""),
+    "status": ("verification_status", ""),
+    "status_detail": ("verification_detail", ""),
+    "published": ("is_published", False),
+    "needs_primary_check": ("needs_primary_check", False),
+    "statement": ("statement", ""),
+    "action": ("action", ""),
+    "source_strength": ("source_strength", ""),
+    "source_evidence": ("source_evidence", ""),
+    "digest_grade": ("digest_grade", ""),
+    "condition": ("condition", ""),
+    "notes": ("notes", ""),
+    "verified_by": ("verified_by", ""),
+    "verified_on": ("verified_on", None),
+    "reviewed_on": ("reviewed_on", None),
+}
+DATE_FIELDS = {"verified_on", "reviewed_on"}
+
+
+class PackError(Exception):
+    """A pack that cannot be loaded; the message names the item and the problem."""
+
+
+@dataclass
+class Change:
+    kind: str  # "fact", "source", "section", "subsection", "recommendation"
+    key: str
+    action: str  # "create" or "update"
+    fields: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        if self.action == "create":
+            return f"create {self.kind} {self.key}"
+        return f"update {self.kind} {self.key}: {', '.join(self.fields)}"
+
+
+@dataclass
+class Report:
+    changes: list[Change]
+    counts: dict[str, int]  # items per kind in the pack
+    untouched: dict[str, int]  # items per kind in the database but not in the pack
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.changes)
+
+
+# --- Reading ---------------------------------------------------------------------
+
+
+def read_pack(path: Path | str) -> dict[str, Any]:
+    """Read and structurally check a pack file; PackError says what is wrong."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise PackError(f"cannot read {path}: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise PackError(f"{path} is not UTF-8 text") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(error, "problem", None) or str(error)
+        raise PackError(f"{path} is not valid YAML{where}: {problem}") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise PackError(f"{path} is not a content pack: its first key must be 'format: {FORMAT}'")
+    for key in ("facts", "sources", "sections", "recommendations"):
+        items = data.get(key, [])
+        if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+            raise PackError(f"{path}: '{key}' must be a list of mappings")
+        data[key] = items
+    return data
+
+
+# --- Applying ---------------------------------------------------------------------
+
+
+def apply_pack(data: dict[str, Any], *, dry_run: bool = False) -> Report:
+    """Make the database match the pack. With dry_run, report and change nothing."""
+    with transaction.atomic():
+        changes: list[Change] = []
+        changes += _apply_facts(data["facts"])
+        changes += _apply_sources(data["sources"])
+        changes += _apply_sections(data["sections"])
+        changes += _apply_recommendations(data["recommendations"])
+        counts = {
+            "facts": len(data["facts"]),
+            "sources": len(data["sources"]),
+            "recommendations": len(data["recommendations"]),
+        }
+        untouched = {
+            "facts": Fact.objects.exclude(name__in=[f.get("name") for f in data["facts"]]).count(),
+            "sources": GuidelineSource.objects.exclude(
+                code__in=[s.get("code") for s in data["sources"]]
+            ).count(),
+            "recommendations": Recommendation.objects.exclude(
+                slug__in=[r.get("id") for r in data["recommendations"]]
+            ).count(),
+        }
+        if dry_run:
+            transaction.set_rollback(True)
+    return Report(changes, counts, {k: v for k, v in untouched.items() if v})
+
+
+def _key(item: dict, name: str, kind: str, index: int) -> str:
+    value = item.get(name)
+    if not isinstance(value, str) or not value:
+        raise PackError(f"{kind} number {index + 1} has no '{name}'")
+    return value
+
+
+def _unique_keys(items: list[dict], name: str, kind: str) -> list[str]:
+    keys = [_key(item, name, kind, i) for i, item in enumerate(items)]
+    seen = set()
+    for key in keys:
+        if key in seen:
+            raise PackError(f"{kind} {key} appears twice in the pack")
+        seen.add(key)
+    return keys
+
+
+def _pack_values(item: dict, mapping: dict, kind: str, key: str) -> dict[str, Any]:
+    unknown = (
+        set(item)
+        - set(mapping)
+        - {"name", "code", "id", "choices", "section", "subsection", "source"}
+    )
+    if unknown:
+        raise PackError(f"{kind} {key}: unknown key(s) {', '.join(sorted(unknown))}")
+    values = {}
+    for pack_key, (model_field, default) in mapping.items():
+        value = item.get(pack_key, default)
+        if value is None and default is not None:
+            value = default
+        if model_field in DATE_FIELDS and isinstance(value, str):
+            try:
+                value = datetime.date.fromisoformat(value)
+            except ValueError:
+                raise PackError(
+                    f"{kind} {key}: {pack_key} {value!r} is not a date (YYYY-MM-DD)"
+                ) from None
+        values[model_field] = value
+    return values
+
+
+def _upsert(model, lookup: dict, values: dict, kind: str, key: str) -> tuple[Any, Change | None]:
+    """Create or update one item, validated like the admin validates it."""
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        obj = model(**lookup, **values)
+        change = Change(kind, key, "create")
+    else:
+        changed = [name for name, value in values.items() if getattr(obj, name) != value]
+        if not changed:
+            return obj, None
+        for name in changed:
+            setattr(obj, name, values[name])
+        change = Change(kind, key, "update", changed)
+    try:
+        obj.full_clean()
+    except ValidationError as error:
+        raise PackError(f"{kind} {key}: {_flatten(error)}") from None
+    obj.save()
+    return obj, change
+
+
+def _flatten(error: ValidationError) -> str:
+    if hasattr(error, "error_dict"):
+        return "; ".join(
+            f"{name}: {' '.join(messages)}" if name != "__all__" else " ".join(messages)
+            for name, messages in error.message_dict.items()
+        )
+    return " ".join(error.messages)
+
+
+def _apply_facts(items: list[dict]) -> list[Change]:
+    changes = []
+    _unique_keys(items, "name", "fact")
+    positions: dict[str, int] = {}
+    for item in items:
+        name = item["name"]
+        values = _pack_values(item, FACT_FIELDS, "fact", name)
+        section = values["section"]
+        positions[section] = positions.get(section, 0) + 1
+        values["position"] = positions[section]
+        fact, change = _upsert(Fact, {"name": name}, values, "fact", name)
+        choices = item.get("choices") or []
+        if not isinstance(choices, list) or not all(
+            isinstance(c, dict) and set(c) == {"value", "label"} for c in choices
+        ):
+            raise PackError(f"fact {name}: choices must be a list of {{value, label}} mappings")
+        if fact.kind == "enum" and not choices:
+            raise PackError(f"fact {name}: a choice fact needs at least one choice")
+        if fact.kind != "enum" and choices:
+            raise PackError(f"fact {name}: only choice facts have choices")
+        if _sync_choices(fact, choices):
+            if change is None:
+                change = Change("fact", name, "update", ["choices"])
+            elif change.action == "update":
+                change.fields.append("choices")
+        if change:
+            changes.append(change)
+    return changes
+
+
+def _sync_choices(fact: Fact, choices: list[dict]) -> bool:
+    wanted = [(str(c["value"]), str(c["label"]), i + 1) for i, c in enumerate(choices)]
+    current = [(c.value, c.label, c.position) for c in fact.choices.order_by("position", "value")]
+    if wanted == current:
+        return False
+    values = [value for value, _, _ in wanted]
+    if len(set(values)) != len(values):
+        raise PackError(f"fact {fact.name}: a choice value appears twice")
+    fact.choices.exclude(value__in=values).delete()
+    for value, label, position in wanted:
+        choice = FactChoice(fact=fact, value=value, label=label, position=position)
+        try:
+            choice.full_clean(exclude=["fact"], validate_unique=False)
+        except ValidationError as error:
+            raise PackError(f"fact {fact.name}: choice {value!r}: {_flatten(error)}") from None
+        FactChoice.objects.update_or_create(
+            fact=fact, value=value, defaults={"label": label, "position": position}
+        )
+    return True
+
+
+def _apply_sources(items: list[dict]) -> list[Change]:
+    changes = []
+    for code in _unique_keys(items, "code", "source"):
+        item = next(i for i in items if i["code"] == code)
+        values = _pack_values(item, SOURCE_FIELDS, "source", code)
+        _, change = _upsert(GuidelineSource, {"code": code}, values, "source", code)
+        if change:
+            changes.append(change)
+    return changes
+
+
+def _apply_sections(items: list[dict]) -> list[Change]:
+    changes = []
+    _unique_keys(items, "name", "section")
+    for position, item in enumerate(items, start=1):
+        name = item["name"]
+        subsections = item.get("subsections") or []
+        if not isinstance(subsections, list) or not all(isinstance(s, str) for s in subsections):
+            raise PackError(f"section {name}: subsections must be a list of names")
+        section, change = _upsert(Section, {"name": name}, {"position": position}, "section", name)
+        if change:
+            changes.append(change)
+        for sub_position, sub_name in enumerate(subsections, start=1):
+            _, change = _upsert(
+                Subsection,
+                {"section": section, "name": sub_name},
+                {"position": sub_position},
+                "subsection",
+                f"{name} → {sub_name}",
+            )
+            if change:
+                changes.append(change)
+    return changes
+
+
+def _apply_recommendations(items: list[dict]) -> list[Change]:
+    changes = []
+    subsections = {
+        (s.section.name, s.name): s for s in Subsection.objects.select_related("section")
+    }
+    sources = {s.code: s for s in GuidelineSource.objects.all()}
+    for slug in _unique_keys(items, "id", "recommendation"):
+        item = next(i for i in items if i["id"] == slug)
+        values = _pack_values(item, RECOMMENDATION_FIELDS, "recommendation", slug)
+        where = (item.get("section"), item.get("subsection"))
+        if where not in subsections:
+            raise PackError(
+                f"recommendation {slug}: section {where[0]!r} has no subsection {where[1]!r} "
+                "in the pack's 'sections'"
+            )
+        values["subsection"] = subsections[where]
+        code = item.get("source")
+        if code is not None and code not in sources:
+            raise PackError(
+                f"recommendation {slug}: source {code!r} is not among the pack's sources"
+            )
+        values["source"] = sources.get(code)
+        _, change = _upsert(Recommendation, {"slug": slug}, values, "recommendation", slug)
+        if change:
+            changes.append(change)
+    return changes
+
+
+# --- Exporting ---------------------------------------------------------------------
+
+
+def export_pack(*, name: str, title: str, version: str) -> dict[str, Any]:
+    """The whole guideline library as a pack (the format ``apply_pack`` reads)."""
+    facts = sorted(Fact.objects.prefetch_related("choices"), key=Fact.form_order)
+    return {
+        "format": FORMAT,
+        "pack": name,
+        "title": title,
+        "version": version,
+        "facts": [_export_fact(fact) for fact in facts],
+        "sources": [
+            _export_fields(source, {"code": source.code}, SOURCE_FIELDS)
+            for source in GuidelineSource.objects.order_by("code")
+        ],
+        "sections": [
+            {"name": section.name, "subsections": [sub.name for sub in section.subsections.all()]}
+            for section in Section.objects.prefetch_related("subsections").order_by("position")
+        ],
+        "recommendations": [
+            _export_fields(
+                rec,
+                {
+                    "id": rec.slug,
+                    "section": rec.subsection.section.name,
+                    "subsection": rec.subsection.name,
+                    "source": rec.source.code if rec.source else None,
+                },
+                RECOMMENDATION_FIELDS,
+            )
+            for rec in Recommendation.objects.select_related(
+                "subsection__section", "source"
+            ).in_digest_order()
+        ],
+    }
+
+
+def _export_fact(fact: Fact) -> dict[str, Any]:
+    item = _export_fields(fact, {"name": fact.name}, FACT_FIELDS)
+    if fact.kind == "enum":
+        item["choices"] = [{"value": c.value, "label": c.label} for c in fact.choices.all()]
+    return item
+
+
+def _export_fields(obj, head: dict[str, Any], mapping: dict) -> dict[str, Any]:
+    """Keys first, then every field that differs from what an absent key means."""
+    item = dict(head)
+    for pack_key, (model_field, default) in mapping.items():
+        value = getattr(obj, model_field)
+        if value == default:
+            continue
+        if isinstance(value, datetime.date):
+            value = value.isoformat()
+        elif isinstance(value, float) and value.is_integer():
+            value = int(value)
+        item[pack_key] = value
+    return item
+
+
+def dump(data: dict[str, Any]) -> str:
+    return yaml.safe_dump(
+        data, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False
+    )

@@ -1,0 +1,175 @@
+"""The fact catalogue: what can be known about a case.
+
+The catalogue is data (the ``Fact`` table, seeded from the content pack and
+editable in the admin). Everything that needs it -- condition validation, the
+matching engine, the case form, the PDF -- reads it through ``load_catalogue()``
+as plain frozen ``FactSpec`` objects, so the pure code never touches the ORM.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+# Fact kinds, shared by the model's choices and the pure modules.
+BOOLEAN = "boolean"
+ENUM = "enum"
+INTEGER = "integer"
+NUMBER = "number"
+NUMERIC_KINDS = frozenset({INTEGER, NUMBER})
+
+
+@dataclass(frozen=True)
+class FactSpec:
+    """One fact of the catalogue, detached from the database."""
+
+    name: str
+    label: str
+    kind: str
+    choices: tuple[tuple[str, str], ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    unit: str = ""
+    help_text: str = ""
+    section: str = ""
+
+    @property
+    def values(self) -> frozenset[str]:
+        return frozenset(value for value, _ in self.choices)
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.kind in NUMERIC_KINDS
+
+    def range_text(self) -> str:
+        """The allowed range in words, e.g. '0–120 years' or '≥ 0 g/day'."""
+        unit = f" {self.unit}" if self.unit else ""
+        lo, hi = _plain(self.minimum), _plain(self.maximum)
+        if lo is not None and hi is not None:
+            return f"{lo}–{hi}{unit}"
+        if lo is not None:
+            return f"≥ {lo}{unit}"
+        if hi is not None:
+            return f"≤ {hi}{unit}"
+        return f"any number{unit}"
+
+    def allowed_text(self) -> str:
+        """What a condition may compare this fact with, for editors."""
+        if self.kind == BOOLEAN:
+            return "true, false"
+        if self.kind == ENUM:
+            return ", ".join(value for value, _ in self.choices)
+        whole = "whole number" if self.kind == INTEGER else "number"
+        return f"{whole}, {self.range_text()}"
+
+    def display_value(self, value: object) -> str:
+        """A stored value in words: the choice label, yes/no, or number and unit."""
+        if value is None:
+            return "not known"
+        if self.kind == BOOLEAN:
+            return "yes" if value else "no"
+        if self.kind == ENUM:
+            return dict(self.choices).get(str(value), str(value))
+        number = _plain(value)
+        return f"{number} {self.unit}".strip()
+
+
+Catalogue = Mapping[str, FactSpec]
+
+
+def _plain(number: object) -> object:
+    """Show 24.0 as 24 but keep 2.5 as it is."""
+    if isinstance(number, float) and number.is_integer():
+        return int(number)
+    return number
+
+
+def load_catalogue() -> Catalogue:
+    """The current catalogue (read-only), rebuilt only when guideline content changed."""
+    from guidelines import snapshot
+
+    return snapshot.current().catalogue
+
+
+def build_catalogue() -> Catalogue:
+    """Read the whole catalogue from the database in two queries."""
+    from guidelines.models import Fact
+
+    facts = sorted(Fact.objects.prefetch_related("choices"), key=Fact.form_order)
+    return MappingProxyType({fact.name: fact.to_spec() for fact in facts})
+
+
+# --- Values of facts -------------------------------------------------------------
+
+# Alternative units a fact may be entered in: (unit, factor to the catalogue's unit).
+# From the fact sheet: bilirubin, 1 mg/dL = 17.1 µmol/L.
+ALTERNATIVE_UNITS: dict[str, tuple[tuple[str, float], ...]] = {
+    "serum_bilirubin_umol_l": (("mg/dL", 17.1),),
+}
+# A technical bound for numbers whose catalogue entry sets no maximum.
+NUMBER_LIMIT = 1_000_000
+
+
+class FactValueError(ValueError):
+    """A value that a fact cannot hold; the message names the fact and the problem."""
+
+    def __init__(self, fact: str, message: str):
+        super().__init__(f"fact {fact!r}: {message}")
+        self.fact = fact
+        self.message = message
+
+
+def coerce_value(spec: FactSpec, value: object) -> bool | int | float | str | None:
+    """Check one value against its fact; return it in the stored form.
+
+    ``None`` means not known. Booleans must be true/false, choices one of the
+    allowed values, numbers finite and within the fact's range.
+    """
+    if value is None:
+        return None
+    if spec.kind == BOOLEAN:
+        if not isinstance(value, bool):
+            raise FactValueError(spec.name, f"expected true or false, got {value!r}")
+        return value
+    if spec.kind == ENUM:
+        if not isinstance(value, str):
+            raise FactValueError(spec.name, f"expected one of {spec.allowed_text()}, got {value!r}")
+        if value not in spec.values:
+            raise FactValueError(
+                spec.name, f"{value!r} is not an allowed value (allowed: {spec.allowed_text()})"
+            )
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise FactValueError(spec.name, f"expected a number, got {value!r}")
+    if value != value or value in (float("inf"), float("-inf")):
+        raise FactValueError(spec.name, "expected a finite number")
+    if spec.kind == INTEGER:
+        if isinstance(value, float) and not value.is_integer():
+            raise FactValueError(spec.name, f"expected a whole number, got {value!r}")
+        value = int(value)
+    if (spec.minimum is not None and value < spec.minimum) or (
+        spec.maximum is not None and value > spec.maximum
+    ):
+        raise FactValueError(
+            spec.name, f"{value!r} is outside the allowed range ({spec.range_text()})"
+        )
+    if abs(value) > NUMBER_LIMIT:
+        raise FactValueError(spec.name, f"{value!r} is implausibly large (limit {NUMBER_LIMIT:,})")
+    return value
+
+
+def coerce_facts(raw: Mapping[str, object], catalogue: Catalogue) -> dict[str, object]:
+    """Check a whole mapping of facts; drop the unknown (None) ones.
+
+    Raises FactValueError for an unknown fact name or a bad value.
+    """
+    facts: dict[str, object] = {}
+    for name, value in raw.items():
+        spec = catalogue.get(name)
+        if spec is None:
+            raise FactValueError(str(name), "no such fact in the catalogue")
+        coerced = coerce_value(spec, value)
+        if coerced is not None:
+            facts[name] = coerced
+    return facts

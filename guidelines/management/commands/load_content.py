@@ -1,0 +1,68 @@
+from pathlib import Path
+
+import pghistory
+from django.core.management.base import BaseCommand, CommandError
+
+from guidelines import content_pack
+from guidelines.models import Recommendation
+
+
+class Command(BaseCommand):
+    help = (
+        "Make the guideline library match a content pack: create missing items and update "
+        "changed ones (matched by their stable keys). Items not in the pack are left alone. "
+        "Every change is recorded in the audit history."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "path", nargs="?", default=str(content_pack.DEFAULT_PACK), help="The pack file (YAML)."
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Show what would change and change nothing."
+        )
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Load only into an empty library; otherwise just say whether the pack differs "
+            "(used by the set-up, so that it never overwrites editors' work).",
+        )
+
+    def handle(self, *args, path, dry_run, if_empty, **options):
+        path = Path(path)
+        try:
+            data = content_pack.read_pack(path)
+            if if_empty and Recommendation.objects.exists():
+                report = content_pack.apply_pack(data, dry_run=True)
+                if report.changed:
+                    self.stdout.write(
+                        f"Guideline content is already loaded; {path.name} differs in "
+                        f"{len(report.changes)} item(s). Run `manage.py load_content --dry-run` to "
+                        "see them and `manage.py load_content` to apply them."
+                    )
+                return
+            with pghistory.context(command="load_content", pack=str(path.name)):
+                report = content_pack.apply_pack(data, dry_run=dry_run)
+        except content_pack.PackError as error:
+            raise CommandError(str(error)) from None
+        self._print(report, path, dry_run)
+
+    def _print(self, report, path, dry_run):
+        counts = ", ".join(f"{n} {kind}" for kind, n in report.counts.items())
+        if not report.changed:
+            self.stdout.write(f"No changes: the database already matches {path.name} ({counts}).")
+        else:
+            verb = "Would apply" if dry_run else "Applied"
+            for change in report.changes:
+                self.stdout.write(f"  {'would ' if dry_run else ''}{change}")
+            created = sum(1 for c in report.changes if c.action == "create")
+            updated = len(report.changes) - created
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"{verb} {path.name}: {created} created, {updated} updated ({counts})."
+                )
+            )
+        for kind, n in report.untouched.items():
+            self.stdout.write(
+                f"{n} {kind} in the database are not in the pack and were left as they are."
+            )

@@ -1,0 +1,46 @@
+import json
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from guidelines import matching, snapshot
+from guidelines.facts import FactValueError, coerce_facts
+
+
+class Command(BaseCommand):
+    help = (
+        "Match a case's facts (a JSON object; an absent key or null means not known) against "
+        "the published recommendations and print the results as JSON. Exit status 2 on bad input."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", help="A JSON file of facts, or - for standard input.")
+
+    def handle(self, *args, path, **options):
+        raw = self._read(path)
+        try:
+            data = json.loads(raw)
+        except json.JSONDecodeError as error:
+            raise CommandError(f"input is not valid JSON: {error}", returncode=2) from None
+        if not isinstance(data, dict):
+            raise CommandError(
+                f"input must be a JSON object of facts, not a {type(data).__name__}", returncode=2
+            )
+        content = snapshot.current()
+        try:
+            facts = coerce_facts(data, content.catalogue)
+        except FactValueError as error:
+            raise CommandError(str(error), returncode=2) from None
+        results = matching.match(facts, content.rules)
+        self.stdout.write(json.dumps(matching.as_json(results), indent=2, ensure_ascii=False))
+
+    def _read(self, path: str) -> str:
+        if path == "-":
+            return sys.stdin.read()
+        try:
+            return Path(path).read_text(encoding="utf-8")
+        except OSError as error:
+            raise CommandError(f"cannot read {path}: {error.strerror}", returncode=2) from None
+        except UnicodeDecodeError:
+            raise CommandError(f"{path} is not UTF-8 text", returncode=2) from None

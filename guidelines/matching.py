@@ -1,0 +1,309 @@
+"""The matching engine: a case's facts against guideline recommendations.
+
+Three layers (STYLE.md 2.3):
+
+1. Facts in: a plain mapping ``{fact name: value}``; an absent name means "not known".
+2. ``match(facts, rules, catalogue)``: a pure function, no ORM. Kleene three-valued
+   logic: a comparison on a missing fact is unknown; ``and`` is false if any side is
+   false, else unknown if any side is unknown; ``or`` is the dual; ``not unknown`` is
+   unknown. True -> applies, unknown -> may apply, false -> does not apply. Every
+   result carries each comparison's outcome, so the *why* can be shown.
+3. ``build_rules()`` is the only function here that touches the ORM, with one query
+   whatever the number of recommendations; ``rules_from_db()`` serves its result from
+   ``guidelines/snapshot.py`` until guideline content changes.
+
+Conditions are compiled once per condition text (so once per recommendation
+version) into closures, and evaluated many times.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from guidelines import conditions
+from guidelines.conditions import And, Comparison, Node, Not
+from guidelines.facts import Catalogue
+
+APPLIES = "applies"
+MAY_APPLY = "may_apply"
+DOES_NOT_APPLY = "does_not_apply"
+OUTCOMES = (APPLIES, MAY_APPLY, DOES_NOT_APPLY)
+
+Outcome = bool | None  # True, False or unknown
+
+
+# --- Compiling a condition ---------------------------------------------------------
+
+_ORDERING = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le}
+
+
+def _test(comparison: Comparison) -> Callable[[object], bool]:
+    """A function from a known fact value to whether the comparison holds."""
+    values = [literal.value for literal in comparison.values]
+    op = comparison.operator
+    if op == "in":
+        allowed = frozenset(values)
+        return lambda v: v in allowed
+    target = values[0]
+    if op == "=":
+        return lambda v: v == target
+    if op == "!=":
+        return lambda v: v != target
+    compare = _ORDERING[op]
+
+    def ordered(v: object) -> bool:
+        # A stored value of the wrong kind never satisfies an ordering.
+        return isinstance(v, int | float) and not isinstance(v, bool) and compare(v, target)
+
+    return ordered
+
+
+@dataclass(frozen=True)
+class CompiledCondition:
+    """A condition ready to evaluate: its comparisons, in order, and how to combine them."""
+
+    tree: Node | None
+    comparisons: tuple[Comparison, ...]
+    tests: tuple[Callable[[object], bool], ...]
+    combine: Callable[[Sequence[Outcome]], Outcome]
+    deciding_unknowns: Callable[[Sequence[Outcome]], list[int]]
+
+    def evaluate(self, facts: Mapping[str, object]) -> tuple[Outcome, list[Outcome]]:
+        """The overall outcome and each comparison's outcome."""
+        results: list[Outcome] = []
+        for comparison, test in zip(self.comparisons, self.tests, strict=True):
+            value = facts.get(comparison.fact)
+            results.append(None if value is None else test(value))
+        return self.combine(results), results
+
+
+def _combiner(node: Node, counter: list[int]):
+    """Functions giving a node's outcome, and the unknown comparisons that decide it."""
+    if isinstance(node, Comparison):
+        index = counter[0]
+        counter[0] += 1
+
+        def value(r):
+            return r[index]
+
+        def unknowns(r):
+            return [index] if r[index] is None else []
+
+        return value, unknowns
+    if isinstance(node, Not):
+        inner, inner_unknowns = _combiner(node.operand, counter)
+
+        def value(r):
+            x = inner(r)
+            return None if x is None else not x
+
+        return value, inner_unknowns
+    parts = [_combiner(operand, counter) for operand in node.operands]
+    decisive = not isinstance(node, And)  # and: False settles it; or: True does
+
+    def value(r):
+        unknown = False
+        for part, _ in parts:
+            x = part(r)
+            if x is decisive:
+                return decisive
+            if x is None:
+                unknown = True
+        return None if unknown else not decisive
+
+    def unknowns(r):
+        # Only operands that are themselves unknown can still change the outcome.
+        found: list[int] = []
+        for part, part_unknowns in parts:
+            if part(r) is None:
+                found.extend(part_unknowns(r))
+        return found
+
+    return value, unknowns
+
+
+@lru_cache(maxsize=8192)
+def compile_condition(text: str) -> CompiledCondition:
+    """Parse and compile a condition; cached by its text. Raises ConditionError."""
+    tree = conditions.parse(text)
+    if tree is None:
+        return CompiledCondition(None, (), (), lambda r: True, lambda r: [])
+    comparisons = tuple(conditions.comparisons(tree))
+    combine, deciding = _combiner(tree, [0])
+    return CompiledCondition(
+        tree, comparisons, tuple(_test(c) for c in comparisons), combine, deciding
+    )
+
+
+# --- Rules and results ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A recommendation as the engine sees it, detached from the database."""
+
+    id: str
+    statement: str
+    condition: str
+    section: str = ""
+    subsection: str = ""
+    order: tuple[int, int] = (0, 0)  # section and subsection position in the digest
+    source: str = ""  # display name, e.g. 'JSHBPS 2021'
+    action: str = ""
+    strength: str = ""
+    verification_status: str = ""
+    unverified_marker: bool = False
+
+    @property
+    def sort_key(self) -> tuple:
+        return (*self.order, self.id)
+
+
+@dataclass(frozen=True)
+class ComparisonOutcome:
+    comparison: Comparison
+    outcome: Outcome  # True: held, False: failed, None: the fact is not known
+    value: object  # the case's value, or None
+
+    @property
+    def state(self) -> str:
+        return {True: "held", False: "failed", None: "unknown"}[self.outcome]
+
+
+@dataclass(frozen=True)
+class Match:
+    rule: Rule
+    outcome: str  # APPLIES, MAY_APPLY or DOES_NOT_APPLY
+    comparisons: tuple[ComparisonOutcome, ...] = ()
+    missing: tuple[str, ...] = ()  # facts whose value could still change a MAY_APPLY
+    error: str = ""  # a condition that could not be compiled
+
+
+@dataclass
+class MatchSet:
+    """Results grouped by outcome, each group in digest order."""
+
+    applies: list[Match] = field(default_factory=list)
+    may_apply: list[Match] = field(default_factory=list)
+    does_not_apply: list[Match] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.applies) + len(self.may_apply) + len(self.does_not_apply)
+
+
+def match_rule(facts: Mapping[str, object], rule: Rule) -> Match:
+    """Match one rule; a condition that does not compile 'may apply' and says why."""
+    try:
+        compiled = compile_condition(rule.condition)
+    except conditions.ConditionError as error:
+        return Match(rule, MAY_APPLY, error=f"The condition could not be read ({error}).")
+    overall, results = compiled.evaluate(facts)
+    outcomes = tuple(
+        ComparisonOutcome(c, r, facts.get(c.fact))
+        for c, r in zip(compiled.comparisons, results, strict=True)
+    )
+    if overall is None:
+        missing = dict.fromkeys(
+            compiled.comparisons[i].fact for i in compiled.deciding_unknowns(results)
+        )
+        return Match(rule, MAY_APPLY, outcomes, tuple(missing))
+    return Match(rule, APPLIES if overall else DOES_NOT_APPLY, outcomes)
+
+
+def match(facts: Mapping[str, object], rules: Iterable[Rule]) -> MatchSet:
+    """Match a case's facts against rules. Pure: no database, no side effects."""
+    result = MatchSet()
+    for rule in sorted(rules, key=lambda r: r.sort_key):
+        found = match_rule(facts, rule)
+        getattr(result, found.outcome).append(found)
+    return result
+
+
+# --- Words and JSON ------------------------------------------------------------------
+
+
+def explain(outcome: ComparisonOutcome, catalogue: Catalogue) -> str:
+    """One comparison and its outcome in words, e.g.
+    'Current smoker is yes: held (case: yes)'."""
+    text = conditions.describe_comparison(outcome.comparison, catalogue)
+    spec = catalogue.get(outcome.comparison.fact)
+    if outcome.outcome is None:
+        return f"{text}: not known yet"
+    actual = spec.display_value(outcome.value) if spec else str(outcome.value)
+    return f"{text}: {'held' if outcome.outcome else 'failed'} (case: {actual})"
+
+
+@dataclass(frozen=True)
+class ShownMatch:
+    """A match with its explanation in words, for pages and handouts."""
+
+    match: Match
+    why: tuple[tuple[str, str], ...]  # (state, words): state is held, failed or unknown
+    missing_labels: tuple[str, ...]
+
+    @property
+    def rule(self) -> Rule:
+        return self.match.rule
+
+
+def present(results: MatchSet, catalogue: Catalogue) -> dict[str, list[ShownMatch]]:
+    """Every group of a MatchSet, each match explained comparison by comparison."""
+
+    def shown(m: Match) -> ShownMatch:
+        why = tuple((c.state, explain(c, catalogue)) for c in m.comparisons)
+        labels = tuple(catalogue[name].label if name in catalogue else name for name in m.missing)
+        return ShownMatch(m, why, labels)
+
+    return {outcome: [shown(m) for m in getattr(results, outcome)] for outcome in OUTCOMES}
+
+
+def as_json(results: MatchSet) -> dict[str, list[dict]]:
+    """The structure ``match_case`` prints and ``matches.json`` returns."""
+
+    def item(m: Match) -> dict:
+        data = {
+            "id": m.rule.id,
+            "statement": m.rule.statement,
+            "source": m.rule.source,
+            "section": m.rule.section,
+            "subsection": m.rule.subsection,
+            "strength": m.rule.strength,
+            "verification_status": m.rule.verification_status,
+            "verified_against_primary_text": not m.rule.unverified_marker,
+            "comparisons": [
+                {"fact": c.comparison.fact, "condition": str(c.comparison), "outcome": c.state}
+                for c in m.comparisons
+            ],
+        }
+        if m.outcome == MAY_APPLY:
+            data["missing"] = list(m.missing)
+        if m.error:
+            data["error"] = m.error
+        return data
+
+    return {outcome: [item(m) for m in getattr(results, outcome)] for outcome in OUTCOMES}
+
+
+# --- The one function that reads the database ------------------------------------------
+
+
+def rules_from_db() -> tuple[Rule, ...]:
+    """The published recommendations as rules, rebuilt only when content changed."""
+    from guidelines import snapshot
+
+    return snapshot.current().rules
+
+
+def build_rules() -> list[Rule]:
+    """Published recommendations as rules, in one query."""
+    from guidelines.models import Recommendation
+
+    recommendations = (
+        Recommendation.objects.published()
+        .select_related("subsection__section", "source")
+        .in_digest_order()
+    )
+    return [rec.to_rule() for rec in recommendations]

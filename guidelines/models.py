@@ -1,0 +1,394 @@
+"""The guideline library: facts, sources, sections and recommendations.
+
+Every model here is audited (accounts/audit.py): each insert, update and delete
+is recorded with who made it, however it was made.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.urls import reverse
+
+from accounts.audit import Stamped, audited
+from guidelines import conditions, facts, matching
+
+NAME_VALIDATOR = RegexValidator(
+    r"^[a-z][a-z0-9_]*$",
+    "Use lower-case letters, digits and underscores, starting with a letter.",
+)
+VALUE_VALIDATOR = RegexValidator(
+    r"^[A-Za-z_][A-Za-z0-9_]*$",
+    "Use letters, digits and underscores, starting with a letter (as in conditions).",
+)
+
+
+class FactSection(models.TextChoices):
+    """The sections of the case form, in the order a clinician fills them."""
+
+    PATIENT = "patient", "Patient"
+    PRIMARY_TUMOUR = "primary_tumour", "Primary tumour"
+    LIVER_DISEASE = "liver_disease", "Liver disease"
+    MOLECULAR_PROFILE = "molecular_profile", "Molecular profile"
+    TREATMENT = "treatment", "Treatment history and plan"
+    PERIOPERATIVE_RISK = "perioperative_risk", "Perioperative risk"
+
+
+class FactKind(models.TextChoices):
+    ENUM = facts.ENUM, "Choice"
+    BOOLEAN = facts.BOOLEAN, "Yes / no"
+    INTEGER = facts.INTEGER, "Whole number"
+    NUMBER = facts.NUMBER, "Number"
+
+
+@audited
+class Fact(Stamped):
+    """One entry of the fact catalogue: something that can be known about a case."""
+
+    name = models.CharField(
+        max_length=64,
+        unique=True,
+        validators=[NAME_VALIDATOR],
+        help_text="The name conditions use, e.g. serum_bilirubin_umol_l. Changing it breaks "
+        "conditions that use it.",
+    )
+    label = models.CharField(max_length=120, help_text="What clinicians read on the form.")
+    kind = models.CharField(max_length=16, choices=FactKind.choices)
+    unit = models.CharField(max_length=40, blank=True)
+    minimum = models.FloatField(null=True, blank=True, help_text="Numbers only.")
+    maximum = models.FloatField(null=True, blank=True, help_text="Numbers only.")
+    help_text = models.TextField(blank=True)
+    section = models.CharField(max_length=32, choices=FactSection.choices)
+    position = models.PositiveIntegerField(default=0, help_text="Order within the section.")
+
+    class Meta:
+        ordering = ["section", "position", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(minimum__isnull=True)
+                | models.Q(maximum__isnull=True)
+                | models.Q(minimum__lte=models.F("maximum")),
+                name="fact_minimum_not_above_maximum",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=FactKind.values), name="fact_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.name})"
+
+    @staticmethod
+    def form_order(fact: Fact) -> tuple[int, int, str]:
+        return (FactSection.values.index(fact.section), fact.position, fact.name)
+
+    def to_spec(self, choices: list[tuple[str, str]] | None = None) -> facts.FactSpec:
+        """A detached copy for pure code, with the saved choices unless others are given."""
+        if choices is None:
+            choices = [(c.value, c.label) for c in self.choices.all()] if self.pk else []
+        return facts.FactSpec(
+            name=self.name,
+            label=self.label,
+            kind=self.kind,
+            choices=tuple(choices),
+            minimum=self.minimum,
+            maximum=self.maximum,
+            unit=self.unit,
+            help_text=self.help_text,
+            section=self.section,
+        )
+
+    def clean(self) -> None:
+        if self.name in conditions.KEYWORDS:
+            raise ValidationError({"name": f"{self.name!r} is a word of the condition language."})
+        if self.kind not in facts.NUMERIC_KINDS and (
+            self.minimum is not None or self.maximum is not None
+        ):
+            raise ValidationError("Only number facts have a minimum and maximum.")
+        if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
+            raise ValidationError({"maximum": "The maximum must not be below the minimum."})
+
+    def recommendations_using(self) -> list[Recommendation]:
+        """Recommendations whose condition reads this fact, under its saved name."""
+        names = {self.name}
+        if self.pk:
+            names |= set(Fact.objects.filter(pk=self.pk).values_list("name", flat=True))
+        candidates = Recommendation.objects.exclude(condition="").only("slug", "condition")
+        return [rec for rec in candidates if _reads_any(rec.condition, names)]
+
+    def condition_problems_with(self, spec: facts.FactSpec) -> list[str]:
+        """What changing this fact to ``spec`` would break in existing conditions."""
+        catalogue = dict(facts.load_catalogue())
+        if self.pk:
+            saved = Fact.objects.filter(pk=self.pk).values_list("name", flat=True).first()
+            catalogue.pop(saved, None)
+        catalogue[spec.name] = spec
+        return [
+            f"{rec.slug}: {problem}"
+            for rec in self.recommendations_using()
+            for problem in conditions.validate(rec.condition, catalogue)
+        ]
+
+
+def _reads_any(condition: str, names: set[str]) -> bool:
+    try:
+        return bool(conditions.facts_used(conditions.parse(condition)) & names)
+    except conditions.ConditionError:
+        return any(re.search(rf"\b{re.escape(name)}\b", condition) for name in names)
+
+
+@audited
+class FactChoice(models.Model):
+    """One allowed value of a choice fact."""
+
+    fact = models.ForeignKey(Fact, on_delete=models.CASCADE, related_name="choices")
+    value = models.CharField(max_length=64, validators=[VALUE_VALIDATOR])
+    label = models.CharField(max_length=120)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["fact", "position", "value"]
+        constraints = [
+            models.UniqueConstraint(fields=["fact", "value"], name="fact_choice_unique_value"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fact.name} = {self.value}"
+
+
+@audited
+class GuidelineSource(Stamped):
+    """A guideline document, or a secondary summary of one, that content cites."""
+
+    code = models.CharField(
+        max_length=16,
+        unique=True,
+        help_text="Short stable reference used by the content pack, e.g. S1.",
+    )
+    short_name = models.CharField(
+        max_length=80, help_text="How clinicians name it, e.g. 'ERAS Society 2022'."
+    )
+    society = models.CharField(max_length=200, blank=True)
+    title = models.CharField(max_length=400)
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    citation = models.TextField(blank=True)
+    doi = models.CharField("DOI", max_length=120, blank=True)
+    url = models.URLField("URL", max_length=500, blank=True)
+    access_note = models.TextField(
+        blank=True,
+        help_text="What of this document could actually be read when the content was written.",
+    )
+    is_published = models.BooleanField(default=True)
+    reviewed_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(year__isnull=True) | models.Q(year__gte=1900),
+                name="source_year_plausible",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.short_name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("guidelines:library") + f"?source={self.code}"
+
+    @property
+    def display_name(self) -> str:
+        """Name and year, e.g. 'JSHBPS 2021' or 'ERAS Society 2022 (2023)'."""
+        if self.year and str(self.year) not in self.short_name:
+            return f"{self.short_name} ({self.year})"
+        return self.short_name
+
+
+@audited
+class Section(models.Model):
+    """A top-level section of the guideline digest, e.g. 'Perioperative care'."""
+
+    name = models.CharField(max_length=120, unique=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@audited
+class Subsection(models.Model):
+    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="subsections")
+    name = models.CharField(max_length=160)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["section__position", "position", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["section", "name"], name="subsection_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.section.name} → {self.name}"
+
+
+class VerificationStatus(models.TextChoices):
+    VERIFIED_PRIMARY = "verified-primary", "Verified against the primary guideline text"
+    VERIFIED_SECONDARY = "verified-secondary", "Verified against a secondary summary"
+    SEED_ONLY = "seed-only", "Seen only in the digest"
+    UNVERIFIED = "unverified", "Unverified placeholder"
+
+
+class Action(models.TextChoices):
+    OBTAIN = "obtain", "Obtain"
+    CONSIDER = "consider", "Consider"
+    OFFER = "offer", "Offer"
+    PROVIDE = "provide", "Provide"
+    ADVISE = "advise", "Advise"
+    PERFORM = "perform", "Perform"
+    AVOID = "avoid", "Avoid"
+    DO_NOT_USE = "do not use", "Do not use"
+
+
+class RecommendationQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+    def in_digest_order(self):
+        return self.order_by("subsection__section__position", "subsection__position", "slug")
+
+
+@audited
+class Recommendation(Stamped):
+    """One guideline recommendation with its provenance and applicability condition."""
+
+    slug = models.SlugField(
+        "ID", max_length=100, unique=True, help_text="Stable identifier, e.g. pc-smoking-cessation."
+    )
+    subsection = models.ForeignKey(
+        Subsection, on_delete=models.PROTECT, related_name="recommendations"
+    )
+    source = models.ForeignKey(
+        GuidelineSource,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="recommendations",
+        help_text="The guideline it comes from; empty when unknown.",
+    )
+    source_detail = models.CharField(
+        max_length=300, blank=True, help_text="How the source was used, e.g. 'S5 via S5a'."
+    )
+    statement = models.TextField()
+    action = models.CharField(max_length=20, choices=Action.choices, blank=True)
+    source_strength = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="The source's own strength wording; empty means not seen.",
+    )
+    source_evidence = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="The source's own evidence wording; empty means not seen.",
+    )
+    digest_grade = models.CharField(
+        max_length=60,
+        blank=True,
+        help_text="The digest's own letter. Its scale is unknown: never present it as a GRADE level.",
+    )
+    verification_status = models.CharField(max_length=24, choices=VerificationStatus.choices)
+    verification_detail = models.CharField(
+        max_length=300, blank=True, help_text="Qualifiers of the status, e.g. '2016 version only'."
+    )
+    needs_primary_check = models.BooleanField(
+        default=False,
+        help_text="Shown everywhere with a 'not verified against the primary guideline text' marker "
+        "until an editor records the check.",
+    )
+    verified_by = models.CharField(
+        max_length=120, blank=True, help_text="Who checked it against the primary guideline text."
+    )
+    verified_on = models.DateField(null=True, blank=True)
+    condition = models.TextField(
+        blank=True,
+        help_text="When the recommendation applies, over case facts. Empty: applies to every case.",
+    )
+    notes = models.TextField(blank=True)
+    is_published = models.BooleanField(
+        default=False, help_text="Only published recommendations are matched against cases."
+    )
+    reviewed_on = models.DateField(null=True, blank=True)
+
+    objects = RecommendationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["subsection__section__position", "subsection__position", "slug"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(verification_status__in=VerificationStatus.values),
+                name="recommendation_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(is_published=True, verification_status="unverified"),
+                name="recommendation_unverified_never_published",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(verified_on__isnull=True) | ~models.Q(verified_by=""),
+                name="recommendation_verification_names_who",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.slug
+
+    def get_absolute_url(self) -> str:
+        return reverse("guidelines:recommendation_detail", args=[self.slug])
+
+    @property
+    def shows_unverified_marker(self) -> bool:
+        """The 'not verified against the primary guideline text' marker."""
+        return self.needs_primary_check
+
+    def clean(self) -> None:
+        errors = {}
+        if self.is_published and self.verification_status == VerificationStatus.UNVERIFIED:
+            errors["is_published"] = (
+                "An unverified placeholder cannot be published. Record its verification first."
+            )
+        if self.verified_on and not self.verified_by:
+            errors["verified_by"] = "Say who checked it against the primary guideline text."
+        if self.verified_by and not self.verified_on:
+            errors["verified_on"] = "Say when it was checked against the primary guideline text."
+        problems = conditions.validate(self.condition, facts.load_catalogue())
+        if problems:
+            errors["condition"] = [str(problem) for problem in problems]
+        if errors:
+            raise ValidationError(errors)
+
+    def to_rule(self) -> matching.Rule:
+        """The recommendation as the matching engine sees it (needs subsection, source)."""
+        return matching.Rule(
+            id=self.slug,
+            statement=self.statement,
+            condition=self.condition,
+            section=self.subsection.section.name,
+            subsection=self.subsection.name,
+            order=(self.subsection.section.position, self.subsection.position),
+            source=self.source.display_name if self.source else "unknown",
+            action=self.action,
+            strength=self.source_strength or "not seen",
+            verification_status=self.verification_status,
+            unverified_marker=self.shows_unverified_marker,
+        )
+
+    def record_verification(self, who: str, on) -> None:
+        """Record a check against the primary guideline text (who and when)."""
+        self.verified_by = who
+        self.verified_on = on
+        self.verification_status = VerificationStatus.VERIFIED_PRIMARY
+        self.needs_primary_check = False

@@ -1,0 +1,56 @@
+from django.contrib import admin
+from django.db import models
+
+from meetings.models import AgendaItem, Attendance, Handout, Meeting
+
+
+class AgendaItemInline(admin.TabularInline):
+    model = AgendaItem
+    fields = ["position", "case"]
+    autocomplete_fields = ["case"]
+    extra = 0
+
+
+class AttendanceInline(admin.TabularInline):
+    model = Attendance
+    fields = ["name", "specialty"]
+    extra = 0
+
+
+@admin.register(Meeting)
+class MeetingAdmin(admin.ModelAdmin):
+    list_display = ["board_name", "starts_at", "place", "chair", "pseudonymise"]
+    list_filter = ["pseudonymise", "starts_at"]
+    search_fields = ["board_name", "place", "chair"]
+    list_select_related = []
+    autocomplete_fields = []
+    readonly_fields = ["created_at", "created_by", "updated_at", "updated_by"]
+    inlines = [AgendaItemInline, AttendanceInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Handout)
+class HandoutAdmin(admin.ModelAdmin):
+    """Printed handouts are records: viewed, never edited."""
+
+    list_display = ["__str__", "kind", "meeting", "case", "status", "page_count", "created_at"]
+    list_filter = ["kind", "status", "pseudonymised"]
+    search_fields = ["meeting__board_name", "case__patient__name", "case__patient__mrn"]
+    list_select_related = ["meeting", "case__patient"]
+    autocomplete_fields = []
+    exclude = ["pdf"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("pdf")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

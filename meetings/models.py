@@ -1,0 +1,168 @@
+"""Tumor board meetings: agenda, attendance and the handouts printed for them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.audit import Authored, audited
+from cases.models import Case
+
+
+@audited
+class Meeting(Authored):
+    board_name = models.CharField(max_length=200)
+    starts_at = models.DateTimeField("date and time")
+    place = models.CharField(
+        max_length=200, blank=True, help_text="Room, or leave empty for video only."
+    )
+    video_link = models.URLField(max_length=500, blank=True)
+    chair = models.CharField(max_length=200, blank=True)
+    pseudonymise = models.BooleanField(
+        "pseudonymised handouts",
+        default=False,
+        help_text="Print initials, year of birth and case number instead of name, MRN and date of birth.",
+    )
+    cases = models.ManyToManyField(Case, through="AgendaItem", related_name="meetings")
+
+    class Meta:
+        ordering = ["-starts_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(board_name=""), name="meeting_board_named"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.board_name}, {timezone.localtime(self.starts_at):%d %b %Y %H:%M}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("meetings:meeting_detail", args=[self.pk])
+
+
+@audited
+class AgendaItem(models.Model):
+    """One case on a meeting's agenda, in order."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="agenda_items")
+    position = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["meeting", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "case"], name="agenda_case_once_per_meeting"
+            ),
+            models.UniqueConstraint(
+                fields=["meeting", "position"],
+                name="agenda_unique_position",
+                deferrable=models.Deferrable.DEFERRED,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.case}"
+
+
+@audited
+class Attendance(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendees")
+    name = models.CharField(max_length=200)
+    specialty = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["meeting", "name"]
+        verbose_name_plural = "attendance"
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "name"], name="attendance_once_per_meeting"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.specialty})"
+
+
+class HandoutKind(models.TextChoices):
+    CASE_SUMMARY = "case_summary", "Case summary"
+    MEETING_PACK = "meeting_pack", "Meeting pack"
+
+
+class HandoutStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting for a worker"
+    RUNNING = "running", "Rendering"
+    DONE = "done", "Ready"
+    FAILED = "failed", "Failed"
+
+
+class HandoutStage(models.TextChoices):
+    PREPARING = "preparing", "Preparing cases"
+    LAYING_OUT = "laying_out", "Laying out pages"
+    WRITING = "writing", "Writing the PDF"
+
+
+class Handout(models.Model):
+    """A printed PDF, kept as printed, with the content versions it showed.
+
+    ``content_versions`` maps each recommendation shown to the id of its audit
+    event (the exact row version), and each case to its version, so the content
+    behind a PDF can be traced after editors change it. The PDF itself is kept
+    in PostgreSQL, so every web server can hand it out.
+    """
+
+    kind = models.CharField(max_length=16, choices=HandoutKind.choices)
+    meeting = models.ForeignKey(
+        Meeting, null=True, blank=True, on_delete=models.CASCADE, related_name="handouts"
+    )
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.CASCADE, related_name="handouts"
+    )
+    status = models.CharField(
+        max_length=8, choices=HandoutStatus.choices, default=HandoutStatus.QUEUED
+    )
+    stage = models.CharField(max_length=12, choices=HandoutStage.choices, blank=True)
+    cases_done = models.PositiveIntegerField(default=0)
+    cases_total = models.PositiveIntegerField(default=0)
+    pages_done = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    pdf = models.BinaryField(null=True, blank=True, editable=False)
+    page_count = models.PositiveIntegerField(null=True, blank=True)
+    pseudonymised = models.BooleanField(default=False)
+    paper_size = models.CharField(max_length=8, default="A4")
+    content_versions = models.JSONField(default=dict, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind=HandoutKind.MEETING_PACK, meeting__isnull=False)
+                | models.Q(kind=HandoutKind.CASE_SUMMARY, case__isnull=False),
+                name="handout_has_its_subject",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(cases_done__lte=models.F("cases_total")),
+                name="handout_progress_within_total",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.pk} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("meetings:handout_download", args=[self.pk])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (HandoutStatus.DONE, HandoutStatus.FAILED)
+
+    @property
+    def filename(self) -> str:
+        if self.kind == HandoutKind.CASE_SUMMARY:
+            return f"case-{self.case_id}-summary.pdf"
+        day = timezone.localtime(self.meeting.starts_at).date().isoformat()
+        return f"meeting-{self.meeting_id}-{day}-pack.pdf"

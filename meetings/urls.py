@@ -1,0 +1,25 @@
+from django.urls import path
+
+from meetings import views
+
+app_name = "meetings"
+
+urlpatterns = [
+    path("", views.meeting_list, name="meeting_list"),
+    path("new/", views.meeting_create, name="meeting_create"),
+    path("<int:pk>/", views.meeting_detail, name="meeting_detail"),
+    path("<int:pk>/edit/", views.meeting_edit, name="meeting_edit"),
+    path("<int:pk>/agenda/add/", views.agenda_add, name="agenda_add"),
+    path("<int:pk>/agenda/<int:item_pk>/move/", views.agenda_move, name="agenda_move"),
+    path("<int:pk>/agenda/<int:item_pk>/remove/", views.agenda_remove, name="agenda_remove"),
+    path("<int:pk>/attendance/add/", views.attendance_add, name="attendance_add"),
+    path(
+        "<int:pk>/attendance/<int:attendance_pk>/remove/",
+        views.attendance_remove,
+        name="attendance_remove",
+    ),
+    path("<int:pk>/pack/", views.pack_generate, name="pack_generate"),
+    path("handouts/<int:pk>/status/", views.handout_status, name="handout_status"),
+    path("handouts/<int:pk>/download/", views.handout_download, name="handout_download"),
+    path("cases/<int:pk>/summary.pdf", views.case_summary_pdf, name="case_summary_pdf"),
+]

@@ -1,0 +1,232 @@
+"""Meetings: agenda, attendance, and the PDFs printed for them."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db import transaction
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+from django.views.decorators.vary import vary_on_headers
+
+from accounts.access import require
+from cases.views import get_case_for_user
+from config.htmx import wants_partial
+from meetings import agenda, handouts
+from meetings.forms import AgendaAddForm, AttendanceForm, MeetingForm
+from meetings.models import AgendaItem, Attendance, Handout, HandoutKind, HandoutStatus, Meeting
+from meetings.tasks import render_meeting_pack
+
+VIEW = "meetings.view_meeting"
+CHANGE = "meetings.change_meeting"
+
+
+def _get_meeting_for_user(request: HttpRequest, pk: int, permission: str = VIEW) -> Meeting:
+    require(request, permission)
+    return get_object_or_404(Meeting, pk=pk)
+
+
+def _detail_context(request: HttpRequest, meeting: Meeting, **extra) -> dict:
+    items = list(meeting.agenda_items.select_related("case__patient").order_by("position"))
+    return {
+        "meeting": meeting,
+        "items": items,
+        "attendees": list(meeting.attendees.all()),
+        "handout": meeting.handouts.filter(kind=HandoutKind.MEETING_PACK).defer("pdf").first(),
+        "agenda_form": AgendaAddForm(meeting=meeting),
+        "attendance_form": AttendanceForm(meeting=meeting),
+        "can_change": request.user.has_perm(CHANGE),
+        **extra,
+    }
+
+
+def _show(request: HttpRequest, meeting: Meeting, name: str, **extra) -> HttpResponse:
+    """The named region for htmx, the whole meeting page otherwise (e.g. with form errors)."""
+    template = "meetings/meeting_detail.html" + (f"#{name}" if wants_partial(request) else "")
+    return render(request, template, _detail_context(request, meeting, **extra))
+
+
+def _region(request: HttpRequest, meeting: Meeting, name: str) -> HttpResponse:
+    """After a change: the changed region for htmx, a redirect to the page otherwise."""
+    return _show(request, meeting, name) if wants_partial(request) else redirect(meeting)
+
+
+@require_http_methods(["GET"])
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    require(request, VIEW)
+    now = timezone.now()
+    meetings = Meeting.objects.annotate(case_count=Count("agenda_items"))
+    return render(
+        request,
+        "meetings/meeting_list.html",
+        {
+            "upcoming": meetings.filter(starts_at__gte=now).order_by("starts_at")[:50],
+            "past": meetings.filter(starts_at__lt=now).order_by("-starts_at")[:50],
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_create(request: HttpRequest) -> HttpResponse:
+    require(request, CHANGE)
+    form = MeetingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        meeting = form.save(commit=False)
+        meeting.created_by = meeting.updated_by = request.user
+        meeting.save()
+        messages.success(request, "Meeting created. Now add cases to its agenda.")
+        return redirect(meeting)
+    return render(request, "meetings/meeting_form.html", {"form": form, "meeting": None})
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _get_meeting_for_user(request, pk, CHANGE)
+    form = MeetingForm(request.POST or None, instance=meeting)
+    if request.method == "POST" and form.is_valid():
+        meeting = form.save(commit=False)
+        meeting.updated_by = request.user
+        meeting.save()
+        messages.success(request, "Meeting saved.")
+        return redirect(meeting)
+    return render(request, "meetings/meeting_form.html", {"form": form, "meeting": meeting})
+
+
+@require_http_methods(["GET"])
+@vary_on_headers("HX-Request")
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _get_meeting_for_user(request, pk)
+    return render(request, "meetings/meeting_detail.html", _detail_context(request, meeting))
+
+
+@require_http_methods(["POST"])
+@vary_on_headers("HX-Request")
+def agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _get_meeting_for_user(request, pk, CHANGE)
+    form = AgendaAddForm(request.POST, meeting=meeting)
+    if not form.is_valid():
+        return _show(request, meeting, "agenda", agenda_form=form)
+    agenda.add_case(meeting, form.cleaned_data["case"])
+    return _region(request, meeting, "agenda")
+
+
+@require_http_methods(["POST"])
+@vary_on_headers("HX-Request")
+def agenda_move(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    meeting = _get_meeting_for_user(request, pk, CHANGE)
+    item = get_object_or_404(AgendaItem, pk=item_pk, meeting=meeting)
+    direction = request.POST.get("direction")
+    if direction not in ("up", "down"):
+        messages.error(request, "Move up or down.")
+    else:
+        agenda.move(item, direction)
+    return _region(request, meeting, "agenda")
+
+
+@require_http_methods(["POST"])
+@vary_on_headers("HX-Request")
+def agenda_remove(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    meeting = _get_meeting_for_user(request, pk, CHANGE)
+    agenda.remove(get_object_or_404(AgendaItem, pk=item_pk, meeting=meeting))
+    return _region(request, meeting, "agenda")
+
+
+@require_http_methods(["POST"])
+@vary_on_headers("HX-Request")
+def attendance_add(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _get_meeting_for_user(request, pk, CHANGE)
+    form = AttendanceForm(request.POST, meeting=meeting)
+    if form.is_valid():
+        attendance = form.save(commit=False)
+        attendance.meeting = meeting
+        attendance.save()
+        return _region(request, meeting, "attendance")
+    return _show(request, meeting, "attendance", attendance_form=form)
+
+
+@require_http_methods(["POST"])
+@vary_on_headers("HX-Request")
+def attendance_remove(request: HttpRequest, pk: int, attendance_pk: int) -> HttpResponse:
+    meeting = _get_meeting_for_user(request, pk, CHANGE)
+    get_object_or_404(Attendance, pk=attendance_pk, meeting=meeting).delete()
+    return _region(request, meeting, "attendance")
+
+
+@require_http_methods(["POST"])
+@vary_on_headers("HX-Request")
+def pack_generate(request: HttpRequest, pk: int) -> HttpResponse:
+    """Queue the meeting pack; a worker renders it while the page shows progress."""
+    meeting = _get_meeting_for_user(request, pk, CHANGE)
+    with transaction.atomic():
+        Meeting.objects.select_for_update().get(pk=meeting.pk)
+        handout = meeting.handouts.filter(
+            kind=HandoutKind.MEETING_PACK, status__in=[HandoutStatus.QUEUED, HandoutStatus.RUNNING]
+        ).first()
+        if handout is None:  # a second click does not queue a second pack
+            handout = Handout.objects.create(
+                kind=HandoutKind.MEETING_PACK,
+                meeting=meeting,
+                requested_by=request.user,
+                pseudonymised=meeting.pseudonymise,
+                paper_size=handouts.paper_size(),
+                cases_total=meeting.agenda_items.count(),
+            )
+            transaction.on_commit(lambda: render_meeting_pack.enqueue(handout.pk))
+    return _region(request, meeting, "pack-status")
+
+
+@require_http_methods(["GET"])
+@vary_on_headers("HX-Request")
+def handout_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The pack's progress; htmx polls it every second until it has finished."""
+    require(request, VIEW)
+    handout = get_object_or_404(
+        Handout.objects.defer("pdf").select_related("meeting"), pk=pk, kind=HandoutKind.MEETING_PACK
+    )
+    meeting = handout.meeting
+    if wants_partial(request):
+        return render(
+            request,
+            "meetings/meeting_detail.html#pack-status",
+            {"meeting": meeting, "handout": handout, "can_change": request.user.has_perm(CHANGE)},
+        )
+    return redirect(meeting)
+
+
+@require_http_methods(["GET"])
+def handout_download(request: HttpRequest, pk: int) -> HttpResponse:
+    handout = get_object_or_404(Handout, pk=pk)
+    require(request, VIEW if handout.kind == HandoutKind.MEETING_PACK else "cases.view_case")
+    if handout.status != HandoutStatus.DONE:
+        raise Http404
+    disposition = "attachment" if handout.kind == HandoutKind.MEETING_PACK else "inline"
+    response = HttpResponse(bytes(handout.pdf), content_type="application/pdf")
+    response["Content-Disposition"] = f'{disposition}; filename="{handout.filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_http_methods(["GET"])
+def case_summary_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """Print one case at once: rendered in the request (a few hundred milliseconds)."""
+    case = get_case_for_user(request, pk)
+    rendered = handouts.render_case_summary(case)
+    handout = Handout.objects.create(
+        kind=HandoutKind.CASE_SUMMARY,
+        case=case,
+        status=HandoutStatus.DONE,
+        pdf=rendered.pdf,
+        page_count=rendered.page_count,
+        paper_size=handouts.paper_size(),
+        content_versions=rendered.content_versions,
+        requested_by=request.user,
+        cases_done=1,
+        cases_total=1,
+        finished_at=timezone.now(),
+    )
+    response = HttpResponse(rendered.pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{handout.filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# One idempotent set-up for `make run` and `make test`:
+#   system packages -> .venv -> .env -> PostgreSQL -> migrations -> content -> demo accounts.
+# Each step checks first and does nothing when things are already right, so a
+# second run takes a few seconds.
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo"
+python=${PYTHON:-python3}
+venv="$repo/.venv"
+
+say() { printf '==> %s\n' "$*"; }
+die() { printf 'setup: %s\n' "$*" >&2; exit 1; }
+
+# --- 1. System packages -------------------------------------------------------
+missing=()
+have_lib() { ldconfig -p 2>/dev/null | grep -q "$1"; }
+
+command -v "$python" >/dev/null || die "$python not found. Install Python 3.11 or newer (apt-get install python3 python3-venv)."
+"$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+  || die "Python 3.11 or newer is needed; $python is $("$python" -V 2>&1)."
+"$python" -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
+if [ -z "${DATABASE_URL:-}" ]; then
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || missing+=(postgresql)
+fi
+# WeasyPrint renders with Pango (which brings HarfBuzz and fontconfig).
+have_lib 'libpango-1.0.so.0' || missing+=(libpango-1.0-0)
+have_lib 'libpangoft2-1.0.so.0' || missing+=(libpangoft2-1.0-0)
+# The browser tests drive Debian's Chromium (never a browser downloaded by a test tool).
+if [ "${SETUP_FOR:-test}" = test ]; then
+  command -v chromium >/dev/null || [ -x /usr/bin/chromium ] || missing+=(chromium)
+fi
+
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "Installing system packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    die "missing system packages. Install them, then run this again:
+    sudo apt-get install ${missing[*]}"
+  fi
+fi
+
+# --- 2. Virtual environment ---------------------------------------------------
+if [ ! -x "$venv/bin/python" ]; then
+  say "Creating .venv"
+  "$python" -m venv "$venv"
+fi
+stamp="$venv/.requirements.sha"
+want=$(cat requirements.txt requirements-dev.txt | sha256sum | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  say "Installing pinned Python packages"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+  echo "$want" >"$stamp"
+fi
+
+# --- 3. Local settings ------------------------------------------------------------
+if [ ! -f .env ]; then
+  say "Writing .env for local development (DEBUG on, fresh SECRET_KEY)"
+  key=$("$venv/bin/python" -c 'import secrets; print(secrets.token_urlsafe(50))')
+  umask 077
+  cat >.env <<ENV
+# Local development settings written by scripts/setup.sh. Not for production:
+# production sets real environment variables (see .env.example).
+DEBUG=1
+SECRET_KEY=$key
+ALLOWED_HOSTS=127.0.0.1,localhost
+ENV
+fi
+
+# --- 4. PostgreSQL ------------------------------------------------------------
+if [ -z "${DATABASE_URL:-}" ]; then
+  scripts/pg.sh start
+fi
+
+# --- 5. Schema, content, demo accounts ----------------------------------------
+manage() { "$venv/bin/python" manage.py "$@"; }
+manage migrate --noinput -v 0
+manage load_content --if-empty
+manage seed_demo --if-demo-mode

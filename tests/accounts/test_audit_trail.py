@@ -1,0 +1,104 @@
+"""Every change to cases, meetings, agendas, attendance and guideline content is recorded,
+with who and when, whether made through a page, the admin or a command."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from pghistory.models import Events
+
+from cases.models import Case
+from meetings.models import AgendaItem, Attendance, Meeting
+from tests.factories import make_case, make_meeting
+
+pytestmark = pytest.mark.django_db
+
+
+def last_event(model_label: str, label: str):
+    return Events.objects.filter(pgh_model=model_label, pgh_label=label).latest("pgh_created_at")
+
+
+def test_page_changes_are_recorded_with_the_user(coordinator_client, coordinator):
+    case = make_case()
+    meeting = make_meeting([case, make_case(patient=case.patient, question="Second")])
+    coordinator_client.post(
+        reverse("meetings:attendance_add", args=[meeting.pk]),
+        {"name": "Dr. B", "specialty": "Oncology"},
+    )
+    item = meeting.agenda_items.get(position=2)
+    coordinator_client.post(
+        reverse("meetings:agenda_move", args=[meeting.pk, item.pk]), {"direction": "up"}
+    )
+    coordinator_client.post(reverse("meetings:agenda_remove", args=[meeting.pk, item.pk]))
+    for model, label in [
+        ("meetings.AttendanceEvent", "insert"),
+        ("meetings.AgendaItemEvent", "update"),
+        ("meetings.AgendaItemEvent", "delete"),
+    ]:
+        event = last_event(model, label)
+        assert event.pgh_context["user"] == coordinator.pk, model
+        assert event.pgh_context["url"].startswith(f"/meetings/{meeting.pk}/")
+    moved = Events.objects.filter(pgh_model="meetings.AgendaItemEvent", pgh_label="update").first()
+    assert moved.pgh_diff["position"] in ([2, 1], [1, 2])
+
+
+def test_admin_changes_are_recorded_with_the_user(client, superuser):
+    meeting = make_meeting()
+    client.force_login(superuser)
+    response = client.post(
+        reverse("admin:meetings_meeting_change", args=[meeting.pk]),
+        {
+            "board_name": "Renamed board",
+            "starts_at_0": "2026-12-01",
+            "starts_at_1": "07:30",
+            "place": "Room 9",
+            "video_link": "",
+            "chair": "",
+            "agenda_items-TOTAL_FORMS": "0",
+            "agenda_items-INITIAL_FORMS": "0",
+            "attendees-TOTAL_FORMS": "0",
+            "attendees-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:1500]
+    event = last_event("meetings.MeetingEvent", "update")
+    assert event.pgh_context["user"] == superuser.pk
+    assert event.pgh_context["url"].startswith("/admin/")
+    assert event.pgh_diff["board_name"] == ["Liver board", "Renamed board"]
+
+
+def test_command_changes_are_recorded_with_the_command(settings):
+    settings.DEMO_MODE = True
+    call_command("seed_demo", stdout=io.StringIO())
+    for model in (
+        "cases.CaseEvent",
+        "cases.PatientEvent",
+        "meetings.MeetingEvent",
+        "meetings.AgendaItemEvent",
+        "meetings.AttendanceEvent",
+    ):
+        assert last_event(model, "insert").pgh_context["command"] == "seed_demo", model
+
+
+def test_changes_outside_the_application_are_recorded_too():
+    case = make_case()
+    Case.objects.filter(pk=case.pk).update(question="Changed by raw SQL")  # no signals, no save()
+    event = last_event("cases.CaseEvent", "update")
+    assert event.pgh_diff["question"] == ["What next?", "Changed by raw SQL"]
+    assert event.pgh_context is None
+
+
+def test_deletes_are_recorded_with_what_was_deleted(coordinator_client):
+    meeting = make_meeting()
+    person = Attendance.objects.create(meeting=meeting, name="Dr. Gone", specialty="Surgery")
+    coordinator_client.post(reverse("meetings:attendance_remove", args=[meeting.pk, person.pk]))
+    event = last_event("meetings.AttendanceEvent", "delete")
+    assert event.pgh_data["name"] == "Dr. Gone"
+    assert (
+        not Attendance.objects.exists()
+        and Meeting.objects.exists()
+        and not AgendaItem.objects.exists()
+    )

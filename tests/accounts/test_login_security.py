@@ -1,0 +1,111 @@
+"""Logins, sessions and the security headers."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def login(client, password):
+    return client.post(reverse("login"), {"username": "board_member", "password": password})
+
+
+def test_repeated_failures_lock_the_account_with_a_clear_message(client, board_member, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert (
+            "Please enter a correct username and password"
+            in login(client, "wrong").content.decode()
+        )
+    locked = login(client, "wrong")
+    assert locked.status_code == 429
+    assert "Too many failed logins" in locked.content.decode()
+    # even the right password is refused while locked
+    again = login(client, "correct horse battery")
+    assert again.status_code == 429
+    assert client.get(reverse("cases:case_list")).status_code == 302
+
+
+def test_a_successful_login_resets_the_count(client, board_member, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        login(client, "wrong")
+    assert login(client, "correct horse battery").status_code == 302
+    client.post(reverse("logout"))
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert login(client, "wrong").status_code == 200
+
+
+def test_activity_moves_the_session_expiry_on(clinician_client, settings, monkeypatch):
+    from django.contrib.sessions.models import Session
+
+    from accounts import middleware
+
+    assert settings.SESSION_COOKIE_AGE == 480 * 60
+    clinician_client.get(reverse("cases:case_list"))
+    key = clinician_client.session.session_key
+    first = Session.objects.get(pk=key).expire_date
+    clinician_client.get(reverse("cases:case_list"))  # within a minute: no write
+    assert Session.objects.get(pk=key).expire_date == first
+    later = middleware.time.time() + 120
+    monkeypatch.setattr(middleware.time, "time", lambda: later)
+    clinician_client.get(reverse("cases:case_list"))
+    assert Session.objects.get(pk=key).expire_date > first
+
+
+def test_an_idle_session_ends(clinician_client):
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    clinician_client.get(reverse("cases:case_list"))
+    Session.objects.update(expire_date=timezone.now() - timezone.timedelta(seconds=1))
+    response = clinician_client.get(reverse("cases:case_list"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_password_validators_are_on(settings):
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        validate_password("tumorboard")
+    validate_password("a long and unusual passphrase 7")
+
+
+def test_pages_carry_a_strict_content_security_policy(clinician_client):
+    response = clinician_client.get(reverse("cases:case_list"))
+    policy = response["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";") if part.strip())
+    assert directives["default-src"] == "'self'"
+    assert directives["script-src"] == "'self'"
+    assert directives["style-src"] == "'self'"
+    assert directives["frame-ancestors"] == "'none'"
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_our_pages_have_no_inline_scripts_or_styles(clinician_client, coordinator_client):
+    import re
+
+    from tests.factories import make_case, make_meeting
+
+    case = make_case()
+    meeting = make_meeting([case])
+    pages = [
+        clinician_client.get(reverse(name, args=args)).content.decode()
+        for name, args in [
+            ("cases:case_list", []),
+            ("cases:case_create", []),
+            ("cases:case_detail", [case.pk]),
+            ("cases:case_edit", [case.pk]),
+            ("guidelines:library", []),
+            ("guidelines:recommendation_detail", ["pc-counseling"]),
+            ("meetings:meeting_detail", [meeting.pk]),
+        ]
+    ]
+    for page in pages:
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page), "inline <script>"
+        assert "<style" not in page
+        assert not re.search(r"\sstyle=", page)
+        assert not re.search(r"\son[a-z]+=", page), "inline event handler"

@@ -1,0 +1,208 @@
+"""Entering a new case: the no-JavaScript path, validation, patients and units."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from cases.models import Case, Patient
+from tests.factories import make_case, make_patient
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_form_shows_the_catalogue_sections_in_order(clinician_client):
+    page = clinician_client.get(reverse("cases:case_create")).content.decode()
+    order = ["Patient", "Referral", "Primary tumour", "Liver disease", "Molecular profile",
+             "Treatment history and plan", "Perioperative risk"]  # fmt: skip
+    positions = [page.index(f"<legend>{name}</legend>") for name in order]
+    assert positions == sorted(positions)
+    # each fact type has its widget; sex and age come from the patient record
+    assert 'type="radio" name="fact_smoker_current" value="yes"' in page
+    assert '<select name="fact_primary_site"' in page
+    assert 'name="fact_alcohol_g_per_day" step="any"' in page
+    assert "g/day" in page
+    assert 'name="fact_sex"' not in page and 'name="fact_age_years"' not in page
+
+
+def test_a_valid_case_is_saved_without_javascript(clinician_client, board_member, case_data):
+    response = clinician_client.post(reverse("cases:case_create"), case_data)
+    case = Case.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == case.get_absolute_url()
+    assert case.patient.mrn == "H-123456"
+    assert case.facts == {
+        "primary_site": "colorectal",
+        "planned_procedure": "hepatectomy",
+        "smoker_current": True,
+        "cirrhosis": False,
+        "alcohol_g_per_day": 30.0,
+    }
+    assert case.created_by == board_member
+    assert case.version == 1
+
+
+def test_the_saved_case_page_shows_the_matches(clinician_client, case_data):
+    response = clinician_client.post(reverse("cases:case_create"), case_data, follow=True)
+    page = response.content.decode()
+    assert "Case saved." in page
+    applies = page[page.index("group-applies") : page.index("group-may-apply")]
+    assert "pc-smoking-cessation" in applies
+    # sex comes from the patient record: 30 g a day is heavy drinking for a woman
+    assert "pc-alcohol-cessation" in applies
+    may_apply = page[page.index("group-may-apply") : page.index("group-does-not-apply")]
+    assert "Enter Liver metastases to decide." in may_apply
+
+
+def test_bilirubin_in_mg_dl_is_stored_in_umol_l(clinician_client, case_data):
+    case_data.update(fact_serum_bilirubin_umol_l="3", fact_serum_bilirubin_umol_l__unit="mg/dL")
+    clinician_client.post(reverse("cases:case_create"), case_data)
+    assert Case.objects.get().facts["serum_bilirubin_umol_l"] == 51.3
+
+
+def test_bilirubin_in_umol_l_is_stored_as_entered(clinician_client, case_data):
+    case_data.update(fact_serum_bilirubin_umol_l="51.3")
+    clinician_client.post(reverse("cases:case_create"), case_data)
+    assert Case.objects.get().facts["serum_bilirubin_umol_l"] == 51.3
+
+
+def test_unknown_is_a_real_answer(clinician_client, case_data):
+    case_data.update(fact_smoker_current="", fact_primary_site="", fact_alcohol_g_per_day="")
+    clinician_client.post(reverse("cases:case_create"), case_data)
+    facts = Case.objects.get().facts
+    assert "smoker_current" not in facts and "primary_site" not in facts
+    assert "alcohol_g_per_day" not in facts
+
+
+BAD_INPUT = [
+    ("mrn", "", "mrn", "This field is required."),
+    ("mrn", "<script>alert(1)</script>", "mrn", "Use letters, digits, spaces"),
+    ("patient_name", "   ", "patient_name", "This field is required."),
+    ("patient_name", "Ada\x00Lovelace", "patient_name", "Null characters are not allowed."),
+    ("date_of_birth", "2090-01-01", "date_of_birth", "The date of birth is in the future."),
+    ("date_of_birth", "yesterday", "date_of_birth", "Enter a valid date."),
+    ("date_of_birth", "1850-01-01", "date_of_birth", "Enter a date of birth after 1900."),
+    (
+        "referral_date",
+        "1959-01-01",
+        "referral_date",
+        "The referral date is before the date of birth.",
+    ),
+    ("sex", "alien", "sex", "Select a valid choice."),
+    ("status", "done", "status", "Select a valid choice."),
+    ("question", "", "question", "This field is required."),
+    ("question", "x" * 100_000, "question", "Ensure this value has at most 2000 characters"),
+    (
+        "clinical_summary",
+        "y" * 100_000,
+        "clinical_summary",
+        "Ensure this value has at most 20000 characters",
+    ),
+    ("fact_primary_site", "lung", "fact_primary_site", "Select a valid choice."),
+    ("fact_smoker_current", "maybe", "fact_smoker_current", "Select a valid choice."),
+    (
+        "fact_alcohol_g_per_day",
+        "-5",
+        "fact_alcohol_g_per_day",
+        "outside the allowed range (≥ 0 g/day)",
+    ),
+    ("fact_alcohol_g_per_day", "lots", "fact_alcohol_g_per_day", "Enter a number."),
+    ("fact_alcohol_g_per_day", "1e400", "fact_alcohol_g_per_day", "Enter a number."),
+    ("fact_alcohol_g_per_day", "99999999999", "fact_alcohol_g_per_day", "implausibly large"),
+    ("fact_bmi_kg_m2", "5", "fact_bmi_kg_m2", "outside the allowed range (10–80 kg/m²)"),
+    (
+        "fact_future_liver_remnant_pct",
+        "150",
+        "fact_future_liver_remnant_pct",
+        "outside the allowed range",
+    ),
+    (
+        "fact_serum_bilirubin_umol_l__unit",
+        "g/L",
+        "fact_serum_bilirubin_umol_l__unit",
+        "Select a valid choice.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "value", "field", "message"), BAD_INPUT)
+def test_bad_input_gets_a_message_next_to_the_field_and_nothing_is_saved(
+    clinician_client, case_data, name, value, field, message
+):
+    case_data[name] = value
+    response = clinician_client.post(reverse("cases:case_create"), case_data)
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert field in errors, errors
+    assert any(message in error for error in errors[field])
+    page = response.content.decode()
+    block = page[page.index(f'id="field-{field.removesuffix("__unit")}"') :]
+    assert "errors" in block[:3000]
+    assert "Nothing has been saved." in page
+    assert Case.objects.count() == 0
+    assert Patient.objects.count() == 0
+
+
+def test_a_converted_value_out_of_range_says_so(clinician_client, case_data):
+    case_data.update(fact_serum_bilirubin_umol_l="-1", fact_serum_bilirubin_umol_l__unit="mg/dL")
+    response = clinician_client.post(reverse("cases:case_create"), case_data)
+    [error] = response.context["form"].errors["fact_serum_bilirubin_umol_l"]
+    assert "outside the allowed range" in error and "after conversion" in error
+
+
+def test_markup_in_text_is_stored_as_typed_and_shown_as_text(clinician_client, case_data):
+    payload = (
+        '<script>alert(1)</script><img src=x onerror="alert(2)"><style>body{display:none}</style>'
+    )
+    case_data.update(question=payload, clinical_summary=payload)
+    response = clinician_client.post(reverse("cases:case_create"), case_data, follow=True)
+    page = response.content.decode()
+    assert Case.objects.get().question == payload
+    assert "<script>alert(1)</script>" not in page
+    assert "<img src=x" not in page and "<style>body" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_an_existing_mrn_is_offered_instead_of_a_duplicate(clinician_client, case_data):
+    make_patient(mrn="h-123456", name="Ada Example")
+    response = clinician_client.post(reverse("cases:case_create"), case_data)
+    [error] = response.context["form"].errors["mrn"]
+    assert "A patient with MRN h-123456 already exists: Ada Example, born 01 May 1960" in error
+    assert Patient.objects.count() == 1 and Case.objects.count() == 0
+
+
+def test_a_new_case_can_be_added_to_the_existing_patient(clinician_client, case_data):
+    patient = make_patient(mrn="H-123456")
+    make_case(patient=patient, question="First referral")
+    case_data["use_existing_patient"] = "on"
+    clinician_client.post(reverse("cases:case_create"), case_data)
+    assert Patient.objects.count() == 1
+    assert patient.cases.count() == 2
+
+
+def test_patient_lookup_offers_the_existing_patient(clinician_client):
+    make_patient(mrn="H-777", name="Grace Hopper")
+    response = clinician_client.get(reverse("cases:patient_lookup"), {"mrn": "h-777"})
+    page = response.content.decode()
+    assert "Grace Hopper" in page and "already exists" in page
+    assert (
+        clinician_client.get(reverse("cases:patient_lookup"), {"mrn": "H-778"}).content.strip()
+        == b""
+    )
+
+
+def test_new_case_for_a_known_patient_is_prefilled(clinician_client):
+    patient = make_patient(mrn="H-900", name="Grace Hopper")
+    page = clinician_client.get(
+        reverse("cases:case_create"), {"patient": patient.pk}
+    ).content.decode()
+    assert 'value="H-900"' in page and 'value="Grace Hopper"' in page
+    assert 'name="use_existing_patient" id="id_use_existing_patient" checked' in page
+
+
+def test_only_case_roles_may_enter_cases(client, editor, outsider):
+    for user, status in ((editor, 404), (outsider, 403)):
+        client.force_login(user)
+        assert client.get(reverse("cases:case_create")).status_code == status
+        assert client.post(reverse("cases:case_create"), {"mrn": "X1"}).status_code == status
+    assert Case.objects.count() == 0

@@ -1,0 +1,129 @@
+"""Editing a case, and two people editing the same case."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests.factories import make_case, make_patient
+
+pytestmark = pytest.mark.django_db
+
+
+def edit_data(case, **changes) -> dict:
+    patient = case.patient
+    data = {
+        "mrn": patient.mrn,
+        "patient_name": patient.name,
+        "date_of_birth": patient.date_of_birth.isoformat(),
+        "sex": patient.sex,
+        "referral_date": case.referral_date.isoformat(),
+        "referring_clinician": case.referring_clinician,
+        "status": case.status,
+        "question": case.question,
+        "clinical_summary": case.clinical_summary,
+        "version": case.version,
+        "fact_serum_bilirubin_umol_l__unit": "µmol/L",
+    }
+    for name, value in case.facts.items():
+        data[f"fact_{name}"] = (
+            {True: "yes", False: "no"}.get(value, value) if isinstance(value, bool) else value
+        )
+    data.update(changes)
+    return data
+
+
+def test_the_edit_form_shows_the_saved_facts(client, board_member):
+    case = make_case(
+        facts={"smoker_current": True, "primary_site": "gastric", "alcohol_g_per_day": 12.5}
+    )
+    client.force_login(board_member)
+    page = client.get(reverse("cases:case_edit", args=[case.pk])).content.decode()
+    assert (
+        'name="fact_smoker_current" value="yes" class="yes-no" id="id_fact_smoker_current_1" checked'
+        in page
+    )
+    assert '<option value="gastric" selected>' in page
+    assert 'value="12.5"' in page
+
+
+def test_an_edit_saves_changes_and_moves_the_version_on(client, board_member):
+    case = make_case(facts={"smoker_current": True, "primary_site": "gastric"})
+    client.force_login(board_member)
+    response = client.post(
+        reverse("cases:case_edit", args=[case.pk]),
+        edit_data(
+            case,
+            fact_smoker_current="",
+            fact_primary_site="colorectal",
+            patient_name="Ada Lovelace",
+        ),
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.facts == {"primary_site": "colorectal"}
+    assert case.version == 2
+    assert case.patient.name == "Ada Lovelace"
+    assert case.updated_by == board_member
+
+
+def test_a_second_save_from_a_stale_form_does_not_overwrite_the_first(board_member, coordinator):
+    case = make_case(question="Original question", facts={"primary_site": "colorectal"})
+    first, second = Client(), Client()
+    first.force_login(board_member)
+    second.force_login(coordinator)
+    url = reverse("cases:case_edit", args=[case.pk])
+    stale = edit_data(case)  # both opened version 1
+    assert first.post(url, {**stale, "question": "First user's question"}).status_code == 302
+    response = second.post(url, {**stale, "question": "Second user's question"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Someone else saved this case while you were editing" in page
+    assert "Your changes were <strong>not</strong> saved" in page
+    assert f'href="{url}"' in page  # the way to reload
+    assert "Second user&#x27;s question" in page  # still there, to copy
+    case.refresh_from_db()
+    assert case.question == "First user's question"
+    assert case.version == 2
+
+
+def test_a_form_without_its_version_is_treated_as_stale(client, board_member):
+    case = make_case(question="Original")
+    client.force_login(board_member)
+    data = edit_data(case, question="Changed")
+    del data["version"]
+    response = client.post(reverse("cases:case_edit", args=[case.pk]), data)
+    assert "Someone else saved this case" in response.content.decode()
+    case.refresh_from_db()
+    assert case.question == "Original"
+
+
+def test_an_mrn_of_another_patient_is_refused(client, board_member):
+    make_patient(mrn="TAKEN-1", name="Someone Else")
+    case = make_case()
+    client.force_login(board_member)
+    response = client.post(
+        reverse("cases:case_edit", args=[case.pk]), edit_data(case, mrn="taken-1")
+    )
+    assert response.status_code == 200
+    assert "MRN TAKEN-1 belongs to another patient, Someone Else." in response.content.decode()
+    case.refresh_from_db()
+    assert case.patient.mrn == "MRN-0001"
+
+
+def test_editing_is_recorded_in_the_case_history(client, board_member):
+    case = make_case(facts={"smoker_current": True})
+    client.force_login(board_member)
+    client.post(
+        reverse("cases:case_edit", args=[case.pk]), edit_data(case, fact_smoker_current="no")
+    )
+    page = client.get(case.get_absolute_url()).content.decode()
+    history = page[page.index("<h2>History</h2>") :]
+    assert "Bea Member" in history
+    assert "<code>facts.smoker_current</code>: <del>True</del> → <ins>False</ins>" in history
+
+
+def test_unknown_case_is_404(client, board_member):
+    client.force_login(board_member)
+    assert client.get(reverse("cases:case_edit", args=[999999])).status_code == 404

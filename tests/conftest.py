@@ -1,0 +1,81 @@
+"""Fixtures shared by the whole suite: a fixed cast of users and the content pack."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core.management import call_command
+
+from accounts import roles
+
+
+def pytest_collection_modifyitems(items):
+    """Browser tests commit and empty the database after them: run them last."""
+    items.sort(key=lambda item: "/e2e/" in str(item.path))
+
+
+@pytest.fixture(autouse=True)
+def _fast_tests(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the shipped content pack once; each test runs in a transaction rolled back after it."""
+    with django_db_blocker.unblock():
+        call_command("load_content", stdout=io.StringIO())
+
+
+def _user(username: str, role: str | None = None, **extra) -> User:
+    user = User.objects.create_user(username, password="correct horse battery", **extra)
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def board_member(db) -> User:
+    """A clinician."""
+    return _user("board_member", roles.CLINICIAN, first_name="Bea", last_name="Member")
+
+
+@pytest.fixture
+def coordinator(db) -> User:
+    return _user("coordinator", roles.COORDINATOR)
+
+
+@pytest.fixture
+def editor(db) -> User:
+    """A guideline editor, who works in the admin."""
+    return _user(
+        "editor", roles.GUIDELINE_EDITOR, is_staff=True, first_name="Edith", last_name="Editor"
+    )
+
+
+@pytest.fixture
+def outsider(db) -> User:
+    """Logged in, but without any role."""
+    return _user("outsider")
+
+
+@pytest.fixture
+def superuser(db) -> User:
+    return User.objects.create_superuser("root", "root@example.org", "correct horse battery")
+
+
+@pytest.fixture
+def clinician_client(client, board_member):
+    client.force_login(board_member)
+    return client
+
+
+@pytest.fixture
+def coordinator_client(client, coordinator):
+    client.force_login(coordinator)
+    return client

@@ -1,0 +1,47 @@
+"""axe-core on the main pages: no serious or critical accessibility violations."""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.e2e.conftest import log_in
+from tests.factories import make_case, make_meeting
+
+
+def serious(page) -> list[str]:
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.fixture
+def meeting(site, django_db_blocker):
+    with django_db_blocker.unblock():
+        case = make_case(facts={"primary_site": "colorectal", "planned_procedure": "hepatectomy"})
+        return make_meeting([case])
+
+
+def test_login_page(site, new_page):
+    page = new_page()
+    page.goto(f"{site}/accounts/login/")
+    assert serious(page) == []
+
+
+def test_case_form_case_page_and_meeting_page(site, new_page, meeting):
+    page = new_page()
+    log_in(page, site, "coordinator")
+    case = meeting.agenda_items.get().case
+    for path in (
+        "/cases/new/",
+        f"/cases/{case.pk}/",
+        f"/meetings/{meeting.pk}/",
+        "/cases/",
+        "/guidelines/",
+    ):
+        page.goto(site + path)
+        assert serious(page) == [], path
+    assert page.console_errors == []

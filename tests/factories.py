@@ -1,0 +1,78 @@
+"""Plain factories for test data."""
+
+from __future__ import annotations
+
+import datetime
+
+from cases.models import Case, Patient
+from guidelines.models import Fact, FactChoice, Recommendation, Subsection
+
+
+def make_recommendation(**overrides) -> Recommendation:
+    values = {
+        "slug": "test-recommendation",
+        "subsection": Subsection.objects.order_by("section__position", "position").first(),
+        "statement": "A test statement.",
+        "verification_status": "verified-secondary",
+        "is_published": True,
+        "condition": "",
+    }
+    values.update(overrides)
+    rec = Recommendation(**values)
+    rec.full_clean()
+    rec.save()
+    return rec
+
+
+def make_fact(name: str = "test_fact", kind: str = "boolean", choices=(), **overrides) -> Fact:
+    values = {
+        "name": name,
+        "label": name.replace("_", " ").capitalize(),
+        "kind": kind,
+        "section": "patient",
+    }
+    values.update(overrides)
+    fact = Fact.objects.create(**values)
+    for position, (value, label) in enumerate(choices, start=1):
+        FactChoice.objects.create(fact=fact, value=value, label=label, position=position)
+    return fact
+
+
+def make_patient(**overrides) -> Patient:
+    values = {
+        "mrn": "MRN-0001",
+        "name": "Ada Example",
+        "date_of_birth": datetime.date(1960, 5, 1),
+        "sex": "female",
+    }
+    values.update(overrides)
+    return Patient.objects.create(**values)
+
+
+def make_case(patient=None, facts=None, **overrides) -> Case:
+    values = {
+        "patient": patient or make_patient(),
+        "referring_clinician": "Dr. Referrer",
+        "question": "What next?",
+        "facts": facts or {},
+    }
+    values.update(overrides)
+    return Case.objects.create(**values)
+
+
+def make_meeting(cases=(), **overrides):
+    from django.utils import timezone
+
+    from meetings.models import AgendaItem, Meeting
+
+    values = {
+        "board_name": "Liver board",
+        "starts_at": timezone.now() + datetime.timedelta(days=3),
+        "place": "Room 4",
+        "chair": "Dr. Chair",
+    }
+    values.update(overrides)
+    meeting = Meeting.objects.create(**values)
+    for position, case in enumerate(cases, start=1):
+        AgendaItem.objects.create(meeting=meeting, case=case, position=position)
+    return meeting

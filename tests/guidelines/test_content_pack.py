@@ -1,0 +1,230 @@
+"""The shipped content pack and the load_content / export_content commands."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+import yaml
+from django.core.management import CommandError, call_command
+from pghistory.models import Events
+
+from guidelines import conditions, content_pack
+from guidelines.facts import load_catalogue
+from guidelines.models import Fact, GuidelineSource, Recommendation, Section, Subsection
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args) -> str:
+    out = io.StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def pack_data() -> dict:
+    return yaml.safe_load(content_pack.DEFAULT_PACK.read_text(encoding="utf-8"))
+
+
+def write_pack(tmp_path: Path, data: dict) -> Path:
+    path = tmp_path / "pack.yaml"
+    path.write_text(content_pack.dump(data), encoding="utf-8")
+    return path
+
+
+def library_state() -> dict:
+    """Everything a pack holds, as plain data, for comparing two databases."""
+    data = content_pack.export_pack(name="x", title="x", version="x")
+    return {key: data[key] for key in ("facts", "sources", "sections", "recommendations")}
+
+
+def empty_library() -> None:
+    Recommendation.objects.all().delete()
+    Subsection.objects.all().delete()
+    Section.objects.all().delete()
+    GuidelineSource.objects.all().delete()
+    Fact.objects.all().delete()
+
+
+def test_the_pack_loads_54_published_recommendations_and_6_drafts():
+    assert Recommendation.objects.count() == 60
+    assert Recommendation.objects.published().count() == 54
+    drafts = Recommendation.objects.filter(is_published=False)
+    assert drafts.count() == 6
+    assert set(drafts.values_list("verification_status", flat=True)) == {"unverified"}
+
+
+def test_check_items_carry_the_unverified_marker_and_yes_items_do_not():
+    assert Recommendation.objects.published().filter(needs_primary_check=True).count() == 30
+    assert Recommendation.objects.published().filter(needs_primary_check=False).count() == 24
+    smoking = Recommendation.objects.get(slug="pc-smoking-cessation")
+    alcohol = Recommendation.objects.get(slug="pc-alcohol-cessation")
+    assert not smoking.shows_unverified_marker
+    assert alcohol.shows_unverified_marker
+
+
+def test_the_catalogue_holds_every_fact_of_the_fact_sheet():
+    catalogue = load_catalogue()
+    assert len(catalogue) == 34
+    assert catalogue["serum_bilirubin_umol_l"].unit == "µmol/L"
+    assert catalogue["age_years"].kind == "integer"
+    assert (catalogue["age_years"].minimum, catalogue["age_years"].maximum) == (0, 120)
+    assert catalogue["mmr_msi_status"].values == {"not_tested", "dMMR_MSI_H", "pMMR_MSS"}
+    assert all(spec.label and spec.section for spec in catalogue.values())
+
+
+def test_every_published_condition_parses_and_validates_against_the_catalogue():
+    catalogue = load_catalogue()
+    for rec in Recommendation.objects.published():
+        assert conditions.validate(rec.condition, catalogue) == [], rec.slug
+        assert conditions.parse(rec.condition) is not None, rec.slug
+
+
+def test_sections_follow_the_digest_order():
+    assert list(Section.objects.values_list("name", flat=True)) == [
+        "Diagnostic investigations",
+        "Medical management",
+        "Therapeutic procedures",
+        "Perioperative care",
+        "Surgical interventions",
+        "Specific circumstances",
+    ]
+
+
+def test_a_second_load_changes_nothing_and_says_so():
+    events_before = Events.objects.count()
+    output = run("load_content")
+    assert output.startswith("No changes: the database already matches liver-metastases.yaml")
+    assert Events.objects.count() == events_before
+
+
+def test_a_changed_file_updates_only_the_changed_items_and_reports_them(tmp_path):
+    data = pack_data()
+    rec = next(r for r in data["recommendations"] if r["id"] == "pc-counseling")
+    rec["statement"] = "Counsel the patient before liver surgery (edited)."
+    fact = next(f for f in data["facts"] if f["name"] == "alcohol_g_per_day")
+    fact["help_text"] = "Grams of alcohol per day."
+    output = run("load_content", str(write_pack(tmp_path, data)))
+    assert "update recommendation pc-counseling: statement" in output
+    assert "update fact alcohol_g_per_day: help_text" in output
+    assert "0 created, 2 updated" in output
+    assert Recommendation.objects.get(slug="pc-counseling").statement.endswith("(edited).")
+
+
+def test_dry_run_reports_and_changes_nothing(tmp_path):
+    data = pack_data()
+    data["recommendations"][0]["statement"] = "Changed."
+    data["recommendations"].append({**data["recommendations"][0], "id": "new-item"})
+    output = run("load_content", str(write_pack(tmp_path, data)), "--dry-run")
+    assert "would update recommendation" in output
+    assert "would create recommendation new-item" in output
+    assert not Recommendation.objects.filter(slug="new-item").exists()
+    assert Recommendation.objects.filter(statement="Changed.").count() == 0
+
+
+def test_export_then_load_into_an_empty_database_gives_the_same_content(tmp_path):
+    before = library_state()
+    path = tmp_path / "export.yaml"
+    run("export_content", "--output", str(path))
+    empty_library()
+    assert Recommendation.objects.count() == 0
+    run("load_content", str(path))
+    assert library_state() == before
+
+
+def test_export_of_the_shipped_content_reproduces_the_pack_file():
+    exported = content_pack.dump(
+        content_pack.export_pack(
+            name="liver-metastases", title="Liver metastases", version="2026.11.0"
+        )
+    )
+    shipped = "".join(
+        line
+        for line in content_pack.DEFAULT_PACK.read_text(encoding="utf-8").splitlines(keepends=True)
+        if not line.startswith("#")
+    )
+    assert exported == shipped
+
+
+def test_if_empty_loads_an_empty_library_and_leaves_a_loaded_one_alone(tmp_path):
+    data = pack_data()
+    data["recommendations"][0]["statement"] = "Changed."
+    path = write_pack(tmp_path, data)
+    output = run("load_content", str(path), "--if-empty")
+    assert "differs in 1 item(s)" in output
+    assert not Recommendation.objects.filter(statement="Changed.").exists()
+    empty_library()
+    run("load_content", str(path), "--if-empty")
+    assert Recommendation.objects.filter(statement="Changed.").count() == 1
+
+
+def test_loading_records_the_command_in_the_audit_history(tmp_path):
+    data = pack_data()
+    data["recommendations"][0]["notes"] = "Noted."
+    run("load_content", str(write_pack(tmp_path, data)))
+    rec = Recommendation.objects.get(slug=data["recommendations"][0]["id"])
+    event = Events.objects.tracks(rec).filter(pgh_label="update").latest("pgh_created_at")
+    assert event.pgh_context["command"] == "load_content"
+    assert event.pgh_diff["notes"][1] == "Noted."
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (
+            lambda d: d["recommendations"][1].update(condition="smoker = true"),
+            "condition: column 1: unknown fact 'smoker'; did you mean 'smoker_current'?",
+        ),
+        (
+            lambda d: d["recommendations"][1].update(condition="sex = femal"),
+            "femal is not an allowed value of sex",
+        ),
+        (
+            lambda d: d["recommendations"][1].update(status="unverified"),
+            "An unverified placeholder cannot be published",
+        ),
+        (
+            lambda d: d["recommendations"][1].update(source="S99"),
+            "source 'S99' is not among the pack's sources",
+        ),
+        (
+            lambda d: d["recommendations"][1].update(subsection="Nowhere"),
+            "has no subsection 'Nowhere'",
+        ),
+        (lambda d: d["recommendations"][1].update(colour="blue"), "unknown key(s) colour"),
+        (lambda d: d["recommendations"].append(dict(d["recommendations"][0])), "appears twice"),
+        (lambda d: d["facts"][0].update(kind="colour"), "fact sex: kind:"),
+        (lambda d: d["recommendations"][1].update(verified_on="yesterday"), "is not a date"),
+    ],
+)
+def test_a_bad_pack_is_refused_with_a_precise_message_and_nothing_is_saved(
+    tmp_path, mutate, message
+):
+    data = pack_data()
+    data["recommendations"][0]["statement"] = "This change must not survive."
+    mutate(data)
+    with pytest.raises(CommandError) as info:
+        run("load_content", str(write_pack(tmp_path, data)))
+    assert message in str(info.value)
+    assert not Recommendation.objects.filter(statement="This change must not survive.").exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("format: something-else\n", "is not a content pack"),
+        ("facts: [\n", "is not valid YAML at line 2"),
+        (f"format: {content_pack.FORMAT}\nfacts: 3\n", "'facts' must be a list of mappings"),
+    ],
+)
+def test_a_file_that_is_not_a_pack_is_refused(tmp_path, text, message):
+    path = tmp_path / "bad.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(CommandError, match=message):
+        run("load_content", str(path))
+
+
+def test_a_missing_file_is_refused():
+    with pytest.raises(CommandError, match="cannot read"):
+        run("load_content", "/nonexistent/pack.yaml")

@@ -1,0 +1,172 @@
+"""The meeting pack in the background: queue, worker, progress, failure, download."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django_tasks_db.management.commands import db_worker
+from django_tasks_db.models import DBTaskResult
+
+from meetings import handouts
+from meetings.models import Handout, HandoutStatus
+from meetings.tasks import render_meeting_pack
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def run_worker(monkeypatch):
+    """The real `manage.py db_worker`, taking every queued task, then stopping.
+
+    The worker closes stale connections between tasks; in a test, that would end
+    the test's own transaction, so only that housekeeping is switched off.
+    """
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+
+    def run() -> None:
+        call_command(
+            "db_worker", "--batch", "--no-startup-delay", "--no-reload",
+            stdout=io.StringIO(), stderr=io.StringIO(),
+        )  # fmt: skip
+
+    return run
+
+
+def generate(client, meeting, django_capture_on_commit_callbacks, **headers):
+    with django_capture_on_commit_callbacks(execute=True):
+        return client.post(reverse("meetings:pack_generate", args=[meeting.pk]), **headers)
+
+
+def test_generating_queues_a_task_and_answers_at_once(
+    coordinator_client, meeting, django_capture_on_commit_callbacks
+):
+    response = generate(coordinator_client, meeting, django_capture_on_commit_callbacks, **HTMX)
+    handout = Handout.objects.get()
+    assert handout.status == HandoutStatus.QUEUED
+    assert handout.cases_total == 3
+    assert DBTaskResult.objects.filter(status="READY").count() == 1
+    page = response.content.decode()
+    assert "<html" not in page and page.lstrip().startswith('<section id="pack-status"')
+    assert "Waiting for a worker" in page
+    assert f'hx-get="{reverse("meetings:handout_status", args=[handout.pk])}"' in page
+    assert 'hx-trigger="every 1s"' in page
+
+
+def test_a_second_click_does_not_queue_a_second_pack(
+    coordinator_client, meeting, django_capture_on_commit_callbacks
+):
+    generate(coordinator_client, meeting, django_capture_on_commit_callbacks)
+    generate(coordinator_client, meeting, django_capture_on_commit_callbacks)
+    assert Handout.objects.count() == 1
+    assert DBTaskResult.objects.count() == 1
+
+
+def test_the_worker_renders_the_pack_and_the_page_offers_it(
+    coordinator_client, meeting, django_capture_on_commit_callbacks, run_worker
+):
+    generate(coordinator_client, meeting, django_capture_on_commit_callbacks)
+    run_worker()
+    handout = Handout.objects.get()
+    assert handout.status == HandoutStatus.DONE
+    assert bytes(handout.pdf).startswith(b"%PDF-")
+    assert (handout.cases_done, handout.cases_total) == (3, 3)
+    assert handout.pages_done == handout.page_count > 3
+    assert "pc-smoking-cessation" in handout.content_versions["recommendations"]
+    status = coordinator_client.get(reverse("meetings:handout_status", args=[handout.pk]), **HTMX)
+    page = status.content.decode()
+    assert "hx-trigger" not in page  # polling stops once finished
+    assert f"Download the meeting pack (PDF, {handout.page_count} pages)" in page
+    download = coordinator_client.get(reverse("meetings:handout_download", args=[handout.pk]))
+    assert download["Content-Type"] == "application/pdf"
+    assert download["Content-Disposition"].startswith('attachment; filename="meeting-')
+    assert download.content == bytes(handout.pdf)
+
+
+def test_progress_reports_cases_then_pages_then_writing(meeting):
+    reports = []
+    rendered = handouts.render_meeting_handout(meeting, lambda *report: reports.append(report))
+    stages = [stage for stage, _, _ in reports]
+    assert reports[:3] == [("preparing", 1, 3), ("preparing", 2, 3), ("preparing", 3, 3)]
+    pages = [done for stage, done, _ in reports if stage == "laying_out"]
+    assert pages[:3] == [1, 2, 3] and pages == sorted(pages)
+    assert stages[-1] == "writing" and reports[-1][1] == rendered.page_count
+    assert stages.index("writing") > stages.index("laying_out") > stages.index("preparing")
+
+
+def test_progress_is_stored_while_the_task_runs(meeting, monkeypatch):
+    """What the polling page reads, seen from the database after each report."""
+    seen = []
+    handout = Handout.objects.create(kind="meeting_pack", meeting=meeting, cases_total=3)
+    real = handouts.render_meeting_handout
+
+    def observed(meeting, progress):
+        def reporting(stage, done, total):
+            progress(stage, done, total)
+            seen.append(
+                Handout.objects.values_list("status", "stage", "cases_done").get(pk=handout.pk)
+            )
+
+        return real(meeting, reporting)
+
+    monkeypatch.setattr(handouts, "render_meeting_handout", observed)
+    render_meeting_pack.call(handout.pk)
+    assert ("running", "preparing", 2) in seen
+    assert any(stage == "laying_out" for _, stage, _ in seen)
+    handout.refresh_from_db()
+    assert handout.status == "done" and handout.stage == ""
+
+
+def test_a_failure_is_recorded_and_shown_with_its_reason(
+    coordinator_client, meeting, django_capture_on_commit_callbacks, monkeypatch, run_worker
+):
+    def broken(html):
+        raise OSError("cannot load library 'libpango-1.0-0'")
+
+    monkeypatch.setattr(handouts, "html_to_document", broken)
+    generate(coordinator_client, meeting, django_capture_on_commit_callbacks)
+    run_worker()
+    handout = Handout.objects.get()
+    assert handout.status == HandoutStatus.FAILED
+    assert handout.error == "OSError: cannot load library 'libpango-1.0-0'"
+    page = coordinator_client.get(meeting.get_absolute_url()).content.decode()
+    assert "The meeting pack could not be made" in page
+    assert "cannot load library" in page
+    assert "Make a new meeting pack" in page
+    assert (
+        coordinator_client.get(reverse("meetings:handout_download", args=[handout.pk])).status_code
+        == 404
+    )
+
+
+def test_a_task_for_a_deleted_or_taken_handout_does_nothing(meeting):
+    render_meeting_pack.call(999999)
+    handout = Handout.objects.create(kind="meeting_pack", meeting=meeting, status="running")
+    render_meeting_pack.call(handout.pk)
+    handout.refresh_from_db()
+    assert handout.status == "running" and handout.pdf is None
+
+
+def test_clinicians_may_download_but_not_generate(
+    client, board_member, meeting, django_capture_on_commit_callbacks
+):
+    client.force_login(board_member)
+    assert generate(client, meeting, django_capture_on_commit_callbacks).status_code == 404
+    assert Handout.objects.count() == 0
+
+
+def test_users_without_meeting_access_get_no_handouts(client, outsider, editor, meeting):
+    handout = Handout.objects.create(
+        kind="meeting_pack", meeting=meeting, status="done", pdf=b"%PDF-1.7"
+    )
+    for user, status in ((editor, 404), (outsider, 403)):
+        client.force_login(user)
+        assert (
+            client.get(reverse("meetings:handout_download", args=[handout.pk])).status_code
+            == status
+        )
+        status_url = reverse("meetings:handout_status", args=[handout.pk])
+        assert client.get(status_url, **HTMX).status_code == status

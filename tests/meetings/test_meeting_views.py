@@ -1,0 +1,213 @@
+"""Meetings in the browser: creating, the agenda, attendance, and printing a case."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from meetings.models import Handout, Meeting
+from tests.factories import make_case, make_meeting, make_patient
+from tests.meetings.conftest import pdf_text
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def agenda_names(meeting) -> list[str]:
+    return [
+        item.case.patient.name
+        for item in meeting.agenda_items.select_related("case__patient").order_by("position")
+    ]
+
+
+MEETING = {
+    "board_name": "Liver board",
+    "starts_at": "2026-12-01T07:30",
+    "place": "Room 4",
+    "video_link": "",
+    "chair": "Dr. Chair",
+}
+
+
+def test_a_coordinator_creates_a_meeting(coordinator_client, coordinator):
+    response = coordinator_client.post(reverse("meetings:meeting_create"), MEETING)
+    meeting = Meeting.objects.get()
+    assert response["Location"] == meeting.get_absolute_url()
+    assert meeting.created_by == coordinator and meeting.chair == "Dr. Chair"
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"board_name": "  "}, "board_name", "This field is required."),
+        ({"starts_at": "tomorrow"}, "starts_at", "Enter a valid date/time."),
+        ({"place": "", "video_link": ""}, "place", "Give a place or a video link"),
+        ({"video_link": "javascript:alert(1)"}, "video_link", "Enter a valid URL."),
+        ({"board_name": "x" * 300}, "board_name", "at most 200 characters"),
+    ],
+)
+def test_bad_meeting_input_is_refused_next_to_the_field(
+    coordinator_client, changes, field, message
+):
+    response = coordinator_client.post(reverse("meetings:meeting_create"), {**MEETING, **changes})
+    assert response.status_code == 200
+    assert any(message in error for error in response.context["form"].errors[field])
+    assert Meeting.objects.count() == 0
+
+
+def test_cases_are_added_in_order_and_a_case_can_be_on_several_meetings(
+    coordinator_client, agenda_cases
+):
+    first, second = make_meeting(), make_meeting(board_name="Second board")
+    for meeting in (first, second):
+        for case in agenda_cases[:2]:
+            coordinator_client.post(
+                reverse("meetings:agenda_add", args=[meeting.pk]), {"case": case.pk}
+            )
+    assert agenda_names(first) == ["Ada Lovelace", "Grace Hopper"]
+    assert agenda_names(second) == ["Ada Lovelace", "Grace Hopper"]
+    assert agenda_cases[0].meetings.count() == 2
+
+
+def test_adding_a_case_twice_or_an_unknown_case_is_refused(coordinator_client, meeting):
+    ada = meeting.agenda_items.first().case
+    response = coordinator_client.post(
+        reverse("meetings:agenda_add", args=[meeting.pk]), {"case": ada.pk}
+    )
+    assert "Select a valid choice" in response.content.decode()
+    response = coordinator_client.post(
+        reverse("meetings:agenda_add", args=[meeting.pk]), {"case": "99999"}
+    )
+    assert "Select a valid choice" in response.content.decode()
+    assert meeting.agenda_items.count() == 3
+
+
+def test_moving_up_and_down_with_htmx_returns_the_agenda_partial(coordinator_client, meeting):
+    grace = meeting.agenda_items.get(case__patient__name="Grace Hopper")
+    url = reverse("meetings:agenda_move", args=[meeting.pk, grace.pk])
+    response = coordinator_client.post(url, {"direction": "up"}, **HTMX)
+    page = response.content.decode()
+    assert "<html" not in page and page.lstrip().startswith('<section id="agenda"')
+    assert "HX-Request" in response["Vary"]
+    assert agenda_names(meeting) == ["Grace Hopper", "Ada Lovelace", "Emmy Noether"]
+    coordinator_client.post(url, {"direction": "up"}, **HTMX)  # already first: nothing changes
+    assert agenda_names(meeting) == ["Grace Hopper", "Ada Lovelace", "Emmy Noether"]
+
+
+def test_moving_works_without_javascript(coordinator_client, meeting):
+    ada = meeting.agenda_items.get(case__patient__name="Ada Lovelace")
+    response = coordinator_client.post(
+        reverse("meetings:agenda_move", args=[meeting.pk, ada.pk]), {"direction": "down"}
+    )
+    assert response.status_code == 302 and response["Location"] == meeting.get_absolute_url()
+    assert agenda_names(meeting) == ["Grace Hopper", "Ada Lovelace", "Emmy Noether"]
+    page = coordinator_client.get(meeting.get_absolute_url()).content.decode()
+    assert page.index("Grace Hopper") < page.index("Ada Lovelace")
+
+
+def test_removing_a_case_renumbers_the_agenda(coordinator_client, meeting):
+    grace = meeting.agenda_items.get(case__patient__name="Grace Hopper")
+    coordinator_client.post(reverse("meetings:agenda_remove", args=[meeting.pk, grace.pk]), **HTMX)
+    positions = list(meeting.agenda_items.order_by("position").values_list("position", flat=True))
+    assert positions == [1, 2]
+    assert agenda_names(meeting) == ["Ada Lovelace", "Emmy Noether"]
+
+
+def test_attendance_is_recorded_and_a_duplicate_is_refused(coordinator_client, meeting):
+    url = reverse("meetings:attendance_add", args=[meeting.pk])
+    response = coordinator_client.post(
+        url, {"name": "Dr. Rivera", "specialty": "Radiology"}, **HTMX
+    )
+    assert response.content.decode().lstrip().startswith('<section id="attendance"')
+    response = coordinator_client.post(url, {"name": "dr. rivera", "specialty": "Surgery"}, **HTMX)
+    assert "Dr. Rivera is already listed." in response.content.decode()
+    assert list(meeting.attendees.values_list("name", "specialty")) == [("Dr. Rivera", "Radiology")]
+    person = meeting.attendees.get()
+    coordinator_client.post(reverse("meetings:attendance_remove", args=[meeting.pk, person.pk]))
+    assert meeting.attendees.count() == 0
+
+
+def test_clinicians_see_meetings_but_cannot_change_them(client, board_member, meeting):
+    client.force_login(board_member)
+    page = client.get(meeting.get_absolute_url()).content.decode()
+    assert "Ada Lovelace" in page
+    assert "Add to agenda" not in page and "Make the meeting pack" not in page
+    item = meeting.agenda_items.first()
+    assert (
+        client.post(
+            reverse("meetings:agenda_move", args=[meeting.pk, item.pk]), {"direction": "down"}
+        ).status_code
+        == 404
+    )
+    assert client.post(reverse("meetings:meeting_create"), MEETING).status_code == 404
+    assert Meeting.objects.count() == 1
+
+
+def test_meeting_list_splits_upcoming_and_past(coordinator_client, meeting):
+    from django.utils import timezone
+
+    make_meeting(
+        board_name="Last month's board", starts_at=timezone.now() - timezone.timedelta(days=30)
+    )
+    response = coordinator_client.get(reverse("meetings:meeting_list"))
+    assert [m.board_name for m in response.context["upcoming"]] == ["Liver metastases board"]
+    assert [m.board_name for m in response.context["past"]] == ["Last month's board"]
+
+
+def test_anyone_with_access_prints_a_case_summary_at_once(client, board_member, agenda_cases):
+    client.force_login(board_member)
+    case = agenda_cases[0]
+    response = client.get(reverse("meetings:case_summary_pdf", args=[case.pk]))
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == f'inline; filename="case-{case.pk}-summary.pdf"'
+    assert "Ada Lovelace" in pdf_text(response.content)[0]
+    handout = Handout.objects.get()
+    assert handout.kind == "case_summary" and handout.requested_by == board_member
+    assert "pc-smoking-cessation" in handout.content_versions["recommendations"]
+
+
+def test_case_summary_is_refused_without_case_access(client, outsider, editor):
+    case = make_case(patient=make_patient(mrn="S-1"))
+    for user, status in ((editor, 404), (outsider, 403)):
+        client.force_login(user)
+        assert (
+            client.get(reverse("meetings:case_summary_pdf", args=[case.pk])).status_code == status
+        )
+
+
+def test_the_case_page_links_its_meetings_and_the_summary(client, board_member, meeting):
+    client.force_login(board_member)
+    case = meeting.agenda_items.first().case
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert reverse("meetings:case_summary_pdf", args=[case.pk]) in page
+    assert meeting.get_absolute_url() in page
+
+
+def test_meeting_page_runs_a_fixed_number_of_queries(
+    coordinator_client, meeting, django_assert_num_queries
+):
+    coordinator_client.get(meeting.get_absolute_url())
+    # session, user, permissions (4); meeting, agenda, attendees, latest pack (4);
+    # cases to add (1)
+    with django_assert_num_queries(9) as before:
+        coordinator_client.get(meeting.get_absolute_url())
+    for n in range(5):
+        meeting.agenda_items.create(
+            case=make_case(patient=make_patient(mrn=f"Q-{n}")), position=20 + n
+        )
+    with django_assert_num_queries(len(before)):
+        coordinator_client.get(meeting.get_absolute_url())
+
+
+def test_meeting_list_runs_a_fixed_number_of_queries(
+    coordinator_client, meeting, django_assert_num_queries
+):
+    coordinator_client.get(reverse("meetings:meeting_list"))
+    # session, user, permissions (4); upcoming and past meetings with their case counts (2)
+    with django_assert_num_queries(6):
+        coordinator_client.get(reverse("meetings:meeting_list"))
+    for n in range(5):
+        make_meeting([make_case(patient=make_patient(mrn=f"L-{n}"))], board_name=f"Board {n}")
+    with django_assert_num_queries(6):
+        response = coordinator_client.get(reverse("meetings:meeting_list"))
+    assert [m.case_count for m in response.context["upcoming"]] == [3, 1, 1, 1, 1, 1]

@@ -1,0 +1,68 @@
+"""Every page needs a login, except logging in itself.
+
+The URLs are generated from the URL resolver, so a new view cannot be forgotten.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import resolve, reverse
+
+from tests.urlwalk import routes
+
+PUBLIC = {"login", "admin:login", "favicon"}
+ALL_PATHS = [route.sample_path for route in routes()]
+
+
+def test_the_walk_finds_the_app_and_admin_urls():
+    assert reverse("guidelines:library") in ALL_PATHS
+    assert any(path.startswith("/admin/guidelines/recommendation/") for path in ALL_PATHS)
+    assert len(ALL_PATHS) > 40
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ALL_PATHS)
+def test_anonymous_users_are_sent_to_log_in(client, path):
+    match = resolve(path)
+    name = f"{match.namespace}:{match.url_name}" if match.namespace else match.url_name
+    response = client.get(path)
+    if name == "favicon":
+        assert response["Location"].endswith("favicon.svg")
+        return
+    if name in PUBLIC:
+        assert response.status_code == 200
+        return
+    if response.status_code == 405:  # POST-only views (log out) do nothing on GET
+        return
+    assert response.status_code == 302, f"{path} answered {response.status_code}"
+    logins = "|".join(re.escape(reverse(name)) for name in ("login", "admin:login"))
+    assert re.match(rf"^({logins})\?next=", response["Location"]), response["Location"]
+
+
+@pytest.mark.django_db
+def test_anonymous_post_is_refused_too(client):
+    response = client.post(reverse("admin:guidelines_recommendation_add"), {"slug": "x"})
+    assert response.status_code == 302
+    from guidelines.models import Recommendation
+
+    assert not Recommendation.objects.filter(slug="x").exists()
+
+
+@pytest.mark.django_db
+def test_a_user_can_log_in_and_out(client, board_member):
+    response = client.post(
+        reverse("login"), {"username": "board_member", "password": "correct horse battery"}
+    )
+    assert response.status_code == 302
+    assert client.get(reverse("guidelines:library")).status_code == 200
+    client.post(reverse("logout"))
+    assert client.get(reverse("guidelines:library")).status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_wrong_password_gets_a_clear_message(client, board_member):
+    response = client.post(reverse("login"), {"username": "board_member", "password": "nope"})
+    assert response.status_code == 200
+    assert "Please enter a correct username and password" in response.content.decode()
