@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 from django.core.management import call_command
 from pypdf import PdfReader
@@ -43,7 +44,7 @@ def test_case_entry_to_printed_meeting_pack(site, new_page, django_db_blocker):
     )
     page.screenshot(path=str(ARTIFACTS / "case-form.png"), full_page=True)
     page.click("text=Save case")
-    page.wait_for_url("**/cases/*/")
+    page.wait_for_url(re.compile(r"/cases/\d+/$"))  # not /cases/new/
     assert "Case saved." in page.content()
     page.screenshot(path=str(ARTIFACTS / "case-page.png"), full_page=True)
     assert page.console_errors == []
@@ -60,7 +61,7 @@ def test_case_entry_to_printed_meeting_pack(site, new_page, django_db_blocker):
     page.fill("input[name=starts_at]", "2026-12-08T07:30")
     page.fill("input[name=place]", "Room 4")
     page.click("text=Save meeting")
-    page.wait_for_url("**/meetings/*/")
+    page.wait_for_url(re.compile(r"/meetings/\d+/$"))
     page.select_option("select[name=case]", str(case.pk))
     page.click("text=Add to agenda")
     page.wait_for_selector("#agenda .agenda-item")
