@@ -9,11 +9,15 @@ URL to each record; commands add their own name with ``pghistory.context``.
 from __future__ import annotations
 
 import pghistory
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.utils.text import capfirst
 
-HIDDEN_FIELDS = {"id", "updated_by", "created_by", "version"}
+# Bookkeeping columns: the entry's own when/who already says this.
+HIDDEN_FIELDS = {"id", "created_at", "created_by", "updated_by", "version"}
 
 
 class Stamped(models.Model):
@@ -51,18 +55,22 @@ def audited(model):
     )(model)
 
 
-def history_entries(events) -> list[dict]:
+def history_entries(events, describe_key=None) -> list[dict]:
     """Events as rows people can read: when, who, what, and each field before/after.
 
     ``events`` is a list of pghistory ``Events``; users are looked up in one query.
+    Fields read by their labels, choices by their labels, yes/no for booleans.
+    ``describe_key(field, key, value) -> (label, text)`` words the keys of a JSON
+    object field (a case's facts) one row each; by default ``field.key`` and the value.
     """
     events = list(events)
     user_ids = {e.pgh_context.get("user") for e in events if e.pgh_context}
     users = {u.pk: u for u in get_user_model().objects.filter(pk__in=[i for i in user_ids if i])}
-    return [_entry(event, users) for event in events]
+    describe_key = describe_key or (lambda field, key, value: (f"{field}.{key}", value))
+    return [_entry(event, users, describe_key) for event in events]
 
 
-def _entry(event, users) -> dict:
+def _entry(event, users, describe_key) -> dict:
     context = event.pgh_context or {}
     user = users.get(context.get("user"))
     if user:
@@ -71,35 +79,71 @@ def _entry(event, users) -> dict:
         who = f"manage.py {context['command']}"
     else:
         who = "unknown (a change outside the application)"
-    if event.pgh_label == "update" and event.pgh_diff:
-        pairs = sorted(event.pgh_diff.items())
-    elif event.pgh_label == "insert":
-        pairs = [(name, (None, value)) for name, value in event.pgh_data.items()]
-    else:
-        pairs = []
-    changes = []
-    for name, (before, after) in pairs:
-        if name in HIDDEN_FIELDS or (before is None and after in ("", None, {})):
-            continue
-        changes.extend(_expand(name, before, after))
     return {
         "when": event.pgh_created_at,
         "who": who,
         "where": context.get("url") or context.get("pack") or "",
         "what": event.pgh_label,
         "model": event.pgh_model.split(".")[-1].removesuffix("Event"),
-        "changes": changes,
+        "changes": _changes(event, describe_key),
     }
 
 
-def _expand(name: str, before, after) -> list[tuple[str, object, object]]:
-    """A JSON object field (e.g. a case's facts) reads as one row per changed key."""
-    if isinstance(after, dict) and isinstance(before, dict | None):
-        before = before or {}
-        keys = sorted(set(before) | set(after))
-        return [
-            (f"{name}.{key}", before.get(key), after.get(key))
-            for key in keys
-            if before.get(key) != after.get(key)
-        ]
-    return [(name, before, after)]
+def _changes(event, describe_key) -> list[tuple[str, object, object]]:
+    """(label, before, after) rows; before is None for a value that did not exist."""
+    inserted = event.pgh_label == "insert"
+    if event.pgh_label == "update" and event.pgh_diff:
+        pairs = sorted(event.pgh_diff.items())
+    elif inserted:
+        pairs = [(name, (None, value)) for name, value in event.pgh_data.items()]
+    else:
+        return []
+    tracked = _tracked_model(event.pgh_model)
+    rows = []
+    for name, (before, after) in pairs:
+        field = _model_field(tracked, name)
+        if (field.name if field else name) in HIDDEN_FIELDS:
+            continue
+        if inserted and after in ("", None, {}):
+            continue
+        if isinstance(after, dict) and isinstance(before, dict | None):
+            old_values = before or {}
+            for key in sorted(set(old_values) | set(after)):
+                if old_values.get(key) == after.get(key):
+                    continue
+                label, new = describe_key(name, key, after.get(key))
+                old = None if inserted else describe_key(name, key, old_values.get(key))[1]
+                rows.append((label, old, new))
+            continue
+        label = capfirst(field.verbose_name) if field else name
+        rows.append((label, _display(field, before), _display(field, after)))
+    return rows
+
+
+def _tracked_model(event_model: str):
+    try:
+        return apps.get_model(event_model).pgh_tracked_model
+    except (LookupError, AttributeError):
+        return None
+
+
+def _model_field(model, name: str):
+    """The model field behind a recorded column (``patient_id`` is ``patient``)."""
+    if model is None:
+        return None
+    try:
+        return model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+
+
+def _display(field, value):
+    if value is None or field is None:
+        return value
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    if isinstance(field, models.BooleanField):
+        return "yes" if value else "no"
+    if field.is_relation:
+        return f"#{value}"
+    return value

@@ -146,6 +146,18 @@ def patient_lookup(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/_patient_lookup.html", {"patient": patient})
 
 
+def _fact_describer(catalogue):
+    """Word a case's fact changes in the history as the case page words its facts."""
+
+    def describe(field: str, key: str, value: object) -> tuple[str, object]:
+        spec = catalogue.get(key) if field == "facts" else None
+        if spec is None:  # a fact since removed from the catalogue: its own name
+            return f"{field}.{key}", "not known" if value is None else value
+        return spec.label, spec.display_value(value)
+
+    return describe
+
+
 @require_http_methods(["GET"])
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The case: who, why, what is known, what the guidelines say, and its history."""
@@ -177,7 +189,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "known": known,
             "unknown": unknown,
             "matches": _matches(values, content),
-            "history": history_entries(events),
+            "history": history_entries(events, describe_key=_fact_describer(catalogue)),
             "other_cases": other_cases,
             "meetings": case.meetings.order_by("-starts_at")
             if request.user.has_perm("meetings.view_meeting")

@@ -32,7 +32,9 @@ class MeetingForm(forms.ModelForm):
 
 
 class AgendaAddForm(forms.Form):
-    case = forms.ModelChoiceField(queryset=Case.objects.none(), label="Case to add")
+    case = forms.ModelChoiceField(
+        queryset=Case.objects.none(), label="Case to add", empty_label="Choose a case…"
+    )
 
     def __init__(self, *args, meeting: Meeting, **kwargs):
         super().__init__(*args, **kwargs)

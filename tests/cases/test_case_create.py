@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def test_the_form_shows_the_catalogue_sections_in_order(clinician_client):
     page = clinician_client.get(reverse("cases:case_create")).content.decode()
-    order = ["Patient", "Referral", "Primary tumour", "Liver disease", "Molecular profile",
+    order = ["Patient identification", "Referral", "Patient", "Primary tumour", "Liver disease", "Molecular profile",
              "Treatment history and plan", "Perioperative risk"]  # fmt: skip
     positions = [page.index(f"<legend>{name}</legend>") for name in order]
     assert positions == sorted(positions)

@@ -121,9 +121,30 @@ def test_editing_is_recorded_in_the_case_history(client, board_member):
     page = client.get(case.get_absolute_url()).content.decode()
     history = page[page.index("<h2>History</h2>") :]
     assert "Bea Member" in history
-    assert "<code>facts.smoker_current</code>: <del>True</del> → <ins>False</ins>" in history
+    assert '<span class="field">Current smoker</span>: <del>yes</del> → <ins>no</ins>' in history
 
 
 def test_unknown_case_is_404(client, board_member):
     client.force_login(board_member)
     assert client.get(reverse("cases:case_edit", args=[999999])).status_code == 404
+
+
+def test_the_case_history_reads_in_words_not_column_names(client, board_member):
+    case = make_case(facts={"smoker_current": True, "primary_site": "gastric"})
+    client.force_login(board_member)
+    client.post(
+        reverse("cases:case_edit", args=[case.pk]),
+        edit_data(case, fact_smoker_current="", fact_primary_site="colorectal", status="ready"),
+    )
+    page = client.get(case.get_absolute_url()).content.decode()
+    history = page[page.index("<h2>History</h2>") :]
+    # the update: labels and choice labels; a cleared fact is "not known"
+    assert '<span class="field">Current smoker</span>: <del>yes</del> → <ins>not known</ins>' in (
+        history
+    )
+    assert '<span class="field">Primary tumour site</span>: <del>Gastric</del> → ' in history
+    assert '<span class="field">Status</span>: <del>Draft</del> → <ins>Ready' in history
+    # the insert: what was entered, without bookkeeping columns or internal names
+    assert '<span class="field">Question for the board</span>: <ins>What next?</ins>' in history
+    for internal in ("facts.", "_id", "Version", "Created at", "Updated by", "Created by"):
+        assert internal not in history
