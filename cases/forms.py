@@ -194,8 +194,31 @@ class CaseForm(forms.ModelForm):
                 f"A patient with MRN {existing.mrn} already exists: {existing.name}, born "
                 f"{existing.date_of_birth:%d %b %Y}. Tick the box below to add this case to them.",
             )
-        else:
+        elif self._same_person(existing, cleaned):
             self.existing_patient = existing
+
+    def _same_person(self, patient: Patient, cleaned: dict) -> bool:
+        """A second identifier must agree before a case joins an existing patient.
+
+        A mistyped MRN must not file a case under somebody else: the name, date of
+        birth and sex typed must match the record (the record itself is corrected by
+        editing one of the patient's cases). A sex not known on either side agrees.
+        """
+        mismatches = []
+        name, born, sex = (cleaned.get(key) for key in ("patient_name", "date_of_birth", "sex"))
+        if name and " ".join(name.split()).casefold() != " ".join(patient.name.split()).casefold():
+            mismatches.append(("patient_name", f"is {patient.name}"))
+        if born and born != patient.date_of_birth:
+            mismatches.append(("date_of_birth", f"was born {patient.date_of_birth:%d %b %Y}"))
+        if sex and sex != patient.sex and Sex.UNKNOWN not in (sex, patient.sex):
+            mismatches.append(("sex", f"is recorded as {patient.get_sex_display().lower()}"))
+        for field, fact in mismatches:
+            self.add_error(
+                field,
+                f"The patient with MRN {patient.mrn} {fact}. Check the MRN; to correct the "
+                "record, edit one of this patient's cases.",
+            )
+        return not mismatches
 
     def _clean_facts(self, cleaned: dict, *, report: bool) -> dict[str, object]:
         facts: dict[str, object] = {}

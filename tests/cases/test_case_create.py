@@ -206,3 +206,33 @@ def test_only_case_roles_may_enter_cases(client, editor, outsider):
         assert client.get(reverse("cases:case_create")).status_code == status
         assert client.post(reverse("cases:case_create"), {"mrn": "X1"}).status_code == status
     assert Case.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("field", "typed", "message"),
+    [
+        ("date_of_birth", "1960-05-02", "The patient with MRN H-123456 was born 01 May 1960."),
+        ("patient_name", "Ada Exampel", "The patient with MRN H-123456 is Ada Example."),
+        ("sex", "male", "The patient with MRN H-123456 is recorded as female."),
+    ],
+)
+def test_a_case_joins_an_existing_patient_only_if_the_identity_agrees(
+    clinician_client, case_data, field, typed, message
+):
+    patient = make_patient(mrn="H-123456")
+    case_data.update({"use_existing_patient": "on", field: typed})
+    response = clinician_client.post(reverse("cases:case_create"), case_data)
+    assert response.status_code == 200
+    [error] = response.context["form"].errors[field]
+    assert error.startswith(message) and "Check the MRN" in error
+    assert patient.cases.count() == 0 and Patient.objects.count() == 1
+
+
+def test_name_case_and_spacing_do_not_count_as_a_different_patient(clinician_client, case_data):
+    patient = make_patient(mrn="H-123456", name="Ada  Example", sex="unknown")
+    case_data.update(use_existing_patient="on", patient_name=" ada example ", sex="female")
+    response = clinician_client.post(reverse("cases:case_create"), case_data)
+    assert response.status_code == 302
+    assert patient.cases.count() == 1
+    patient.refresh_from_db()
+    assert patient.name == "Ada  Example"  # the record is edited from its cases, not here
