@@ -47,14 +47,15 @@ _RUN_MEETINGS = [
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     CLINICIAN: [*_READ_GUIDELINES, *_WORK_ON_CASES, "meetings.view_meeting"],
     COORDINATOR: [*_READ_GUIDELINES, *_WORK_ON_CASES, *_RUN_MEETINGS],
-    GUIDELINE_EDITOR: [*_EDIT_GUIDELINES, "pghistory.view_events"],
+    # Not "pghistory.view_events": the admin's Events list spans every audited table,
+    # patients included. Each item's History page shows its own trail instead.
+    GUIDELINE_EDITOR: [*_EDIT_GUIDELINES],
     ADMINISTRATOR: [
         *_READ_GUIDELINES,
         "auth.add_user",
         "auth.change_user",
         "auth.view_user",
         "auth.view_group",
-        "pghistory.view_events",
     ],
 }
 

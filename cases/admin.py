@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from accounts.admin import AuditedAdmin
 from cases.models import Case, Patient
 
 
@@ -13,7 +14,8 @@ class CaseInline(admin.TabularInline):
 
 
 @admin.register(Patient)
-class PatientAdmin(admin.ModelAdmin):
+class PatientAdmin(AuditedAdmin):
+    history_includes_related = True
     list_display = ["name", "mrn", "date_of_birth", "sex"]
     list_filter = ["sex"]
     search_fields = ["name", "mrn"]
@@ -22,13 +24,10 @@ class PatientAdmin(admin.ModelAdmin):
     readonly_fields = ["created_at", "updated_at", "updated_by"]
     inlines = [CaseInline]
 
-    def save_model(self, request, obj, form, change):
-        obj.updated_by = request.user
-        super().save_model(request, obj, form, change)
-
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(AuditedAdmin):
+    history_includes_related = True
     list_display = ["__str__", "patient", "status", "referral_date", "updated_at"]
     list_filter = ["status", "referral_date"]
     search_fields = ["patient__name", "patient__mrn", "question"]  # used by autocomplete
@@ -38,8 +37,5 @@ class CaseAdmin(admin.ModelAdmin):
     readonly_fields = ["facts", "version", "created_at", "created_by", "updated_at", "updated_by"]
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        obj.updated_by = request.user
         obj.version += 1 if change else 0
         super().save_model(request, obj, form, change)

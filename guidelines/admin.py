@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.http import Http404
-from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from pghistory.models import Events
 
-from accounts.audit import history_entries
+from accounts.admin import AuditedAdmin
 from guidelines.facts import load_catalogue
 from guidelines.models import (
     Fact,
@@ -25,44 +21,6 @@ from guidelines.models import (
     Subsection,
     VerificationStatus,
 )
-
-
-class AuditedAdmin(admin.ModelAdmin):
-    """Stamps ``updated_by`` and shows the pghistory audit trail as the History page."""
-
-    # Also list events of rows that point at the object (e.g. a fact's choices).
-    history_includes_related = False
-
-    class Media:
-        css = {"all": ["css/admin.css"]}
-
-    def save_model(self, request, obj, form, change):
-        if hasattr(obj, "updated_by"):
-            obj.updated_by = request.user
-        super().save_model(request, obj, form, change)
-
-    def history_view(self, request, object_id, extra_context=None):
-        obj = self.get_object(request, unquote(object_id))
-        if obj is None:
-            raise Http404
-        if not self.has_view_or_change_permission(request, obj):
-            raise PermissionDenied
-        events = (
-            Events.objects.references(obj)
-            if self.history_includes_related
-            else Events.objects.tracks(obj)
-        )
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"History of {obj}",
-            "subtitle": None,
-            "object": obj,
-            "opts": self.model._meta,
-            "entries": history_entries(events.order_by("-pgh_created_at", "-pgh_id")[:500]),
-            **(extra_context or {}),
-        }
-        return TemplateResponse(request, "admin/audit_history.html", context)
-
 
 # --- Facts ---------------------------------------------------------------------------
 

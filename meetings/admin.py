@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.db import models
 
+from accounts.admin import AuditedAdmin
 from meetings.models import AgendaItem, Attendance, Handout, Meeting
 
 
@@ -18,7 +19,8 @@ class AttendanceInline(admin.TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(AuditedAdmin):
+    history_includes_related = True  # agenda items and attendance too
     list_display = ["board_name", "starts_at", "place", "chair", "pseudonymise"]
     list_filter = ["pseudonymise", "starts_at"]
     search_fields = ["board_name", "place", "chair"]
@@ -28,15 +30,9 @@ class MeetingAdmin(admin.ModelAdmin):
     inlines = [AgendaItemInline, AttendanceInline]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        obj.updated_by = request.user
-        super().save_model(request, obj, form, change)
-
 
 @admin.register(Handout)
-class HandoutAdmin(admin.ModelAdmin):
+class HandoutAdmin(AuditedAdmin):
     """Printed handouts are records: viewed, never edited."""
 
     list_display = ["__str__", "kind", "meeting", "case", "status", "page_count", "created_at"]

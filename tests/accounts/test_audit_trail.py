@@ -102,3 +102,13 @@ def test_deletes_are_recorded_with_what_was_deleted(coordinator_client):
         and Meeting.objects.exists()
         and not AgendaItem.objects.exists()
     )
+
+
+def test_the_admin_history_of_a_case_is_its_audit_trail(client, superuser):
+    case = make_case(question="Resect first?")
+    make_meeting([case], board_name="Thursday liver board")
+    client.force_login(superuser)
+    page = client.get(reverse("admin:cases_case_history", args=[case.pk])).content.decode()
+    assert 'id="change-history"' in page  # our audit table, not Django's LogEntry list
+    assert "Resect first?" in page  # the case's own insert
+    assert "insert AgendaItem" in page  # and the agenda item that points at it
