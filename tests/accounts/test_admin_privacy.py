@@ -54,6 +54,9 @@ def admin_urls(patient) -> list[str]:
         "/admin/pghistory/events/?event_model=cases.patientevent",
         f"/admin/pghistory/events/?obj=cases.patient:{patient.pk}&method=tracks",
         reverse("admin:pghistory_events_change", args=[quote(event.pk)]),
+        # the autocomplete widgets' search: patients by name, cases for an agenda
+        "/admin/autocomplete/?app_label=cases&model_name=case&field_name=patient&term=Zelda",
+        "/admin/autocomplete/?app_label=meetings&model_name=agendaitem&field_name=case&term=Z",
     ]
     return urls
 
@@ -75,6 +78,8 @@ def test_the_probe_would_see_a_leak(client, patient):
     event = Events.objects.tracks(patient).get()
     page = client.get(reverse("admin:pghistory_events_change", args=[quote(event.pk)]))
     assert NAME in page.content.decode()
+    search = "/admin/autocomplete/?app_label=cases&model_name=case&field_name=patient&term=Zelda"
+    assert NAME in client.get(search).content.decode()
 
 
 @pytest.mark.parametrize("role", [roles.GUIDELINE_EDITOR, roles.ADMINISTRATOR])
