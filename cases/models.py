@@ -73,8 +73,11 @@ class CaseStatus(models.TextChoices):
 
 class CaseQuerySet(models.QuerySet):
     def search(self, query: str, primary_sites: list[str] | None = None):
-        """Patient name or MRN containing the query, or a primary site it names."""
+        """Patient name or MRN containing the query, its case number, or a primary site it names."""
         match = models.Q(patient__name__icontains=query) | models.Q(patient__mrn__icontains=query)
+        number = query.strip().removeprefix("#")
+        if number.isascii() and number.isdigit() and len(number) <= 9:
+            match |= models.Q(pk=int(number))
         if primary_sites:
             match |= models.Q(facts__primary_site__in=primary_sites)
         return self.filter(match)

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
-from django import forms
+from functools import cached_property
 
-from cases.models import Case
+from django import forms
+from django.db import models
+
+from cases.models import Case, CaseStatus
 from meetings.models import Attendance, Meeting
 
 
@@ -32,20 +35,57 @@ class MeetingForm(forms.ModelForm):
 
 
 class AgendaAddForm(forms.Form):
+    """Pick an open case that is not on this meeting's agenda yet.
+
+    The list offers the most recently updated cases, ready ones first; ``find``
+    narrows it by patient name, MRN or case number, so that a hospital with
+    thousands of cases still gets a short list. A submitted choice is checked
+    against every open case, not only the ones that were listed.
+    """
+
+    LISTED = 100
+
     case = forms.ModelChoiceField(
-        queryset=Case.objects.none(), label="Case to add", empty_label="Choose a case…"
+        queryset=Case.objects.none(),
+        label="Case to add",
+        empty_label="Choose a case…",
+        help_text=f"Up to {LISTED} open cases, ready ones and the latest first.",
     )
 
-    def __init__(self, *args, meeting: Meeting, **kwargs):
+    def __init__(self, *args, meeting: Meeting, find: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["case"].queryset = (
+        cases = (
             Case.objects.exclude(agenda_items__meeting=meeting)
-            .exclude(status="closed")
+            .exclude(status=CaseStatus.CLOSED)
             .select_related("patient")
-            .order_by("-updated_at")
         )
-        self.fields["case"].label_from_instance = lambda case: (
-            f"Case {case.pk}: {case.patient.name} ({case.patient.mrn}) — {case.question[:60]}"
+        if find:
+            cases = cases.search(find)
+        self.find = find
+        field = self.fields["case"]
+        field.queryset = cases  # what a submitted choice is checked against
+        field.choices = self._listed_choices  # what is shown: read when rendered
+
+    @cached_property
+    def listed(self) -> list[Case]:
+        ready_first = models.Case(models.When(status=CaseStatus.READY, then=0), default=1)
+        cases = self.fields["case"].queryset
+        return list(cases.order_by(ready_first, "-updated_at")[: self.LISTED])
+
+    @property
+    def nothing_found(self) -> bool:
+        return bool(self.find) and not self.listed
+
+    def _listed_choices(self) -> list[tuple[object, str]]:
+        return [("", self.fields["case"].empty_label)] + [
+            (case.pk, self.describe(case)) for case in self.listed
+        ]
+
+    @staticmethod
+    def describe(case: Case) -> str:
+        return (
+            f"Case {case.pk}: {case.patient.name} ({case.patient.mrn}), "
+            f"{case.get_status_display().lower()} — {case.question[:60]}"
         )
 
 

@@ -28,14 +28,20 @@ def _get_meeting_for_user(request: HttpRequest, pk: int, permission: str = VIEW)
     return get_object_or_404(Meeting, pk=pk)
 
 
+def _find(request: HttpRequest) -> str:
+    return request.GET.get("find", "").strip()[:100]
+
+
 def _detail_context(request: HttpRequest, meeting: Meeting, **extra) -> dict:
+    find = _find(request)
     items = list(meeting.agenda_items.select_related("case__patient").order_by("position"))
     return {
         "meeting": meeting,
         "items": items,
         "attendees": list(meeting.attendees.all()),
         "handout": meeting.handouts.filter(kind=HandoutKind.MEETING_PACK).defer("pdf").first(),
-        "agenda_form": AgendaAddForm(meeting=meeting),
+        "agenda_form": AgendaAddForm(meeting=meeting, find=find),
+        "find": find,
         "attendance_form": AttendanceForm(meeting=meeting),
         "can_change": request.user.has_perm(CHANGE),
         **extra,
@@ -98,6 +104,18 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _get_meeting_for_user(request, pk)
+    if "find" in request.GET and wants_partial(request):  # the agenda's case finder
+        require(request, CHANGE)
+        find = _find(request)
+        return render(
+            request,
+            "meetings/meeting_detail.html#agenda-add",
+            {
+                "meeting": meeting,
+                "find": find,
+                "agenda_form": AgendaAddForm(meeting=meeting, find=find),
+            },
+        )
     return render(request, "meetings/meeting_detail.html", _detail_context(request, meeting))
 
 

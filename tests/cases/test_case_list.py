@@ -107,3 +107,11 @@ def test_home_sends_each_role_to_its_work(client, board_member, editor, outsider
     assert client.get(reverse("home"))["Location"] == reverse("guidelines:library")
     client.force_login(outsider)
     assert client.get(reverse("home")).status_code == 403
+
+
+def test_a_case_number_finds_that_case(client, board_member, cases):
+    client.force_login(board_member)
+    grace = cases["grace"]
+    assert listed(client, q=str(grace.pk)) == {"Grace Hopper"}
+    assert listed(client, q=f"#{grace.pk}") == {"Grace Hopper"}
+    assert listed(client, q="9" * 30) == set()  # too long for a case number: no error
