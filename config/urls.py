@@ -5,11 +5,13 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from accounts.forms import AdminLoginForm, LoginForm
 from accounts.views import home
 
 admin.site.site_header = "Tumor board administration"
 admin.site.site_title = "Tumor board"
 admin.site.index_title = "Guideline content and users"
+admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("", home, name="home"),
@@ -21,7 +23,11 @@ urlpatterns = [
     ),
     path("cases/", include("cases.urls")),
     path("meetings/", include("meetings.urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=LoginForm),
+        name="login",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("guidelines/", include("guidelines.urls")),
     path("admin/", admin.site.urls),

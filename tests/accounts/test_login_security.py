@@ -109,3 +109,26 @@ def test_our_pages_have_no_inline_scripts_or_styles(clinician_client, coordinato
         assert "<style" not in page
         assert not re.search(r"\sstyle=", page)
         assert not re.search(r"\son[a-z]+=", page), "inline event handler"
+
+
+@pytest.mark.parametrize("url", ["/accounts/login/", "/admin/login/"])
+@pytest.mark.parametrize(
+    ("username", "password", "message"),
+    [
+        ("x" * 300, "secret", "Ensure this value has at most 150 characters (it has 300)."),
+        ("x" * 5000, "secret", "Ensure this value has at most 150 characters (it has 5000)."),
+        ("a\x00b", "secret", "Null characters are not allowed."),
+        ("", "", "This field is required."),
+    ],
+)
+def test_bad_login_input_is_named_next_to_the_field(client, url, username, password, message):
+    from axes.models import AccessAttempt
+
+    response = client.post(url, {"username": username, "password": password})
+    assert response.status_code == 200
+    page = response.content.decode()
+    if url == "/accounts/login/":  # our page: under the field's label, tied to the field
+        assert f'class="errors" id="id_username_error"><p>{message}</p>' in page
+    else:  # the admin's own login page lists field errors in its own way
+        assert message in page
+    assert not AccessAttempt.objects.exists()  # nothing was tried, so nothing was logged
