@@ -71,13 +71,24 @@ class CaseStatus(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
+def record_id(text: str) -> int | None:
+    """A record number typed or passed in a URL, or None if the text is not one.
+
+    Only ASCII digits count (``str.isdigit`` also accepts "²"), and no more than
+    fit a database id.
+    """
+    if text.isascii() and text.isdigit() and len(text) <= 18:
+        return int(text)
+    return None
+
+
 class CaseQuerySet(models.QuerySet):
     def search(self, query: str, primary_sites: list[str] | None = None):
         """Patient name or MRN containing the query, its case number, or a primary site it names."""
         match = models.Q(patient__name__icontains=query) | models.Q(patient__mrn__icontains=query)
-        number = query.strip().removeprefix("#")
-        if number.isascii() and number.isdigit() and len(number) <= 9:
-            match |= models.Q(pk=int(number))
+        number = record_id(query.strip().removeprefix("#"))
+        if number is not None:
+            match |= models.Q(pk=number)
         if primary_sites:
             match |= models.Q(facts__primary_site__in=primary_sites)
         return self.filter(match)

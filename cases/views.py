@@ -14,7 +14,7 @@ from pghistory.models import Events
 from accounts.access import require
 from accounts.audit import history_entries
 from cases.forms import CaseForm, ConflictError
-from cases.models import PATIENT_FACTS, Case, CaseStatus, Patient
+from cases.models import PATIENT_FACTS, Case, CaseStatus, Patient, record_id
 from config.htmx import wants_partial
 from guidelines import matching, snapshot
 from guidelines.facts import load_catalogue
@@ -76,8 +76,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 def _initial_patient(request: HttpRequest) -> dict:
     """Start a new case for a known patient (?patient=<id>)."""
-    patient_id = request.GET.get("patient", "")
-    patient = Patient.objects.filter(pk=patient_id).first() if patient_id.isdigit() else None
+    patient_id = record_id(request.GET.get("patient", ""))
+    patient = Patient.objects.filter(pk=patient_id).first() if patient_id is not None else None
     if patient is None:
         return {}
     return {
