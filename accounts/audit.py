@@ -8,6 +8,8 @@ URL to each record; commands add their own name with ``pghistory.context``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pghistory
 from django.apps import apps
 from django.conf import settings
@@ -67,7 +69,40 @@ def history_entries(events, describe_key=None) -> list[dict]:
     user_ids = {e.pgh_context.get("user") for e in events if e.pgh_context}
     users = {u.pk: u for u in get_user_model().objects.filter(pk__in=[i for i in user_ids if i])}
     describe_key = describe_key or (lambda field, key, value: (f"{field}.{key}", value))
-    return [_entry(event, users, describe_key) for event in events]
+    entries = [_entry(event, users, describe_key) for event in events]
+    _name_related_rows(entries)
+    return entries
+
+
+@dataclass(frozen=True)
+class _Ref:
+    """A foreign key's value, to be named once the related rows are read."""
+
+    model: type
+    pk: object
+
+
+def _name_related_rows(entries: list[dict]) -> None:
+    """Replace foreign-key ids by the rows' names: one query per related model."""
+    wanted: dict[type, set] = {}
+    for entry in entries:
+        for _, before, after in entry["changes"]:
+            for value in (before, after):
+                if isinstance(value, _Ref):
+                    wanted.setdefault(value.model, set()).add(value.pk)
+    names = {
+        (model, row.pk): str(row)
+        for model, pks in wanted.items()
+        for row in model._base_manager.select_related().filter(pk__in=pks)
+    }
+
+    def name(value):
+        if not isinstance(value, _Ref):
+            return value
+        return names.get((value.model, value.pk), f"#{value.pk} (since deleted)")
+
+    for entry in entries:
+        entry["changes"] = [(label, name(b), name(a)) for label, b, a in entry["changes"]]
 
 
 def _entry(event, users, describe_key) -> dict:
@@ -145,5 +180,5 @@ def _display(field, value):
     if isinstance(field, models.BooleanField):
         return "yes" if value else "no"
     if field.is_relation:
-        return f"#{value}"
+        return _Ref(field.related_model, value)
     return value

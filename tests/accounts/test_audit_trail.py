@@ -112,3 +112,19 @@ def test_the_admin_history_of_a_case_is_its_audit_trail(client, superuser):
     assert 'id="change-history"' in page  # our audit table, not Django's LogEntry list
     assert "Resect first?" in page  # the case's own insert
     assert "insert AgendaItem" in page  # and the agenda item that points at it
+
+
+def test_history_names_related_rows_and_says_when_they_are_gone():
+    from accounts.audit import history_entries
+
+    case = make_case()
+    meeting = make_meeting([case], board_name="Thursday liver board")
+    case_pk = case.pk
+    meeting.agenda_items.all().delete()
+    case.delete()
+    [insert] = history_entries(
+        Events.objects.filter(pgh_model="meetings.AgendaItemEvent", pgh_label="insert")
+    )
+    changes = {label: after for label, _, after in insert["changes"]}
+    assert changes["Meeting"].startswith("Thursday liver board, ")
+    assert changes["Case"] == f"#{case_pk} (since deleted)"

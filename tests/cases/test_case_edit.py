@@ -146,5 +146,6 @@ def test_the_case_history_reads_in_words_not_column_names(client, board_member):
     assert '<span class="field">Status</span>: <del>Draft</del> → <ins>Ready' in history
     # the insert: what was entered, without bookkeeping columns or internal names
     assert '<span class="field">Question for the board</span>: <ins>What next?</ins>' in history
+    assert '<span class="field">Patient</span>: <ins>Ada Example (MRN-0001)</ins>' in history
     for internal in ("facts.", "_id", "Version", "Created at", "Updated by", "Created by"):
         assert internal not in history
