@@ -29,6 +29,9 @@ def test_login_page(site, new_page):
     page = new_page()
     page.goto(f"{site}/accounts/login/")
     assert serious(page) == []
+    page.click("button[type=submit]")  # nothing typed: each field says what is missing
+    page.wait_for_selector("#id_username_error")
+    assert serious(page) == []
 
 
 def test_case_form_case_page_and_meeting_page(site, new_page, meeting):
