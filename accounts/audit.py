@@ -57,20 +57,22 @@ def audited(model):
     )(model)
 
 
-def history_entries(events, describe_key=None) -> list[dict]:
+def history_entries(events, describe_key=None, known=()) -> list[dict]:
     """Events as rows people can read: when, who, what, and each field before/after.
 
     ``events`` is a list of pghistory ``Events``; users are looked up in one query.
     Fields read by their labels, choices by their labels, yes/no for booleans.
     ``describe_key(field, key, value) -> (label, text)`` words the keys of a JSON
     object field (a case's facts) one row each; by default ``field.key`` and the value.
+    Rows that changes point at are named by one query per model, except ``known``
+    ones the caller has at hand already (a case page's case and patient).
     """
     events = list(events)
     user_ids = {e.pgh_context.get("user") for e in events if e.pgh_context}
     users = {u.pk: u for u in get_user_model().objects.filter(pk__in=[i for i in user_ids if i])}
     describe_key = describe_key or (lambda field, key, value: (f"{field}.{key}", value))
     entries = [_entry(event, users, describe_key) for event in events]
-    _name_related_rows(entries)
+    _name_related_rows(entries, known)
     return entries
 
 
@@ -82,19 +84,20 @@ class _Ref:
     pk: object
 
 
-def _name_related_rows(entries: list[dict]) -> None:
+def _name_related_rows(entries: list[dict], known) -> None:
     """Replace foreign-key ids by the rows' names: one query per related model."""
+    names = {(type(row), row.pk): str(row) for row in known}
     wanted: dict[type, set] = {}
     for entry in entries:
         for _, before, after in entry["changes"]:
             for value in (before, after):
-                if isinstance(value, _Ref):
+                if isinstance(value, _Ref) and (value.model, value.pk) not in names:
                     wanted.setdefault(value.model, set()).add(value.pk)
-    names = {
-        (model, row.pk): str(row)
+    names.update(
+        ((model, row.pk), str(row))
         for model, pks in wanted.items()
         for row in model._base_manager.select_related().filter(pk__in=pks)
-    }
+    )
 
     def name(value):
         if not isinstance(value, _Ref):

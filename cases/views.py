@@ -189,7 +189,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "known": known,
             "unknown": unknown,
             "matches": _matches(values, content),
-            "history": history_entries(events, describe_key=_fact_describer(catalogue)),
+            "history": history_entries(
+                events, describe_key=_fact_describer(catalogue), known=[case, case.patient]
+            ),
             "other_cases": other_cases,
             "meetings": case.meetings.order_by("-starts_at")
             if request.user.has_perm("meetings.view_meeting")
