@@ -33,15 +33,13 @@ def _find(request: HttpRequest) -> str:
 
 
 def _detail_context(request: HttpRequest, meeting: Meeting, **extra) -> dict:
-    find = _find(request)
     items = list(meeting.agenda_items.select_related("case__patient").order_by("position"))
     return {
         "meeting": meeting,
         "items": items,
         "attendees": list(meeting.attendees.all()),
         "handout": meeting.handouts.filter(kind=HandoutKind.MEETING_PACK).defer("pdf").first(),
-        "agenda_form": AgendaAddForm(meeting=meeting, find=find),
-        "find": find,
+        "agenda_form": AgendaAddForm(meeting=meeting, find=_find(request)),
         "attendance_form": AttendanceForm(meeting=meeting),
         "can_change": request.user.has_perm(CHANGE),
         **extra,
@@ -106,15 +104,11 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _get_meeting_for_user(request, pk)
     if "find" in request.GET and wants_partial(request):  # the agenda's case finder
         require(request, CHANGE)
-        find = _find(request)
+        agenda_form = AgendaAddForm(meeting=meeting, find=_find(request))
         return render(
             request,
             "meetings/meeting_detail.html#agenda-add",
-            {
-                "meeting": meeting,
-                "find": find,
-                "agenda_form": AgendaAddForm(meeting=meeting, find=find),
-            },
+            {"meeting": meeting, "agenda_form": agenda_form},
         )
     return render(request, "meetings/meeting_detail.html", _detail_context(request, meeting))
 
