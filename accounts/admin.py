@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from axes.utils import reset as axes_reset
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
+from django.contrib.auth import admin as auth_admin
+from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.template.response import TemplateResponse
 from pghistory.models import Events
 
+from accounts import roles
 from accounts.audit import history_entries
 
 
@@ -56,3 +60,66 @@ class AuditedAdmin(admin.ModelAdmin):
             **(extra_context or {}),
         }
         return TemplateResponse(request, "admin/audit_history.html", context)
+
+
+# --- Users: administrators manage accounts and roles, never more rights -------------
+
+admin.site.unregister(User)
+
+
+def _is_administrator(user) -> bool:
+    return user.groups.filter(name=roles.ADMINISTRATOR).exists()
+
+
+@admin.register(User)
+class UserAdmin(auth_admin.UserAdmin):
+    """Django's user admin, limited for anyone who is not a superuser.
+
+    An administrator creates accounts, hands out the working roles, deactivates
+    accounts and unlocks locked-out ones. It cannot grant superuser status, direct
+    permissions or the administrator role, and it cannot change (or set the password
+    of) a superuser, another administrator or itself: only a superuser can.
+    """
+
+    actions = ["unlock"]
+    list_display = ["username", "first_name", "last_name", "email", "is_active", "is_staff"]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser or obj is None:
+            return fieldsets
+        hidden = {"is_superuser", "user_permissions"}
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f not in hidden]})
+            for name, options in fieldsets
+        ]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "groups" and not request.user.is_superuser:
+            kwargs["queryset"] = Group.objects.filter(name__in=roles.ASSIGNABLE_BY_ADMINISTRATORS)
+            kwargs["help_text"] = "The roles this account has."
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        if obj is None or request.user.is_superuser:
+            return True
+        return not (obj.is_superuser or obj.pk == request.user.pk or _is_administrator(obj))
+
+    def save_related(self, request, form, formsets, change):
+        """Keep groups an administrator could not see in the form (only superusers give those)."""
+        kept = []
+        if change and not request.user.is_superuser:
+            kept = list(form.instance.groups.exclude(name__in=roles.ASSIGNABLE_BY_ADMINISTRATORS))
+        super().save_related(request, form, formsets, change)
+        if kept:
+            form.instance.groups.add(*kept)
+
+    @admin.action(description="Unlock: clear failed logins of the selected accounts")
+    def unlock(self, request, queryset):
+        cleared = sum(axes_reset(username=user.username) for user in queryset)
+        self.message_user(
+            request,
+            f"Cleared {cleared} lockout record(s); the selected accounts can log in again.",
+        )

@@ -11,6 +11,9 @@ CLINICIAN = "clinician"
 COORDINATOR = "coordinator"
 GUIDELINE_EDITOR = "guideline editor"
 ADMINISTRATOR = "administrator"
+# The roles an administrator may hand out. The administrator role itself, superuser
+# status and direct permissions are given by superusers only.
+ASSIGNABLE_BY_ADMINISTRATORS = (CLINICIAN, COORDINATOR, GUIDELINE_EDITOR)
 
 _GUIDELINE_MODELS = (
     "fact",
@@ -56,6 +59,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "auth.change_user",
         "auth.view_user",
         "auth.view_group",
+        # Lockouts: see them, and lift one (deleting the attempt record unlocks).
+        "axes.view_accessattempt",
+        "axes.delete_accessattempt",
     ],
 }
 

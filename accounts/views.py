@@ -1,5 +1,7 @@
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.contenttypes.views import shortcut
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods
 
@@ -12,3 +14,17 @@ def home(request: HttpRequest) -> HttpResponse:
     if request.user.has_perm("guidelines.view_recommendation"):
         return redirect("guidelines:library")
     raise PermissionDenied
+
+
+@require_http_methods(["GET"])
+def admin_object_shortcut(request: HttpRequest, content_type_id: int, object_id: str):
+    """The admin's "view on site" link, for those who may view that kind of record.
+
+    Anyone else gets the same 404 for an object that exists and for one that does not.
+    """
+    content_type = ContentType.objects.filter(pk=content_type_id).first()
+    if content_type is None or not request.user.has_perm(
+        f"{content_type.app_label}.view_{content_type.model}"
+    ):
+        raise Http404
+    return shortcut(request, content_type_id, object_id)

@@ -6,7 +6,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from accounts.forms import AdminLoginForm, LoginForm
-from accounts.views import home
+from accounts.views import admin_object_shortcut, home
 
 admin.site.site_header = "Tumor board administration"
 admin.site.site_title = "Tumor board"
@@ -30,5 +30,12 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("guidelines/", include("guidelines.urls")),
+    # Before the admin's own "view on site" shortcut, which answers differently for
+    # existing and missing objects to any staff user.
+    path(
+        "admin/r/<int:content_type_id>/<path:object_id>/",
+        admin.site.admin_view(admin_object_shortcut),
+        name="admin_object_shortcut",
+    ),
     path("admin/", admin.site.urls),
 ]
