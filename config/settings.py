@@ -98,10 +98,19 @@ TEMPLATES = [
 
 # PostgreSQL only. Without DATABASE_URL: the project-local cluster that
 # scripts/pg.sh starts (unix socket in .pg/run, no password, no TCP port).
+# Connections are kept for DATABASE_CONN_MAX_AGE seconds in production (a fixed number
+# of gunicorn workers); the development server opens a thread per request, so there
+# they are closed after each request instead of piling up until "too many clients".
+# A kept connection is checked before each request uses it, so a database restart
+# costs no request an error.
 _database_url = env_str("DATABASE_URL")
-_conn_max_age = env_int("DATABASE_CONN_MAX_AGE", 60)
+_conn_max_age = env_int("DATABASE_CONN_MAX_AGE", 0 if DEBUG else 60)
 if _database_url:
-    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=_conn_max_age)}
+    DATABASES = {
+        "default": dj_database_url.parse(
+            _database_url, conn_max_age=_conn_max_age, conn_health_checks=True
+        )
+    }
 else:
     DATABASES = {
         "default": {
@@ -111,6 +120,7 @@ else:
             "HOST": str(BASE_DIR / ".pg" / "run"),
             "PORT": "5432",
             "CONN_MAX_AGE": _conn_max_age,
+            "CONN_HEALTH_CHECKS": True,
         }
     }
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
@@ -151,10 +161,15 @@ STORAGES = {
 
 # Sessions end after SESSION_IDLE_MINUTES without a request (to the minute: see
 # accounts.middleware.SlidingSessionMiddleware).
-SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 480) * 60
+# The expiry moves on once a minute, so one minute would log out active users.
+SESSION_IDLE_MINUTES = env_int(
+    "SESSION_IDLE_MINUTES", 480, minimum=2, why=" (the expiry moves on once a minute)"
+)
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
@@ -186,6 +201,9 @@ LOGGING = {
 # PostgreSQL: any number of `manage.py db_worker` processes, on any machine that
 # reaches the database, take tasks from it.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A worker renews a render's lease every quarter of this; a render whose lease ran
+# out (its worker was killed) is shown as failed and can be made again.
+HANDOUT_LEASE_SECONDS = env_int("HANDOUT_LEASE_SECONDS", 60, minimum=2)
 
 # Paper for printed handouts: A4 (default) or letter.
 HANDOUT_PAPER_SIZE = env_str("HANDOUT_PAPER_SIZE", "A4")

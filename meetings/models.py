@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -100,6 +102,45 @@ class HandoutStage(models.TextChoices):
     WRITING = "writing", "Writing the PDF"
 
 
+WORKER_STOPPED = (
+    "The worker stopped while making this pack (it was ended, ran out of memory, or its "
+    "server restarted). Make it again."
+)
+
+
+class HandoutQuerySet(models.QuerySet):
+    def expire_stale(self) -> int:
+        """Fail the renders whose worker stopped renewing its lease; return how many.
+
+        A worker renews ``heartbeat_at`` every few seconds while it renders. One that
+        was killed cannot, so once the lease (``HANDOUT_LEASE_SECONDS``) has run out
+        the pack is marked failed, its task too, and a new pack can be made at once.
+        """
+        now = timezone.now()
+        cutoff = now - datetime.timedelta(seconds=settings.HANDOUT_LEASE_SECONDS)
+        stale = self.filter(status=HandoutStatus.RUNNING).filter(
+            models.Q(heartbeat_at__lt=cutoff)
+            | models.Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
+        )
+        found = list(stale.values_list("pk", "task_id"))  # one query when nothing is stale
+        if not found:
+            return 0
+        task_ids = [task for _, task in found if task]
+        expired = Handout.objects.filter(
+            pk__in=[pk for pk, _ in found], status=HandoutStatus.RUNNING
+        ).update(status=HandoutStatus.FAILED, error=WORKER_STOPPED, finished_at=now)
+        if task_ids:
+            from django_tasks_db.models import DBTaskResult
+
+            DBTaskResult.objects.filter(id__in=task_ids, status="RUNNING").update(
+                status="FAILED",
+                finished_at=now,
+                exception_class_path="meetings.tasks.WorkerStopped",
+                traceback=WORKER_STOPPED,
+            )
+        return expired
+
+
 class Handout(models.Model):
     """A printed PDF, kept as printed, with the content versions it showed.
 
@@ -135,6 +176,11 @@ class Handout(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The render's lease: renewed by the worker while it works (see expire_stale).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+
+    objects = HandoutQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]

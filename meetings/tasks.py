@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import threading
 import time
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connection, transaction
 from django.utils import timezone
 from django_tasks import task
 
@@ -14,6 +17,41 @@ from meetings.models import Handout, HandoutStage, HandoutStatus
 
 logger = logging.getLogger(__name__)
 PAGE_UPDATE_INTERVAL = 0.5  # seconds between progress writes while laying out pages
+
+
+class WorkerStopped(Exception):
+    """Recorded on a task whose worker stopped renewing its lease."""
+
+
+@contextlib.contextmanager
+def holding_lease(handout_id: int):
+    """Renew the handout's lease from a side thread while the body runs.
+
+    Layout is CPU-bound and reports no progress while it writes the PDF, so the
+    lease is renewed by time, not by progress. The thread has its own database
+    connection, closed when it ends.
+    """
+    stop = threading.Event()
+    interval = settings.HANDOUT_LEASE_SECONDS / 4
+
+    def renew() -> None:
+        try:
+            while not stop.wait(interval):
+                Handout.objects.filter(pk=handout_id, status=HandoutStatus.RUNNING).update(
+                    heartbeat_at=timezone.now()
+                )
+        except Exception:  # the database went away: the lease runs out, as it should
+            logger.exception("Could not renew the lease of handout %s", handout_id)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=renew, name=f"lease-{handout_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 @task()
@@ -29,9 +67,12 @@ def render_meeting_pack(handout_id: int) -> None:
         if handout is None:
             return  # deleted, or already taken by another worker
         handout.status = HandoutStatus.RUNNING
-        handout.started_at = timezone.now()
-        handout.save(update_fields=["status", "started_at"])
+        handout.started_at = handout.heartbeat_at = timezone.now()
+        handout.save(update_fields=["status", "started_at", "heartbeat_at"])
     last_write = [0.0]
+    # Every write below is for a render that is still ours: once the lease ran out
+    # and the pack was marked failed, a late worker changes nothing.
+    ours = Handout.objects.filter(pk=handout_id, status=HandoutStatus.RUNNING)
 
     def progress(stage: str, done: int, total: int) -> None:
         fields = {"stage": stage}
@@ -43,19 +84,20 @@ def render_meeting_pack(handout_id: int) -> None:
             if stage == HandoutStage.LAYING_OUT and now - last_write[0] < PAGE_UPDATE_INTERVAL:
                 return
             last_write[0] = now
-        Handout.objects.filter(pk=handout_id).update(**fields)
+        ours.update(**fields)
 
     try:
-        rendered = handouts.render_meeting_handout(handout.meeting, progress)
+        with holding_lease(handout_id):
+            rendered = handouts.render_meeting_handout(handout.meeting, progress)
     except Exception as error:
         logger.exception("Meeting pack %s failed", handout_id)
-        Handout.objects.filter(pk=handout_id).update(
+        ours.update(
             status=HandoutStatus.FAILED,
             error=f"{type(error).__name__}: {error}"[:2000],
             finished_at=timezone.now(),
         )
         return
-    Handout.objects.filter(pk=handout_id).update(
+    ours.update(
         status=HandoutStatus.DONE,
         stage="",
         pdf=rendered.pdf,

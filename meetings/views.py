@@ -32,13 +32,24 @@ def _find(request: HttpRequest) -> str:
     return request.GET.get("find", "").strip()[:100]
 
 
+def _latest_pack(meeting: Meeting) -> Handout | None:
+    """The meeting's latest pack; one whose worker stopped reads as failed."""
+    meeting.handouts.expire_stale()
+    return meeting.handouts.filter(kind=HandoutKind.MEETING_PACK).defer("pdf").first()
+
+
+def _queue_pack(handout_id: int) -> None:
+    result = render_meeting_pack.enqueue(handout_id)
+    Handout.objects.filter(pk=handout_id).update(task_id=str(result.id))
+
+
 def _detail_context(request: HttpRequest, meeting: Meeting, **extra) -> dict:
     items = list(meeting.agenda_items.select_related("case__patient").order_by("position"))
     return {
         "meeting": meeting,
         "items": items,
         "attendees": list(meeting.attendees.all()),
-        "handout": meeting.handouts.filter(kind=HandoutKind.MEETING_PACK).defer("pdf").first(),
+        "handout": _latest_pack(meeting),
         "agenda_form": AgendaAddForm(meeting=meeting, find=_find(request)),
         "attendance_form": AttendanceForm(meeting=meeting),
         "can_change": request.user.has_perm(CHANGE),
@@ -173,6 +184,7 @@ def pack_generate(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _get_meeting_for_user(request, pk, CHANGE)
     with transaction.atomic():
         Meeting.objects.select_for_update().get(pk=meeting.pk)
+        meeting.handouts.expire_stale()
         handout = meeting.handouts.filter(
             kind=HandoutKind.MEETING_PACK, status__in=[HandoutStatus.QUEUED, HandoutStatus.RUNNING]
         ).first()
@@ -185,7 +197,7 @@ def pack_generate(request: HttpRequest, pk: int) -> HttpResponse:
                 paper_size=handouts.paper_size(),
                 cases_total=meeting.agenda_items.count(),
             )
-            transaction.on_commit(lambda: render_meeting_pack.enqueue(handout.pk))
+            transaction.on_commit(lambda: _queue_pack(handout.pk))
     return _region(request, meeting, "pack-status")
 
 
@@ -194,6 +206,7 @@ def pack_generate(request: HttpRequest, pk: int) -> HttpResponse:
 def handout_status(request: HttpRequest, pk: int) -> HttpResponse:
     """The pack's progress; htmx polls it every second until it has finished."""
     require(request, VIEW)
+    Handout.objects.filter(pk=pk).expire_stale()
     handout = get_object_or_404(
         Handout.objects.defer("pdf").select_related("meeting"), pk=pk, kind=HandoutKind.MEETING_PACK
     )

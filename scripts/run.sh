@@ -1,11 +1,22 @@
 #!/usr/bin/env bash
 # Development: the web server and one task worker together; Ctrl-C stops both.
+# The worker is started again if it stops (it already waits out database outages).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 host=${HOST:-127.0.0.1}
 port=${PORT:-8000}
-.venv/bin/python manage.py db_worker &
+(
+  child=""
+  trap 'kill "$child" 2>/dev/null; exit 0' INT TERM
+  while true; do
+    .venv/bin/python manage.py db_worker --no-reload &
+    child=$!
+    wait "$child" || true
+    echo "Task worker stopped; starting it again in 2 s." >&2
+    sleep 2
+  done
+) &
 worker=$!
 trap 'kill "$worker" 2>/dev/null || true' EXIT INT TERM
-echo "Task worker started (pid $worker). Open http://$host:$port/ and log in with a demo account."
+echo "Task worker started (restarted if it stops). Open http://$host:$port/ and log in with a demo account."
 .venv/bin/python manage.py runserver "$host:$port"

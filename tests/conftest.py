@@ -12,8 +12,26 @@ from accounts import roles
 
 
 def pytest_collection_modifyitems(items):
-    """Browser tests commit and empty the database after them: run them last."""
-    items.sort(key=lambda item: "/e2e/" in str(item.path))
+    """Tests that commit empty the database after them: run them last, browser tests at the end."""
+
+    def commits(item) -> int:
+        if "/e2e/" in str(item.path):
+            return 2
+        return int("transactional_db" in getattr(item, "fixturenames", ()))
+
+    items.sort(key=commits)
+
+
+@pytest.fixture
+def committed_content(transactional_db):
+    """For tests whose data other processes must see: committed, with the content pack.
+
+    The database is emptied after each such test, so the content is loaded again here.
+    """
+    from guidelines.models import Recommendation
+
+    if not Recommendation.objects.exists():
+        call_command("load_content", stdout=io.StringIO())
 
 
 @pytest.fixture(autouse=True)

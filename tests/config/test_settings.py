@@ -103,3 +103,27 @@ def test_env_int_and_env_list(monkeypatch):
         env.ImproperlyConfigured, match="SOME_NUMBER='twelve' is not a whole number"
     ):
         env.env_int("SOME_NUMBER", 1)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("SESSION_IDLE_MINUTES", "1", "SESSION_IDLE_MINUTES=1: use 2 or more"),
+        ("HANDOUT_LEASE_SECONDS", "1", "HANDOUT_LEASE_SECONDS=1: use 2 or more"),
+    ],
+)
+def test_too_small_values_stop_the_app_with_a_clear_message(variable, value, message):
+    result = manage("check", **PRODUCTION, **{variable: value})
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_development_closes_connections_and_production_keeps_them_checked():
+    show = (
+        "from django.db import connection as c; d = c.settings_dict; "
+        "print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])"
+    )
+    development = manage("shell", "-v", "0", "-c", show, DEBUG="1")
+    production = manage("shell", "-v", "0", "-c", show, **PRODUCTION)
+    assert development.stdout.split() == ["0", "True"], development.stderr
+    assert production.stdout.split() == ["60", "True"], production.stderr
