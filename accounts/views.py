@@ -2,7 +2,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.views import shortcut
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.conf import settings
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 
@@ -28,3 +29,9 @@ def admin_object_shortcut(request: HttpRequest, content_type_id: int, object_id:
     ):
         raise Http404
     return shortcut(request, content_type_id, object_id)
+
+
+def locked_out(request: HttpRequest, response=None, credentials=None) -> HttpResponse:
+    """django-axes' answer to a locked-out login: how long to wait, in minutes."""
+    minutes = max(1, round(settings.AXES_COOLOFF_TIME.total_seconds() / 60))
+    return render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)

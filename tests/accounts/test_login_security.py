@@ -132,3 +132,55 @@ def test_bad_login_input_is_named_next_to_the_field(client, url, username, passw
     else:  # the admin's own login page lists field errors in its own way
         assert message in page
     assert not AccessAttempt.objects.exists()  # nothing was tried, so nothing was logged
+
+
+def _fail_from(client, remote: str, forwarded: str | None = None):
+    headers = {"REMOTE_ADDR": remote}
+    if forwarded is not None:
+        headers["HTTP_X_FORWARDED_FOR"] = forwarded
+    return client.post(
+        reverse("login"), {"username": "board_member", "password": "wrong"}, **headers
+    )
+
+
+def test_the_lockout_page_says_how_many_minutes_to_wait(client, board_member, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        locked = login(client, "wrong")
+    page = locked.content.decode()
+    assert "Wait 15 minutes" in page and "PT15M" not in page
+
+
+def test_behind_a_proxy_failures_count_against_the_forwarded_address(
+    client, board_member, settings
+):
+    settings.TRUSTED_PROXY_COUNT = 1
+    proxy = "10.0.0.2"
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        last = _fail_from(client, proxy, "203.0.113.5")
+    assert last.status_code == 429
+    # Another client behind the same proxy still logs in.
+    ok = client.post(
+        reverse("login"),
+        {"username": "board_member", "password": "correct horse battery"},
+        REMOTE_ADDR=proxy,
+        HTTP_X_FORWARDED_FOR="198.51.100.7",
+    )
+    assert ok.status_code == 302
+    # A client cannot escape its lockout by writing another address in front.
+    assert _fail_from(client, proxy, "198.51.100.9, 203.0.113.5").status_code == 429
+
+
+def test_without_a_proxy_forwarded_headers_are_ignored(client, board_member, settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        last = _fail_from(client, "192.0.2.10", f"203.0.113.{n}")  # a new forged address each time
+    assert last.status_code == 429
+    # ...and nobody can lock out another address by naming it.
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _fail_from(client, "192.0.2.66", "192.0.2.20")
+    ok = client.post(
+        reverse("login"),
+        {"username": "board_member", "password": "correct horse battery"},
+        REMOTE_ADDR="192.0.2.20",
+    )
+    assert ok.status_code == 302
