@@ -24,6 +24,10 @@ class PatientAdmin(AuditedAdmin):
     readonly_fields = ["created_at", "updated_at", "updated_by"]
     inlines = [CaseInline]
 
+    def save_model(self, request, obj, form, change):
+        obj.version += 1 if change else 0  # an open case form then refuses to revert this
+        super().save_model(request, obj, form, change)
+
 
 @admin.register(Case)
 class CaseAdmin(AuditedAdmin):

@@ -35,12 +35,24 @@ YES_NO = [("", "Not known"), ("yes", "Yes"), ("no", "No")]
 DATE_WIDGET = {"format": "%Y-%m-%d", "attrs": {"type": "date"}}
 
 
-class ConflictError(Exception):
-    """The case was saved by someone else since this form was opened."""
+PATIENT_FIELDS = {
+    "mrn": "mrn",
+    "patient_name": "name",
+    "date_of_birth": "date_of_birth",
+    "sex": "sex",
+}
 
-    def __init__(self, current: Case):
+
+class ConflictError(Exception):
+    """The case, or its patient's record, was saved by someone else since this form was opened.
+
+    ``patient`` is set when it was the patient record (through another of their cases).
+    """
+
+    def __init__(self, current: Case, patient: Patient | None = None):
         super().__init__(f"case {current.pk} is at version {current.version}")
         self.current = current
+        self.patient = patient
 
 
 def _fact_field(spec: FactSpec) -> forms.Field:
@@ -77,6 +89,7 @@ class CaseForm(forms.ModelForm):
         label="Add this case to the existing patient with this MRN", required=False
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    patient_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     question = forms.CharField(
         label="Question for the board", max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -113,6 +126,7 @@ class CaseForm(forms.ModelForm):
                 date_of_birth=patient.date_of_birth,
                 sex=patient.sex,
                 version=case.version,
+                patient_version=patient.version,
             )
             for spec in self.fact_specs:
                 value = case.facts.get(spec.name)
@@ -263,6 +277,13 @@ class CaseForm(forms.ModelForm):
 
     # --- Saving ----------------------------------------------------------------------
 
+    def _patient_changes(self, patient: Patient) -> list[str]:
+        """The patient record's fields whose value this form would change."""
+        data = self.cleaned_data
+        return [
+            model for form, model in PATIENT_FIELDS.items() if data[form] != getattr(patient, model)
+        ]
+
     def save_case(self, user) -> Case:
         """Save patient and case in one transaction; raise ConflictError on a stale version."""
         data = self.cleaned_data
@@ -272,16 +293,22 @@ class CaseForm(forms.ModelForm):
                 current = Case.objects.select_for_update().get(pk=case.pk)
                 if current.version != data.get("version"):
                     raise ConflictError(current)
-                patient = current.patient
+                patient = Patient.objects.select_for_update().get(pk=current.patient_id)
+                changed = self._patient_changes(patient)
+                if changed and patient.version != data.get("patient_version"):
+                    # Corrected through another of the patient's cases meanwhile: what
+                    # this form holds would revert that correction.
+                    raise ConflictError(current, patient)
                 case.version = current.version + 1
             else:
                 patient = self.existing_patient or Patient(mrn=data["mrn"])
+                changed = [] if self.existing_patient else list(PATIENT_FIELDS.values())
                 case.created_by = user
-            if not (self.existing_patient and not case.pk):
-                patient.mrn = data["mrn"]
-                patient.name = data["patient_name"]
-                patient.date_of_birth = data["date_of_birth"]
-                patient.sex = data["sex"]
+            if changed:
+                for form_field, model_field in PATIENT_FIELDS.items():
+                    setattr(patient, model_field, data[form_field])
+                if patient.pk:
+                    patient.version += 1
                 patient.updated_by = user
                 patient.save()
             case.patient = patient

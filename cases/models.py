@@ -44,6 +44,8 @@ class Patient(Authored):
     name = models.CharField(max_length=200)
     date_of_birth = models.DateField()
     sex = models.CharField(max_length=8, choices=Sex.choices, default=Sex.UNKNOWN)
+    # Optimistic locking, as for cases: the record is edited through any of its cases.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["name", "mrn"]

@@ -107,6 +107,7 @@ def _case_form_page(request: HttpRequest, case: Case | None) -> HttpResponse:
             saved = form.save_case(request.user)
         except ConflictError as error:
             context["conflict"] = error.current
+            context["conflict_patient"] = error.patient
         else:
             messages.success(request, "Case saved.")
             if wants_partial(request):

@@ -24,6 +24,7 @@ def edit_data(case, **changes) -> dict:
         "question": case.question,
         "clinical_summary": case.clinical_summary,
         "version": case.version,
+        "patient_version": patient.version,
         "fact_serum_bilirubin_umol_l__unit": "µmol/L",
     }
     for name, value in case.facts.items():
@@ -149,3 +150,43 @@ def test_the_case_history_reads_in_words_not_column_names(client, board_member):
     assert '<span class="field">Patient</span>: <ins>Ada Example (MRN-0001)</ins>' in history
     for internal in ("facts.", "_id", "Version", "Created at", "Updated by", "Created by"):
         assert internal not in history
+
+
+def test_a_patient_correction_through_one_case_is_not_reverted_by_another(client, board_member):
+    """Two cases of one patient open at once: the second save must not undo the first."""
+    patient = make_patient(name="Jon Smiht")
+    first, second = make_case(patient=patient), make_case(patient=patient)
+    client.force_login(board_member)
+    stale_second = edit_data(second)  # opened before the correction
+    corrected = client.post(
+        reverse("cases:case_edit", args=[first.pk]),
+        edit_data(first, patient_name="Jon Smith", date_of_birth="1960-05-02"),
+    )
+    assert corrected.status_code == 302
+    # The second form still holds the old name and date of birth.
+    response = client.post(
+        reverse("cases:case_edit", args=[second.pk]),
+        {**stale_second, "question": "Changed question"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Someone else changed this patient's record while you were editing" in page
+    assert "now Jon Smith" in page
+    patient.refresh_from_db()
+    second.refresh_from_db()
+    assert (patient.name, patient.date_of_birth.isoformat()) == ("Jon Smith", "1960-05-02")
+    assert second.question != "Changed question"  # nothing of the refused save was written
+
+
+def test_a_case_edit_that_leaves_the_patient_alone_does_not_touch_the_record(client, board_member):
+    patient = make_patient()
+    case = make_case(patient=patient)
+    client.force_login(board_member)
+    response = client.post(
+        reverse("cases:case_edit", args=[case.pk]), edit_data(case, question="New question")
+    )
+    assert response.status_code == 302
+    patient.refresh_from_db()
+    assert patient.version == 1
+    case.refresh_from_db()
+    assert case.question == "New question"
