@@ -14,6 +14,7 @@ from pghistory.models import Events
 
 from accounts import roles
 from accounts.audit import history_entries
+from accounts.models import ReadLogEntry
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -123,3 +124,27 @@ class UserAdmin(auth_admin.UserAdmin):
             request,
             f"Cleared {cleared} lockout record(s); the selected accounts can log in again.",
         )
+
+
+@admin.register(ReadLogEntry)
+class ReadLogAdmin(admin.ModelAdmin):
+    """Who read which patient's data. Read-only: entries go only by the retention policy.
+
+    It names cases and patients by their record numbers, so an administrator can
+    answer "who looked at case 123?" without the log showing patients' names.
+    """
+
+    list_display = ["at", "username", "kind", "case_id", "patient_id", "meeting_id", "address"]
+    list_filter = ["kind", "at"]
+    search_fields = ["username", "=case_id", "=patient_id", "=meeting_id"]
+    date_hierarchy = "at"
+    list_select_related = []
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

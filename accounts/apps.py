@@ -12,3 +12,14 @@ class AccountsConfig(AppConfig):
         # Groups and their permissions can only be set once every app's
         # permissions exist, which is after migrate; sync_roles is idempotent.
         post_migrate.connect(sync_roles, dispatch_uid="accounts.sync_roles")
+        post_migrate.connect(_disable_demo_accounts, dispatch_uid="accounts.disable_demo")
+
+
+def _disable_demo_accounts(sender, **kwargs) -> None:
+    """Outside demo mode (DEBUG off), demo accounts are switched off at every migrate."""
+    from django.conf import settings
+
+    from accounts.demo import disable_demo_accounts
+
+    if sender.name == "accounts" and not settings.DEMO_MODE:
+        disable_demo_accounts()

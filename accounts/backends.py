@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
 from accounts.demo import is_demo_user
@@ -6,6 +7,12 @@ from accounts.demo import is_demo_user
 
 class DemoAwareBackend(ModelBackend):
     """Django's model backend, refusing demo accounts unless DEMO_MODE is on."""
+
+    def get_user(self, user_id):
+        # The demo mark comes with the user, so a request costs no extra query.
+        user = get_user_model()._default_manager.select_related("demo_account").filter(pk=user_id)
+        user = user.first()
+        return user if user is not None and self.user_can_authenticate(user) else None
 
     def user_can_authenticate(self, user) -> bool:
         if is_demo_user(user) and not settings.DEMO_MODE:

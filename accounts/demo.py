@@ -1,8 +1,9 @@
 """Demo accounts for development. They never work when DEBUG is off.
 
-Demo users carry an address in the reserved ``demo.invalid`` domain; the
-``DemoAwareBackend`` refuses them outside demo mode, so a database seeded on
-a laptop and later served in production still cannot be entered with them.
+A demo user is marked by a ``DemoAccount`` row, which no admin form can set or
+clear. The ``DemoAwareBackend`` refuses them outside demo mode, and every
+``migrate`` run outside demo mode deactivates them, so a database seeded on a
+laptop and later served in production still cannot be entered with them.
 """
 
 from __future__ import annotations
@@ -33,12 +34,27 @@ DEMO_ACCOUNTS = (
 
 
 def is_demo_user(user) -> bool:
-    return bool(user.email) and user.email.endswith("@" + DEMO_EMAIL_DOMAIN)
+    from django.core.exceptions import ObjectDoesNotExist
+
+    try:
+        user.demo_account  # noqa: B018 -- fetched with the user by DemoAwareBackend.get_user
+    except ObjectDoesNotExist:
+        return False
+    return True
+
+
+def disable_demo_accounts() -> int:
+    """Deactivate every demo account; return how many were active."""
+    from django.contrib.auth.models import User
+
+    return User.objects.filter(demo_account__isnull=False, is_active=True).update(is_active=False)
 
 
 def ensure_demo_accounts() -> list[str]:
     """Create or repair the demo accounts; return the usernames created."""
     from django.contrib.auth.models import Group, User
+
+    from accounts.models import DemoAccount
 
     created = []
     for account in DEMO_ACCOUNTS:
@@ -54,6 +70,7 @@ def ensure_demo_accounts() -> list[str]:
         if was_created or not user.check_password(DEMO_PASSWORD):
             user.set_password(DEMO_PASSWORD)
         user.save()
+        DemoAccount.objects.get_or_create(user=user)
         if account.role:
             user.groups.set([Group.objects.get(name=account.role)])
         if was_created:

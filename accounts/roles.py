@@ -62,6 +62,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         # Lockouts: see them, and lift one (deleting the attempt record unlocks).
         "axes.view_accessattempt",
         "axes.delete_accessattempt",
+        # Who read which patient's data (record numbers, not names).
+        "accounts.view_readlogentry",
     ],
 }
 

@@ -13,6 +13,8 @@ from pghistory.models import Events
 
 from accounts.access import require
 from accounts.audit import history_entries
+from accounts.models import ReadKind
+from accounts.readlog import record_read
 from cases.forms import CaseForm, ConflictError
 from cases.models import PATIENT_FACTS, Case, CaseStatus, Patient, record_id
 from config.htmx import wants_partial
@@ -180,6 +182,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             )
         else:
             unknown.append(spec)
+    record_read(request, ReadKind.CASE_PAGE, [case])
     events = Events.objects.references(case).order_by("-pgh_created_at", "-pgh_id")[:200]
     other_cases = case.patient.cases.exclude(pk=case.pk).order_by("-referral_date")
     return render(
@@ -205,6 +208,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def case_matches_json(request: HttpRequest, pk: int) -> JsonResponse:
     """The same structure as ``manage.py match_case``, for a saved case."""
     case = get_case_for_user(request, pk)
+    record_read(request, ReadKind.CASE_DATA, [case])
     content = snapshot.current()
     results = matching.match(case.fact_values(content.catalogue), content.rules)
     return JsonResponse(matching.as_json(results), json_dumps_params={"ensure_ascii": False})

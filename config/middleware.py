@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpResponseBadRequest
+from django.utils.cache import patch_cache_control
 
 
 class RejectNulMiddleware:
@@ -23,3 +24,20 @@ class RejectNulMiddleware:
                 content_type="text/plain; charset=utf-8",
             )
         return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """``Cache-Control: no-store`` on every page and file the app answers with.
+
+    Nearly every page shows patient data, and ward computers are shared: nothing may
+    stay in a browser's cache or on its back button for the next person. Static
+    files (WhiteNoise, earlier in the chain) keep their long caching.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        patch_cache_control(response, no_store=True, private=True)
+        return response

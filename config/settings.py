@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "config.middleware.RejectNulMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "accounts.middleware.SlidingSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -204,6 +205,14 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # A worker renews a render's lease every quarter of this; a render whose lease ran
 # out (its worker was killed) is shown as failed and can be made again.
 HANDOUT_LEASE_SECONDS = env_int("HANDOUT_LEASE_SECONDS", 60, minimum=2)
+
+# A case summary is rendered again only when something it shows changed; new ones are
+# limited per user and minute. Handouts older than HANDOUT_RETENTION_DAYS (except
+# the latest pack of each meeting) and read-log entries older than
+# READ_LOG_RETENTION_DAYS are removed by `manage.py prune_records`.
+CASE_SUMMARY_RENDERS_PER_MINUTE = env_int("CASE_SUMMARY_RENDERS_PER_MINUTE", 6, minimum=1)
+HANDOUT_RETENTION_DAYS = env_int("HANDOUT_RETENTION_DAYS", 365, minimum=1)
+READ_LOG_RETENTION_DAYS = env_int("READ_LOG_RETENTION_DAYS", 730, minimum=1)
 
 # Paper for printed handouts: A4 (default) or letter.
 HANDOUT_PAPER_SIZE = env_str("HANDOUT_PAPER_SIZE", "A4")

@@ -14,6 +14,7 @@ never make the server read a local file or call the network.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import mimetypes
 import re
@@ -255,6 +256,12 @@ def html_to_document(html: str):
 
 def _context(**extra) -> dict:
     return {"static_base": STATIC_BASE, "printed_at": timezone.localtime(), **extra}
+
+
+def case_summary_fingerprint(case: Case) -> str:
+    """What a case summary printed now would show: case, patient, content and paper."""
+    parts = (case.pk, case.version, case.patient.version, snapshot.content_version(), paper_size())
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
 def render_case_summary(case: Case) -> Rendered:

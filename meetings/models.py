@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+import pghistory
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -141,6 +142,14 @@ class HandoutQuerySet(models.QuerySet):
         return expired
 
 
+# Handouts are audited (who printed what, when, and any deletion), without the PDF
+# itself and without the progress counters a render updates every half second.
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    exclude=["pdf", "stage", "cases_done", "pages_done", "heartbeat_at"],
+)
 class Handout(models.Model):
     """A printed PDF, kept as printed, with the content versions it showed.
 
@@ -179,6 +188,9 @@ class Handout(models.Model):
     # The render's lease: renewed by the worker while it works (see expire_stale).
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     task_id = models.CharField(max_length=64, blank=True)
+    # For case summaries: what was printed (case, patient and content versions, paper);
+    # the same summary asked for again is served from here instead of rendered again.
+    fingerprint = models.CharField(max_length=64, blank=True, db_index=True)
 
     objects = HandoutQuerySet.as_manager()
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
+
+from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Count
@@ -12,6 +15,8 @@ from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.access import require
+from accounts.models import ReadKind
+from accounts.readlog import record_read
 from cases.views import get_case_for_user
 from config.htmx import wants_partial
 from meetings import agenda, handouts
@@ -220,38 +225,71 @@ def handout_status(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(meeting)
 
 
+def _pdf_response(handout: Handout, pdf: bytes) -> HttpResponse:
+    """A handout's PDF: packs download, summaries open in the browser; never cached."""
+    disposition = "attachment" if handout.kind == HandoutKind.MEETING_PACK else "inline"
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'{disposition}; filename="{handout.filename}"'
+    return response
+
+
 @require_http_methods(["GET"])
 def handout_download(request: HttpRequest, pk: int) -> HttpResponse:
-    handout = get_object_or_404(Handout, pk=pk)
+    handout = get_object_or_404(Handout.objects.select_related("meeting", "case"), pk=pk)
     require(request, VIEW if handout.kind == HandoutKind.MEETING_PACK else "cases.view_case")
     if handout.status != HandoutStatus.DONE:
         raise Http404
-    disposition = "attachment" if handout.kind == HandoutKind.MEETING_PACK else "inline"
-    response = HttpResponse(bytes(handout.pdf), content_type="application/pdf")
-    response["Content-Disposition"] = f'{disposition}; filename="{handout.filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    if handout.kind == HandoutKind.MEETING_PACK:
+        cases = [case for _, case in handouts.meeting_cases(handout.meeting)]
+        kind = ReadKind.MEETING_PACK
+    else:
+        cases, kind = [handout.case], ReadKind.CASE_SUMMARY
+    record_read(request, kind, cases, meeting_id=handout.meeting_id, handout_id=handout.pk)
+    return _pdf_response(handout, bytes(handout.pdf))
 
 
 @require_http_methods(["GET"])
 def case_summary_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    """Print one case at once: rendered in the request (a few hundred milliseconds)."""
+    """Print one case: the stored PDF while nothing it shows has changed, else a new one.
+
+    A new one renders in the request (a few hundred milliseconds), at most
+    CASE_SUMMARY_RENDERS_PER_MINUTE times a minute per user, so that reloading
+    cannot keep the web workers busy.
+    """
     case = get_case_for_user(request, pk)
-    rendered = handouts.render_case_summary(case)
-    handout = Handout.objects.create(
-        kind=HandoutKind.CASE_SUMMARY,
-        case=case,
-        status=HandoutStatus.DONE,
-        pdf=rendered.pdf,
-        page_count=rendered.page_count,
-        paper_size=handouts.paper_size(),
-        content_versions=rendered.content_versions,
-        requested_by=request.user,
-        cases_done=1,
-        cases_total=1,
-        finished_at=timezone.now(),
+    fingerprint = handouts.case_summary_fingerprint(case)
+    handout = (
+        Handout.objects.filter(
+            kind=HandoutKind.CASE_SUMMARY,
+            case=case,
+            status=HandoutStatus.DONE,
+            fingerprint=fingerprint,
+        )
+        .select_related("case")
+        .first()
     )
-    response = HttpResponse(rendered.pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{handout.filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    if handout is None:
+        recent = Handout.objects.filter(
+            kind=HandoutKind.CASE_SUMMARY,
+            requested_by=request.user,
+            created_at__gte=timezone.now() - datetime.timedelta(minutes=1),
+        ).count()
+        if recent >= settings.CASE_SUMMARY_RENDERS_PER_MINUTE:
+            return render(request, "meetings/too_many_prints.html", {"case": case}, status=429)
+        rendered = handouts.render_case_summary(case)
+        handout = Handout.objects.create(
+            kind=HandoutKind.CASE_SUMMARY,
+            case=case,
+            status=HandoutStatus.DONE,
+            pdf=rendered.pdf,
+            page_count=rendered.page_count,
+            paper_size=handouts.paper_size(),
+            content_versions=rendered.content_versions,
+            fingerprint=fingerprint,
+            requested_by=request.user,
+            cases_done=1,
+            cases_total=1,
+            finished_at=timezone.now(),
+        )
+    record_read(request, ReadKind.CASE_SUMMARY, [case], handout_id=handout.pk)
+    return _pdf_response(handout, bytes(handout.pdf))

@@ -16,6 +16,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
 from accounts import roles
+from accounts.models import ReadLogEntry
 from cases.models import Case
 from meetings.models import Attendance, Handout
 from meetings.tasks import render_meeting_pack
@@ -52,6 +53,7 @@ ADMIN_RIGHTS = {
         "auth.user": {"view", "change", "add"},
         "auth.group": {"view"},
         "axes.accessattempt": {"view", "delete"},
+        "accounts.readlogentry": {"view"},
         **{f"guidelines.{m}": {"view"} for m in _GUIDELINES},
     },
 }
@@ -62,7 +64,12 @@ ADMIN_NEVER = {
     "axes.accesslog": {"add"},
     "axes.accessfailurelog": {"add"},
     "django_tasks_database.dbtaskresult": {"add", "change", "delete"},
-    "pghistory.events": {"add", "delete"},  # the audit trail cannot be edited away
+    "pghistory.events": {"add", "delete"},
+    "accounts.readlogentry": {
+        "add",
+        "change",
+        "delete",
+    },  # goes only by the retention policy  # the audit trail cannot be edited away
 }
 ADMIN_ACTIONS = {
     "changelist": "view",
@@ -90,6 +97,7 @@ def world(db):
     AccessLog.objects.create(username="target", ip_address="10.0.0.1")
     AccessFailureLog.objects.create(username="target", ip_address="10.0.0.1")
     render_meeting_pack.enqueue(handout.pk)
+    ReadLogEntry.objects.create(username="x", kind="case_page", case_id=case.pk, path="/")
     unused_fact = make_fact("unused_fact")  # deletable: no condition reads it
     return {
         "case": case.pk,
