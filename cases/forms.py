@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases.models import PATIENT_FACTS, Case, Patient, Sex, patient_facts
+from config.text import BidiSafeFormMixin
 from guidelines.facts import (
     ALTERNATIVE_UNITS,
     BOOLEAN,
@@ -78,8 +79,11 @@ def _fact_field(spec: FactSpec) -> forms.Field:
     return field
 
 
-class CaseForm(forms.ModelForm):
+class CaseForm(BidiSafeFormMixin, forms.ModelForm):
     """Create or edit a case together with its patient and facts."""
+
+    name_fields = ("mrn", "patient_name", "referring_clinician")
+    text_fields = ("question", "clinical_summary")
 
     mrn = forms.CharField(label="Hospital number (MRN)", max_length=32)
     patient_name = forms.CharField(label="Patient name", max_length=200)

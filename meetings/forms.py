@@ -1,15 +1,25 @@
 from __future__ import annotations
 
+import datetime
 from functools import cached_property
 
 from django import forms
 from django.db import models
+from django.utils import timezone
 
 from cases.models import Case, CaseStatus
+from config.text import BidiSafeFormMixin
 from meetings.models import Attendance, Meeting
 
+# Meetings, like referrals, fall in a sensible range of dates: a typo such as year 1
+# would otherwise break date arithmetic in some time zones.
+EARLIEST_MEETING = datetime.date(2000, 1, 1)
+MEETING_HORIZON_DAYS = 2 * 366
 
-class MeetingForm(forms.ModelForm):
+
+class MeetingForm(BidiSafeFormMixin, forms.ModelForm):
+    name_fields = ("board_name", "place", "chair")
+
     class Meta:
         model = Meeting
         fields = ["board_name", "starts_at", "place", "video_link", "chair", "pseudonymise"]
@@ -26,6 +36,19 @@ class MeetingForm(forms.ModelForm):
         if not name:
             raise forms.ValidationError("Name the board.")
         return name
+
+    def clean_starts_at(self) -> datetime.datetime:
+        starts = self.cleaned_data["starts_at"]
+        today = timezone.localdate()
+        if not (
+            EARLIEST_MEETING
+            <= starts.date()
+            <= today + datetime.timedelta(days=MEETING_HORIZON_DAYS)
+        ):
+            raise forms.ValidationError(
+                f"Enter a date between {EARLIEST_MEETING:%Y} and two years from now."
+            )
+        return starts
 
     def clean(self):
         cleaned = super().clean()
@@ -89,7 +112,9 @@ class AgendaAddForm(forms.Form):
         )
 
 
-class AttendanceForm(forms.ModelForm):
+class AttendanceForm(BidiSafeFormMixin, forms.ModelForm):
+    name_fields = ("name", "specialty")
+
     class Meta:
         model = Attendance
         fields = ["name", "specialty"]

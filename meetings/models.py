@@ -34,6 +34,12 @@ class Meeting(Authored):
         ordering = ["-starts_at", "-pk"]
         constraints = [
             models.CheckConstraint(condition=~models.Q(board_name=""), name="meeting_board_named"),
+            models.CheckConstraint(
+                condition=models.Q(
+                    starts_at__gte=datetime.datetime(1999, 12, 31, tzinfo=datetime.UTC)
+                ),
+                name="meeting_starts_after_1999",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -68,6 +68,20 @@ def _show(request: HttpRequest, meeting: Meeting, name: str, **extra) -> HttpRes
     return render(request, template, _detail_context(request, meeting, **extra))
 
 
+GONE_FROM_AGENDA = (
+    "That case was taken off the agenda by someone else meanwhile; the agenda shown now "
+    "is up to date."
+)
+
+
+def _agenda_notice(request: HttpRequest, meeting: Meeting, notice: str) -> HttpResponse:
+    """The agenda with a notice beside it (htmx), or the page with it as a message."""
+    if wants_partial(request):
+        return _show(request, meeting, "agenda", agenda_notice=notice)
+    messages.warning(request, notice)
+    return redirect(meeting)
+
+
 def _region(request: HttpRequest, meeting: Meeting, name: str) -> HttpResponse:
     """After a change: the changed region for htmx, a redirect to the page otherwise."""
     return _show(request, meeting, name) if wants_partial(request) else redirect(meeting)
@@ -144,12 +158,16 @@ def agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def agenda_move(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     meeting = _get_meeting_for_user(request, pk, CHANGE)
-    item = get_object_or_404(AgendaItem, pk=item_pk, meeting=meeting)
     direction = request.POST.get("direction")
     if direction not in ("up", "down"):
-        messages.error(request, "Move up or down.")
-    else:
+        return _agenda_notice(request, meeting, "Move a case up or down.")
+    item = AgendaItem.objects.filter(pk=item_pk, meeting=meeting).first()
+    try:
+        if item is None:
+            raise AgendaItem.DoesNotExist
         agenda.move(item, direction)
+    except AgendaItem.DoesNotExist:  # taken off by someone else, before or while moving
+        return _agenda_notice(request, meeting, GONE_FROM_AGENDA)
     return _region(request, meeting, "agenda")
 
 
@@ -157,7 +175,10 @@ def agenda_move(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def agenda_remove(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     meeting = _get_meeting_for_user(request, pk, CHANGE)
-    agenda.remove(get_object_or_404(AgendaItem, pk=item_pk, meeting=meeting))
+    item = AgendaItem.objects.filter(pk=item_pk, meeting=meeting).first()
+    if item is None:
+        return _agenda_notice(request, meeting, GONE_FROM_AGENDA)
+    agenda.remove(item)
     return _region(request, meeting, "agenda")
 
 

@@ -128,3 +128,38 @@ def test_seed_demo_adds_varied_demo_cases_once(settings):
     assert {case.facts.get("resectability") for case in cases} >= {"resectable", "unresectable"}
     assert any(case.facts.get("braf_v600e_status") == "mutant" for case in cases)
     assert any("ras_status" not in case.facts for case in cases)  # some facts left unknown
+
+
+def test_demo_status_is_not_an_email_address_an_admin_can_edit(settings):
+    """Changing a demo account's e-mail does not make it an ordinary account, and back."""
+    settings.DEMO_MODE = True
+    call_command("seed_demo", stdout=io.StringIO())
+    demo = User.objects.get(username="clinician")
+    demo.email = "clara@hospital.example"
+    demo.save()
+    ordinary = User.objects.create_user(
+        "mallory", email="mallory@demo.invalid", password=DEMO_PASSWORD
+    )
+    settings.DEMO_MODE = False
+    assert login("clinician", DEMO_PASSWORD) is None
+    assert login("mallory", DEMO_PASSWORD) == ordinary
+
+
+def test_migrate_outside_demo_mode_disables_demo_accounts(settings):
+    from django.apps import apps
+
+    from accounts.apps import _disable_demo_accounts
+
+    settings.DEMO_MODE = True
+    call_command("seed_demo", stdout=io.StringIO())
+    settings.DEMO_MODE = False
+    _disable_demo_accounts(sender=apps.get_app_config("accounts"))
+    assert not User.objects.filter(demo_account__isnull=False, is_active=True).exists()
+    assert User.objects.filter(demo_account__isnull=False).count() == 4
+
+
+def test_no_admin_form_shows_the_demo_mark(client, superuser, board_member):
+    client.force_login(superuser)
+    page = client.get(reverse("admin:auth_user_change", args=[board_member.pk])).content.decode()
+    assert 'name="demo' not in page
+    assert client.get("/admin/accounts/demoaccount/").status_code == 404  # no admin for it

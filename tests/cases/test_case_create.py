@@ -122,6 +122,13 @@ BAD_INPUT = [
         "fact_serum_bilirubin_umol_l__unit",
         "Select a valid choice.",
     ),
+    ("patient_name", "Ada \u202eelpmaxE", "patient_name", "invisible text-direction characters"),
+    (
+        "referring_clinician",
+        "Dr. \u2067Who\u2069",
+        "referring_clinician",
+        "invisible text-direction characters",
+    ),
 ]
 
 
@@ -236,3 +243,11 @@ def test_name_case_and_spacing_do_not_count_as_a_different_patient(clinician_cli
     assert patient.cases.count() == 1
     patient.refresh_from_db()
     assert patient.name == "Ada  Example"  # the record is edited from its cases, not here
+
+
+def test_direction_controls_are_removed_from_the_question_and_summary(clinician_client, case_data):
+    case_data["question"] = "Resect \u202eor not\u202c?"
+    case_data["clinical_summary"] = "\u2066Segment 7\u2069 lesion."
+    assert clinician_client.post(reverse("cases:case_create"), case_data).status_code == 302
+    case = Case.objects.get()
+    assert (case.question, case.clinical_summary) == ("Resect or not?", "Segment 7 lesion.")

@@ -44,6 +44,9 @@ def test_a_coordinator_creates_a_meeting(coordinator_client, coordinator):
         ({"place": "", "video_link": ""}, "place", "Give a place or a video link"),
         ({"video_link": "javascript:alert(1)"}, "video_link", "Enter a valid URL."),
         ({"board_name": "x" * 300}, "board_name", "at most 200 characters"),
+        ({"starts_at": "0001-01-01T00:30"}, "starts_at", "Enter a date between 2000 and two"),
+        ({"starts_at": "9999-12-31T23:30"}, "starts_at", "Enter a date between 2000 and two"),
+        ({"chair": "Dr. \u202eevil"}, "chair", "invisible text-direction characters"),
     ],
 )
 def test_bad_meeting_input_is_refused_next_to_the_field(
@@ -211,3 +214,37 @@ def test_meeting_list_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(6):
         response = coordinator_client.get(reverse("meetings:meeting_list"))
     assert [m.case_count for m in response.context["upcoming"]] == [3, 1, 1, 1, 1, 1]
+
+
+def test_moving_or_removing_a_case_someone_else_took_off_says_so(coordinator_client, meeting):
+    item = meeting.agenda_items.order_by("position").first()
+    gone = item.pk
+    item.delete()
+    for name, data in (("agenda_move", {"direction": "up"}), ("agenda_remove", {})):
+        url = reverse(f"meetings:{name}", args=[meeting.pk, gone])
+        response = coordinator_client.post(url, data, **HTMX)
+        assert response.status_code == 200
+        assert "taken off the agenda by someone else" in response.content.decode()
+        plain = coordinator_client.post(url, data, follow=True)
+        assert "taken off the agenda by someone else" in plain.content.decode()
+
+
+def test_a_case_taken_off_while_it_is_being_moved_is_a_message_not_an_error(
+    coordinator_client, meeting, monkeypatch
+):
+    from meetings import agenda
+    from meetings.models import AgendaItem
+
+    real_move = agenda.move
+
+    def removed_meanwhile(item, direction):
+        AgendaItem.objects.filter(pk=item.pk).delete()  # the other user's removal
+        return real_move(item, direction)
+
+    monkeypatch.setattr(agenda, "move", removed_meanwhile)
+    item = meeting.agenda_items.order_by("position").last()
+    response = coordinator_client.post(
+        reverse("meetings:agenda_move", args=[meeting.pk, item.pk]), {"direction": "up"}, **HTMX
+    )
+    assert response.status_code == 200
+    assert "taken off the agenda by someone else" in response.content.decode()
