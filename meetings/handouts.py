@@ -17,7 +17,6 @@ import contextlib
 import hashlib
 import logging
 import mimetypes
-import re
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -33,6 +32,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from cases.models import PATIENT_FACTS, Case
+from cases.pseudonym import pseudonym, scrub
 from guidelines import matching, snapshot
 from guidelines.facts import Catalogue
 from guidelines.models import FactSection, RecommendationEvent
@@ -118,29 +118,12 @@ class Rendered:
     content_versions: dict = field(default_factory=dict)
 
 
-def _pseudonym(case: Case) -> str:
-    patient = case.patient
-    return f"{patient.initials or '?'} · born {patient.date_of_birth.year} · case {case.pk}"
-
-
 def _identified(case: Case) -> str:
     patient = case.patient
     return (
         f"{patient.name} · MRN {patient.mrn} · born {patient.date_of_birth:%d %b %Y} · "
         f"{patient.get_sex_display()}"
     )
-
-
-def scrub(text: str, case: Case) -> str:
-    """Remove the patient's name, its parts and the MRN from free text (pseudonymised mode)."""
-    patient = case.patient
-    words = sorted(
-        {patient.name, patient.mrn, *(part for part in patient.name.split() if len(part) > 1)},
-        key=len,
-        reverse=True,
-    )
-    pattern = re.compile("|".join(re.escape(word) for word in words if word), re.IGNORECASE)
-    return pattern.sub(patient.initials or "[patient]", text)
 
 
 def build_section(
@@ -169,7 +152,7 @@ def build_section(
         number=number,
         case=case,
         pseudonymised=pseudonymise,
-        patient_line=_pseudonym(case) if pseudonymise else _identified(case),
+        patient_line=pseudonym(case) if pseudonymise else _identified(case),
         question=text(case.question),
         summary=text(case.clinical_summary),
         known=list(known.items()),

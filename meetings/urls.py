@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.meeting_create, name="meeting_create"),
     path("<int:pk>/", views.meeting_detail, name="meeting_detail"),
     path("<int:pk>/edit/", views.meeting_edit, name="meeting_edit"),
+    path("<int:pk>/pseudonymised/", views.pseudonymised_preview, name="pseudonymised_preview"),
     path("<int:pk>/agenda/add/", views.agenda_add, name="agenda_add"),
     path("<int:pk>/agenda/<int:item_pk>/move/", views.agenda_move, name="agenda_move"),
     path("<int:pk>/agenda/<int:item_pk>/remove/", views.agenda_remove, name="agenda_remove"),

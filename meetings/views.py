@@ -17,6 +17,7 @@ from django.views.decorators.vary import vary_on_headers
 from accounts.access import require
 from accounts.models import ReadKind
 from accounts.readlog import record_read
+from cases.pseudonym import pseudonym, scrub_segments
 from cases.views import get_case_for_user
 from config.htmx import wants_partial
 from meetings import agenda, handouts
@@ -141,6 +142,25 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             {"meeting": meeting, "agenda_form": agenda_form},
         )
     return render(request, "meetings/meeting_detail.html", _detail_context(request, meeting))
+
+
+@require_http_methods(["GET"])
+def pseudonymised_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """What a pseudonymised pack will print of each case's text, with the replacements marked."""
+    meeting = _get_meeting_for_user(request, pk)
+    previews = [
+        {
+            "number": number,
+            "case": case,
+            "pseudonym": pseudonym(case),
+            "question": scrub_segments(case.question, case),
+            "summary": scrub_segments(case.clinical_summary, case),
+        }
+        for number, case in handouts.meeting_cases(meeting)
+    ]
+    return render(
+        request, "meetings/pseudonymised_preview.html", {"meeting": meeting, "previews": previews}
+    )
 
 
 @require_http_methods(["POST"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
@@ -248,3 +250,24 @@ def test_a_case_taken_off_while_it_is_being_moved_is_a_message_not_an_error(
     )
     assert response.status_code == 200
     assert "taken off the agenda by someone else" in response.content.decode()
+
+
+def test_the_coordinator_sees_the_scrubbed_text_before_the_pack_is_made(coordinator_client):
+    patient = make_patient(
+        name="Li Example", mrn="MRN-7", date_of_birth=datetime.date(1953, 11, 30)
+    )
+    case = make_case(
+        patient=patient,
+        question="Li Example (MRN 7), born 30.11.1953: resect?",
+        clinical_summary="Bilirubin normal. A 72-year-old.",
+    )
+    meeting = make_meeting([case], pseudonymise=True)
+    page = coordinator_client.get(meeting.get_absolute_url()).content.decode()
+    preview_url = reverse("meetings:pseudonymised_preview", args=[meeting.pk])
+    assert f'href="{preview_url}"' in page
+    preview = coordinator_client.get(preview_url).content.decode()
+    assert '<mark title="replaced: name">LE</mark>' in preview
+    assert '<mark title="replaced: date of birth">[date of birth]</mark>' in preview
+    assert '<mark title="replaced: age">[age]</mark>' in preview
+    assert "Bilirubin normal." in preview
+    assert "Li Example" not in preview.split("<main")[1] and "30.11.1953" not in preview
