@@ -18,12 +18,14 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from guidelines.models import (
     Fact,
     FactChoice,
+    FactChoiceEvent,
     GuidelineSource,
     Recommendation,
     Section,
@@ -93,10 +95,75 @@ class Change:
 
 
 @dataclass
+class Skip:
+    """An item the pack would change but that was left as it is, and why."""
+
+    kind: str
+    key: str
+    reason: str
+    fields: list[str]
+
+    def __str__(self) -> str:
+        return f"left alone {self.kind} {self.key} ({', '.join(self.fields)}): {self.reason}"
+
+
+@dataclass
+class Guard:
+    """What a load must not do without being asked for the item (``take``).
+
+    It never changes an item whose latest change was not made by a content pack (an
+    editor in the admin, another command, or SQL), and never publishes an item that
+    is unpublished here.
+    """
+
+    take: frozenset[str] = frozenset()
+    skipped: list[Skip] = field(default_factory=list)
+
+    def check(self, obj, kind: str, key: str, values: dict, changed: list[str]) -> list[str]:
+        """The fields that may be changed (all, some or none); records what was left."""
+        if key in self.take:
+            return changed
+        edited_by = last_change_not_by_a_pack(obj)
+        if edited_by:
+            self.skipped.append(
+                Skip(kind, key, f"changed by {edited_by} since it was loaded", changed)
+            )
+            return []
+        if "is_published" in changed and values["is_published"] and not obj.is_published:
+            self.skipped.append(
+                Skip(kind, key, "unpublished here; the pack would publish it", ["is_published"])
+            )
+            return [name for name in changed if name != "is_published"]
+        return changed
+
+
+def last_change_not_by_a_pack(obj) -> str | None:
+    """Who made the item's latest change, when that was not ``load_content``."""
+    events = [obj.events.order_by("-pgh_id").first()]
+    if isinstance(obj, Fact):  # its allowed values are part of it
+        events.append(FactChoiceEvent.objects.filter(fact_id=obj.pk).order_by("-pgh_id").first())
+    events = [event for event in events if event is not None]
+    if not events:
+        return None
+    latest = max(events, key=lambda event: event.pgh_created_at)
+    context = latest.pgh_context.metadata if latest.pgh_context else {}
+    if context.get("command") == "load_content":
+        return None
+    when = f"{latest.pgh_created_at:%Y-%m-%d %H:%M}"
+    if context.get("user"):
+        user = get_user_model().objects.filter(pk=context["user"]).first()
+        return f"{user.get_username() if user else 'a deleted user'} on {when}"
+    if context.get("command"):
+        return f"manage.py {context['command']} on {when}"
+    return f"a change made directly in the database on {when}"
+
+
+@dataclass
 class Report:
     changes: list[Change]
     counts: dict[str, int]  # items per kind in the pack
     untouched: dict[str, int]  # items per kind in the database but not in the pack
+    skipped: list[Skip] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -135,14 +202,19 @@ def read_pack(path: Path | str) -> dict[str, Any]:
 # --- Applying ---------------------------------------------------------------------
 
 
-def apply_pack(data: dict[str, Any], *, dry_run: bool = False) -> Report:
-    """Make the database match the pack. With dry_run, report and change nothing."""
+def apply_pack(
+    data: dict[str, Any], *, dry_run: bool = False, take: frozenset[str] = frozenset()
+) -> Report:
+    """Make the database match the pack, as far as ``Guard`` allows; ``take`` names the
+    items (fact names, source codes, recommendation ids) to overwrite all the same.
+    With dry_run, report and change nothing."""
+    guard = Guard(take)
     with transaction.atomic():
         changes: list[Change] = []
-        changes += _apply_facts(data["facts"])
-        changes += _apply_sources(data["sources"])
-        changes += _apply_sections(data["sections"])
-        changes += _apply_recommendations(data["recommendations"])
+        changes += _apply_facts(data["facts"], guard)
+        changes += _apply_sources(data["sources"], guard)
+        changes += _apply_sections(data["sections"], guard)
+        changes += _apply_recommendations(data["recommendations"], guard)
         counts = {
             "facts": len(data["facts"]),
             "sources": len(data["sources"]),
@@ -159,7 +231,7 @@ def apply_pack(data: dict[str, Any], *, dry_run: bool = False) -> Report:
         }
         if dry_run:
             transaction.set_rollback(True)
-    return Report(changes, counts, {k: v for k, v in untouched.items() if v})
+    return Report(changes, counts, {k: v for k, v in untouched.items() if v}, guard.skipped)
 
 
 def _key(item: dict, name: str, kind: str, index: int) -> str:
@@ -203,14 +275,21 @@ def _pack_values(item: dict, mapping: dict, kind: str, key: str) -> dict[str, An
     return values
 
 
-def _upsert(model, lookup: dict, values: dict, kind: str, key: str) -> tuple[Any, Change | None]:
-    """Create or update one item, validated like the admin validates it."""
+def _upsert(
+    model, lookup: dict, values: dict, kind: str, key: str, guard: Guard
+) -> tuple[Any, Change | None]:
+    """Create or update one item, validated like the admin validates it.
+
+    An update the guard refuses leaves the item as it is (the change is None).
+    """
     obj = model.objects.filter(**lookup).first()
     if obj is None:
         obj = model(**lookup, **values)
         change = Change(kind, key, "create")
     else:
         changed = [name for name, value in values.items() if getattr(obj, name) != value]
+        if changed:
+            changed = guard.check(obj, kind, key, values, changed)
         if not changed:
             return obj, None
         for name in changed:
@@ -233,7 +312,7 @@ def _flatten(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
-def _apply_facts(items: list[dict]) -> list[Change]:
+def _apply_facts(items: list[dict], guard: Guard) -> list[Change]:
     changes = []
     _unique_keys(items, "name", "fact")
     positions: dict[str, int] = {}
@@ -243,7 +322,8 @@ def _apply_facts(items: list[dict]) -> list[Change]:
         section = values["section"]
         positions[section] = positions.get(section, 0) + 1
         values["position"] = positions[section]
-        fact, change = _upsert(Fact, {"name": name}, values, "fact", name)
+        skipped_before = len(guard.skipped)
+        fact, change = _upsert(Fact, {"name": name}, values, "fact", name, guard)
         choices = item.get("choices") or []
         if not isinstance(choices, list) or not all(
             isinstance(c, dict) and set(c) == {"value", "label"} for c in choices
@@ -253,7 +333,10 @@ def _apply_facts(items: list[dict]) -> list[Change]:
             raise PackError(f"fact {name}: a choice fact needs at least one choice")
         if fact.kind != "enum" and choices:
             raise PackError(f"fact {name}: only choice facts have choices")
-        if _sync_choices(fact, choices):
+        if len(guard.skipped) > skipped_before and guard.skipped[-1].key == name:
+            continue  # left alone, allowed values included
+        if _choices_differ(fact, choices) and guard.check(fact, "fact", name, {}, ["choices"]):
+            _sync_choices(fact, choices)
             if change is None:
                 change = Change("fact", name, "update", ["choices"])
             elif change.action == "update":
@@ -263,11 +346,17 @@ def _apply_facts(items: list[dict]) -> list[Change]:
     return changes
 
 
-def _sync_choices(fact: Fact, choices: list[dict]) -> bool:
-    wanted = [(str(c["value"]), str(c["label"]), i + 1) for i, c in enumerate(choices)]
+def _wanted_choices(choices: list[dict]) -> list[tuple[str, str, int]]:
+    return [(str(c["value"]), str(c["label"]), i + 1) for i, c in enumerate(choices)]
+
+
+def _choices_differ(fact: Fact, choices: list[dict]) -> bool:
     current = [(c.value, c.label, c.position) for c in fact.choices.order_by("position", "value")]
-    if wanted == current:
-        return False
+    return _wanted_choices(choices) != current
+
+
+def _sync_choices(fact: Fact, choices: list[dict]) -> None:
+    wanted = _wanted_choices(choices)
     values = [value for value, _, _ in wanted]
     if len(set(values)) != len(values):
         raise PackError(f"fact {fact.name}: a choice value appears twice")
@@ -281,21 +370,20 @@ def _sync_choices(fact: Fact, choices: list[dict]) -> bool:
         FactChoice.objects.update_or_create(
             fact=fact, value=value, defaults={"label": label, "position": position}
         )
-    return True
 
 
-def _apply_sources(items: list[dict]) -> list[Change]:
+def _apply_sources(items: list[dict], guard: Guard) -> list[Change]:
     changes = []
     for code in _unique_keys(items, "code", "source"):
         item = next(i for i in items if i["code"] == code)
         values = _pack_values(item, SOURCE_FIELDS, "source", code)
-        _, change = _upsert(GuidelineSource, {"code": code}, values, "source", code)
+        _, change = _upsert(GuidelineSource, {"code": code}, values, "source", code, guard)
         if change:
             changes.append(change)
     return changes
 
 
-def _apply_sections(items: list[dict]) -> list[Change]:
+def _apply_sections(items: list[dict], guard: Guard) -> list[Change]:
     changes = []
     _unique_keys(items, "name", "section")
     for position, item in enumerate(items, start=1):
@@ -303,7 +391,9 @@ def _apply_sections(items: list[dict]) -> list[Change]:
         subsections = item.get("subsections") or []
         if not isinstance(subsections, list) or not all(isinstance(s, str) for s in subsections):
             raise PackError(f"section {name}: subsections must be a list of names")
-        section, change = _upsert(Section, {"name": name}, {"position": position}, "section", name)
+        section, change = _upsert(
+            Section, {"name": name}, {"position": position}, "section", name, guard
+        )
         if change:
             changes.append(change)
         for sub_position, sub_name in enumerate(subsections, start=1):
@@ -313,13 +403,14 @@ def _apply_sections(items: list[dict]) -> list[Change]:
                 {"position": sub_position},
                 "subsection",
                 f"{name} → {sub_name}",
+                guard,
             )
             if change:
                 changes.append(change)
     return changes
 
 
-def _apply_recommendations(items: list[dict]) -> list[Change]:
+def _apply_recommendations(items: list[dict], guard: Guard) -> list[Change]:
     changes = []
     subsections = {
         (s.section.name, s.name): s for s in Subsection.objects.select_related("section")
@@ -341,7 +432,7 @@ def _apply_recommendations(items: list[dict]) -> list[Change]:
                 f"recommendation {slug}: source {code!r} is not among the pack's sources"
             )
         values["source"] = sources.get(code)
-        _, change = _upsert(Recommendation, {"slug": slug}, values, "recommendation", slug)
+        _, change = _upsert(Recommendation, {"slug": slug}, values, "recommendation", slug, guard)
         if change:
             changes.append(change)
     return changes

@@ -228,3 +228,64 @@ def test_a_file_that_is_not_a_pack_is_refused(tmp_path, text, message):
 def test_a_missing_file_is_refused():
     with pytest.raises(CommandError, match="cannot read"):
         run("load_content", "/nonexistent/pack.yaml")
+
+
+def _edit_in_the_admin(editor, slug: str, **changes) -> None:
+    """Change a recommendation as an editor does: through the admin, with its audit context."""
+    import pghistory
+
+    rec = Recommendation.objects.get(slug=slug)
+    with pghistory.context(user=editor.pk, url="/admin/"):
+        for name, value in changes.items():
+            setattr(rec, name, value)
+        rec.save()
+
+
+def test_load_content_never_overwrites_an_editors_change_unless_taken(tmp_path, editor):
+    _edit_in_the_admin(editor, "pc-counseling", statement="Our local wording.")
+    data = pack_data()
+    rec = next(r for r in data["recommendations"] if r["id"] == "pc-counseling")
+    rec["statement"] = "The pack's new wording."
+    other = next(r for r in data["recommendations"] if r["id"] == "pc-smoking-cessation")
+    other["notes"] = "A new note from the pack."
+    path = str(write_pack(tmp_path, data))
+
+    output = run("load_content", path)
+    assert "left alone recommendation pc-counseling (statement): changed by editor on" in output
+    assert "`--take pc-counseling` to overwrite it" in output
+    assert "update recommendation pc-smoking-cessation: notes" in output  # others still load
+    assert Recommendation.objects.get(slug="pc-counseling").statement == "Our local wording."
+
+    output = run("load_content", path, "--take", "pc-counseling")
+    assert "update recommendation pc-counseling: statement" in output
+    assert Recommendation.objects.get(slug="pc-counseling").statement == "The pack's new wording."
+    assert run("load_content", path).startswith("No changes")  # loaded again: the pack's now
+
+
+def test_load_content_never_publishes_what_an_editor_unpublished(tmp_path, editor):
+    _edit_in_the_admin(editor, "pc-counseling", is_published=False)
+    output = run("load_content")
+    assert "left alone recommendation pc-counseling (statement)" not in output
+    assert "left alone recommendation pc-counseling" in output
+    assert not Recommendation.objects.get(slug="pc-counseling").is_published
+    run("load_content", "--take", "pc-counseling")
+    assert Recommendation.objects.get(slug="pc-counseling").is_published
+
+
+def test_an_unpublished_item_the_pack_changes_is_updated_but_stays_unpublished(tmp_path):
+    import pghistory
+
+    with pghistory.context(command="load_content"):
+        Recommendation.objects.filter(slug="pc-counseling").update(is_published=False)
+    data = pack_data()
+    rec = next(r for r in data["recommendations"] if r["id"] == "pc-counseling")
+    rec["notes"] = "Changed note."
+    output = run("load_content", str(write_pack(tmp_path, data)))
+    assert "unpublished here; the pack would publish it" in output
+    saved = Recommendation.objects.get(slug="pc-counseling")
+    assert saved.notes == "Changed note." and not saved.is_published
+
+
+def test_take_names_an_item_of_the_pack():
+    with pytest.raises(CommandError, match="--take no-such-item: not in liver-metastases.yaml"):
+        run("load_content", "--take", "no-such-item")

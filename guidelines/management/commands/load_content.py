@@ -10,8 +10,10 @@ from guidelines.models import Recommendation
 class Command(BaseCommand):
     help = (
         "Make the guideline library match a content pack: create missing items and update "
-        "changed ones (matched by their stable keys). Items not in the pack are left alone. "
-        "Every change is recorded in the audit history."
+        "changed ones (matched by their stable keys). Items not in the pack are left alone, "
+        "and so are items a person changed since they were loaded, and unpublished items "
+        "the pack would publish, unless named with --take. Every change is recorded in the "
+        "audit history."
     )
 
     def add_arguments(self, parser):
@@ -22,16 +24,33 @@ class Command(BaseCommand):
             "--dry-run", action="store_true", help="Show what would change and change nothing."
         )
         parser.add_argument(
+            "--take",
+            action="append",
+            default=[],
+            metavar="ID",
+            help="Overwrite this item with the pack's version even if it was changed here, or "
+            "publish it if the pack does (a recommendation id, fact name or source code; repeat "
+            "for more).",
+        )
+        parser.add_argument(
             "--if-empty",
             action="store_true",
             help="Load only into an empty library; otherwise just say whether the pack differs "
             "(used by the set-up, so that it never overwrites editors' work).",
         )
 
-    def handle(self, *args, path, dry_run, if_empty, **options):
+    def handle(self, *args, path, dry_run, if_empty, take, **options):
         path = Path(path)
         try:
             data = content_pack.read_pack(path)
+            known = {
+                item.get(key)
+                for kind, key in (("facts", "name"), ("sources", "code"), ("recommendations", "id"))
+                for item in data[kind]
+            }
+            unknown = sorted(set(take) - known)
+            if unknown:
+                raise CommandError(f"--take {', '.join(unknown)}: not in {path.name}")
             if if_empty and Recommendation.objects.exists():
                 report = content_pack.apply_pack(data, dry_run=True)
                 if report.changed:
@@ -42,16 +61,16 @@ class Command(BaseCommand):
                     )
                 return
             with pghistory.context(command="load_content", pack=str(path.name)):
-                report = content_pack.apply_pack(data, dry_run=dry_run)
+                report = content_pack.apply_pack(data, dry_run=dry_run, take=frozenset(take))
         except content_pack.PackError as error:
             raise CommandError(str(error)) from None
         self._print(report, path, dry_run)
 
     def _print(self, report, path, dry_run):
         counts = ", ".join(f"{n} {kind}" for kind, n in report.counts.items())
-        if not report.changed:
+        if not report.changed and not report.skipped:
             self.stdout.write(f"No changes: the database already matches {path.name} ({counts}).")
-        else:
+        elif report.changed:
             verb = "Would apply" if dry_run else "Applied"
             for change in report.changes:
                 self.stdout.write(f"  {'would ' if dry_run else ''}{change}")
@@ -62,6 +81,10 @@ class Command(BaseCommand):
                     f"{verb} {path.name}: {created} created, {updated} updated ({counts})."
                 )
             )
+        for skip in report.skipped:
+            self.stdout.write(self.style.WARNING(f"  {skip}; `--take {skip.key}` to overwrite it"))
+        if report.skipped:
+            self.stdout.write(f"Left {len(report.skipped)} item(s) as they are here (see above).")
         for kind, n in report.untouched.items():
             self.stdout.write(
                 f"{n} {kind} in the database are not in the pack and were left as they are."
