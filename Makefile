@@ -4,7 +4,7 @@ PY := .venv/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help setup run test stop lint format migrations-check bench
+.PHONY: help setup run test stop lint format migrations-check bench backup restore
 
 help:
 	@echo "make run               set up, then serve the app with demo data on http://$(HOST):$(PORT)"
@@ -13,6 +13,8 @@ help:
 	@echo "make lint              ruff check and ruff format --check"
 	@echo "make migrations-check  fail if a model change has no migration"
 	@echo "make bench             run the benchmarks under bench/ and print their figures"
+	@echo "make backup            back up the database to backups/ (with a checksummed manifest)"
+	@echo "make restore FILE=...  restore a backup into an empty database"
 
 setup:
 	@scripts/setup.sh
@@ -42,3 +44,10 @@ bench: setup
 	$(PY) bench/matching.py
 	$(PY) bench/handout.py
 	$(PY) bench/load.py
+
+backup: setup
+	$(PY) manage.py backup
+
+restore:
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/tumorboard-....dump" >&2; exit 2; }
+	$(PY) manage.py restore "$(FILE)"

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "axes",
     "pgtrigger",
     "pghistory",
+    "config",  # for its management commands (backup, restore)
     "accounts",
     "guidelines",
     "cases",
