@@ -2,7 +2,8 @@
 
 A pseudonymised document names the patient by initials, year of birth and case
 number, and free text typed about the case has the patient's identifiers
-removed: the name and each part of it (whole words only, in any script), the
+removed: the name and each part of it (whole words written with a capital, in
+any script, so that a name such as "May" leaves "may respond" alone), the
 MRN written with any separators, the date of birth in common formats, and
 phrases that state an age. ``scrub_segments`` also says which parts were
 replaced, so that a coordinator can check the text before a pack is printed.
@@ -99,9 +100,11 @@ def scrub_segments(text: str, case: Case) -> list[Segment]:
     patient = case.patient
     segments, last = [], 0
     for found in _pattern(patient).finditer(text):
+        kind = found.lastgroup
+        if kind == "name" and not found.group()[0].isupper():
+            continue  # "an MRI", "may respond": a common word, not the name "An" or "May"
         if found.start() > last:
             segments.append(Segment(text[last : found.start()]))
-        kind = found.lastgroup
         replacement = (patient.initials or "[patient]") if kind == "name" else REPLACEMENT[kind]
         segments.append(Segment(replacement, replaced=True, was=WHAT[kind]))
         last = found.end()

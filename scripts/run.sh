@@ -9,7 +9,7 @@ port=${PORT:-8000}
   child=""
   trap 'kill "$child" 2>/dev/null; exit 0' INT TERM
   while true; do
-    .venv/bin/python manage.py db_worker --no-reload &
+    .venv/bin/python manage.py db_worker &
     child=$!
     wait "$child" || true
     echo "Task worker stopped; starting it again in 2 s." >&2

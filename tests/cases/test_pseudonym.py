@@ -28,6 +28,7 @@ def case():
         ("Seen by Dr. Müllerson, not MÜLLER.", "Seen by Dr. Müllerson, not LWM."),
         ("Mr Wei's CT", "Mr LWM's CT"),
         ("Li Wei Müller, 2nd opinion", "LWM, 2nd opinion"),
+        ("wei bridge; Wei's", "wei bridge; LWM's"),  # a lower-case word is not the name
         # the MRN with any separator
         ("MRN AB-123/456 and ab123456 and AB 123 456", "MRN [MRN] and [MRN] and [MRN]"),
         ("not AB-1234567", "not AB-1234567"),
