@@ -43,6 +43,7 @@ migrations-check: setup
 bench: setup
 	$(PY) bench/matching.py
 	$(PY) bench/handout.py
+	$(PY) bench/case_summary.py
 	$(PY) bench/load.py
 
 backup: setup
