@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from accounts.audit import Authored, audited
 from cases.models import Case
@@ -137,8 +138,6 @@ class HandoutQuerySet(models.QuerySet):
             pk__in=[pk for pk, _ in found], status=HandoutStatus.RUNNING
         ).update(status=HandoutStatus.FAILED, error=WORKER_STOPPED, finished_at=now)
         if task_ids:
-            from django_tasks_db.models import DBTaskResult
-
             DBTaskResult.objects.filter(id__in=task_ids, status="RUNNING").update(
                 status="FAILED",
                 finished_at=now,
