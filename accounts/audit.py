@@ -57,7 +57,7 @@ def audited(model):
     )(model)
 
 
-def history_entries(events, describe_key=None, known=()) -> list[dict]:
+def history_entries(events, describe_key=None, known=(), key_order=None) -> list[dict]:
     """Events as rows people can read: when, who, what, and each field before/after.
 
     ``events`` is a list of pghistory ``Events``; users are looked up in one query.
@@ -66,12 +66,13 @@ def history_entries(events, describe_key=None, known=()) -> list[dict]:
     object field (a case's facts) one row each; by default ``field.key`` and the value.
     Rows that changes point at are named by one query per model, except ``known``
     ones the caller has at hand already (a case page's case and patient).
+    ``key_order(key)`` sorts those keys (a case's facts in form order); by default by name.
     """
     events = list(events)
     user_ids = {e.pgh_context.get("user") for e in events if e.pgh_context}
     users = {u.pk: u for u in get_user_model().objects.filter(pk__in=[i for i in user_ids if i])}
     describe_key = describe_key or (lambda field, key, value: (f"{field}.{key}", value))
-    entries = [_entry(event, users, describe_key) for event in events]
+    entries = [_entry(event, users, describe_key, key_order) for event in events]
     _name_related_rows(entries, known)
     return entries
 
@@ -108,7 +109,7 @@ def _name_related_rows(entries: list[dict], known) -> None:
         entry["changes"] = [(label, name(b), name(a)) for label, b, a in entry["changes"]]
 
 
-def _entry(event, users, describe_key) -> dict:
+def _entry(event, users, describe_key, key_order=None) -> dict:
     context = event.pgh_context or {}
     user = users.get(context.get("user"))
     if user:
@@ -123,11 +124,11 @@ def _entry(event, users, describe_key) -> dict:
         "where": context.get("url") or context.get("pack") or "",
         "what": event.pgh_label,
         "model": event.pgh_model.split(".")[-1].removesuffix("Event"),
-        "changes": _changes(event, describe_key),
+        "changes": _changes(event, describe_key, key_order),
     }
 
 
-def _changes(event, describe_key) -> list[tuple[str, object, object]]:
+def _changes(event, describe_key, key_order=None) -> list[tuple[str, object, object]]:
     """(label, before, after) rows; before is None for a value that did not exist."""
     inserted = event.pgh_label == "insert"
     if event.pgh_label == "update" and event.pgh_diff:
@@ -146,7 +147,7 @@ def _changes(event, describe_key) -> list[tuple[str, object, object]]:
             continue
         if isinstance(after, dict) and isinstance(before, dict | None):
             old_values = before or {}
-            for key in sorted(set(old_values) | set(after)):
+            for key in sorted(set(old_values) | set(after), key=key_order):
                 if old_values.get(key) == after.get(key):
                     continue
                 label, new = describe_key(name, key, after.get(key))

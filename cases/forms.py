@@ -11,7 +11,7 @@ import datetime
 import re
 
 from django import forms
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from cases.models import PATIENT_FACTS, Case, Patient, Sex, patient_facts
@@ -88,9 +88,18 @@ class CaseForm(BidiSafeFormMixin, forms.ModelForm):
     mrn = forms.CharField(label="Hospital number (MRN)", max_length=32)
     patient_name = forms.CharField(label="Patient name", max_length=200)
     date_of_birth = forms.DateField(label="Date of birth", widget=forms.DateInput(**DATE_WIDGET))
-    sex = forms.ChoiceField(label="Sex", choices=Sex.choices)
+    # No default: a sex nobody chose must not be saved as the first choice.
+    sex = forms.ChoiceField(
+        label="Sex",
+        choices=[("", "Choose…"), *Sex.choices],
+        error_messages={"required": "Choose the patient's sex, or “Not known”."},
+    )
     use_existing_patient = forms.BooleanField(
         label="Add this case to the existing patient with this MRN", required=False
+    )
+    confirm_new_patient = forms.BooleanField(
+        label="This is a different person with the same name and date of birth: create a new patient",
+        required=False,
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     patient_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -111,6 +120,7 @@ class CaseForm(BidiSafeFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.catalogue = catalogue
         self.existing_patient: Patient | None = None
+        self.namesake: Patient | None = None  # same name and birth date, another MRN
         self.fact_specs = [spec for spec in catalogue.values() if spec.name not in PATIENT_FACTS]
         for spec in self.fact_specs:
             self.fields[FACT_PREFIX + spec.name] = _fact_field(spec)
@@ -198,8 +208,17 @@ class CaseForm(BidiSafeFormMixin, forms.ModelForm):
         return cleaned
 
     def _check_mrn(self, mrn: str, cleaned: dict) -> None:
-        existing = Patient.objects.filter(mrn__iexact=mrn).first()
+        name, born = cleaned.get("patient_name"), cleaned.get("date_of_birth")
+        # One query: the patient with this MRN, and any with the same name and birth date.
+        candidates = list(
+            Patient.objects.filter(
+                models.Q(mrn__iexact=mrn) | models.Q(name__iexact=name or "", date_of_birth=born)
+            )[:10]
+        )
+        existing = next((p for p in candidates if p.mrn.upper() == mrn.upper()), None)
         own = self.instance.patient if self.instance.pk else None
+        if existing is None and own is None:
+            self._check_namesake(candidates, cleaned)
         if existing is None or existing == own:
             return
         if own is not None:
@@ -214,6 +233,20 @@ class CaseForm(BidiSafeFormMixin, forms.ModelForm):
             )
         elif self._same_person(existing, cleaned):
             self.existing_patient = existing
+
+    def _check_namesake(self, candidates: list[Patient], cleaned: dict) -> None:
+        """A new MRN for a name and birth date already on record is often a second record
+        of the same person: ask before creating it."""
+        born = cleaned.get("date_of_birth")
+        if not candidates or not born or cleaned.get("confirm_new_patient"):
+            return
+        self.namesake = candidates[0]
+        self.add_error(
+            "mrn",
+            f"{self.namesake.name}, born {born:%d %b %Y}, is already recorded with MRN "
+            f"{self.namesake.mrn}. If this is the same person, use that MRN; if not, tick "
+            "the box below to create a new patient.",
+        )
 
     def _same_person(self, patient: Patient, cleaned: dict) -> bool:
         """A second identifier must agree before a case joins an existing patient.

@@ -161,6 +161,12 @@ def _fact_describer(catalogue):
     return describe
 
 
+def _form_order(catalogue):
+    """Sort fact names as the form lists them (facts since removed last, by name)."""
+    positions = {name: position for position, name in enumerate(catalogue)}
+    return lambda name: (positions.get(name, len(positions)), name)
+
+
 @require_http_methods(["GET"])
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The case: who, why, what is known, what the guidelines say, and its history."""
@@ -194,7 +200,10 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "unknown": unknown,
             "matches": _matches(values, content),
             "history": history_entries(
-                events, describe_key=_fact_describer(catalogue), known=[case, case.patient]
+                events,
+                describe_key=_fact_describer(catalogue),
+                known=[case, case.patient],
+                key_order=_form_order(catalogue),
             ),
             "other_cases": other_cases,
             "meetings": case.meetings.order_by("-starts_at")

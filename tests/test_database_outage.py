@@ -99,3 +99,29 @@ def _get_or_none(url: str, session: str) -> int | None:
         return _get(url, session)[0]
     except OSError:
         return None
+
+
+def test_a_command_with_the_local_database_stopped_says_how_to_start_it(committed_content):
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    environment = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    pg_cluster("stop")
+    try:
+        result = subprocess.run(
+            [sys.executable, "manage.py", "showmigrations", "cases"],
+            cwd=settings.BASE_DIR,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        pg_cluster("start")
+        connection.close()
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "The local database is not running: run `make setup` (or `scripts/pg.sh start`)."
+    )

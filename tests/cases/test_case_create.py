@@ -251,3 +251,35 @@ def test_direction_controls_are_removed_from_the_question_and_summary(clinician_
     assert clinician_client.post(reverse("cases:case_create"), case_data).status_code == 302
     case = Case.objects.get()
     assert (case.question, case.clinical_summary) == ("Resect or not?", "Segment 7 lesion.")
+
+
+def test_sex_has_no_default_and_must_be_chosen(clinician_client, case_data):
+    page = clinician_client.get(reverse("cases:case_create")).content.decode()
+    select = page[page.index('name="sex"') :]
+    select = select[: select.index("</select>")]
+    assert '<option value="" selected>Choose…</option>' in select
+    assert select.count("selected") == 1
+    del case_data["sex"]
+    response = clinician_client.post(reverse("cases:case_create"), case_data)
+    assert response.context["form"].errors["sex"] == ["Choose the patient's sex, or “Not known”."]
+    assert Patient.objects.count() == 0
+
+
+def test_a_namesake_with_another_mrn_is_flagged_before_a_second_patient_is_created(
+    clinician_client, case_data
+):
+    from tests.factories import make_patient
+
+    existing = make_patient(
+        mrn="H-999", name=case_data["patient_name"], date_of_birth=case_data["date_of_birth"]
+    )
+    response = clinician_client.post(reverse("cases:case_create"), case_data)
+    page = response.content.decode()
+    assert f"is already recorded with MRN {existing.mrn}" in page
+    assert 'name="confirm_new_patient"' in page
+    assert Patient.objects.count() == 1
+    confirmed = clinician_client.post(
+        reverse("cases:case_create"), {**case_data, "confirm_new_patient": "on"}
+    )
+    assert confirmed.status_code == 302
+    assert Patient.objects.count() == 2

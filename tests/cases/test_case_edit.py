@@ -190,3 +190,21 @@ def test_a_case_edit_that_leaves_the_patient_alone_does_not_touch_the_record(cli
     assert patient.version == 1
     case.refresh_from_db()
     assert case.question == "New question"
+
+
+def test_the_history_lists_facts_in_form_order(client, board_member):
+    from guidelines.facts import load_catalogue
+
+    case = make_case(facts={"alcohol_g_per_day": 10, "primary_site": "gastric"})
+    client.force_login(board_member)
+    client.post(
+        reverse("cases:case_edit", args=[case.pk]),
+        edit_data(case, fact_alcohol_g_per_day="20", fact_primary_site="colorectal"),
+    )
+    page = client.get(case.get_absolute_url()).content.decode()
+    history = page[page.index("<h2>History</h2>") :]
+    order = list(load_catalogue())
+    # The form asks the primary site first; by name, alcohol would come first.
+    assert order.index("primary_site") < order.index("alcohol_g_per_day")
+    update = history[: history.index("Question for the board")]  # the edit, not the insert
+    assert update.index("Primary tumour site") < update.index("Alcohol")
