@@ -33,7 +33,9 @@ def get_case_for_user(request: HttpRequest, pk: int, permission: str = "cases.vi
 
 
 def _matches(facts: dict, content: Snapshot) -> dict:
-    return matching.present(matching.match(facts, content.rules), content.catalogue)
+    return matching.present(
+        matching.match(facts, content.rules, content.catalogue), content.catalogue
+    )
 
 
 @require_http_methods(["GET"])
@@ -219,5 +221,5 @@ def case_matches_json(request: HttpRequest, pk: int) -> JsonResponse:
     case = get_case_for_user(request, pk)
     record_read(request, ReadKind.CASE_DATA, [case])
     content = snapshot.current()
-    results = matching.match(case.fact_values(content.catalogue), content.rules)
+    results = matching.match(case.fact_values(content.catalogue), content.rules, content.catalogue)
     return JsonResponse(matching.as_json(results), json_dumps_params={"ensure_ascii": False})

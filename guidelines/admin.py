@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pghistory
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
@@ -10,6 +11,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from accounts.admin import AuditedAdmin
+from guidelines import content_pack
 from guidelines.facts import load_catalogue
 from guidelines.models import (
     Fact,
@@ -19,7 +21,9 @@ from guidelines.models import (
     Recommendation,
     Section,
     Subsection,
+    VerificationLevel,
     VerificationStatus,
+    weaker_level,
 )
 
 # --- Facts ---------------------------------------------------------------------------
@@ -53,7 +57,7 @@ class FactChoiceInlineFormSet(forms.BaseInlineFormSet):
 class FactChoiceInline(admin.TabularInline):
     model = FactChoice
     formset = FactChoiceInlineFormSet
-    fields = ["value", "label", "position"]
+    fields = ["value", "label", "position", "means_not_known"]
     extra = 0
 
 
@@ -135,6 +139,35 @@ class SubsectionAdmin(AuditedAdmin):
 # --- Recommendations -------------------------------------------------------------------
 
 
+class RecommendationForm(forms.ModelForm):
+    """Editing is not verifying: a changed statement or condition asks for the level again."""
+
+    CONTENT = ("statement", "condition")
+
+    verification_confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    class Meta:
+        model = Recommendation
+        fields = ["statement", "condition", "verification"]  # the admin adds its fieldsets
+
+    def clean(self):
+        cleaned = super().clean()
+        instance = self.instance
+        content_changed = instance.pk and any(name in self.changed_data for name in self.CONTENT)
+        if content_changed and not cleaned.get("verification_confirmed"):
+            proposed = weaker_level(instance.verification, VerificationLevel.PARTIAL)
+            self.data = self.data.copy()  # show the proposed level, and remember it was asked
+            self.data["verification"] = proposed
+            self.data["verification_confirmed"] = "1"
+            self.add_error(
+                "verification",
+                "You changed the statement or the condition: say again what the text is "
+                "verified against (an edit is not a verification). Proposed: "
+                f"“{VerificationLevel(proposed).label}”. Save again to confirm.",
+            )
+        return cleaned
+
+
 @admin.register(Recommendation)
 class RecommendationAdmin(AuditedAdmin):
     list_display = [
@@ -142,14 +175,14 @@ class RecommendationAdmin(AuditedAdmin):
         "short_statement",
         "source",
         "section_name",
-        "verification_status",
+        "verification",
         "marker",
         "is_published",
     ]
     list_filter = [
         "is_published",
+        "verification",
         "verification_status",
-        "needs_primary_check",
         "source",
         "subsection__section",
         "subsection",
@@ -158,7 +191,8 @@ class RecommendationAdmin(AuditedAdmin):
     list_select_related = ["source", "subsection__section"]
     autocomplete_fields = ["source", "subsection"]
     readonly_fields = ["fact_reference", "updated_at", "updated_by"]
-    actions = ["mark_verified", "publish", "unpublish"]
+    form = RecommendationForm
+    actions = ["mark_verified", "publish", "unpublish", "take_pack_version"]
     fieldsets = [
         (None, {"fields": ["slug", "subsection", "statement", "action", "is_published"]}),
         (
@@ -178,9 +212,10 @@ class RecommendationAdmin(AuditedAdmin):
             "Verification",
             {
                 "fields": [
+                    "verification",
+                    "verification_confirmed",
                     "verification_status",
                     "verification_detail",
-                    "needs_primary_check",
                     "verified_by",
                     "verified_on",
                     "reviewed_on",
@@ -199,7 +234,7 @@ class RecommendationAdmin(AuditedAdmin):
     def section_name(self, obj: Recommendation) -> str:
         return f"{obj.subsection.section.name} → {obj.subsection.name}"
 
-    @admin.display(description="Marker", ordering="needs_primary_check")
+    @admin.display(description="Marker", ordering="verification")
     def marker(self, obj: Recommendation) -> str:
         return "not verified against the primary text" if obj.shows_unverified_marker else ""
 
@@ -238,9 +273,33 @@ class RecommendationAdmin(AuditedAdmin):
             f"Recorded the check of {queryset.count()} recommendation(s) by {who} on {today}.",
         )
 
+    @admin.action(description="Take the content pack's version (overwrites local edits)")
+    def take_pack_version(self, request, queryset):
+        slugs = list(queryset.values_list("slug", flat=True))
+        try:
+            with pghistory.context(command="load_content", pack=content_pack.DEFAULT_PACK.name):
+                report = content_pack.apply_pack(
+                    content_pack.read_pack(content_pack.DEFAULT_PACK),
+                    take=frozenset(slugs),
+                    only=frozenset(slugs),
+                )
+        except content_pack.PackError as error:
+            self.message_user(request, f"The pack could not be applied: {error}", messages.ERROR)
+            return
+        taken = [change.key for change in report.changes]
+        self.message_user(
+            request,
+            f"Took the pack's version of {len(taken)} recommendation(s)"
+            + (f": {', '.join(taken)}" if taken else "; the others already matched it")
+            + ".",
+        )
+
     @admin.action(description="Publish selected recommendations")
     def publish(self, request, queryset):
-        refused = queryset.filter(verification_status=VerificationStatus.UNVERIFIED)
+        refused = queryset.filter(
+            models.Q(verification_status=VerificationStatus.UNVERIFIED)
+            | models.Q(verification=VerificationLevel.NONE)
+        )
         if refused.exists():
             names = ", ".join(refused.values_list("slug", flat=True))
             self.message_user(

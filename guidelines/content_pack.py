@@ -60,9 +60,9 @@ SOURCE_FIELDS = {
 RECOMMENDATION_FIELDS = {
     "source_detail": ("source_detail", ""),
     "status": ("verification_status", ""),
+    "verification": ("verification", "none"),
     "status_detail": ("verification_detail", ""),
     "published": ("is_published", False),
-    "needs_primary_check": ("needs_primary_check", False),
     "statement": ("statement", ""),
     "action": ("action", ""),
     "source_strength": ("source_strength", ""),
@@ -75,6 +75,9 @@ RECOMMENDATION_FIELDS = {
     "reviewed_on": ("reviewed_on", None),
 }
 DATE_FIELDS = {"verified_on", "reviewed_on"}
+# Keys of older packs that are read without effect: revision 1's marker flag, which
+# the verification level replaces (every level but "primary" shows the marker).
+IGNORED_KEYS = {"needs_primary_check"}
 
 
 class PackError(Exception):
@@ -117,7 +120,11 @@ class Guard:
     """
 
     take: frozenset[str] = frozenset()
+    only: frozenset[str] | None = None  # apply only these items (None: all)
     skipped: list[Skip] = field(default_factory=list)
+
+    def wants(self, key: str) -> bool:
+        return self.only is None or key in self.only
 
     def check(self, obj, kind: str, key: str, values: dict, changed: list[str]) -> list[str]:
         """The fields that may be changed (all, some or none); records what was left."""
@@ -203,12 +210,16 @@ def read_pack(path: Path | str) -> dict[str, Any]:
 
 
 def apply_pack(
-    data: dict[str, Any], *, dry_run: bool = False, take: frozenset[str] = frozenset()
+    data: dict[str, Any],
+    *,
+    dry_run: bool = False,
+    take: frozenset[str] = frozenset(),
+    only: frozenset[str] | None = None,
 ) -> Report:
     """Make the database match the pack, as far as ``Guard`` allows; ``take`` names the
-    items (fact names, source codes, recommendation ids) to overwrite all the same.
-    With dry_run, report and change nothing."""
-    guard = Guard(take)
+    items (fact names, source codes, recommendation ids) to overwrite all the same, and
+    ``only`` limits the load to some items. With dry_run, report and change nothing."""
+    guard = Guard(take, only)
     with transaction.atomic():
         changes: list[Change] = []
         changes += _apply_facts(data["facts"], guard)
@@ -256,6 +267,7 @@ def _pack_values(item: dict, mapping: dict, kind: str, key: str) -> dict[str, An
         set(item)
         - set(mapping)
         - {"name", "code", "id", "choices", "section", "subsection", "source"}
+        - IGNORED_KEYS
     )
     if unknown:
         raise PackError(f"{kind} {key}: unknown key(s) {', '.join(sorted(unknown))}")
@@ -322,13 +334,21 @@ def _apply_facts(items: list[dict], guard: Guard) -> list[Change]:
         section = values["section"]
         positions[section] = positions.get(section, 0) + 1
         values["position"] = positions[section]
+        if not guard.wants(name):
+            continue
         skipped_before = len(guard.skipped)
         fact, change = _upsert(Fact, {"name": name}, values, "fact", name, guard)
         choices = item.get("choices") or []
         if not isinstance(choices, list) or not all(
-            isinstance(c, dict) and set(c) == {"value", "label"} for c in choices
+            isinstance(c, dict)
+            and {"value", "label"} <= set(c) <= {"value", "label", "not_known"}
+            and isinstance(c.get("not_known", False), bool)
+            for c in choices
         ):
-            raise PackError(f"fact {name}: choices must be a list of {{value, label}} mappings")
+            raise PackError(
+                f"fact {name}: choices must be a list of {{value, label}} mappings "
+                "(with not_known: true for a value that means not known)"
+            )
         if fact.kind == "enum" and not choices:
             raise PackError(f"fact {name}: a choice fact needs at least one choice")
         if fact.kind != "enum" and choices:
@@ -346,29 +366,39 @@ def _apply_facts(items: list[dict], guard: Guard) -> list[Change]:
     return changes
 
 
-def _wanted_choices(choices: list[dict]) -> list[tuple[str, str, int]]:
-    return [(str(c["value"]), str(c["label"]), i + 1) for i, c in enumerate(choices)]
+def _wanted_choices(choices: list[dict]) -> list[tuple[str, str, int, bool]]:
+    return [
+        (str(c["value"]), str(c["label"]), i + 1, bool(c.get("not_known", False)))
+        for i, c in enumerate(choices)
+    ]
 
 
 def _choices_differ(fact: Fact, choices: list[dict]) -> bool:
-    current = [(c.value, c.label, c.position) for c in fact.choices.order_by("position", "value")]
+    current = [
+        (c.value, c.label, c.position, c.means_not_known)
+        for c in fact.choices.order_by("position", "value")
+    ]
     return _wanted_choices(choices) != current
 
 
 def _sync_choices(fact: Fact, choices: list[dict]) -> None:
     wanted = _wanted_choices(choices)
-    values = [value for value, _, _ in wanted]
+    values = [value for value, _, _, _ in wanted]
     if len(set(values)) != len(values):
         raise PackError(f"fact {fact.name}: a choice value appears twice")
     fact.choices.exclude(value__in=values).delete()
-    for value, label, position in wanted:
-        choice = FactChoice(fact=fact, value=value, label=label, position=position)
+    for value, label, position, not_known in wanted:
+        choice = FactChoice(
+            fact=fact, value=value, label=label, position=position, means_not_known=not_known
+        )
         try:
             choice.full_clean(exclude=["fact"], validate_unique=False)
         except ValidationError as error:
             raise PackError(f"fact {fact.name}: choice {value!r}: {_flatten(error)}") from None
         FactChoice.objects.update_or_create(
-            fact=fact, value=value, defaults={"label": label, "position": position}
+            fact=fact,
+            value=value,
+            defaults={"label": label, "position": position, "means_not_known": not_known},
         )
 
 
@@ -377,6 +407,8 @@ def _apply_sources(items: list[dict], guard: Guard) -> list[Change]:
     for code in _unique_keys(items, "code", "source"):
         item = next(i for i in items if i["code"] == code)
         values = _pack_values(item, SOURCE_FIELDS, "source", code)
+        if not guard.wants(code):
+            continue
         _, change = _upsert(GuidelineSource, {"code": code}, values, "source", code, guard)
         if change:
             changes.append(change)
@@ -386,6 +418,8 @@ def _apply_sources(items: list[dict], guard: Guard) -> list[Change]:
 def _apply_sections(items: list[dict], guard: Guard) -> list[Change]:
     changes = []
     _unique_keys(items, "name", "section")
+    if guard.only is not None:
+        return changes  # the structure is loaded only with the whole pack
     for position, item in enumerate(items, start=1):
         name = item["name"]
         subsections = item.get("subsections") or []
@@ -419,6 +453,8 @@ def _apply_recommendations(items: list[dict], guard: Guard) -> list[Change]:
     for slug in _unique_keys(items, "id", "recommendation"):
         item = next(i for i in items if i["id"] == slug)
         values = _pack_values(item, RECOMMENDATION_FIELDS, "recommendation", slug)
+        if not guard.wants(slug):
+            continue
         where = (item.get("section"), item.get("subsection"))
         if where not in subsections:
             raise PackError(
@@ -479,7 +515,14 @@ def export_pack(*, name: str, title: str, version: str) -> dict[str, Any]:
 def _export_fact(fact: Fact) -> dict[str, Any]:
     item = _export_fields(fact, {"name": fact.name}, FACT_FIELDS)
     if fact.kind == "enum":
-        item["choices"] = [{"value": c.value, "label": c.label} for c in fact.choices.all()]
+        item["choices"] = [
+            {
+                "value": c.value,
+                "label": c.label,
+                **({"not_known": True} if c.means_not_known else {}),
+            }
+            for c in fact.choices.all()
+        ]
     return item
 
 

@@ -33,6 +33,8 @@ class FactSpec:
     unit: str = ""
     help_text: str = ""
     section: str = ""
+    # Choice values that record "looked, not decided yet": matched like an empty fact.
+    not_known_values: frozenset[str] = frozenset()
 
     @property
     def values(self) -> frozenset[str]:

@@ -25,6 +25,7 @@ from functools import lru_cache
 
 from guidelines import conditions
 from guidelines.conditions import And, Comparison, Node, Not
+from guidelines.derived import engine_values
 from guidelines.facts import Catalogue
 
 APPLIES = "applies"
@@ -155,6 +156,8 @@ class Rule:
     action: str = ""
     strength: str = ""
     verification_status: str = ""
+    verification: str = ""  # the level (primary, secondary, …)
+    verification_words: str = ""  # the level as clinicians read it
     unverified_marker: bool = False
 
     @property
@@ -213,8 +216,17 @@ def match_rule(facts: Mapping[str, object], rule: Rule) -> Match:
     return Match(rule, APPLIES if overall else DOES_NOT_APPLY, outcomes)
 
 
-def match(facts: Mapping[str, object], rules: Iterable[Rule]) -> MatchSet:
-    """Match a case's facts against rules. Pure: no database, no side effects."""
+def match(
+    facts: Mapping[str, object], rules: Iterable[Rule], catalogue: Catalogue | None = None
+) -> MatchSet:
+    """Match a case's facts against rules. Pure: no database, no side effects.
+
+    With the catalogue, derived facts are filled in and values that mean "not known"
+    are matched as not known (``guidelines.derived.engine_values``); every caller that
+    matches a case passes it.
+    """
+    if catalogue is not None:
+        facts = engine_values(facts, catalogue)
     result = MatchSet()
     for rule in sorted(rules, key=lambda r: r.sort_key):
         found = match_rule(facts, rule)
@@ -272,6 +284,8 @@ def as_json(results: MatchSet) -> dict[str, list[dict]]:
             "subsection": m.rule.subsection,
             "strength": m.rule.strength,
             "verification_status": m.rule.verification_status,
+            "verification": m.rule.verification,
+            "verification_words": m.rule.verification_words,
             "verified_against_primary_text": not m.rule.unverified_marker,
             "comparisons": [
                 {"fact": c.comparison.fact, "condition": str(c.comparison), "outcome": c.state}

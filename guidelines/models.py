@@ -85,10 +85,15 @@ class Fact(Stamped):
     def form_order(fact: Fact) -> tuple[int, int, str]:
         return (FactSection.values.index(fact.section), fact.position, fact.name)
 
-    def to_spec(self, choices: list[tuple[str, str]] | None = None) -> facts.FactSpec:
+    def to_spec(
+        self, choices: list[tuple[str, str]] | None = None, not_known: frozenset[str] | None = None
+    ) -> facts.FactSpec:
         """A detached copy for pure code, with the saved choices unless others are given."""
+        saved = list(self.choices.all()) if self.pk and choices is None else []
         if choices is None:
-            choices = [(c.value, c.label) for c in self.choices.all()] if self.pk else []
+            choices = [(c.value, c.label) for c in saved]
+        if not_known is None:
+            not_known = frozenset(c.value for c in saved if c.means_not_known)
         return facts.FactSpec(
             name=self.name,
             label=self.label,
@@ -99,6 +104,7 @@ class Fact(Stamped):
             unit=self.unit,
             help_text=self.help_text,
             section=self.section,
+            not_known_values=not_known,
         )
 
     def clean(self) -> None:
@@ -148,6 +154,12 @@ class FactChoice(models.Model):
     value = models.CharField(max_length=64, validators=[VALUE_VALIDATOR])
     label = models.CharField(max_length=120)
     position = models.PositiveIntegerField(default=0)
+    means_not_known = models.BooleanField(
+        "means “not known”",
+        default=False,
+        help_text="Somebody looked and could not decide yet (e.g. “undecided”): matching "
+        "treats this value exactly like an empty fact, while the case shows it.",
+    )
 
     class Meta:
         ordering = ["fact", "position", "value"]
@@ -244,6 +256,26 @@ class VerificationStatus(models.TextChoices):
     UNVERIFIED = "unverified", "Unverified placeholder"
 
 
+class VerificationLevel(models.TextChoices):
+    """One level per recommendation (fact sheet revision 2, §0): the weakest part of its
+    status. Only ``primary`` is shown without the "not verified" marker."""
+
+    PRIMARY = "primary", "Checked against the guideline's own text"
+    SECONDARY = "secondary", "Checked against a summary of the guideline only"
+    EARLIER_VERSION = "earlier_version", "Checked against the 2016 version only"
+    PARTIAL = "partial", "Partly checked"
+    DIGEST_ONLY = "digest_only", "From the digest only"
+    NONE = "none", "Placeholder"
+
+
+# Strongest first: an edit sends a level back to the weaker of its own and PARTIAL.
+LEVEL_ORDER = list(VerificationLevel.values)
+
+
+def weaker_level(a: str, b: str) -> str:
+    return max(a, b, key=LEVEL_ORDER.index)
+
+
 class Action(models.TextChoices):
     OBTAIN = "obtain", "Obtain"
     CONSIDER = "consider", "Consider"
@@ -305,10 +337,14 @@ class Recommendation(Stamped):
     verification_detail = models.CharField(
         max_length=300, blank=True, help_text="Qualifiers of the status, e.g. '2016 version only'."
     )
-    needs_primary_check = models.BooleanField(
-        default=False,
-        help_text="Shown everywhere with a 'not verified against the primary guideline text' marker "
-        "until an editor records the check.",
+    verification = models.CharField(
+        "verification level",
+        max_length=16,
+        choices=VerificationLevel.choices,
+        default=VerificationLevel.NONE,
+        help_text="What the statement was checked against. Every level but the first is shown "
+        "with the 'not verified against the primary guideline text' marker. Editing the "
+        "statement or the condition asks for it again: an edit is not a verification.",
     )
     verified_by = models.CharField(
         max_length=120, blank=True, help_text="Who checked it against the primary guideline text."
@@ -338,6 +374,14 @@ class Recommendation(Stamped):
                 name="recommendation_unverified_never_published",
             ),
             models.CheckConstraint(
+                condition=models.Q(verification__in=VerificationLevel.values),
+                name="recommendation_verification_level_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(is_published=True, verification=VerificationLevel.NONE),
+                name="recommendation_placeholder_never_published",
+            ),
+            models.CheckConstraint(
                 condition=models.Q(verified_on__isnull=True) | ~models.Q(verified_by=""),
                 name="recommendation_verification_names_who",
             ),
@@ -351,12 +395,15 @@ class Recommendation(Stamped):
 
     @property
     def shows_unverified_marker(self) -> bool:
-        """The 'not verified against the primary guideline text' marker."""
-        return self.needs_primary_check
+        """The 'not verified against the primary guideline text' marker: every level but primary."""
+        return self.verification != VerificationLevel.PRIMARY
 
     def clean(self) -> None:
         errors = {}
-        if self.is_published and self.verification_status == VerificationStatus.UNVERIFIED:
+        if self.is_published and (
+            self.verification_status == VerificationStatus.UNVERIFIED
+            or self.verification == VerificationLevel.NONE
+        ):
             errors["is_published"] = (
                 "An unverified placeholder cannot be published. Record its verification first."
             )
@@ -383,6 +430,8 @@ class Recommendation(Stamped):
             action=self.action,
             strength=self.source_strength or "not seen",
             verification_status=self.verification_status,
+            verification=self.verification,
+            verification_words=self.get_verification_display(),
             unverified_marker=self.shows_unverified_marker,
         )
 
@@ -391,4 +440,4 @@ class Recommendation(Stamped):
         self.verified_by = who
         self.verified_on = on
         self.verification_status = VerificationStatus.VERIFIED_PRIMARY
-        self.needs_primary_check = False
+        self.verification = VerificationLevel.PRIMARY

@@ -137,7 +137,7 @@ def build_section(
     values = case.fact_values(catalogue)
     if pseudonymise:
         values.pop("age_years", None)  # age and year of birth together narrow the date of birth
-    shown = matching.present(matching.match(values, rules), catalogue)
+    shown = matching.present(matching.match(values, rules, catalogue), catalogue)
     labels = dict(FactSection.choices)
     known: dict[str, list[tuple[str, str]]] = {}
     for spec in catalogue.values():

@@ -14,6 +14,7 @@ def make_recommendation(**overrides) -> Recommendation:
         "subsection": Subsection.objects.order_by("section__position", "position").first(),
         "statement": "A test statement.",
         "verification_status": "verified-secondary",
+        "verification": "secondary",
         "is_published": True,
         "condition": "",
     }

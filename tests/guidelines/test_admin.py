@@ -28,6 +28,7 @@ def recommendation_form(rec: Recommendation, **changes) -> dict:
         "source_evidence": rec.source_evidence,
         "digest_grade": rec.digest_grade,
         "notes": rec.notes,
+        "verification": rec.verification,
         "verification_status": rec.verification_status,
         "verification_detail": rec.verification_detail,
         "verified_by": rec.verified_by,
@@ -37,8 +38,6 @@ def recommendation_form(rec: Recommendation, **changes) -> dict:
     }
     if rec.is_published:
         data["is_published"] = "on"
-    if rec.needs_primary_check:
-        data["needs_primary_check"] = "on"
     data.update(changes)
     return {k: v for k, v in data.items() if v is not None}
 
@@ -80,6 +79,7 @@ def test_editor_changes_statement_and_condition(client, editor):
             rec,
             statement="Advise smokers to stop at least 4 weeks before hepatectomy.",
             condition="planned_procedure = hepatectomy and smoker_current = true and age_years >= 18",
+            verification_confirmed="1",
         ),
     )
     assert response.status_code == 302
@@ -180,7 +180,10 @@ def test_history_shows_who_changed_what_before_and_after(client, editor):
     client.force_login(editor)
     rec = Recommendation.objects.get(slug="pc-smoking-cessation")
     old = rec.statement
-    client.post(change_url(rec), recommendation_form(rec, statement="A new statement."))
+    client.post(
+        change_url(rec),
+        recommendation_form(rec, statement="A new statement.", verification_confirmed="1"),
+    )
     page = client.get(
         reverse("admin:guidelines_recommendation_history", args=[rec.pk])
     ).content.decode()
@@ -250,7 +253,11 @@ def test_editor_adds_a_fact_and_uses_it_in_a_condition_without_a_code_change(cli
     rec = Recommendation.objects.get(slug="pc-counseling")
     response = client.post(
         change_url(rec),
-        recommendation_form(rec, condition="planned_procedure = hepatectomy and icg_r15_pct > 10"),
+        recommendation_form(
+            rec,
+            condition="planned_procedure = hepatectomy and icg_r15_pct > 10",
+            verification_confirmed="1",
+        ),
     )
     assert response.status_code == 302
     rec.refresh_from_db()
@@ -297,3 +304,38 @@ def test_reviewed_on_is_an_ordinary_date(client, editor):
     client.post(change_url(rec), recommendation_form(rec, reviewed_on="2026-11-20"))
     rec.refresh_from_db()
     assert rec.reviewed_on == datetime.date(2026, 11, 20)
+
+
+def test_editing_a_primary_items_statement_cannot_leave_it_primary_silently(client, editor):
+    client.force_login(editor)
+    rec = Recommendation.objects.filter(is_published=True, verification="primary").first()
+    edited = recommendation_form(rec, statement=rec.statement + " Edited.")
+    response = client.post(change_url(rec), edited)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "an edit is not a verification" in page
+    assert "Proposed: “Partly checked”" in page
+    assert '<option value="partial" selected>' in page  # the weaker of primary and partial
+    assert 'name="verification_confirmed" value="1"' in page
+    rec.refresh_from_db()
+    assert not rec.statement.endswith("Edited.") and rec.verification == "primary"
+    # The editor confirms the level the form now proposes: saved, and no longer primary.
+    confirmed = client.post(
+        change_url(rec), {**edited, "verification": "partial", "verification_confirmed": "1"}
+    )
+    assert confirmed.status_code == 302
+    rec.refresh_from_db()
+    assert rec.statement.endswith("Edited.") and rec.verification == "partial"
+    assert rec.shows_unverified_marker
+    change = Events.objects.tracks(rec).filter(pgh_label="update").order_by("-pgh_id").first()
+    assert change.pgh_diff["verification"] == ["primary", "partial"]
+    assert change.pgh_context["user"] == editor.pk
+
+
+def test_editing_notes_does_not_ask_for_the_level_again(client, editor):
+    client.force_login(editor)
+    rec = Recommendation.objects.filter(is_published=True, verification="primary").first()
+    response = client.post(change_url(rec), recommendation_form(rec, notes="A local note."))
+    assert response.status_code == 302
+    rec.refresh_from_db()
+    assert rec.notes == "A local note." and rec.verification == "primary"

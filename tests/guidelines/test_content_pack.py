@@ -56,8 +56,11 @@ def test_the_pack_loads_54_published_recommendations_and_6_drafts():
 
 
 def test_check_items_carry_the_unverified_marker_and_yes_items_do_not():
-    assert Recommendation.objects.published().filter(needs_primary_check=True).count() == 30
-    assert Recommendation.objects.published().filter(needs_primary_check=False).count() == 24
+    published = Recommendation.objects.published()
+    # Revision 2: every published item whose level is not "primary" carries the marker.
+    assert published.exclude(verification="primary").count() == 38
+    assert published.filter(verification="primary").count() == 16
+    assert sum(rec.shows_unverified_marker for rec in published) == 38
     smoking = Recommendation.objects.get(slug="pc-smoking-cessation")
     alcohol = Recommendation.objects.get(slug="pc-alcohol-cessation")
     assert not smoking.shows_unverified_marker
@@ -66,7 +69,11 @@ def test_check_items_carry_the_unverified_marker_and_yes_items_do_not():
 
 def test_the_catalogue_holds_every_fact_of_the_fact_sheet():
     catalogue = load_catalogue()
-    assert len(catalogue) == 34
+    assert len(catalogue) == 37  # revision 2 added three
+    assert {"biliary_obstruction", "primary_status", "combined_primary_resection"} <= set(catalogue)
+    assert catalogue["planned_procedure"].not_known_values == {"undecided"}
+    assert catalogue["primary_site"].not_known_values == {"unknown"}
+    assert catalogue["ras_status"].not_known_values == set()  # "not tested" is known
     assert catalogue["serum_bilirubin_umol_l"].unit == "µmol/L"
     assert catalogue["age_years"].kind == "integer"
     assert (catalogue["age_years"].minimum, catalogue["age_years"].maximum) == (0, 120)
@@ -136,7 +143,7 @@ def test_export_then_load_into_an_empty_database_gives_the_same_content(tmp_path
 def test_export_of_the_shipped_content_reproduces_the_pack_file():
     exported = content_pack.dump(
         content_pack.export_pack(
-            name="liver-metastases", title="Liver metastases", version="2026.11.0"
+            name="liver-metastases", title="Liver metastases", version="2026.11.2"
         )
     )
     shipped = "".join(

@@ -146,7 +146,7 @@ def test_sources_page_lists_citations_and_counts(client, board_member):
 def test_fact_catalogue_page_lists_facts_by_section(client, board_member):
     client.force_login(board_member)
     page = client.get(reverse("guidelines:fact_list")).content.decode()
-    assert "The 34 facts a case can record" in page
+    assert "The 37 facts a case can record" in page
     assert (
         page.index("Patient") < page.index("Molecular profile") < page.index("Perioperative risk")
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from guidelines import matching
+from guidelines.facts import load_catalogue
 
 pytestmark = pytest.mark.django_db
 
@@ -27,12 +28,13 @@ CASES = [
             "primary_site": "gist",
             "liver_resection_done": True,
             "planned_procedure": "systemic_only",
-            "history_extrahepatic_cancer": False,
             "pregnant": False,
             "liver_metastases": "confirmed",
         },
-        {"mm-adjuvant-imatinib-gist"},
+        # revision 2: a primary site entered means a history of extrahepatic cancer
+        {"mm-adjuvant-imatinib-gist", "dx-ceus-detection-multimodality"},
         {
+            "dx-ceus-characterise-lesion-oncology": ("fll_detected_on_ultrasound", "cirrhosis"),
             "dx-ceus-first-in-renal-insufficiency": ("renal_insufficiency",),
             "dx-ceus-when-ct-mri-inconclusive": ("ct_mri_inconclusive",),
             "dx-mri-disappearing-metastases": (
@@ -66,7 +68,7 @@ CASES = [
             "pregnant": False,
             "serum_bilirubin_umol_l": 12,
         },
-        PERIOPERATIVE
+        (PERIOPERATIVE - {"pc-no-oral-bowel-prep"})
         | {
             "dx-ceus-detection-multimodality",
             "dx-mri-before-resection",
@@ -85,33 +87,50 @@ CASES = [
             "pc-prehabilitation-high-risk",
             "si-parenchymal-sparing-crlm",
         },
-        {},
+        # revision 2: no bowel preparation only when the primary is not resected with the liver
+        {"pc-no-oral-bowel-prep": ("combined_primary_resection",)},
         id="resectable colorectal, smoker and heavy drinker, fully described",
     ),
     pytest.param(
         {
+            "sex": "female",
             "pregnant": True,
-            "history_extrahepatic_cancer": True,
             "cancer_type_metastasizes_to_liver": True,
             "liver_metastases": "suspected",
             "ct_mri_inconclusive": True,
             "primary_site": "breast",
             "planned_procedure": "undecided",
         },
+        # revision 2: no contrast ultrasound in pregnancy (all four CEUS items fail)
+        {"sc-pregnancy-us-surveillance"},
         {
-            "dx-ceus-detection-multimodality",
-            "dx-ceus-when-ct-mri-inconclusive",
-            "sc-pregnancy-us-surveillance",
-        },
-        {
-            "dx-ceus-characterise-lesion-oncology": ("fll_detected_on_ultrasound", "cirrhosis"),
-            "dx-ceus-first-in-renal-insufficiency": ("renal_insufficiency",),
+            # "undecided" is matched as not known: every hepatectomy item may apply
+            "dx-mri-before-resection": ("planned_procedure",),
             "dx-mri-disappearing-metastases": (
                 "neoadjuvant_therapy_given",
                 "lesions_disappeared_after_neoadjuvant",
             ),
+            **dict.fromkeys(PERIOPERATIVE, ("planned_procedure",)),
+            "pc-no-oral-bowel-prep": ("planned_procedure", "combined_primary_resection"),
+            "pc-alcohol-cessation": ("planned_procedure", "alcohol_g_per_day"),
+            "pc-smoking-cessation": ("planned_procedure", "smoker_current"),
+            "pc-prehabilitation-high-risk": (
+                "planned_procedure",
+                "elderly",
+                "nutrition_status",
+                "overweight",
+                "smoker_current",
+                "psychological_disorder",
+            ),
+            "pc-nutrition-postpone-severe": ("planned_procedure", "nutrition_status"),
+            "pc-nutrition-supplements-at-risk": ("planned_procedure", "nutrition_status"),
+            "pc-biliary-drainage-cholestasis": (
+                "planned_procedure",
+                "serum_bilirubin_umol_l",
+                "biliary_obstruction",
+            ),
         },
-        id="pregnant with a history of breast cancer",
+        id="pregnant woman with breast cancer, procedure undecided",
     ),
     pytest.param(
         {
@@ -125,28 +144,25 @@ CASES = [
             "mmr_msi_status": "pMMR_MSS",
             "planned_procedure": "systemic_only",
         },
-        {"mt-cgp-unresectable", "mm-asco-antivegf-right", "mm-asco-first-line-chemo"},
+        {"mt-cgp-unresectable", "mm-asco-first-line-chemo"},
         {
+            # revision 2: anti-VEGF only when the liver metastases were not resected
+            "mm-asco-antivegf-right": ("liver_resection_done",),
             "dx-ceus-characterise-lesion-oncology": (
                 "fll_detected_on_ultrasound",
                 "cirrhosis",
-                "history_extrahepatic_cancer",
+                "pregnant",
             ),
-            "dx-ceus-detection-multimodality": ("history_extrahepatic_cancer",),
-            "dx-ceus-first-in-renal-insufficiency": ("renal_insufficiency",),
-            "dx-ceus-when-ct-mri-inconclusive": ("ct_mri_inconclusive",),
+            "dx-ceus-detection-multimodality": ("pregnant",),
+            "dx-ceus-first-in-renal-insufficiency": ("renal_insufficiency", "pregnant"),
+            "dx-ceus-when-ct-mri-inconclusive": ("ct_mri_inconclusive", "pregnant"),
             "dx-mri-disappearing-metastases": (
                 "neoadjuvant_therapy_given",
                 "lesions_disappeared_after_neoadjuvant",
             ),
             "mt-ctdna-resected": ("liver_resection_done",),
             "mm-adjuvant-crc-gastric": ("liver_resection_done",),
-            "sc-pregnancy-metastases-mdt": ("pregnant",),
-            "sc-pregnancy-us-surveillance": (
-                "pregnant",
-                "history_extrahepatic_cancer",
-                "cancer_type_metastasizes_to_liver",
-            ),
+            "sc-pregnancy-metastases-mdt": ("sex", "pregnant"),
         },
         id="unresectable right-sided RAS wild-type colorectal",
     ),
@@ -162,15 +178,20 @@ CASES = [
             "serum_bilirubin_umol_l": 51,
             "primary_site": "other",
             "liver_metastases": "none",
-            "history_extrahepatic_cancer": False,
             "pregnant": False,
             "ct_mri_inconclusive": False,
             "neoadjuvant_therapy_given": False,
             "renal_insufficiency": False,
             "liver_resection_done": False,
         },
-        PERIOPERATIVE | {"pc-biliary-drainage-cholestasis"},
-        {"pc-alcohol-cessation": ("sex",)},  # 30 g/day is heavy for women only
+        (PERIOPERATIVE - {"pc-no-oral-bowel-prep"}) | {"dx-ceus-detection-multimodality"},
+        {
+            "pc-alcohol-cessation": ("sex",),  # 30 g/day is heavy for women only
+            # revision 2: bilirubin alone is no indication for drainage
+            "pc-biliary-drainage-cholestasis": ("biliary_obstruction",),
+            "pc-no-oral-bowel-prep": ("combined_primary_resection",),
+            "dx-ceus-characterise-lesion-oncology": ("fll_detected_on_ultrasound", "cirrhosis"),
+        },
         id="hepatectomy, sex unknown, 30 g alcohol a day, bilirubin just above 50",
     ),
 ]
@@ -178,7 +199,7 @@ CASES = [
 
 @pytest.mark.parametrize(("facts", "applies", "may_apply"), CASES)
 def test_hand_made_cases_match_exactly(facts, applies, may_apply):
-    result = matching.match(facts, matching.rules_from_db())
+    result = matching.match(facts, matching.rules_from_db(), load_catalogue())
     assert {m.rule.id for m in result.applies} == applies
     assert {m.rule.id: m.missing for m in result.may_apply} == may_apply
     assert len(result) == 54
@@ -209,3 +230,87 @@ def test_rules_carry_the_unverified_marker_and_source():
 def test_building_rules_takes_one_query_whatever_their_number(django_assert_num_queries):
     with django_assert_num_queries(1):
         matching.build_rules()
+
+
+def _outcomes(facts: dict) -> dict[str, str]:
+    result = matching.match(facts, matching.rules_from_db(), load_catalogue())
+    return {m.rule.id: m.outcome for outcome in matching.OUTCOMES for m in getattr(result, outcome)}
+
+
+def _missing(facts: dict) -> set[str]:
+    result = matching.match(facts, matching.rules_from_db(), load_catalogue())
+    return {name for m in result.may_apply for name in m.missing}
+
+
+def test_a_man_gets_no_pregnancy_items_and_is_never_asked_if_pregnant():
+    facts = {"sex": "male", "liver_metastases": "suspected", "primary_site": "colorectal"}
+    outcomes = _outcomes(facts)
+    assert outcomes["sc-pregnancy-metastases-mdt"] == matching.DOES_NOT_APPLY
+    assert outcomes["sc-pregnancy-us-surveillance"] == matching.DOES_NOT_APPLY
+    assert outcomes["dx-ceus-detection-multimodality"] == matching.APPLIES
+    assert "pregnant" not in _missing(facts)
+    # Whatever was typed: a man is not pregnant.
+    assert _outcomes({**facts, "pregnant": True})["dx-ceus-detection-multimodality"] == (
+        matching.APPLIES
+    )
+
+
+def test_an_unknown_primary_site_is_matched_as_not_known():
+    outcomes = _outcomes({"primary_site": "unknown", "liver_resection_done": True})
+    assert outcomes["mm-adjuvant-crc-gastric"] == matching.MAY_APPLY
+    assert outcomes["mm-adjuvant-imatinib-gist"] == matching.MAY_APPLY
+    assert "primary_site" in _missing({"primary_site": "unknown"})
+    # ...while it still counts as a primary outside the liver.
+    assert "history_extrahepatic_cancer" not in _missing({"primary_site": "unknown"})
+
+
+@pytest.mark.parametrize(("obstruction", "outcome"), [(True, "applies"), (False, "does_not_apply")])
+def test_a_jaundiced_patient_gets_drainage_only_with_bile_duct_obstruction(obstruction, outcome):
+    facts = {
+        "planned_procedure": "hepatectomy",
+        "serum_bilirubin_umol_l": 80,
+        "biliary_obstruction": obstruction,
+    }
+    assert _outcomes(facts)["pc-biliary-drainage-cholestasis"] == outcome
+
+
+LEFT_RAS_WT = {
+    "primary_site": "colorectal",
+    "tumor_sidedness": "left",
+    "ras_status": "wild_type",
+    "mmr_msi_status": "pMMR_MSS",
+    "systemic_therapy_line": "none_yet",
+    "liver_metastases": "confirmed",
+}
+
+
+@pytest.mark.parametrize(
+    ("setting", "outcome"),
+    [
+        ({"resectability": "resectable", "liver_resection_done": False}, "does_not_apply"),
+        ({"resectability": "unresectable", "liver_resection_done": True}, "does_not_apply"),
+        ({"resectability": "unresectable", "liver_resection_done": False}, "applies"),
+    ],
+    ids=["resectable", "resected", "unresectable"],
+)
+def test_anti_egfr_only_for_disease_that_is_not_resectable_or_resected(setting, outcome):
+    assert _outcomes({**LEFT_RAS_WT, **setting})["mm-asco-antiegfr-left-ras-wt"] == outcome
+
+
+def test_dmmr_gets_pembrolizumab_without_doublet_chemotherapy():
+    outcomes = _outcomes(
+        {
+            "primary_site": "colorectal",
+            "mmr_msi_status": "dMMR_MSI_H",
+            "systemic_therapy_line": "none_yet",
+            "resectability": "unresectable",
+            "liver_resection_done": False,
+        }
+    )
+    assert outcomes["mm-asco-pembrolizumab-dmmr"] == matching.APPLIES
+    assert outcomes["mm-asco-first-line-chemo"] == matching.DOES_NOT_APPLY
+
+
+def test_a_resected_primary_is_not_resected_again_with_the_liver():
+    facts = {"planned_procedure": "hepatectomy", "primary_status": "resected"}
+    assert _outcomes(facts)["pc-no-oral-bowel-prep"] == matching.APPLIES

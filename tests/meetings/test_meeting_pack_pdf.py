@@ -65,7 +65,7 @@ def test_sections_show_applying_statements_markers_and_missing_facts(pack):
 
 def test_the_marker_follows_verification(meeting):
     rec = Recommendation.objects.get(slug="mm-adjuvant-imatinib-gist")
-    assert rec.needs_primary_check
+    assert rec.shows_unverified_marker
     text = " ".join(pdf_text(handouts.render_meeting_handout(meeting).pdf)).replace("\n", " ")
     assert f"{rec.statement} JSHBPS 2021" in text
     after = text.index(rec.statement)

@@ -32,7 +32,7 @@ class Command(BaseCommand):
             facts = coerce_facts(data, content.catalogue)
         except FactValueError as error:
             raise CommandError(str(error), returncode=2) from None
-        results = matching.match(facts, content.rules)
+        results = matching.match(facts, content.rules, content.catalogue)
         self.stdout.write(json.dumps(matching.as_json(results), indent=2, ensure_ascii=False))
 
     def _read(self, path: str) -> str:
