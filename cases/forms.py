@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from cases.models import PATIENT_FACTS, Case, Patient, Sex, patient_facts
 from config.text import BidiSafeFormMixin
+from guidelines.derived import DERIVATIONS, FollowsFrom, derive, with_derived
 from guidelines.facts import (
     ALTERNATIVE_UNITS,
     BOOLEAN,
@@ -151,17 +152,30 @@ class CaseForm(BidiSafeFormMixin, forms.ModelForm):
     # --- Layout helpers for the template ------------------------------------------
 
     def fact_sections(self) -> list[tuple[str, list]]:
-        """(section label, bound fields) in form order, unit selectors beside their value."""
+        """(section label, fields) in form order: each a bound field, its unit, the unit
+        selector, and for a fact that may follow from another, how (see ``derived_rules``)."""
         labels = dict(FactSection.choices)
+        rules = self.derived_rules()
+        if self.is_bound:
+            current = self.fact_values()
+        elif self.instance.pk:
+            current = self.instance.fact_values(self.catalogue)
+        else:
+            current = {}
+        derived_now = derive(current, self.catalogue)
         sections: dict[str, list] = {}
         for spec in self.fact_specs:
             name = FACT_PREFIX + spec.name
             unit_name = name + UNIT_SUFFIX
+            rule = rules.get(name)
+            if rule:
+                rule = {**rule, "active": spec.name in derived_now}
             sections.setdefault(labels.get(spec.section, spec.section), []).append(
                 (
                     self[name],
                     getattr(self.fields[name], "unit", ""),
                     self[unit_name] if unit_name in self.fields else None,
+                    rule,
                 )
             )
         return list(sections.items())
@@ -199,6 +213,9 @@ class CaseForm(BidiSafeFormMixin, forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         self.facts = self._clean_facts(cleaned, report=True)
+        # A fact that follows from others (a man's "pregnant") is not stored as typed.
+        for name in derive({**self.facts, **self._patient_values(cleaned)}, self.catalogue):
+            self.facts.pop(name, None)
         born, referred = cleaned.get("date_of_birth"), cleaned.get("referral_date")
         if born and referred and referred < born:
             self.add_error("referral_date", "The referral date is before the date of birth.")
@@ -302,15 +319,34 @@ class CaseForm(BidiSafeFormMixin, forms.ModelForm):
         self.is_valid()
         data = self.cleaned_data
         values = self._clean_facts(data, report=False)
-        values.update(
-            patient_facts(
-                self.catalogue,
-                data.get("sex"),
-                data.get("date_of_birth"),
-                data.get("referral_date") or timezone.localdate(),
-            )
+        values.update(self._patient_values(data))
+        return with_derived(values, self.catalogue)
+
+    def _patient_values(self, data: dict) -> dict[str, object]:
+        return patient_facts(
+            self.catalogue,
+            data.get("sex"),
+            data.get("date_of_birth"),
+            data.get("referral_date") or timezone.localdate(),
         )
-        return values
+
+    def derived_rules(self) -> dict[str, dict]:
+        """For the form's script: each derived fact, the control it follows and when."""
+        rules = {}
+        for rule in DERIVATIONS:
+            if not isinstance(rule, FollowsFrom) or rule.fact not in self.catalogue:
+                continue
+            (source,) = rule.inputs
+            if source not in self.catalogue:
+                continue
+            spec = self.catalogue[rule.fact]
+            rules[FACT_PREFIX + rule.fact] = {
+                "control": source if source in PATIENT_FACTS else FACT_PREFIX + source,
+                "when": sorted(rule.when) if rule.when is not None else None,
+                "note": f"{spec.display_value(rule.value).capitalize()}: follows from "
+                f"{self.catalogue[source].label.lower()}.",
+            }
+        return rules
 
     # --- Saving ----------------------------------------------------------------------
 

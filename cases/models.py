@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.audit import Authored, audited
+from guidelines.derived import with_derived
 from guidelines.facts import Catalogue
 
 # Facts that come from the patient record rather than from the case form.
@@ -133,7 +134,8 @@ class Case(Authored):
         """Everything known about the case, as the matching engine reads it.
 
         The stored facts, plus sex and age (at referral) from the patient record,
-        when the catalogue has those facts and the record has a usable value.
+        when the catalogue has those facts and the record has a usable value, plus
+        the facts that follow from those (``guidelines.derived``).
         """
         values = {name: value for name, value in self.facts.items() if name in catalogue}
         values.update(
@@ -141,4 +143,4 @@ class Case(Authored):
                 catalogue, self.patient.sex, self.patient.date_of_birth, self.referral_date
             )
         )
-        return values
+        return with_derived(values, catalogue)

@@ -19,6 +19,7 @@ from cases.forms import CaseForm, ConflictError
 from cases.models import PATIENT_FACTS, Case, CaseStatus, Patient, record_id
 from config.htmx import wants_partial
 from guidelines import matching, snapshot
+from guidelines.derived import derive
 from guidelines.facts import load_catalogue
 from guidelines.models import FactSection
 from guidelines.snapshot import Snapshot
@@ -176,11 +177,17 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     content = snapshot.current()
     catalogue = content.catalogue
     values = case.fact_values(catalogue)
+    derived = derive(values, catalogue)
     labels = dict(FactSection.choices)
     known, unknown = [], []
     for spec in catalogue.values():
         if spec.name in values:
-            source = " (from the patient record)" if spec.name in PATIENT_FACTS else ""
+            if spec.name in derived:
+                source = f" ({derived[spec.name].explain(values, catalogue)})"
+            elif spec.name in PATIENT_FACTS:
+                source = " (from the patient record)"
+            else:
+                source = ""
             known.append(
                 (
                     labels.get(spec.section, spec.section),

@@ -105,6 +105,8 @@ class Skip:
     key: str
     reason: str
     fields: list[str]
+    # (field, the value here, the pack's value), so an editor can compare the two
+    differences: list[tuple[str, Any, Any]] = field(default_factory=list)
 
     def __str__(self) -> str:
         return f"left alone {self.kind} {self.key} ({', '.join(self.fields)}): {self.reason}"
@@ -131,14 +133,15 @@ class Guard:
         if key in self.take:
             return changed
         edited_by = last_change_not_by_a_pack(obj)
+        differences = [(name, getattr(obj, name, None), values.get(name)) for name in changed]
         if edited_by:
-            self.skipped.append(
-                Skip(kind, key, f"changed by {edited_by} since it was loaded", changed)
-            )
+            reason = f"changed by {edited_by} since it was loaded"
+            self.skipped.append(Skip(kind, key, reason, changed, differences))
             return []
         if "is_published" in changed and values["is_published"] and not obj.is_published:
+            reason = "unpublished here; the pack would publish it"
             self.skipped.append(
-                Skip(kind, key, "unpublished here; the pack would publish it", ["is_published"])
+                Skip(kind, key, reason, ["is_published"], [("is_published", False, True)])
             )
             return [name for name in changed if name != "is_published"]
         return changed
@@ -444,6 +447,23 @@ def _apply_sections(items: list[dict], guard: Guard) -> list[Change]:
     return changes
 
 
+LEGACY_LEVELS = {
+    "verified-primary": "primary",
+    "verified-secondary": "secondary",
+    "seed-only": "digest_only",
+    "unverified": "none",
+}
+
+
+def legacy_level(item: dict) -> str:
+    """The verification level of a pack written before levels existed (revision 1):
+    its status, and "partial" for a verified item that still carried the marker."""
+    level = LEGACY_LEVELS.get(item.get("status", ""), "none")
+    if item.get("needs_primary_check") and level in ("primary", "secondary"):
+        return "partial"
+    return level
+
+
 def _apply_recommendations(items: list[dict], guard: Guard) -> list[Change]:
     changes = []
     subsections = {
@@ -453,6 +473,8 @@ def _apply_recommendations(items: list[dict], guard: Guard) -> list[Change]:
     for slug in _unique_keys(items, "id", "recommendation"):
         item = next(i for i in items if i["id"] == slug)
         values = _pack_values(item, RECOMMENDATION_FIELDS, "recommendation", slug)
+        if "verification" not in item:
+            values["verification"] = legacy_level(item)
         if not guard.wants(slug):
             continue
         where = (item.get("section"), item.get("subsection"))

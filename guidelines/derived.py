@@ -60,6 +60,14 @@ class Derived:
     inputs: tuple[str, ...]
     source: str
 
+    def explain(self, values: Mapping[str, object], catalogue: Catalogue) -> str:
+        """What it came from, in words: 'follows from Sex: Male'."""
+        parts = [
+            f"{catalogue[name].label}: {catalogue[name].display_value(values.get(name))}"
+            for name in self.inputs
+        ]
+        return "follows from " + ", ".join(parts)
+
 
 def derive(values: Mapping[str, object], catalogue: Catalogue) -> dict[str, Derived]:
     """The derived facts of a case (only facts the catalogue has, from inputs it has)."""

@@ -34,6 +34,7 @@ from django.utils import timezone
 from cases.models import PATIENT_FACTS, Case
 from cases.pseudonym import pseudonym, scrub
 from guidelines import matching, snapshot
+from guidelines.derived import derive
 from guidelines.facts import Catalogue
 from guidelines.models import FactSection, RecommendationEvent
 
@@ -139,12 +140,14 @@ def build_section(
         values.pop("age_years", None)  # age and year of birth together narrow the date of birth
     shown = matching.present(matching.match(values, rules, catalogue), catalogue)
     labels = dict(FactSection.choices)
+    derived = derive(values, catalogue)
     known: dict[str, list[tuple[str, str]]] = {}
     for spec in catalogue.values():
         if spec.name in values and not (pseudonymise and spec.name in PATIENT_FACTS):
-            known.setdefault(labels.get(spec.section, spec.section), []).append(
-                (spec.label, spec.display_value(values[spec.name]))
-            )
+            text = spec.display_value(values[spec.name])
+            if spec.name in derived:
+                text += f" ({derived[spec.name].explain(values, catalogue)})"
+            known.setdefault(labels.get(spec.section, spec.section), []).append((spec.label, text))
     deciding = Counter(name for item in shown[matching.MAY_APPLY] for name in item.match.missing)
     unknowns = [catalogue[name].label for name, _ in deciding.most_common(IMPORTANT_UNKNOWNS)]
     text = (lambda t: scrub(t, case)) if pseudonymise else (lambda t: t)

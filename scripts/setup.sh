@@ -79,5 +79,5 @@ fi
 # --- 5. Schema, content, demo accounts ----------------------------------------
 manage() { "$venv/bin/python" manage.py "$@"; }
 manage migrate --noinput -v 0
-manage load_content --if-empty
+manage load_content  # upgrades the library, leaving what editors changed (see README)
 manage seed_demo --if-demo-mode

@@ -339,3 +339,30 @@ def test_editing_notes_does_not_ask_for_the_level_again(client, editor):
     assert response.status_code == 302
     rec.refresh_from_db()
     assert rec.notes == "A local note." and rec.verification == "primary"
+
+
+def test_an_editor_takes_the_packs_version_of_an_item_in_the_admin(client, editor):
+    import pghistory
+
+    rec = Recommendation.objects.get(slug="pc-counseling")
+    original = rec.statement
+    with pghistory.context(user=editor.pk, url="/admin/"):
+        rec.statement = "Our local wording."
+        rec.save()
+    other = Recommendation.objects.get(slug="pc-smoking-cessation")
+    with pghistory.context(user=editor.pk, url="/admin/"):
+        other.notes = "Kept."
+        other.save()
+    client.force_login(editor)
+    response = client.post(
+        reverse("admin:guidelines_recommendation_changelist"),
+        {"action": "take_pack_version", "_selected_action": [rec.pk]},
+        follow=True,
+    )
+    assert "Took the pack&#x27;s version of 1 recommendation(s): pc-counseling" in (
+        response.content.decode()
+    )
+    rec.refresh_from_db()
+    other.refresh_from_db()
+    assert rec.statement == original
+    assert other.notes == "Kept."  # only the selected item

@@ -296,3 +296,36 @@ def test_an_unpublished_item_the_pack_changes_is_updated_but_stays_unpublished(t
 def test_take_names_an_item_of_the_pack():
     with pytest.raises(CommandError, match="--take no-such-item: not in liver-metastases.yaml"):
         run("load_content", "--take", "no-such-item")
+
+
+REVISION_1 = Path(__file__).parent / "data" / "liver-metastases-rev1.yaml"
+
+
+def test_a_library_at_revision_1_moves_to_revision_2_keeping_an_editors_work(editor):
+    empty_library()
+    Fact.objects.all().delete()
+    run("load_content", str(REVISION_1))
+    assert Recommendation.objects.count() == 60 and Fact.objects.count() == 34
+    # revision 1 knew no levels: they follow from its status and marker
+    assert Recommendation.objects.get(slug="pc-alcohol-cessation").verification == "partial"
+    assert Recommendation.objects.get(slug="pc-smoking-cessation").verification == "primary"
+    _edit_in_the_admin(editor, "pc-biliary-drainage-cholestasis", notes="Our own note.")
+
+    dry = run("load_content", "--dry-run")
+    assert "would update recommendation mm-asco-antiegfr-left-ras-wt: condition, notes" in dry
+    assert "would create fact biliary_obstruction" in dry
+    assert "left alone recommendation pc-biliary-drainage-cholestasis" in dry
+    output = run("load_content")
+    assert "left alone recommendation pc-biliary-drainage-cholestasis" in output
+    assert "statement here: Drain the bile ducts" in output  # the local text beside the pack's
+    assert "statement in the pack: " in output
+    edited = Recommendation.objects.get(slug="pc-biliary-drainage-cholestasis")
+    assert edited.notes == "Our own note." and "biliary_obstruction" not in edited.condition
+    # every other item is at revision 2
+    pack = {r["id"]: r for r in pack_data()["recommendations"]}
+    for rec in Recommendation.objects.exclude(slug="pc-biliary-drainage-cholestasis"):
+        assert rec.condition == pack[rec.slug].get("condition", ""), rec.slug
+        assert rec.verification == pack[rec.slug].get("verification", "none"), rec.slug
+    assert Fact.objects.count() == 37
+    again = run("load_content")
+    assert "update " not in again and "create " not in again  # nothing changes a second time

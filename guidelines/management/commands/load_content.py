@@ -83,9 +83,18 @@ class Command(BaseCommand):
             )
         for skip in report.skipped:
             self.stdout.write(self.style.WARNING(f"  {skip}; `--take {skip.key}` to overwrite it"))
+            for name, here, pack in skip.differences:
+                self.stdout.write(f"      {name} here: {_shown(here)}")
+                self.stdout.write(f"      {name} in the pack: {_shown(pack)}")
         if report.skipped:
             self.stdout.write(f"Left {len(report.skipped)} item(s) as they are here (see above).")
         for kind, n in report.untouched.items():
             self.stdout.write(
                 f"{n} {kind} in the database are not in the pack and were left as they are."
             )
+
+
+def _shown(value) -> str:
+    if value in ("", None):
+        return "(empty)"
+    return str(getattr(value, "pk", value) if hasattr(value, "_meta") else value)

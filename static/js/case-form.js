@@ -1,0 +1,44 @@
+// The case form: a fact that follows from another one (a man is not pregnant; a
+// primary site means a history of cancer outside the liver) is not asked. Its
+// question is hidden and its inputs disabled while the rule holds, and a note
+// says why. The server applies the same rules (guidelines/derived.py), so the
+// form is correct without this script too.
+(function () {
+  "use strict";
+
+  function valueOf(form, name) {
+    const controls = form.querySelectorAll('[name="' + name + '"]');
+    for (const control of controls) {
+      if (control.type === "radio") {
+        if (control.checked) return control.value;
+      } else {
+        return control.value;
+      }
+    }
+    return "";
+  }
+
+  function update(form) {
+    for (const field of form.querySelectorAll("[data-follows]")) {
+      const value = valueOf(form, field.dataset.follows);
+      const when = field.dataset.when;
+      const active = value !== "" && (when === "*" || when.split(" ").includes(value));
+      field.classList.toggle("is-derived", active);
+      const note = field.querySelector(".derived-note");
+      if (note) note.hidden = !active;
+      for (const part of field.querySelectorAll("fieldset, label, .control, .help, .errorlist")) {
+        if (!part.closest(".derived-note")) part.hidden = active;
+      }
+      for (const input of field.querySelectorAll("input, select, textarea")) {
+        input.disabled = active;
+      }
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    const form = document.getElementById("case-form");
+    if (!form || !form.querySelector("[data-follows]")) return;
+    form.addEventListener("change", function () { update(form); });
+    update(form);
+  });
+})();
