@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from guidelines import conditions
 from guidelines.facts import load_catalogue
-from guidelines.models import FactSection, GuidelineSource, Recommendation, VerificationStatus
+from guidelines.models import FactSection, GuidelineSource, Recommendation, VerificationLevel
 
 READ_PERMISSION = "guidelines.view_recommendation"
 
@@ -49,8 +49,8 @@ def library(request: HttpRequest) -> HttpResponse:
     source = next((s for s in sources if s.code == source_code), None)
     if source:
         recommendations = recommendations.filter(source=source)
-    if status in VerificationStatus.values:
-        recommendations = recommendations.filter(verification_status=status)
+    if status in VerificationLevel.values:
+        recommendations = recommendations.filter(verification=status)
     if query:
         recommendations = recommendations.filter(
             Q(statement__icontains=query) | Q(slug__icontains=query) | Q(notes__icontains=query)
@@ -69,10 +69,10 @@ def library(request: HttpRequest) -> HttpResponse:
             "count": len(rows),
             "sources": [s for s in sources if s.published_count],
             "selected_source": source,
-            "statuses": VerificationStatus.choices,
+            "statuses": [c for c in VerificationLevel.choices if c[0] != VerificationLevel.NONE],
             "selected_status": status,
             "query": query,
-            "filtered": bool(source or status in VerificationStatus.values or query),
+            "filtered": bool(source or status in VerificationLevel.values or query),
         },
     )
 

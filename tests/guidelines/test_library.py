@@ -75,7 +75,7 @@ def test_library_filters_by_source(client, board_member):
 
 def test_library_filters_by_status_and_search(client, board_member):
     client.force_login(board_member)
-    response = client.get(reverse("guidelines:library"), {"status": "seed-only", "q": "MRI"})
+    response = client.get(reverse("guidelines:library"), {"status": "digest_only", "q": "MRI"})
     slugs = {
         rec.slug for _, subs in response.context["sections"] for _, recs in subs for rec in recs
     }
