@@ -57,6 +57,11 @@ class ConflictError(Exception):
         self.patient = patient
 
 
+# Inputs that conditions read (facts, and the patient data behind sex and age): only a
+# change to one of them refreshes the live match panel.
+READS_FACTS = {"data-facts": ""}
+
+
 def _fact_field(spec: FactSpec) -> forms.Field:
     common = {"label": spec.label, "required": False, "help_text": spec.help_text}
     if spec.kind == BOOLEAN:
@@ -64,12 +69,16 @@ def _fact_field(spec: FactSpec) -> forms.Field:
             choices=YES_NO,
             coerce=lambda v: v == "yes",
             empty_value=None,
-            widget=forms.RadioSelect(attrs={"class": "yes-no"}),
+            widget=forms.RadioSelect(attrs={"class": "yes-no", **READS_FACTS}),
             **common,
         )
     if spec.kind == ENUM:
-        return forms.ChoiceField(choices=[("", "Not known"), *spec.choices], **common)
-    attrs = {"step": "1" if spec.kind == INTEGER else "any", "inputmode": "decimal"}
+        return forms.ChoiceField(
+            choices=[("", "Not known"), *spec.choices],
+            widget=forms.Select(attrs=READS_FACTS),
+            **common,
+        )
+    attrs = {"step": "1" if spec.kind == INTEGER else "any", "inputmode": "decimal", **READS_FACTS}
     if spec.minimum is not None:
         attrs["min"] = f"{spec.minimum:g}"
     if spec.maximum is not None and spec.name not in ALTERNATIVE_UNITS:
@@ -88,11 +97,17 @@ class CaseForm(BidiSafeFormMixin, forms.ModelForm):
 
     mrn = forms.CharField(label="Hospital number (MRN)", max_length=32)
     patient_name = forms.CharField(label="Patient name", max_length=200)
-    date_of_birth = forms.DateField(label="Date of birth", widget=forms.DateInput(**DATE_WIDGET))
+    date_of_birth = forms.DateField(
+        label="Date of birth",
+        widget=forms.DateInput(
+            format=DATE_WIDGET["format"], attrs={**DATE_WIDGET["attrs"], **READS_FACTS}
+        ),
+    )
     # No default: a sex nobody chose must not be saved as the first choice.
     sex = forms.ChoiceField(
         label="Sex",
         choices=[("", "Choose…"), *Sex.choices],
+        widget=forms.Select(attrs=READS_FACTS),
         error_messages={"required": "Choose the patient's sex, or “Not known”."},
     )
     use_existing_patient = forms.BooleanField(
@@ -115,7 +130,11 @@ class CaseForm(BidiSafeFormMixin, forms.ModelForm):
     class Meta:
         model = Case
         fields = ["referral_date", "referring_clinician", "question", "clinical_summary", "status"]
-        widgets = {"referral_date": forms.DateInput(**DATE_WIDGET)}
+        widgets = {
+            "referral_date": forms.DateInput(
+                format=DATE_WIDGET["format"], attrs={**DATE_WIDGET["attrs"], **READS_FACTS}
+            )
+        }
 
     def __init__(self, *args, catalogue: Catalogue, **kwargs):
         super().__init__(*args, **kwargs)
@@ -131,6 +150,7 @@ class CaseForm(BidiSafeFormMixin, forms.ModelForm):
                     label=f"Unit of {spec.label.lower()}",
                     choices=[(spec.unit, spec.unit), *((unit, unit) for unit, _ in units)],
                     required=False,
+                    widget=forms.Select(attrs=READS_FACTS),
                 )
         case = self.instance
         if case.pk:

@@ -33,10 +33,8 @@ def get_case_for_user(request: HttpRequest, pk: int, permission: str = "cases.vi
     return get_object_or_404(Case.objects.select_related("patient"), pk=pk)
 
 
-def _matches(facts: dict, content: Snapshot) -> dict:
-    return matching.present(
-        matching.match(facts, content.rules, content.catalogue), content.catalogue
-    )
+def _matches(facts: dict, content: Snapshot) -> matching.Panel:
+    return matching.panel(facts, content.rules, content.catalogue)
 
 
 @require_http_methods(["GET"])

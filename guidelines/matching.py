@@ -249,12 +249,61 @@ def explain(outcome: ComparisonOutcome, catalogue: Catalogue) -> str:
 
 
 @dataclass(frozen=True)
+class WhyLine:
+    """One line of a "Why": a comparison, or "all of" / "any of" / "not" over nested lines."""
+
+    state: str  # held, failed or unknown
+    text: str
+    children: tuple[WhyLine, ...] = ()
+
+
+_JOIN_WORDS = {"And": "All of these", "Or": "Any of these", "Not": "Not this"}
+_STATE = {True: "held", False: "failed", None: "unknown"}
+
+
+def why_tree(m: Match, catalogue: Catalogue) -> tuple[WhyLine, ...]:
+    """The condition's structure with each part's outcome, so an "or" reads as one."""
+    try:
+        compiled = compile_condition(m.rule.condition)
+    except conditions.ConditionError:
+        return ()
+    if compiled.tree is None:
+        return ()
+    lines = iter(m.comparisons)
+
+    def build(node: Node) -> tuple[WhyLine, Outcome]:
+        if isinstance(node, Comparison):
+            outcome = next(lines)
+            return WhyLine(outcome.state, explain(outcome, catalogue)), outcome.outcome
+        if isinstance(node, Not):
+            child, value = build(node.operand)
+            value = None if value is None else not value
+            return WhyLine(_STATE[value], _JOIN_WORDS["Not"], (child,)), value
+        children = [build(operand) for operand in node.operands]
+        values = [value for _, value in children]
+        decisive = not isinstance(node, And)
+        if decisive in values:
+            value = decisive
+        elif None in values:
+            value = None
+        else:
+            value = not decisive
+        words = _JOIN_WORDS[type(node).__name__]
+        return WhyLine(_STATE[value], words, tuple(line for line, _ in children)), value
+
+    root, _ = build(compiled.tree)
+    # A top-level "all of" is what every card means: show its parts directly.
+    return root.children if isinstance(compiled.tree, And) else (root,)
+
+
+@dataclass(frozen=True)
 class ShownMatch:
     """A match with its explanation in words, for pages and handouts."""
 
     match: Match
     why: tuple[tuple[str, str], ...]  # (state, words): state is held, failed or unknown
     missing_labels: tuple[str, ...]
+    why_tree: tuple[WhyLine, ...] = ()
 
     @property
     def rule(self) -> Rule:
@@ -267,9 +316,98 @@ def present(results: MatchSet, catalogue: Catalogue) -> dict[str, list[ShownMatc
     def shown(m: Match) -> ShownMatch:
         why = tuple((c.state, explain(c, catalogue)) for c in m.comparisons)
         labels = tuple(catalogue[name].label if name in catalogue else name for name in m.missing)
-        return ShownMatch(m, why, labels)
+        return ShownMatch(m, why, labels, why_tree(m, catalogue))
 
     return {outcome: [shown(m) for m in getattr(results, outcome)] for outcome in OUTCOMES}
+
+
+@dataclass(frozen=True)
+class MissingGroup:
+    """May-apply matches that wait for the same facts, shown as one collapsible group."""
+
+    missing_labels: tuple[str, ...]
+    items: tuple[ShownMatch, ...]
+
+    @property
+    def sections(self) -> list[tuple[str, int]]:
+        """How many items of each section, in order: e.g. [('Perioperative care', 22)]."""
+        counts: dict[str, int] = {}
+        for item in self.items:
+            counts[item.rule.section] = counts.get(item.rule.section, 0) + 1
+        return list(counts.items())
+
+
+GROUP_AT = 3  # this many items waiting for the same facts are shown as one group
+
+
+def group_by_missing(may_apply: list[ShownMatch]) -> list[MissingGroup]:
+    """May-apply items grouped by the facts they wait for, larger groups first."""
+    groups: dict[tuple[str, ...], list[ShownMatch]] = {}
+    for item in may_apply:
+        groups.setdefault(item.missing_labels, []).append(item)
+    ordered = sorted(groups.items(), key=lambda pair: -len(pair[1]))
+    return [MissingGroup(labels, tuple(items)) for labels, items in ordered]
+
+
+def deciding_facts(results: MatchSet) -> list[tuple[str, int]]:
+    """Every fact that is not known and would decide a recommendation, with how many it
+    decides, most first (then by name)."""
+    counts: dict[str, int] = {}
+    for m in results.may_apply:
+        for name in m.missing:
+            counts[name] = counts.get(name, 0) + 1
+    return sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
+
+
+def site_has_specific_content(site: str, rules: Iterable[Rule]) -> bool:
+    """Whether any rule names this primary site in its condition (= or in)."""
+    for rule in rules:
+        try:
+            compiled = compile_condition(rule.condition)
+        except conditions.ConditionError:
+            continue
+        for comparison in compiled.comparisons:
+            names_site = comparison.fact == "primary_site" and comparison.operator in ("=", "in")
+            if names_site and site in {literal.value for literal in comparison.values}:
+                return True
+    return False
+
+
+@dataclass(frozen=True)
+class Panel:
+    """Everything a page or handout shows of a case's matches."""
+
+    applies: list[ShownMatch]
+    may_apply: list[ShownMatch]
+    does_not_apply: list[ShownMatch]
+    may_apply_groups: list[MissingGroup]
+    deciding: list[tuple[str, int]]  # (fact label, recommendations it decides), most first
+    uncovered_site: str  # the primary site's label when no rule is specific to it, else ""
+
+    def __getitem__(self, outcome: str) -> list[ShownMatch]:
+        return getattr(self, outcome)
+
+
+def panel(facts: Mapping[str, object], rules: Sequence[Rule], catalogue: Catalogue) -> Panel:
+    """Match a case and prepare what is shown: one path for pages, JSON and handouts."""
+    results = match(facts, rules, catalogue)
+    shown = present(results, catalogue)
+    site = engine_values(facts, catalogue).get("primary_site")
+    site_spec = catalogue.get("primary_site")
+    uncovered = ""
+    if site and site_spec and not site_has_specific_content(str(site), rules):
+        uncovered = site_spec.display_value(site)
+    return Panel(
+        applies=shown[APPLIES],
+        may_apply=shown[MAY_APPLY],
+        does_not_apply=shown[DOES_NOT_APPLY],
+        may_apply_groups=group_by_missing(shown[MAY_APPLY]),
+        deciding=[
+            (catalogue[name].label if name in catalogue else name, count)
+            for name, count in deciding_facts(results)
+        ],
+        uncovered_site=uncovered,
+    )
 
 
 def as_json(results: MatchSet) -> dict[str, list[dict]]:

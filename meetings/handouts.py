@@ -18,7 +18,6 @@ import hashlib
 import logging
 import mimetypes
 import threading
-from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -108,8 +107,11 @@ class CaseSection:
     summary: str
     known: list[tuple[str, list[tuple[str, str]]]]  # (section label, [(fact label, value)])
     important_unknowns: list[str]
+    more_unknowns: int  # how many more would decide, beyond those listed
     applies: list[matching.ShownMatch]
     may_apply: list[matching.ShownMatch]
+    may_apply_groups: list[matching.MissingGroup]
+    uncovered_site: str
 
 
 @dataclass
@@ -138,7 +140,7 @@ def build_section(
     values = case.fact_values(catalogue)
     if pseudonymise:
         values.pop("age_years", None)  # age and year of birth together narrow the date of birth
-    shown = matching.present(matching.match(values, rules, catalogue), catalogue)
+    shown = matching.panel(values, tuple(rules), catalogue)
     labels = dict(FactSection.choices)
     derived = derive(values, catalogue)
     known: dict[str, list[tuple[str, str]]] = {}
@@ -148,8 +150,7 @@ def build_section(
             if spec.name in derived:
                 text += f" ({derived[spec.name].explain(values, catalogue)})"
             known.setdefault(labels.get(spec.section, spec.section), []).append((spec.label, text))
-    deciding = Counter(name for item in shown[matching.MAY_APPLY] for name in item.match.missing)
-    unknowns = [catalogue[name].label for name, _ in deciding.most_common(IMPORTANT_UNKNOWNS)]
+    unknowns = [label for label, _ in shown.deciding]
     text = (lambda t: scrub(t, case)) if pseudonymise else (lambda t: t)
     return CaseSection(
         number=number,
@@ -159,9 +160,12 @@ def build_section(
         question=text(case.question),
         summary=text(case.clinical_summary),
         known=list(known.items()),
-        important_unknowns=unknowns,
-        applies=shown[matching.APPLIES],
-        may_apply=shown[matching.MAY_APPLY],
+        important_unknowns=unknowns[:IMPORTANT_UNKNOWNS],
+        more_unknowns=max(0, len(unknowns) - IMPORTANT_UNKNOWNS),
+        applies=shown.applies,
+        may_apply=shown.may_apply,
+        may_apply_groups=shown.may_apply_groups,
+        uncovered_site=shown.uncovered_site,
     )
 
 

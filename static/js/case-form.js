@@ -42,3 +42,24 @@
     update(form);
   });
 })();
+
+// The live match panel is replaced on every change: a "Why" or a group that was open
+// stays open (by its id or its place), so a clinician reading it does not lose it.
+(function () {
+  "use strict";
+  let open = [];
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (!event.detail.target || event.detail.target.id !== "match-panel") return;
+    open = Array.from(event.detail.target.querySelectorAll("details[open]")).map(function (d) {
+      return d.id || d.querySelector("summary").textContent.trim().split(":")[0];
+    });
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    const panel = document.getElementById("match-panel");
+    if (!panel || !open.length) return;
+    for (const details of panel.querySelectorAll("details")) {
+      const key = details.id || details.querySelector("summary").textContent.trim().split(":")[0];
+      if (open.includes(key)) details.open = true;
+    }
+  });
+})();

@@ -42,7 +42,7 @@ def test_the_edit_form_shows_the_saved_facts(client, board_member):
     client.force_login(board_member)
     page = client.get(reverse("cases:case_edit", args=[case.pk])).content.decode()
     assert (
-        'name="fact_smoker_current" value="yes" class="yes-no" id="id_fact_smoker_current_1" checked'
+        'name="fact_smoker_current" value="yes" class="yes-no" data-facts="" id="id_fact_smoker_current_1" checked'
         in page
     )
     assert '<option value="gastric" selected>' in page

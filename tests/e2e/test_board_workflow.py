@@ -31,8 +31,9 @@ def test_case_entry_to_printed_meeting_pack(site, new_page, django_db_blocker):
     page.fill("input[name=referring_clinician]", "Dr. E2E, surgery")
     page.fill("textarea[name=question]", "Resect the liver metastases now?")
     page.select_option("select[name=fact_primary_site]", "colorectal")
-    page.wait_for_selector("#match-pc-counseling")
-    assert "match-pc-counseling" not in applies_ids(page)  # no procedure planned yet
+    # no procedure planned yet: counselling waits for it, inside the collapsed group
+    page.wait_for_selector("#match-panel .missing-group #match-pc-counseling", state="attached")
+    assert "match-pc-counseling" not in applies_ids(page)
     page.select_option("select[name=fact_planned_procedure]", "hepatectomy")
     page.wait_for_selector("#match-panel .group-applies #match-pc-counseling")
     page.check("input[name=fact_smoker_current][value=yes]")
