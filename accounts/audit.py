@@ -19,7 +19,7 @@ from django.db import models
 from django.utils.text import capfirst
 
 # Bookkeeping columns: the entry's own when/who already says this.
-HIDDEN_FIELDS = {"id", "created_at", "created_by", "updated_by", "version"}
+HIDDEN_FIELDS = {"id", "created_at", "created_by", "updated_by", "version", "entered_as"}
 
 
 class Stamped(models.Model):

@@ -2,10 +2,28 @@ from __future__ import annotations
 
 import time
 
+from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.shortcuts import render
 
 # Pages a logged-in user without any role may still reach.
-OPEN_TO_EVERYONE = {"login", "logout", "favicon"}
+OPEN_TO_EVERYONE = {"login", "logout", "favicon", "session_status"}
+
+
+class HtmxLoginRequiredMiddleware(LoginRequiredMiddleware):
+    """Django's login requirement; an htmx request of an ended session gets a notice.
+
+    Redirecting a live update to the login page would swap the login page into the
+    match panel and lose the clinician's place. Instead the notice goes into the
+    page's ``#session-notice`` and nothing else on the page changes.
+    """
+
+    def handle_no_permission(self, request, view_func):
+        if request.headers.get("HX-Request") != "true":
+            return super().handle_no_permission(request, view_func)
+        response = render(request, "accounts/_session_ended.html")
+        response["HX-Retarget"] = "#session-notice"
+        response["HX-Reswap"] = "innerHTML"
+        return response
 
 
 class RoleRequiredMiddleware:

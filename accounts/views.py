@@ -1,4 +1,7 @@
 from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.http import JsonResponse
+from django.middleware.csrf import get_token
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.views import shortcut
 from django.core.exceptions import PermissionDenied
@@ -35,3 +38,17 @@ def locked_out(request: HttpRequest, response=None, credentials=None) -> HttpRes
     """django-axes' answer to a locked-out login: how long to wait, in minutes."""
     minutes = max(1, round(settings.AXES_COOLOFF_TIME.total_seconds() / 60))
     return render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)
+
+
+@login_not_required
+@require_http_methods(["GET"])
+def session_status(request: HttpRequest) -> JsonResponse:
+    """Whether this browser is logged in, and the form token to send with a save.
+
+    The case form asks before it saves: after a session ended and the clinician logged
+    in again (e.g. in another tab), the page's token is stale; this gives the current
+    one, so what was typed can still be saved. Same-origin only (no CORS headers).
+    """
+    if not request.user.is_authenticated:
+        return JsonResponse({"authenticated": False})
+    return JsonResponse({"authenticated": True, "csrf_token": get_token(request)})

@@ -167,6 +167,10 @@ class CaseForm(BidiSafeFormMixin, forms.ModelForm):
                 value = case.facts.get(spec.name)
                 if spec.kind == BOOLEAN and value is not None:
                     value = "yes" if value else "no"
+                entered = case.entered_as.get(spec.name)
+                if entered and value is not None:  # as typed, in the unit typed
+                    value = entered[0]
+                    self.initial[FACT_PREFIX + spec.name + UNIT_SUFFIX] = entered[1]
                 self.initial[FACT_PREFIX + spec.name] = value
 
     # --- Layout helpers for the template ------------------------------------------
@@ -310,6 +314,8 @@ class CaseForm(BidiSafeFormMixin, forms.ModelForm):
 
     def _clean_facts(self, cleaned: dict, *, report: bool) -> dict[str, object]:
         facts: dict[str, object] = {}
+        if report:
+            self.entered_as: dict[str, list] = {}
         for spec in self.fact_specs:
             name = FACT_PREFIX + spec.name
             if name not in cleaned:
@@ -320,6 +326,8 @@ class CaseForm(BidiSafeFormMixin, forms.ModelForm):
             unit = cleaned.get(name + UNIT_SUFFIX) or spec.unit
             factor = dict(ALTERNATIVE_UNITS.get(spec.name, ())).get(unit)
             if factor:
+                if report:
+                    self.entered_as[spec.name] = [value, unit]
                 value = round(value * factor, 2)
             try:
                 value = coerce_value(spec, value)
@@ -406,6 +414,7 @@ class CaseForm(BidiSafeFormMixin, forms.ModelForm):
                 patient.save()
             case.patient = patient
             case.facts = self.facts
+            case.entered_as = {k: v for k, v in self.entered_as.items() if k in self.facts}
             case.updated_by = user
             case.save()
         return case

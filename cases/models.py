@@ -110,6 +110,9 @@ class Case(Authored):
     facts = models.JSONField(
         default=dict, blank=True, help_text="Known facts by catalogue name; absent means not known."
     )
+    # Values typed in another unit than the catalogue's: {fact: [value, unit]}, so the
+    # case shows "59.9 µmol/L (entered as 3.5 mg/dL)" and the form offers 3.5 mg/dL again.
+    entered_as = models.JSONField(default=dict, blank=True)
     # Optimistic locking: a save must name the version it started from.
     version = models.PositiveIntegerField(default=1)
 

@@ -184,6 +184,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 source = f" ({derived[spec.name].explain(values, catalogue)})"
             elif spec.name in PATIENT_FACTS:
                 source = " (from the patient record)"
+            elif spec.name in case.entered_as:
+                value, unit = case.entered_as[spec.name]
+                source = f" (entered as {value:g} {unit})"
             else:
                 source = ""
             known.append(

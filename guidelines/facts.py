@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from types import MappingProxyType
 
 # Fact kinds, shared by the model's choices and the pure modules.
@@ -70,14 +71,20 @@ class FactSpec:
         if value is None:
             return "not known"
         if self.kind == BOOLEAN:
-            return "yes" if value else "no"
+            return "Yes" if value else "No"
         if self.kind == ENUM:
             return dict(self.choices).get(str(value), str(value))
-        number = _plain(value)
-        return f"{number} {self.unit}".strip()
+        return f"{_rounded(value)} {self.unit}".strip()
 
 
 Catalogue = Mapping[str, FactSpec]
+
+
+def _rounded(number: object) -> object:
+    """A number as clinicians read it: at most one decimal (59.85 shows as 59.9)."""
+    if isinstance(number, float):
+        number = float(Decimal(repr(number)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+    return _plain(number)
 
 
 def _plain(number: object) -> object:

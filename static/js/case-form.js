@@ -63,3 +63,36 @@
     }
   });
 })();
+
+// Saving after the session ended: ask first whether this browser is logged in (again,
+// perhaps in another tab). If not, say so and keep everything typed; if so, take the
+// current form token, which a new login changed, and save.
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    const form = document.getElementById("case-form");
+    if (!form || !form.dataset.sessionUrl) return;
+    let checked = false;
+    form.addEventListener("submit", function (event) {
+      if (checked) return;
+      event.preventDefault();
+      fetch(form.dataset.sessionUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) { return response.json(); })
+        .then(function (state) {
+          const notice = document.getElementById("session-notice");
+          if (!state.authenticated) {
+            if (notice) notice.innerHTML = form.dataset.sessionEnded;
+            return;
+          }
+          if (notice) notice.innerHTML = "";
+          for (const input of form.querySelectorAll('input[name="csrfmiddlewaretoken"]')) {
+            input.value = state.csrf_token;
+          }
+          document.body.setAttribute("hx-headers", JSON.stringify({ "X-CSRFToken": state.csrf_token }));
+          checked = true;
+          form.requestSubmit(event.submitter || undefined);
+        })
+        .catch(function () { checked = true; form.requestSubmit(event.submitter || undefined); });
+    });
+  });
+})();

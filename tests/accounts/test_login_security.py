@@ -184,3 +184,23 @@ def test_without_a_proxy_forwarded_headers_are_ignored(client, board_member, set
         REMOTE_ADDR="192.0.2.20",
     )
     assert ok.status_code == 302
+
+
+def test_a_live_update_after_the_session_ended_gets_a_notice_not_the_login_page(client):
+    response = client.post(reverse("cases:case_create"), {"_preview": "1"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert response["HX-Retarget"] == "#session-notice"
+    assert response["HX-Reswap"] == "innerHTML"
+    page = response.content.decode()
+    assert "Your session has ended" in page and "Log in again in a new tab" in page
+    assert 'name="password"' not in page
+    # Without htmx, it is the login page as before.
+    assert client.post(reverse("cases:case_create"))["Location"].startswith("/accounts/login/")
+
+
+def test_the_session_status_gives_a_logged_in_browser_its_current_form_token(client, board_member):
+    url = reverse("session_status")
+    assert client.get(url).json() == {"authenticated": False}
+    client.force_login(board_member)
+    state = client.get(url).json()
+    assert state["authenticated"] is True and len(state["csrf_token"]) == 64

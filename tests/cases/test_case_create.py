@@ -283,3 +283,15 @@ def test_a_namesake_with_another_mrn_is_flagged_before_a_second_patient_is_creat
     )
     assert confirmed.status_code == 302
     assert Patient.objects.count() == 2
+
+
+def test_a_converted_value_is_shown_rounded_with_what_was_entered(clinician_client, case_data):
+    case_data.update(fact_serum_bilirubin_umol_l="3.5", fact_serum_bilirubin_umol_l__unit="mg/dL")
+    clinician_client.post(reverse("cases:case_create"), case_data)
+    case = Case.objects.get()
+    assert case.facts["serum_bilirubin_umol_l"] == 59.85
+    page = clinician_client.get(case.get_absolute_url()).content.decode()
+    assert "<td>59.9 µmol/L (entered as 3.5 mg/dL)</td>" in page
+    form = clinician_client.get(reverse("cases:case_edit", args=[case.pk])).content.decode()
+    assert 'name="fact_serum_bilirubin_umol_l" value="3.5"' in form
+    assert '<option value="mg/dL" selected>' in form

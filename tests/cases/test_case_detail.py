@@ -41,7 +41,7 @@ def test_case_page_shows_patient_question_facts_and_grouped_matches(client, boar
     assert "Not verified against the primary guideline text" in applies
     does_not = page[page.index("group-does-not-apply") :]
     assert "match-pc-smoking-cessation" in does_not
-    assert "Current smoker is yes: failed (case: no)" in does_not
+    assert "Current smoker is Yes: failed (case: No)" in does_not
 
 
 def test_case_page_lists_other_cases_of_the_patient(client, board_member, case):

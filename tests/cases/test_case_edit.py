@@ -122,7 +122,7 @@ def test_editing_is_recorded_in_the_case_history(client, board_member):
     page = client.get(case.get_absolute_url()).content.decode()
     history = page[page.index("<h2>History</h2>") :]
     assert "Bea Member" in history
-    assert '<span class="field">Current smoker</span>: <del>yes</del> → <ins>no</ins>' in history
+    assert '<span class="field">Current smoker</span>: <del>Yes</del> → <ins>No</ins>' in history
 
 
 def test_unknown_case_is_404(client, board_member):
@@ -140,7 +140,7 @@ def test_the_case_history_reads_in_words_not_column_names(client, board_member):
     page = client.get(case.get_absolute_url()).content.decode()
     history = page[page.index("<h2>History</h2>") :]
     # the update: labels and choice labels; a cleared fact is "not known"
-    assert '<span class="field">Current smoker</span>: <del>yes</del> → <ins>not known</ins>' in (
+    assert '<span class="field">Current smoker</span>: <del>Yes</del> → <ins>not known</ins>' in (
         history
     )
     assert '<span class="field">Primary tumour site</span>: <del>Gastric</del> → ' in history

@@ -42,7 +42,7 @@ def test_the_panel_explains_each_comparison_in_words(clinician_client, case_data
     card = page[page.index('id="match-pc-smoking-cessation"') :]
     card = card[: card.index("</article>")]
     assert "Planned procedure is Hepatectomy: held (case: Hepatectomy)" in card
-    assert "Current smoker is yes: held (case: yes)" in card
+    assert "Current smoker is Yes: held (case: Yes)" in card
     assert "planned_procedure" not in card.replace('href="/guidelines/r/', "")
 
 

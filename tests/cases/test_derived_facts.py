@@ -32,10 +32,10 @@ def test_the_case_page_and_the_pdf_show_a_derived_value_with_its_source(clinicia
         patient=make_patient(sex="male"), facts={"primary_site": "colorectal", "pregnant": True}
     )
     page = clinician_client.get(case.get_absolute_url()).content.decode()
-    assert '<th scope="row">Pregnant</th><td>no (follows from Sex: Male)</td>' in page
+    assert '<th scope="row">Pregnant</th><td>No (follows from Sex: Male)</td>' in page
     assert (
         '<th scope="row">History of extrahepatic cancer</th>'
-        "<td>yes (follows from Primary tumour site: Colorectal)</td>" in page
+        "<td>Yes (follows from Primary tumour site: Colorectal)</td>" in page
     )
 
 

@@ -40,7 +40,7 @@ def test_case_entry_to_printed_meeting_pack(site, new_page, django_db_blocker):
     page.wait_for_selector("#match-panel .group-applies #match-pc-smoking-cessation")
     page.locator("#match-pc-smoking-cessation summary").click()
     assert (
-        "Current smoker is yes: held (case: yes)"
+        "Current smoker is Yes: held (case: Yes)"
         in page.locator("#match-pc-smoking-cessation").inner_text()
     )
     page.screenshot(path=str(ARTIFACTS / "case-form.png"), full_page=True)

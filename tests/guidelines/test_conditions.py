@@ -196,7 +196,7 @@ def test_every_problem_is_reported_not_just_the_first():
     [
         ("", "every case"),
         ("sex = female", "Sex is Female"),
-        ("smoker_current = true", "Current smoker is yes"),
+        ("smoker_current = true", "Current smoker is Yes"),
         ("alcohol_g_per_day > 24", "Alcohol intake is above 24 g/day"),
         ("age_years <= 70", "Age is at most 70 years"),
         (
@@ -207,7 +207,7 @@ def test_every_problem_is_reported_not_just_the_first():
             "planned_procedure = hepatectomy and (sex = female or sex = male)",
             "Planned procedure is Hepatectomy and (Sex is Female or Sex is Male)",
         ),
-        ("not smoker_current = true", "not (Current smoker is yes)"),
+        ("not smoker_current = true", "not (Current smoker is Yes)"),
     ],
 )
 def test_conditions_read_in_words(text, words):
