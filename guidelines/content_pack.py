@@ -90,6 +90,8 @@ class Change:
     key: str
     action: str  # "create" or "update"
     fields: list[str] = field(default_factory=list)
+    # (field, before, after) of an update, for the dry run to show exactly what changes
+    differences: list[tuple[str, Any, Any]] = field(default_factory=list)
 
     def __str__(self) -> str:
         if self.action == "create":
@@ -307,9 +309,10 @@ def _upsert(
             changed = guard.check(obj, kind, key, values, changed)
         if not changed:
             return obj, None
+        differences = [(name, getattr(obj, name), values[name]) for name in changed]
         for name in changed:
             setattr(obj, name, values[name])
-        change = Change(kind, key, "update", changed)
+        change = Change(kind, key, "update", changed, differences)
     try:
         obj.full_clean()
     except ValidationError as error:

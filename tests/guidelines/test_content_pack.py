@@ -313,6 +313,7 @@ def test_a_library_at_revision_1_moves_to_revision_2_keeping_an_editors_work(edi
 
     dry = run("load_content", "--dry-run")
     assert "would update recommendation mm-asco-antiegfr-left-ras-wt: condition, notes" in dry
+    assert "and liver_resection_done = false" in dry  # the new condition, in full
     assert "would create fact biliary_obstruction" in dry
     assert "left alone recommendation pc-biliary-drainage-cholestasis" in dry
     output = run("load_content")

@@ -74,6 +74,10 @@ class Command(BaseCommand):
             verb = "Would apply" if dry_run else "Applied"
             for change in report.changes:
                 self.stdout.write(f"  {'would ' if dry_run else ''}{change}")
+                if dry_run:  # exactly what would change
+                    for name, before, after in change.differences:
+                        self.stdout.write(f"      {name} now: {_shown(before)}")
+                        self.stdout.write(f"      {name} would be: {_shown(after)}")
             created = sum(1 for c in report.changes if c.action == "create")
             updated = len(report.changes) - created
             self.stdout.write(
