@@ -250,10 +250,12 @@ class Subsection(models.Model):
 
 
 class VerificationStatus(models.TextChoices):
-    VERIFIED_PRIMARY = "verified-primary", "Verified against the primary guideline text"
-    VERIFIED_SECONDARY = "verified-secondary", "Verified against a secondary summary"
+    # The detailed note behind the level; worded so that only the guideline's own text
+    # reads as a check of it (a summary never shows as "verified").
+    VERIFIED_PRIMARY = "verified-primary", "Seen in the guideline's own text"
+    VERIFIED_SECONDARY = "verified-secondary", "Seen in a summary of the guideline"
     SEED_ONLY = "seed-only", "Seen only in the digest"
-    UNVERIFIED = "unverified", "Unverified placeholder"
+    UNVERIFIED = "unverified", "Not found: placeholder"
 
 
 class VerificationLevel(models.TextChoices):
