@@ -329,6 +329,11 @@ class MissingGroup:
     items: tuple[ShownMatch, ...]
 
     @property
+    def collapsed(self) -> bool:
+        """Shown as one line (a collapsible group) rather than card by card."""
+        return len(self.items) >= GROUP_AT
+
+    @property
     def sections(self) -> list[tuple[str, int]]:
         """How many items of each section, in order: e.g. [('Perioperative care', 22)]."""
         counts: dict[str, int] = {}
