@@ -4,20 +4,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('guidelines', '0003_verification_level'),
+        ("guidelines", "0003_verification_level"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='recommendation',
-            name='verification_status',
-            field=models.CharField(choices=[('verified-primary', "Seen in the guideline's own text"), ('verified-secondary', 'Seen in a summary of the guideline'), ('seed-only', 'Seen only in the digest'), ('unverified', 'Not found: placeholder')], max_length=24),
+            model_name="recommendation",
+            name="verification_status",
+            field=models.CharField(
+                choices=[
+                    ("verified-primary", "Seen in the guideline's own text"),
+                    ("verified-secondary", "Seen in a summary of the guideline"),
+                    ("seed-only", "Seen only in the digest"),
+                    ("unverified", "Not found: placeholder"),
+                ],
+                max_length=24,
+            ),
         ),
         migrations.AlterField(
-            model_name='recommendationevent',
-            name='verification_status',
-            field=models.CharField(choices=[('verified-primary', "Seen in the guideline's own text"), ('verified-secondary', 'Seen in a summary of the guideline'), ('seed-only', 'Seen only in the digest'), ('unverified', 'Not found: placeholder')], max_length=24),
+            model_name="recommendationevent",
+            name="verification_status",
+            field=models.CharField(
+                choices=[
+                    ("verified-primary", "Seen in the guideline's own text"),
+                    ("verified-secondary", "Seen in a summary of the guideline"),
+                    ("seed-only", "Seen only in the digest"),
+                    ("unverified", "Not found: placeholder"),
+                ],
+                max_length=24,
+            ),
         ),
     ]
