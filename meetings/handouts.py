@@ -144,8 +144,11 @@ def build_section(
     labels = dict(FactSection.choices)
     derived = derive(values, catalogue)
     known: dict[str, list[tuple[str, str]]] = {}
+    # Pseudonymised: no sex or age, nor a value derived from them (a man's "pregnant").
+    hidden = set(PATIENT_FACTS) if pseudonymise else set()
+    hidden |= {name for name, d in derived.items() if hidden & set(d.inputs)}
     for spec in catalogue.values():
-        if spec.name in values and not (pseudonymise and spec.name in PATIENT_FACTS):
+        if spec.name in values and spec.name not in hidden:
             text = spec.display_value(values[spec.name])
             if spec.name in derived:
                 text += f" ({derived[spec.name].explain(values, catalogue)})"

@@ -271,3 +271,19 @@ def test_the_coordinator_sees_the_scrubbed_text_before_the_pack_is_made(coordina
     assert '<mark title="replaced: age">[age]</mark>' in preview
     assert "Bilirubin normal." in preview
     assert "Li Example" not in preview.split("<main")[1] and "30.11.1953" not in preview
+
+
+def test_a_pseudonymised_section_does_not_reveal_sex_through_a_derived_fact():
+    from guidelines import snapshot
+    from meetings.handouts import build_section
+
+    content = snapshot.current()
+    case = make_case(
+        patient=make_patient(mrn="PS-1", sex="male"), facts={"primary_site": "gastric"}
+    )
+    shown = build_section(case, 1, content.catalogue, content.rules, pseudonymise=True)
+    text = repr(shown.known)
+    assert "Male" not in text and "Pregnant" not in text
+    assert "Primary tumour site" in text  # other facts, derived ones included, still print
+    named = build_section(case, 1, content.catalogue, content.rules, pseudonymise=False)
+    assert "No (follows from Sex: Male)" in repr(named.known)
