@@ -32,6 +32,8 @@ class AuditedAdmin(admin.ModelAdmin):
         css = {"all": ["css/admin.css"]}
 
     def save_model(self, request, obj, form, change):
+        if change and hasattr(obj, "version"):
+            obj.version += 1  # an open form (optimistic locking) then refuses to revert this
         if not change and hasattr(obj, "created_by"):
             obj.created_by = request.user
         if hasattr(obj, "updated_by"):

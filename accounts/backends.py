@@ -10,8 +10,8 @@ class DemoAwareBackend(ModelBackend):
 
     def get_user(self, user_id):
         # The demo mark comes with the user, so a request costs no extra query.
-        user = get_user_model()._default_manager.select_related("demo_account").filter(pk=user_id)
-        user = user.first()
+        users = get_user_model()._default_manager.select_related("demo_account")
+        user = users.filter(pk=user_id).first()
         return user if user is not None and self.user_can_authenticate(user) else None
 
     def user_can_authenticate(self, user) -> bool:

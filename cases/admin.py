@@ -24,10 +24,6 @@ class PatientAdmin(AuditedAdmin):
     readonly_fields = ["created_at", "updated_at", "updated_by"]
     inlines = [CaseInline]
 
-    def save_model(self, request, obj, form, change):
-        obj.version += 1 if change else 0  # an open case form then refuses to revert this
-        super().save_model(request, obj, form, change)
-
 
 @admin.register(Case)
 class CaseAdmin(AuditedAdmin):
@@ -39,7 +35,3 @@ class CaseAdmin(AuditedAdmin):
     autocomplete_fields = ["patient"]
     # Facts are edited in the case form, which checks them against the catalogue.
     readonly_fields = ["facts", "version", "created_at", "created_by", "updated_at", "updated_by"]
-
-    def save_model(self, request, obj, form, change):
-        obj.version += 1 if change else 0
-        super().save_model(request, obj, form, change)

@@ -364,7 +364,7 @@ class CaseForm(BidiSafeFormMixin, forms.ModelForm):
         for rule in DERIVATIONS:
             if not isinstance(rule, FollowsFrom) or rule.fact not in self.catalogue:
                 continue
-            (source,) = rule.inputs
+            source = rule.input
             if source not in self.catalogue:
                 continue
             spec = self.catalogue[rule.fact]

@@ -106,9 +106,12 @@ class Skip:
     kind: str
     key: str
     reason: str
-    fields: list[str]
     # (field, the value here, the pack's value), so an editor can compare the two
-    differences: list[tuple[str, Any, Any]] = field(default_factory=list)
+    differences: list[tuple[str, Any, Any]]
+
+    @property
+    def fields(self) -> list[str]:
+        return [name for name, _, _ in self.differences]
 
     def __str__(self) -> str:
         return f"left alone {self.kind} {self.key} ({', '.join(self.fields)}): {self.reason}"
@@ -130,21 +133,28 @@ class Guard:
     def wants(self, key: str) -> bool:
         return self.only is None or key in self.only
 
-    def check(self, obj, kind: str, key: str, values: dict, changed: list[str]) -> list[str]:
-        """The fields that may be changed (all, some or none); records what was left."""
+    def check(
+        self, obj, kind: str, key: str, values: dict, changed: list[str], here: dict | None = None
+    ) -> list[str]:
+        """The fields that may be changed (all, some or none); records what was left.
+
+        ``here`` gives the current value of a field that is not an attribute (choices).
+        """
         if key in self.take:
             return changed
         edited_by = last_change_not_by_a_pack(obj)
-        differences = [(name, getattr(obj, name, None), values.get(name)) for name in changed]
+        here = here or {}
+        differences = [
+            (name, here[name] if name in here else getattr(obj, name, None), values.get(name))
+            for name in changed
+        ]
         if edited_by:
             reason = f"changed by {edited_by} since it was loaded"
-            self.skipped.append(Skip(kind, key, reason, changed, differences))
+            self.skipped.append(Skip(kind, key, reason, differences))
             return []
         if "is_published" in changed and values["is_published"] and not obj.is_published:
             reason = "unpublished here; the pack would publish it"
-            self.skipped.append(
-                Skip(kind, key, reason, ["is_published"], [("is_published", False, True)])
-            )
+            self.skipped.append(Skip(kind, key, reason, [("is_published", False, True)]))
             return [name for name in changed if name != "is_published"]
         return changed
 
@@ -361,7 +371,16 @@ def _apply_facts(items: list[dict], guard: Guard) -> list[Change]:
             raise PackError(f"fact {name}: only choice facts have choices")
         if len(guard.skipped) > skipped_before and guard.skipped[-1].key == name:
             continue  # left alone, allowed values included
-        if _choices_differ(fact, choices) and guard.check(fact, "fact", name, {}, ["choices"]):
+        current = _current_choices(fact)
+        wanted = _wanted_choices(choices)
+        if wanted != current and guard.check(
+            fact,
+            "fact",
+            name,
+            {"choices": _choices_text(wanted)},
+            ["choices"],
+            here={"choices": _choices_text(current)},
+        ):
             _sync_choices(fact, choices)
             if change is None:
                 change = Change("fact", name, "update", ["choices"])
@@ -379,12 +398,19 @@ def _wanted_choices(choices: list[dict]) -> list[tuple[str, str, int, bool]]:
     ]
 
 
-def _choices_differ(fact: Fact, choices: list[dict]) -> bool:
-    current = [
+def _current_choices(fact: Fact) -> list[tuple[str, str, int, bool]]:
+    return [
         (c.value, c.label, c.position, c.means_not_known)
         for c in fact.choices.order_by("position", "value")
     ]
-    return _wanted_choices(choices) != current
+
+
+def _choices_text(choices: list[tuple[str, str, int, bool]]) -> str:
+    """Allowed values as an editor compares them: value “label”, and which mean not known."""
+    return ", ".join(
+        f"{value} “{label}”" + (" (means not known)" if not_known else "")
+        for value, label, _, not_known in choices
+    )
 
 
 def _sync_choices(fact: Fact, choices: list[dict]) -> None:

@@ -12,45 +12,53 @@ to a patient"), not clinical judgement of the code.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
 from guidelines.facts import Catalogue
 
 
-@dataclass(frozen=True)
-class Derivation:
+class Derivation(Protocol):
+    """A rule that sets ``fact`` from ``inputs``; ``compute`` gives None when it does not."""
+
     fact: str
-    inputs: tuple[str, ...]
-    compute: Callable[[Mapping[str, object]], object]  # the value, or None: not derived
     source: str
 
+    @property
+    def inputs(self) -> tuple[str, ...]: ...
+
+    def compute(self, values: Mapping[str, object]) -> object: ...
+
 
 @dataclass(frozen=True)
-class FollowsFrom(Derivation):
+class FollowsFrom:
     """``fact`` is ``value`` whenever ``input`` holds one of ``when`` (None: any value)."""
 
-    when: frozenset | None = None
-    value: object = None
+    fact: str
+    input: str
+    when: frozenset[str] | None
+    value: object
+    source: str
 
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        return (self.input,)
 
-def follows_from(fact: str, input_fact: str, when, value, source: str) -> FollowsFrom:
-    allowed = None if when is None else frozenset(when)
-
-    def compute(values: Mapping[str, object]) -> object:
-        given = values.get(input_fact)
-        if given is None or (allowed is not None and given not in allowed):
+    def compute(self, values: Mapping[str, object]) -> object:
+        given = values.get(self.input)
+        if given is None or (self.when is not None and given not in self.when):
             return None
-        return value
-
-    return FollowsFrom(fact, (input_fact,), compute, source, allowed, value)
+        return self.value
 
 
 REVISION_2 = "fact sheet revision 2, §0: facts that do not apply to a patient"
 DERIVATIONS: tuple[Derivation, ...] = (
-    follows_from("pregnant", "sex", {"male"}, False, REVISION_2),
-    follows_from("history_extrahepatic_cancer", "primary_site", None, True, REVISION_2),
-    follows_from("combined_primary_resection", "primary_status", {"resected"}, False, REVISION_2),
+    FollowsFrom("pregnant", "sex", frozenset({"male"}), False, REVISION_2),
+    FollowsFrom("history_extrahepatic_cancer", "primary_site", None, True, REVISION_2),
+    FollowsFrom(
+        "combined_primary_resection", "primary_status", frozenset({"resected"}), False, REVISION_2
+    ),
 )
 
 

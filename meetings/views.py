@@ -182,11 +182,11 @@ def agenda_move(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     if direction not in ("up", "down"):
         return _agenda_notice(request, meeting, "Move a case up or down.")
     item = AgendaItem.objects.filter(pk=item_pk, meeting=meeting).first()
+    if item is None:  # taken off by someone else before this request
+        return _agenda_notice(request, meeting, GONE_FROM_AGENDA)
     try:
-        if item is None:
-            raise AgendaItem.DoesNotExist
         agenda.move(item, direction)
-    except AgendaItem.DoesNotExist:  # taken off by someone else, before or while moving
+    except AgendaItem.DoesNotExist:  # ... or while it was being moved
         return _agenda_notice(request, meeting, GONE_FROM_AGENDA)
     return _region(request, meeting, "agenda")
 
@@ -266,10 +266,11 @@ def handout_status(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(meeting)
 
 
-def _pdf_response(handout: Handout, pdf: bytes) -> HttpResponse:
-    """A handout's PDF: packs download, summaries open in the browser; never cached."""
+def _pdf_response(handout: Handout) -> HttpResponse:
+    """A handout's PDF: packs download, summaries open in the browser (never cached:
+    config.middleware.NoStoreMiddleware)."""
     disposition = "attachment" if handout.kind == HandoutKind.MEETING_PACK else "inline"
-    response = HttpResponse(pdf, content_type="application/pdf")
+    response = HttpResponse(bytes(handout.pdf), content_type="application/pdf")
     response["Content-Disposition"] = f'{disposition}; filename="{handout.filename}"'
     return response
 
@@ -286,7 +287,7 @@ def handout_download(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         cases, kind = [handout.case], ReadKind.CASE_SUMMARY
     record_read(request, kind, cases, meeting_id=handout.meeting_id, handout_id=handout.pk)
-    return _pdf_response(handout, bytes(handout.pdf))
+    return _pdf_response(handout)
 
 
 @require_http_methods(["GET"])
@@ -299,16 +300,12 @@ def case_summary_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """
     case = get_case_for_user(request, pk)
     fingerprint = handouts.case_summary_fingerprint(case)
-    handout = (
-        Handout.objects.filter(
-            kind=HandoutKind.CASE_SUMMARY,
-            case=case,
-            status=HandoutStatus.DONE,
-            fingerprint=fingerprint,
-        )
-        .select_related("case")
-        .first()
-    )
+    handout = Handout.objects.filter(
+        kind=HandoutKind.CASE_SUMMARY,
+        case=case,
+        status=HandoutStatus.DONE,
+        fingerprint=fingerprint,
+    ).first()
     if handout is None:
         recent = Handout.objects.filter(
             kind=HandoutKind.CASE_SUMMARY,
@@ -333,4 +330,4 @@ def case_summary_pdf(request: HttpRequest, pk: int) -> HttpResponse:
             finished_at=timezone.now(),
         )
     record_read(request, ReadKind.CASE_SUMMARY, [case], handout_id=handout.pk)
-    return _pdf_response(handout, bytes(handout.pdf))
+    return _pdf_response(handout)
