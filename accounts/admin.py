@@ -140,7 +140,6 @@ class ReadLogAdmin(admin.ModelAdmin):
     list_filter = ["kind", "at"]
     search_fields = ["username", "=case_id", "=patient_id", "=meeting_id"]
     date_hierarchy = "at"
-    list_select_related = []
 
     def has_add_permission(self, request):
         return False

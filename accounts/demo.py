@@ -76,3 +76,13 @@ def ensure_demo_accounts() -> list[str]:
         if was_created:
             created.append(account.username)
     return created
+
+
+def seed() -> list[str]:
+    """Demo data of this app (``manage.py seed_demo``): the demo accounts."""
+    ensure_demo_accounts()
+    lines = [f"Demo accounts (password for all: {DEMO_PASSWORD}):"]
+    for account in DEMO_ACCOUNTS:
+        role = account.role or "superuser (administrator)"
+        lines.append(f"  {account.username:<12} {role}")
+    return lines

@@ -33,8 +33,8 @@ def main() -> None:
     from django.urls import reverse
 
     from accounts import roles
-    from meetings import handouts
-    from meetings.models import Handout
+    from cases.models import CaseSummary
+    from cases.summary import render_case_summary
     from tests.factories import make_case, make_patient
 
     with transaction.atomic():
@@ -44,10 +44,10 @@ def main() -> None:
             patient=make_patient(mrn="BENCH-1", name="Bench Patient"),
             facts={"primary_site": "colorectal", "planned_procedure": "hepatectomy"},
         )
-        handouts.render_case_summary(case)  # warm up: WeasyPrint's import and fonts
+        render_case_summary(case)  # warm up: WeasyPrint's import and fonts
         client = Client()
         client.force_login(user)
-        url = reverse("meetings:case_summary_pdf", args=[case.pk])
+        url = reverse("cases:case_summary_pdf", args=[case.pk])
         start = time.perf_counter()
         assert client.get(url).status_code == 200
         first = time.perf_counter() - start
@@ -56,7 +56,7 @@ def main() -> None:
             start = time.perf_counter()
             assert client.get(url).status_code == 200
             again.append(time.perf_counter() - start)
-        stored = Handout.objects.filter(case=case).count()
+        stored = CaseSummary.objects.filter(case=case).count()
         transaction.set_rollback(True)
     median = statistics.median(again)
     print(f"case summary: first print {first * 1000:.0f} ms (rendered)")

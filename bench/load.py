@@ -89,8 +89,9 @@ import datetime, random
 from django.contrib.auth.models import Group, User
 from cases.demo import DEMO_CASES
 from cases.models import Case, Patient
-from guidelines.facts import coerce_facts, load_catalogue
-catalogue = load_catalogue()
+from guidelines import snapshot
+from guidelines.facts import coerce_facts
+catalogue = snapshot.catalogue()
 rng = random.Random(7)
 have = Case.objects.count()
 for n in range(have, {CASES}):

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from accounts.admin import AuditedAdmin
-from cases.models import Case, Patient
+from cases.models import Case, CaseSummary, Patient
 
 
 class CaseInline(admin.TabularInline):
@@ -19,8 +19,6 @@ class PatientAdmin(AuditedAdmin):
     list_display = ["name", "mrn", "date_of_birth", "sex"]
     list_filter = ["sex"]
     search_fields = ["name", "mrn"]
-    list_select_related = []
-    autocomplete_fields = []
     readonly_fields = ["created_at", "updated_at", "updated_by"]
     inlines = [CaseInline]
 
@@ -35,3 +33,22 @@ class CaseAdmin(AuditedAdmin):
     autocomplete_fields = ["patient"]
     # Facts are edited in the case form, which checks them against the catalogue.
     readonly_fields = ["facts", "version", "created_at", "created_by", "updated_at", "updated_by"]
+
+
+@admin.register(CaseSummary)
+class CaseSummaryAdmin(AuditedAdmin):
+    """Printed case summaries are records: viewed, never edited."""
+
+    list_display = ["__str__", "case", "page_count", "requested_by", "created_at"]
+    search_fields = ["case__patient__name", "case__patient__mrn"]
+    list_select_related = ["case__patient", "requested_by"]
+    exclude = ["pdf"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("pdf")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

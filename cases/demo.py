@@ -12,7 +12,8 @@ import datetime
 from django.contrib.auth.models import User
 
 from cases.models import Case, CaseStatus, Patient
-from guidelines.facts import coerce_facts, load_catalogue
+from guidelines import snapshot
+from guidelines.facts import coerce_facts
 
 DEMO_CASES = [
     {
@@ -180,7 +181,7 @@ DEMO_CASES = [
 
 def ensure_demo_cases() -> int:
     """Create the demo cases that are missing; return how many were created."""
-    catalogue = load_catalogue()
+    catalogue = snapshot.catalogue()
     author = User.objects.filter(username="clinician").first()
     created = 0
     for demo in DEMO_CASES:
@@ -205,40 +206,7 @@ def ensure_demo_cases() -> int:
     return created
 
 
-def ensure_demo_meeting() -> bool:
-    """An upcoming board with the ready and draft demo cases on its agenda; True if created."""
-    import datetime as dt
-
-    from django.utils import timezone
-
-    from meetings import agenda
-    from meetings.models import Attendance, Meeting
-
-    if Meeting.objects.filter(board_name=DEMO_BOARD).exists():
-        return False
-    today = timezone.localdate()
-    day = today + dt.timedelta(days=(1 - today.weekday()) % 7 or 7)  # next Tuesday
-    starts = timezone.make_aware(dt.datetime.combine(day, dt.time(7, 30)))
-    meeting = Meeting.objects.create(
-        board_name=DEMO_BOARD,
-        starts_at=starts,
-        place="Tumour board room, level 4",
-        video_link="https://video.hospital.example/liver-mdt",
-        chair="Dr. M. Okafor",
-    )
-    cases = Case.objects.filter(patient__mrn__startswith="DEMO-").exclude(status="discussed")
-    for case in cases.order_by("patient__mrn"):
-        agenda.add_case(meeting, case)
-    for name, specialty in DEMO_ATTENDEES:
-        Attendance.objects.create(meeting=meeting, name=name, specialty=specialty)
-    return True
-
-
-DEMO_BOARD = "Liver metastases tumor board"
-DEMO_ATTENDEES = [
-    ("Dr. M. Okafor", "HPB surgery"),
-    ("Dr. L. Brandt", "Medical oncology"),
-    ("Dr. R. Castillo", "Radiology"),
-    ("Dr. S. Haddad", "Gastroenterology"),
-    ("Dr. J. Lindgren", "Pathology"),
-]
+def seed() -> list[str]:
+    """Demo data of this app (``manage.py seed_demo``): the demo patients and cases."""
+    created = ensure_demo_cases()
+    return [f"Created {created} demo case(s); {len(DEMO_CASES)} in all."] if created else []

@@ -3,6 +3,10 @@
 The fact fields are built from the fact catalogue, so a fact an editor adds in
 the admin appears on the form without a code change. Every value goes through
 ``guidelines.facts.coerce_value``, the same check the command line uses.
+
+The form holds fields and errors only. Which patient a case belongs to and
+saving are ``cases.services``; the form is a plain ``Form``, so there is no
+``save()`` that could store a case without its patient or facts.
 """
 
 from __future__ import annotations
@@ -11,10 +15,10 @@ import datetime
 import re
 
 from django import forms
-from django.db import models, transaction
 from django.utils import timezone
 
-from cases.models import PATIENT_FACTS, Case, Patient, Sex, patient_facts
+from cases.models import PATIENT_FACTS, Case, CaseStatus, Patient, Sex, patient_facts
+from cases.services import CaseEntry, check_identity
 from config.text import BidiSafeFormMixin
 from guidelines.derived import DERIVATIONS, FollowsFrom, derive, with_derived
 from guidelines.facts import (
@@ -26,8 +30,9 @@ from guidelines.facts import (
     FactSpec,
     FactValueError,
     coerce_value,
+    in_catalogue_unit,
 )
-from guidelines.models import FactSection
+from guidelines.models import by_section
 
 FACT_PREFIX = "fact_"
 UNIT_SUFFIX = "__unit"
@@ -35,26 +40,6 @@ MRN_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ./-]*$")
 YES_NO = [("", "Not known"), ("yes", "Yes"), ("no", "No")]
 # Browsers' date pickers take and give ISO dates, whatever the page's language.
 DATE_WIDGET = {"format": "%Y-%m-%d", "attrs": {"type": "date"}}
-
-
-PATIENT_FIELDS = {
-    "mrn": "mrn",
-    "patient_name": "name",
-    "date_of_birth": "date_of_birth",
-    "sex": "sex",
-}
-
-
-class ConflictError(Exception):
-    """The case, or its patient's record, was saved by someone else since this form was opened.
-
-    ``patient`` is set when it was the patient record (through another of their cases).
-    """
-
-    def __init__(self, current: Case, patient: Patient | None = None):
-        super().__init__(f"case {current.pk} is at version {current.version}")
-        self.current = current
-        self.patient = patient
 
 
 # Inputs that conditions read (facts, and the patient data behind sex and age): only a
@@ -89,7 +74,7 @@ def _fact_field(spec: FactSpec) -> forms.Field:
     return field
 
 
-class CaseForm(BidiSafeFormMixin, forms.ModelForm):
+class CaseForm(BidiSafeFormMixin, forms.Form):
     """Create or edit a case together with its patient and facts."""
 
     name_fields = ("mrn", "patient_name", "referring_clinician")
@@ -126,18 +111,17 @@ class CaseForm(BidiSafeFormMixin, forms.ModelForm):
         max_length=20000, required=False, widget=forms.Textarea(attrs={"rows": 6})
     )
     referring_clinician = forms.CharField(max_length=200)
+    referral_date = forms.DateField(
+        initial=timezone.localdate,
+        widget=forms.DateInput(
+            format=DATE_WIDGET["format"], attrs={**DATE_WIDGET["attrs"], **READS_FACTS}
+        ),
+    )
+    status = forms.ChoiceField(choices=CaseStatus.choices, initial=CaseStatus.DRAFT)
 
-    class Meta:
-        model = Case
-        fields = ["referral_date", "referring_clinician", "question", "clinical_summary", "status"]
-        widgets = {
-            "referral_date": forms.DateInput(
-                format=DATE_WIDGET["format"], attrs={**DATE_WIDGET["attrs"], **READS_FACTS}
-            )
-        }
-
-    def __init__(self, *args, catalogue: Catalogue, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *, case: Case | None = None, catalogue: Catalogue, **kwargs):
+        super().__init__(data, **kwargs)
+        self.case = case
         self.catalogue = catalogue
         self.existing_patient: Patient | None = None
         self.namesake: Patient | None = None  # same name and birth date, another MRN
@@ -152,10 +136,14 @@ class CaseForm(BidiSafeFormMixin, forms.ModelForm):
                     required=False,
                     widget=forms.Select(attrs=READS_FACTS),
                 )
-        case = self.instance
-        if case.pk:
+        if case is not None:
             patient = case.patient
             self.initial.update(
+                referral_date=case.referral_date,
+                referring_clinician=case.referring_clinician,
+                question=case.question,
+                clinical_summary=case.clinical_summary,
+                status=case.status,
                 mrn=patient.mrn,
                 patient_name=patient.name,
                 date_of_birth=patient.date_of_birth,
@@ -178,31 +166,34 @@ class CaseForm(BidiSafeFormMixin, forms.ModelForm):
     def fact_sections(self) -> list[tuple[str, list]]:
         """(section label, fields) in form order: each a bound field, its unit, the unit
         selector, and for a fact that may follow from another, how (see ``derived_rules``)."""
-        labels = dict(FactSection.choices)
         rules = self.derived_rules()
         if self.is_bound:
             current = self.fact_values()
-        elif self.instance.pk:
-            current = self.instance.fact_values(self.catalogue)
+        elif self.case is not None:
+            current = self.case.fact_values(self.catalogue)
         else:
             current = {}
         derived_now = derive(current, self.catalogue)
-        sections: dict[str, list] = {}
+        rows = []
         for spec in self.fact_specs:
             name = FACT_PREFIX + spec.name
             unit_name = name + UNIT_SUFFIX
             rule = rules.get(name)
             if rule:
                 rule = {**rule, "active": spec.name in derived_now}
-            sections.setdefault(labels.get(spec.section, spec.section), []).append(
+            rows.append(
                 (
+                    spec.section,
                     self[name],
                     getattr(self.fields[name], "unit", ""),
                     self[unit_name] if unit_name in self.fields else None,
                     rule,
                 )
             )
-        return list(sections.items())
+        return [
+            (label, [row[1:] for row in section_rows])
+            for label, section_rows in by_section(rows, section=lambda row: row[0])
+        ]
 
     # --- Validation ---------------------------------------------------------------
 
@@ -243,74 +234,12 @@ class CaseForm(BidiSafeFormMixin, forms.ModelForm):
         born, referred = cleaned.get("date_of_birth"), cleaned.get("referral_date")
         if born and referred and referred < born:
             self.add_error("referral_date", "The referral date is before the date of birth.")
-        mrn = cleaned.get("mrn")
-        if mrn:
-            self._check_mrn(mrn, cleaned)
+        if cleaned.get("mrn"):
+            identity = check_identity(cleaned, self.case.patient if self.case else None)
+            self.existing_patient, self.namesake = identity.existing, identity.namesake
+            for key, message in identity.errors:
+                self.add_error(key, message)
         return cleaned
-
-    def _check_mrn(self, mrn: str, cleaned: dict) -> None:
-        name, born = cleaned.get("patient_name"), cleaned.get("date_of_birth")
-        # One query: the patient with this MRN, and any with the same name and birth date.
-        candidates = list(
-            Patient.objects.filter(
-                models.Q(mrn__iexact=mrn) | models.Q(name__iexact=name or "", date_of_birth=born)
-            )[:10]
-        )
-        existing = next((p for p in candidates if p.mrn.upper() == mrn.upper()), None)
-        own = self.instance.patient if self.instance.pk else None
-        if existing is None and own is None:
-            self._check_namesake(candidates, cleaned)
-        if existing is None or existing == own:
-            return
-        if own is not None:
-            self.add_error(
-                "mrn", f"MRN {existing.mrn} belongs to another patient, {existing.name}."
-            )
-        elif not cleaned.get("use_existing_patient"):
-            self.add_error(
-                "mrn",
-                f"A patient with MRN {existing.mrn} already exists: {existing.name}, born "
-                f"{existing.date_of_birth:%d %b %Y}. Tick the box below to add this case to them.",
-            )
-        elif self._same_person(existing, cleaned):
-            self.existing_patient = existing
-
-    def _check_namesake(self, candidates: list[Patient], cleaned: dict) -> None:
-        """A new MRN for a name and birth date already on record is often a second record
-        of the same person: ask before creating it."""
-        born = cleaned.get("date_of_birth")
-        if not candidates or not born or cleaned.get("confirm_new_patient"):
-            return
-        self.namesake = candidates[0]
-        self.add_error(
-            "mrn",
-            f"{self.namesake.name}, born {born:%d %b %Y}, is already recorded with MRN "
-            f"{self.namesake.mrn}. If this is the same person, use that MRN; if not, tick "
-            "the box below to create a new patient.",
-        )
-
-    def _same_person(self, patient: Patient, cleaned: dict) -> bool:
-        """A second identifier must agree before a case joins an existing patient.
-
-        A mistyped MRN must not file a case under somebody else: the name, date of
-        birth and sex typed must match the record (the record itself is corrected by
-        editing one of the patient's cases). A sex not known on either side agrees.
-        """
-        mismatches = []
-        name, born, sex = (cleaned.get(key) for key in ("patient_name", "date_of_birth", "sex"))
-        if name and " ".join(name.split()).casefold() != " ".join(patient.name.split()).casefold():
-            mismatches.append(("patient_name", f"is {patient.name}"))
-        if born and born != patient.date_of_birth:
-            mismatches.append(("date_of_birth", f"was born {patient.date_of_birth:%d %b %Y}"))
-        if sex and sex != patient.sex and Sex.UNKNOWN not in (sex, patient.sex):
-            mismatches.append(("sex", f"is recorded as {patient.get_sex_display().lower()}"))
-        for field, fact in mismatches:
-            self.add_error(
-                field,
-                f"The patient with MRN {patient.mrn} {fact}. Check the MRN; to correct the "
-                "record, edit one of this patient's cases.",
-            )
-        return not mismatches
 
     def _clean_facts(self, cleaned: dict, *, report: bool) -> dict[str, object]:
         facts: dict[str, object] = {}
@@ -324,16 +253,16 @@ class CaseForm(BidiSafeFormMixin, forms.ModelForm):
             if value in ("", None):
                 continue
             unit = cleaned.get(name + UNIT_SUFFIX) or spec.unit
-            factor = dict(ALTERNATIVE_UNITS.get(spec.name, ())).get(unit)
-            if factor:
+            converted = in_catalogue_unit(spec, value, unit)
+            if converted is not None:
                 if report:
                     self.entered_as[spec.name] = [value, unit]
-                value = round(value * factor, 2)
+                value = converted
             try:
                 value = coerce_value(spec, value)
             except FactValueError as error:
                 if report:
-                    shown = f" ({value:g} {spec.unit} after conversion)" if factor else ""
+                    shown = f" ({value:g} {spec.unit} after conversion)" if converted else ""
                     self.add_error(name, f"{error.message.capitalize()}{shown}.")
                 continue
             facts[spec.name] = value
@@ -376,45 +305,14 @@ class CaseForm(BidiSafeFormMixin, forms.ModelForm):
             }
         return rules
 
-    # --- Saving ----------------------------------------------------------------------
-
-    def _patient_changes(self, patient: Patient) -> list[str]:
-        """The patient record's fields whose value this form would change."""
+    def entry(self) -> CaseEntry:
+        """What a valid form asks to save (``cases.services.save_case``)."""
         data = self.cleaned_data
-        return [
-            model for form, model in PATIENT_FIELDS.items() if data[form] != getattr(patient, model)
-        ]
-
-    def save_case(self, user) -> Case:
-        """Save patient and case in one transaction; raise ConflictError on a stale version."""
-        data = self.cleaned_data
-        with transaction.atomic():
-            case = self.instance
-            if case.pk:
-                current = Case.objects.select_for_update().get(pk=case.pk)
-                if current.version != data.get("version"):
-                    raise ConflictError(current)
-                patient = Patient.objects.select_for_update().get(pk=current.patient_id)
-                changed = self._patient_changes(patient)
-                if changed and patient.version != data.get("patient_version"):
-                    # Corrected through another of the patient's cases meanwhile: what
-                    # this form holds would revert that correction.
-                    raise ConflictError(current, patient)
-                case.version = current.version + 1
-            else:
-                patient = self.existing_patient or Patient(mrn=data["mrn"])
-                changed = [] if self.existing_patient else list(PATIENT_FIELDS.values())
-                case.created_by = user
-            if changed:
-                for form_field, model_field in PATIENT_FIELDS.items():
-                    setattr(patient, model_field, data[form_field])
-                if patient.pk:
-                    patient.version += 1
-                patient.updated_by = user
-                patient.save()
-            case.patient = patient
-            case.facts = self.facts
-            case.entered_as = {k: v for k, v in self.entered_as.items() if k in self.facts}
-            case.updated_by = user
-            case.save()
-        return case
+        return CaseEntry(
+            data=data,
+            facts=self.facts,
+            entered_as=self.entered_as,
+            existing_patient=self.existing_patient,
+            version=data.get("version"),
+            patient_version=data.get("patient_version"),
+        )

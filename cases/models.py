@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime
 
+import pghistory
+from django.conf import settings
 from django.db import models
 from django.db.models.functions import Upper
 from django.urls import reverse
@@ -74,7 +76,7 @@ class CaseStatus(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
-def record_id(text: str) -> int | None:
+def parse_record_id(text: str) -> int | None:
     """A record number typed or passed in a URL, or None if the text is not one.
 
     Only ASCII digits count (``str.isdigit`` also accepts "²"), and no more than
@@ -89,7 +91,7 @@ class CaseQuerySet(models.QuerySet):
     def search(self, query: str, primary_sites: list[str] | None = None):
         """Patient name or MRN containing the query, its case number, or a primary site it names."""
         match = models.Q(patient__name__icontains=query) | models.Q(patient__mrn__icontains=query)
-        number = record_id(query.strip().removeprefix("#"))
+        number = parse_record_id(query.strip().removeprefix("#"))
         if number is not None:
             match |= models.Q(pk=number)
         if primary_sites:
@@ -147,3 +149,53 @@ class Case(Authored):
             )
         )
         return with_derived(values, catalogue)
+
+
+class CaseSummaryQuerySet(models.QuerySet):
+    def printed_as(self, case: Case, fingerprint: str) -> CaseSummary | None:
+        """The stored summary that shows exactly what a summary printed now would show."""
+        return self.filter(case=case, fingerprint=fingerprint).first()
+
+    def printed_since(self, user, since: datetime.datetime) -> int:
+        return self.filter(requested_by=user, created_at__gte=since).count()
+
+
+# Audited (who printed which case, when, and any deletion), without the PDF itself.
+@pghistory.track(
+    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), exclude=["pdf"]
+)
+class CaseSummary(models.Model):
+    """A printed one-case summary, kept as printed, with the content versions it showed.
+
+    ``fingerprint`` says what it showed (case, patient and content versions, paper):
+    the same summary asked for again is served from here instead of rendered again.
+    ``content_versions`` maps each recommendation shown to its audit event id and the
+    case to its version (see ``cases.summary``).
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="summaries")
+    pdf = models.BinaryField(editable=False)
+    page_count = models.PositiveIntegerField()
+    paper_size = models.CharField(max_length=8, default="A4")
+    content_versions = models.JSONField(default=dict, blank=True)
+    fingerprint = models.CharField(max_length=64, db_index=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CaseSummaryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name_plural = "case summaries"
+
+    def __str__(self) -> str:
+        return f"Summary {self.pk} of case {self.case_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:case_summary_pdf", args=[self.case_id])
+
+    @property
+    def filename(self) -> str:
+        return f"case-{self.case_id}-summary.pdf"

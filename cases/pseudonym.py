@@ -15,7 +15,9 @@ import datetime
 import re
 from dataclasses import dataclass
 
-from cases.models import Case, Patient
+from cases.models import PATIENT_FACTS, Case, Patient
+from guidelines.derived import derive
+from guidelines.facts import Catalogue
 
 MONTHS = [
     "january",
@@ -116,3 +118,19 @@ def scrub_segments(text: str, case: Case) -> list[Segment]:
 def scrub(text: str, case: Case) -> str:
     """The text with the patient's identifiers replaced (pseudonymised mode)."""
     return "".join(segment.text for segment in scrub_segments(text, case))
+
+
+def withhold_identity(
+    values: dict[str, object], catalogue: Catalogue
+) -> tuple[dict[str, object], frozenset[str]]:
+    """A pseudonymised document's view of a case's facts.
+
+    Age is left out of matching and print (with the year of birth it narrows the date
+    of birth); sex is still matched but not printed, nor any value derived from the
+    patient's facts (a man's "pregnant: no" would reveal his sex). Returns the values
+    to match and the names not to print.
+    """
+    values = {name: value for name, value in values.items() if name != "age_years"}
+    hidden = set(PATIENT_FACTS)
+    hidden |= {name for name, d in derive(values, catalogue).items() if hidden & set(d.inputs)}
+    return values, frozenset(hidden)

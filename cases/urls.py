@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:pk>/", views.case_detail, name="case_detail"),
     path("<int:pk>/edit/", views.case_edit, name="case_edit"),
     path("<int:pk>/matches.json", views.case_matches_json, name="case_matches_json"),
+    path("<int:pk>/summary.pdf", views.case_summary_pdf, name="case_summary_pdf"),
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
@@ -15,33 +15,24 @@ from accounts.access import require
 from accounts.audit import history_entries
 from accounts.models import ReadKind
 from accounts.readlog import record_read
-from cases.forms import CaseForm, ConflictError
-from cases.models import PATIENT_FACTS, Case, CaseStatus, Patient, record_id
+from cases.access import get_case_for_user
+from cases.forms import CaseForm
+from cases.models import Case, CaseStatus, Patient, parse_record_id
+from cases.overview import overview
+from cases.services import ConflictError, save_case
+from cases.summary import TooManyPrints, summary_for
 from config.htmx import wants_partial
 from guidelines import matching, snapshot
-from guidelines.derived import derive
-from guidelines.facts import load_catalogue
-from guidelines.models import FactSection
-from guidelines.snapshot import Snapshot
+from printing.pdf import pdf_response
 
 PAGE_SIZE = 25
-
-
-def get_case_for_user(request: HttpRequest, pk: int, permission: str = "cases.view_case") -> Case:
-    """The case, or 404 when it does not exist or the user may not see it."""
-    require(request, permission)
-    return get_object_or_404(Case.objects.select_related("patient"), pk=pk)
-
-
-def _matches(facts: dict, content: Snapshot) -> matching.Panel:
-    return matching.panel(facts, content.rules, content.catalogue)
 
 
 @require_http_methods(["GET"])
 def case_list(request: HttpRequest) -> HttpResponse:
     """Cases, newest first: search by patient name, MRN or primary site; filter by status and site."""
     require(request, "cases.view_case")
-    catalogue = load_catalogue()
+    catalogue = snapshot.catalogue()
     site_spec = catalogue.get("primary_site")
     site_choices = list(site_spec.choices) if site_spec else []
     cases = Case.objects.select_related("patient")
@@ -79,7 +70,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 def _initial_patient(request: HttpRequest) -> dict:
     """Start a new case for a known patient (?patient=<id>)."""
-    patient_id = record_id(request.GET.get("patient", ""))
+    patient_id = parse_record_id(request.GET.get("patient", ""))
     patient = Patient.objects.filter(pk=patient_id).first() if patient_id is not None else None
     if patient is None:
         return {}
@@ -97,17 +88,15 @@ def _case_form_page(request: HttpRequest, case: Case | None) -> HttpResponse:
     content = snapshot.current()
     catalogue = content.catalogue
     initial = _initial_patient(request) if case is None and request.method == "GET" else {}
-    form = CaseForm(
-        request.POST or None, instance=case or Case(), initial=initial, catalogue=catalogue
-    )
+    form = CaseForm(request.POST or None, case=case, initial=initial, catalogue=catalogue)
     context = {"form": form, "case": case, "conflict": None}
     if request.method == "POST" and request.POST.get("_preview"):
-        context["matches"] = _matches(form.fact_values(), content)
+        context["matches"] = snapshot.matches_for(form.fact_values(), content)
         partial = "#match-panel" if wants_partial(request) else ""
         return render(request, "cases/case_form.html" + partial, context)
     if request.method == "POST" and form.is_valid():
         try:
-            saved = form.save_case(request.user)
+            saved = save_case(case, form.entry(), request.user)
         except ConflictError as error:
             context["conflict"] = error.current
             context["conflict_patient"] = error.patient
@@ -122,7 +111,7 @@ def _case_form_page(request: HttpRequest, case: Case | None) -> HttpResponse:
         values = case.fact_values(catalogue)
     else:
         values = {}
-    context["matches"] = _matches(values, content)
+    context["matches"] = snapshot.matches_for(values, content)
     return render(request, "cases/case_form.html", context)
 
 
@@ -174,30 +163,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request, pk)
     content = snapshot.current()
     catalogue = content.catalogue
-    values = case.fact_values(catalogue)
-    derived = derive(values, catalogue)
-    labels = dict(FactSection.choices)
-    known, unknown = [], []
-    for spec in catalogue.values():
-        if spec.name in values:
-            if spec.name in derived:
-                source = f" ({derived[spec.name].explain(values, catalogue)})"
-            elif spec.name in PATIENT_FACTS:
-                source = " (from the patient record)"
-            elif spec.name in case.entered_as:
-                value, unit = case.entered_as[spec.name]
-                source = f" (entered as {value:g} {unit})"
-            else:
-                source = ""
-            known.append(
-                (
-                    labels.get(spec.section, spec.section),
-                    spec,
-                    spec.display_value(values[spec.name]) + source,
-                )
-            )
-        else:
-            unknown.append(spec)
+    seen = overview(case, content=content)
     record_read(request, ReadKind.CASE_PAGE, [case])
     events = Events.objects.references(case).order_by("-pgh_created_at", "-pgh_id")[:200]
     other_cases = case.patient.cases.exclude(pk=case.pk).order_by("-referral_date")
@@ -206,9 +172,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "cases/case_detail.html",
         {
             "case": case,
-            "known": known,
-            "unknown": unknown,
-            "matches": _matches(values, content),
+            "known": seen.known,
+            "unknown": seen.unknown,
+            "matches": seen.matches,
             "history": history_entries(
                 events,
                 describe_key=_fact_describer(catalogue),
@@ -228,6 +194,17 @@ def case_matches_json(request: HttpRequest, pk: int) -> JsonResponse:
     """The same structure as ``manage.py match_case``, for a saved case."""
     case = get_case_for_user(request, pk)
     record_read(request, ReadKind.CASE_DATA, [case])
-    content = snapshot.current()
-    results = matching.match(case.fact_values(content.catalogue), content.rules, content.catalogue)
+    results = overview(case).matches.results
     return JsonResponse(matching.as_json(results), json_dumps_params={"ensure_ascii": False})
+
+
+@require_http_methods(["GET"])
+def case_summary_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """Print one case: the stored PDF while nothing it shows has changed, else a new one."""
+    case = get_case_for_user(request, pk)
+    try:
+        summary = summary_for(case, request.user)
+    except TooManyPrints:
+        return render(request, "cases/too_many_prints.html", {"case": case}, status=429)
+    record_read(request, ReadKind.CASE_SUMMARY, [case], handout_id=summary.pk)
+    return pdf_response(summary.pdf, summary.filename, download=False)

@@ -11,18 +11,17 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from accounts.admin import AuditedAdmin
-from guidelines import content_pack
-from guidelines.facts import load_catalogue
+from guidelines import content_pack, snapshot
 from guidelines.models import (
     Fact,
     FactChoice,
-    FactSection,
     GuidelineSource,
     Recommendation,
     Section,
     Subsection,
     VerificationLevel,
     VerificationStatus,
+    by_section,
     weaker_level,
 )
 
@@ -66,8 +65,6 @@ class FactAdmin(AuditedAdmin):
     list_display = ["name", "label", "kind", "section", "unit", "allowed"]
     list_filter = ["section", "kind"]
     search_fields = ["name", "label", "help_text"]
-    list_select_related = []
-    autocomplete_fields = []
     readonly_fields = ["updated_at", "updated_by"]
     inlines = [FactChoiceInline]
     history_includes_related = True
@@ -104,8 +101,6 @@ class GuidelineSourceAdmin(AuditedAdmin):
     list_display = ["code", "short_name", "society", "year", "is_published", "reviewed_on"]
     list_filter = ["is_published", "society", "year"]
     search_fields = ["code", "short_name", "title", "society", "citation", "doi"]
-    list_select_related = []
-    autocomplete_fields = []
     readonly_fields = ["updated_at", "updated_by"]
     # A typed address without a scheme is https (Django 6's default, chosen now).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
@@ -122,8 +117,6 @@ class SectionAdmin(AuditedAdmin):
     list_display = ["name", "position"]
     list_filter = []
     search_fields = ["name"]
-    list_select_related = []
-    autocomplete_fields = []
     inlines = [SubsectionInline]
 
 
@@ -176,7 +169,7 @@ class RecommendationAdmin(AuditedAdmin):
         "source",
         "section_name",
         "verification",
-        "marker",
+        "shows_unverified_marker",
         "is_published",
     ]
     list_filter = [
@@ -235,18 +228,18 @@ class RecommendationAdmin(AuditedAdmin):
         return f"{obj.subsection.section.name} → {obj.subsection.name}"
 
     @admin.display(description="Marker", ordering="verification")
-    def marker(self, obj: Recommendation) -> str:
+    def shows_unverified_marker(self, obj: Recommendation) -> str:
         return "not verified against the primary text" if obj.shows_unverified_marker else ""
 
     @admin.display(description="Facts a condition can use")
     def fact_reference(self, obj=None) -> str:
-        labels = dict(FactSection.choices)
         rows = format_html_join(
             "",
             "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
             (
-                (spec.name, spec.label, labels.get(spec.section, spec.section), spec.allowed_text())
-                for spec in load_catalogue().values()
+                (spec.name, spec.label, label, spec.allowed_text())
+                for label, specs in by_section(snapshot.catalogue().values())
+                for spec in specs
             ),
         )
         return format_html(

@@ -16,11 +16,10 @@ def published_conditions_are_valid(app_configs=None, databases=None, **kwargs):
     if not databases:
         return []
     from guidelines import conditions
-    from guidelines.facts import load_catalogue
-    from guidelines.models import Recommendation
+    from guidelines.models import Fact, Recommendation
 
     try:
-        catalogue = load_catalogue()
+        catalogue = Fact.objects.catalogue()
         recommendations = list(Recommendation.objects.published().only("slug", "condition"))
     except DatabaseError:
         return []  # not migrated yet; migrate reports that itself

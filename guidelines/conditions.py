@@ -411,3 +411,11 @@ def describe(node: Node | None, catalogue: Catalogue) -> str:
         text = describe(operand, catalogue)
         parts.append(text if isinstance(operand, Comparison | Not) else f"({text})")
     return joiner.join(parts)
+
+
+def in_words(text: str, catalogue: Catalogue) -> str:
+    """A condition's text in words; one that cannot be read shows as it was written."""
+    try:
+        return describe(parse(text), catalogue)
+    except ConditionError:
+        return text

@@ -556,9 +556,7 @@ def export_pack(*, name: str, title: str, version: str) -> dict[str, Any]:
                 },
                 RECOMMENDATION_FIELDS,
             )
-            for rec in Recommendation.objects.select_related(
-                "subsection__section", "source"
-            ).in_digest_order()
+            for rec in Recommendation.objects.with_provenance().in_digest_order()
         ],
     }
 

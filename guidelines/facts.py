@@ -2,8 +2,9 @@
 
 The catalogue is data (the ``Fact`` table, seeded from the content pack and
 editable in the admin). Everything that needs it -- condition validation, the
-matching engine, the case form, the PDF -- reads it through ``load_catalogue()``
-as plain frozen ``FactSpec`` objects, so the pure code never touches the ORM.
+matching engine, the case form, the PDF -- reads it through
+``guidelines.snapshot.catalogue()`` as plain frozen ``FactSpec`` objects. This
+module is pure: it imports nothing from Django.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from types import MappingProxyType
 
 # Fact kinds, shared by the model's choices and the pure modules.
 BOOLEAN = "boolean"
@@ -94,21 +94,6 @@ def _plain(number: object) -> object:
     return number
 
 
-def load_catalogue() -> Catalogue:
-    """The current catalogue (read-only), rebuilt only when guideline content changed."""
-    from guidelines import snapshot
-
-    return snapshot.current().catalogue
-
-
-def build_catalogue() -> Catalogue:
-    """Read the whole catalogue from the database in two queries."""
-    from guidelines.models import Fact
-
-    facts = sorted(Fact.objects.prefetch_related("choices"), key=Fact.form_order)
-    return MappingProxyType({fact.name: fact.to_spec() for fact in facts})
-
-
 # --- Values of facts -------------------------------------------------------------
 
 # Alternative units a fact may be entered in: (unit, factor to the catalogue's unit).
@@ -182,3 +167,10 @@ def coerce_facts(raw: Mapping[str, object], catalogue: Catalogue) -> dict[str, o
         if coerced is not None:
             facts[name] = coerced
     return facts
+
+
+def in_catalogue_unit(spec: FactSpec, value: float, unit: str) -> float | None:
+    """A number typed in one of the fact's alternative units, in the catalogue's unit
+    (rounded to two decimals); None when ``unit`` is the catalogue's own or not known."""
+    factor = dict(ALTERNATIVE_UNITS.get(spec.name, ())).get(unit)
+    return round(value * factor, 2) if factor else None

@@ -8,9 +8,9 @@ Three layers (STYLE.md 2.3):
    false, else unknown if any side is unknown; ``or`` is the dual; ``not unknown`` is
    unknown. True -> applies, unknown -> may apply, false -> does not apply. Every
    result carries each comparison's outcome, so the *why* can be shown.
-3. ``build_rules()`` is the only function here that touches the ORM, with one query
-   whatever the number of recommendations; ``rules_from_db()`` serves its result from
-   ``guidelines/snapshot.py`` until guideline content changes.
+3. ``panel()`` prepares what pages, JSON and handouts show. Callers reach it through
+   ``guidelines.snapshot.matches_for``, which owns the ORM side (this module imports
+   nothing from Django).
 
 Conditions are compiled once per condition text (so once per recommendation
 version) into closures, and evaluated many times.
@@ -141,6 +141,14 @@ def compile_condition(text: str) -> CompiledCondition:
 
 # --- Rules and results ----------------------------------------------------------------
 
+PRIMARY = "primary"  # the verification level checked against the guideline's own text
+
+
+def shows_unverified_marker(level: str) -> bool:
+    """Every level but the primary text is shown with the "not verified against the
+    primary guideline text" marker (fact sheet revision 2, §0)."""
+    return level != PRIMARY
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -158,11 +166,14 @@ class Rule:
     verification_status: str = ""
     verification: str = ""  # the level (primary, secondary, …)
     verification_words: str = ""  # the level as clinicians read it
-    unverified_marker: bool = False
 
     @property
     def sort_key(self) -> tuple:
         return (*self.order, self.id)
+
+    @property
+    def shows_unverified_marker(self) -> bool:
+        return shows_unverified_marker(self.verification)
 
 
 @dataclass(frozen=True)
@@ -216,17 +227,13 @@ def match_rule(facts: Mapping[str, object], rule: Rule) -> Match:
     return Match(rule, APPLIES if overall else DOES_NOT_APPLY, outcomes)
 
 
-def match(
-    facts: Mapping[str, object], rules: Iterable[Rule], catalogue: Catalogue | None = None
-) -> MatchSet:
+def match(facts: Mapping[str, object], rules: Iterable[Rule], catalogue: Catalogue) -> MatchSet:
     """Match a case's facts against rules. Pure: no database, no side effects.
 
-    With the catalogue, derived facts are filled in and values that mean "not known"
-    are matched as not known (``guidelines.derived.engine_values``); every caller that
-    matches a case passes it.
+    Derived facts are filled in and values that mean "not known" are matched as not
+    known (``guidelines.derived.engine_values``) here, so no caller can forget them.
     """
-    if catalogue is not None:
-        facts = engine_values(facts, catalogue)
+    facts = engine_values(facts, catalogue)
     result = MatchSet()
     for rule in sorted(rules, key=lambda r: r.sort_key):
         found = match_rule(facts, rule)
@@ -382,6 +389,7 @@ def site_has_specific_content(site: str, rules: Iterable[Rule]) -> bool:
 class Panel:
     """Everything a page or handout shows of a case's matches."""
 
+    results: MatchSet  # the engine's own results (``as_json`` reads them)
     applies: list[ShownMatch]
     may_apply: list[ShownMatch]
     does_not_apply: list[ShownMatch]
@@ -403,6 +411,7 @@ def panel(facts: Mapping[str, object], rules: Sequence[Rule], catalogue: Catalog
     if site and site_spec and not site_has_specific_content(str(site), rules):
         uncovered = site_spec.display_value(site)
     return Panel(
+        results=results,
         applies=shown[APPLIES],
         may_apply=shown[MAY_APPLY],
         does_not_apply=shown[DOES_NOT_APPLY],
@@ -429,7 +438,7 @@ def as_json(results: MatchSet) -> dict[str, list[dict]]:
             "verification_status": m.rule.verification_status,
             "verification": m.rule.verification,
             "verification_words": m.rule.verification_words,
-            "verified_against_primary_text": not m.rule.unverified_marker,
+            "shows_unverified_marker": m.rule.shows_unverified_marker,
             "comparisons": [
                 {"fact": c.comparison.fact, "condition": str(c.comparison), "outcome": c.state}
                 for c in m.comparisons
@@ -442,25 +451,3 @@ def as_json(results: MatchSet) -> dict[str, list[dict]]:
         return data
 
     return {outcome: [item(m) for m in getattr(results, outcome)] for outcome in OUTCOMES}
-
-
-# --- The one function that reads the database ------------------------------------------
-
-
-def rules_from_db() -> tuple[Rule, ...]:
-    """The published recommendations as rules, rebuilt only when content changed."""
-    from guidelines import snapshot
-
-    return snapshot.current().rules
-
-
-def build_rules() -> list[Rule]:
-    """Published recommendations as rules, in one query."""
-    from guidelines.models import Recommendation
-
-    recommendations = (
-        Recommendation.objects.published()
-        .select_related("subsection__section", "source")
-        .in_digest_order()
-    )
-    return [rec.to_rule() for rec in recommendations]

@@ -7,6 +7,10 @@ is recorded with who made it, however it was made.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
+from operator import attrgetter
+from types import MappingProxyType
+from typing import TypeVar
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -37,11 +41,41 @@ class FactSection(models.TextChoices):
     PERIOPERATIVE_RISK = "perioperative_risk", "Perioperative risk"
 
 
+T = TypeVar("T")
+
+
+def section_label(section: str) -> str:
+    """A form section's name as clinicians read it ('Primary tumour')."""
+    return dict(FactSection.choices).get(section, section)
+
+
+def by_section(
+    items: Iterable[T], section: Callable[[T], str] = attrgetter("section")
+) -> list[tuple[str, list[T]]]:
+    """Items (facts, or anything that names a form section) under their section labels,
+    sections in the order they first appear (the catalogue's order is the form's)."""
+    grouped: dict[str, list[T]] = {}
+    for item in items:
+        grouped.setdefault(section_label(section(item)), []).append(item)
+    return list(grouped.items())
+
+
 class FactKind(models.TextChoices):
     ENUM = facts.ENUM, "Choice"
     BOOLEAN = facts.BOOLEAN, "Yes / no"
     INTEGER = facts.INTEGER, "Whole number"
     NUMBER = facts.NUMBER, "Number"
+
+
+class FactQuerySet(models.QuerySet):
+    def catalogue(self) -> facts.Catalogue:
+        """The facts as a read-only catalogue in form order, in two queries.
+
+        Callers that match cases read it through ``guidelines.snapshot``, which keeps
+        it until the content changes; validation reads it fresh from here.
+        """
+        found = sorted(self.prefetch_related("choices"), key=Fact.form_order)
+        return MappingProxyType({fact.name: fact.to_spec() for fact in found})
 
 
 @audited
@@ -63,6 +97,8 @@ class Fact(Stamped):
     help_text = models.TextField(blank=True)
     section = models.CharField(max_length=32, choices=FactSection.choices)
     position = models.PositiveIntegerField(default=0, help_text="Order within the section.")
+
+    objects = FactQuerySet.as_manager()
 
     class Meta:
         ordering = ["section", "position", "name"]
@@ -127,7 +163,7 @@ class Fact(Stamped):
 
     def condition_problems_with(self, spec: facts.FactSpec) -> list[str]:
         """What changing this fact to ``spec`` would break in existing conditions."""
-        catalogue = dict(facts.load_catalogue())
+        catalogue = dict(Fact.objects.catalogue())
         if self.pk:
             saved = Fact.objects.filter(pk=self.pk).values_list("name", flat=True).first()
             catalogue.pop(saved, None)
@@ -171,6 +207,17 @@ class FactChoice(models.Model):
         return f"{self.fact.name} = {self.value}"
 
 
+class GuidelineSourceQuerySet(models.QuerySet):
+    def in_library(self):
+        """Published sources, each with ``published_count``: how many published
+        recommendations cite it."""
+        return self.filter(is_published=True).annotate(
+            published_count=models.Count(
+                "recommendations", filter=models.Q(recommendations__is_published=True)
+            )
+        )
+
+
 @audited
 class GuidelineSource(Stamped):
     """A guideline document, or a secondary summary of one, that content cites."""
@@ -195,6 +242,8 @@ class GuidelineSource(Stamped):
     )
     is_published = models.BooleanField(default=True)
     reviewed_on = models.DateField(null=True, blank=True)
+
+    objects = GuidelineSourceQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]
@@ -262,7 +311,7 @@ class VerificationLevel(models.TextChoices):
     """One level per recommendation (fact sheet revision 2, §0): the weakest part of its
     status. Only ``primary`` is shown without the "not verified" marker."""
 
-    PRIMARY = "primary", "Checked against the guideline's own text"
+    PRIMARY = matching.PRIMARY, "Checked against the guideline's own text"
     SECONDARY = "secondary", "Checked against a summary of the guideline only"
     EARLIER_VERSION = "earlier_version", "Checked against the 2016 version only"
     PARTIAL = "partial", "Partly checked"
@@ -295,6 +344,19 @@ class RecommendationQuerySet(models.QuerySet):
 
     def in_digest_order(self):
         return self.order_by("subsection__section__position", "subsection__position", "slug")
+
+    def with_provenance(self):
+        """With what every listing shows of a recommendation: its section and source."""
+        return self.select_related("subsection__section", "source")
+
+    def in_library(self):
+        """What clinicians read and cases are matched against: the published
+        recommendations in digest order, with their section and source."""
+        return self.published().with_provenance().in_digest_order()
+
+    def rules(self) -> list[matching.Rule]:
+        """The published recommendations as the matching engine's rules, in one query."""
+        return [rec.to_rule() for rec in self.in_library()]
 
 
 @audited
@@ -398,7 +460,7 @@ class Recommendation(Stamped):
     @property
     def shows_unverified_marker(self) -> bool:
         """The 'not verified against the primary guideline text' marker: every level but primary."""
-        return self.verification != VerificationLevel.PRIMARY
+        return matching.shows_unverified_marker(self.verification)
 
     def clean(self) -> None:
         errors = {}
@@ -413,7 +475,7 @@ class Recommendation(Stamped):
             errors["verified_by"] = "Say who checked it against the primary guideline text."
         if self.verified_by and not self.verified_on:
             errors["verified_on"] = "Say when it was checked against the primary guideline text."
-        problems = conditions.validate(self.condition, facts.load_catalogue())
+        problems = conditions.validate(self.condition, Fact.objects.catalogue())
         if problems:
             errors["condition"] = [str(problem) for problem in problems]
         if errors:
@@ -434,7 +496,6 @@ class Recommendation(Stamped):
             verification_status=self.verification_status,
             verification=self.verification,
             verification_words=self.get_verification_display(),
-            unverified_marker=self.shows_unverified_marker,
         )
 
     def record_verification(self, who: str, on) -> None:

@@ -24,8 +24,6 @@ class MeetingAdmin(AuditedAdmin):
     list_display = ["board_name", "starts_at", "place", "chair", "pseudonymise"]
     list_filter = ["pseudonymise", "starts_at"]
     search_fields = ["board_name", "place", "chair"]
-    list_select_related = []
-    autocomplete_fields = []
     readonly_fields = ["created_at", "created_by", "updated_at", "updated_by"]
     inlines = [AgendaItemInline, AttendanceInline]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
@@ -35,11 +33,10 @@ class MeetingAdmin(AuditedAdmin):
 class HandoutAdmin(AuditedAdmin):
     """Printed handouts are records: viewed, never edited."""
 
-    list_display = ["__str__", "kind", "meeting", "case", "status", "page_count", "created_at"]
-    list_filter = ["kind", "status", "pseudonymised"]
-    search_fields = ["meeting__board_name", "case__patient__name", "case__patient__mrn"]
-    list_select_related = ["meeting", "case__patient"]
-    autocomplete_fields = []
+    list_display = ["__str__", "meeting", "status", "page_count", "created_at"]
+    list_filter = ["status", "pseudonymised"]
+    search_fields = ["meeting__board_name"]
+    list_select_related = ["meeting"]
     exclude = ["pdf"]
 
     def get_queryset(self, request):

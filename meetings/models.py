@@ -13,6 +13,7 @@ from django_tasks_db.models import DBTaskResult
 
 from accounts.audit import Authored, audited
 from cases.models import Case
+from printing.pdf import Rendered, paper_size
 
 
 @audited
@@ -93,7 +94,6 @@ class Attendance(models.Model):
 
 
 class HandoutKind(models.TextChoices):
-    CASE_SUMMARY = "case_summary", "Case summary"
     MEETING_PACK = "meeting_pack", "Meeting pack"
 
 
@@ -146,6 +146,43 @@ class HandoutQuerySet(models.QuerySet):
             )
         return expired
 
+    def start_pack(self, meeting: Meeting, user) -> tuple[Handout, bool]:
+        """The meeting's pack being made, or a new queued one (and whether it is new).
+
+        Locks the meeting, so that two clicks at once queue one pack; a pack whose
+        worker stopped is failed first, so that it does not block a new one.
+        """
+        Meeting.objects.select_for_update().get(pk=meeting.pk)
+        meeting.handouts.expire_stale()
+        running = meeting.handouts.filter(
+            kind=HandoutKind.MEETING_PACK, status__in=[HandoutStatus.QUEUED, HandoutStatus.RUNNING]
+        ).first()
+        if running is not None:
+            return running, False
+        return self.create(
+            kind=HandoutKind.MEETING_PACK,
+            meeting=meeting,
+            requested_by=user,
+            pseudonymised=meeting.pseudonymise,
+            paper_size=paper_size(),
+            cases_total=meeting.agenda_items.count(),
+        ), True
+
+    def record_pack(self, meeting: Meeting, rendered: Rendered, user=None) -> Handout:
+        """Store a pack rendered outside the queue (``manage.py render_handout``)."""
+        return self.create(
+            kind=HandoutKind.MEETING_PACK,
+            meeting=meeting,
+            status=HandoutStatus.DONE,
+            pdf=rendered.pdf,
+            page_count=rendered.page_count,
+            pseudonymised=meeting.pseudonymise,
+            paper_size=paper_size(),
+            content_versions=rendered.content_versions,
+            requested_by=user,
+            finished_at=timezone.now(),
+        )
+
 
 # Handouts are audited (who printed what, when, and any deletion), without the PDF
 # itself and without the progress counters a render updates every half second.
@@ -156,7 +193,7 @@ class HandoutQuerySet(models.QuerySet):
     exclude=["pdf", "stage", "cases_done", "pages_done", "heartbeat_at"],
 )
 class Handout(models.Model):
-    """A printed PDF, kept as printed, with the content versions it showed.
+    """A meeting's printed pack, kept as printed, with the content versions it showed.
 
     ``content_versions`` maps each recommendation shown to the id of its audit
     event (the exact row version), and each case to its version, so the content
@@ -165,11 +202,11 @@ class Handout(models.Model):
     """
 
     kind = models.CharField(max_length=16, choices=HandoutKind.choices)
+    # Required (see the constraint); nullable in the column only because the audit
+    # history keeps events of the case summaries that were stored here until they
+    # moved to ``cases.CaseSummary``.
     meeting = models.ForeignKey(
-        Meeting, null=True, blank=True, on_delete=models.CASCADE, related_name="handouts"
-    )
-    case = models.ForeignKey(
-        Case, null=True, blank=True, on_delete=models.CASCADE, related_name="handouts"
+        Meeting, null=True, on_delete=models.CASCADE, related_name="handouts"
     )
     status = models.CharField(
         max_length=8, choices=HandoutStatus.choices, default=HandoutStatus.QUEUED
@@ -193,9 +230,6 @@ class Handout(models.Model):
     # The render's lease: renewed by the worker while it works (see expire_stale).
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     task_id = models.CharField(max_length=64, blank=True)
-    # For case summaries: what was printed (case, patient and content versions, paper);
-    # the same summary asked for again is served from here instead of rendered again.
-    fingerprint = models.CharField(max_length=64, blank=True, db_index=True)
 
     objects = HandoutQuerySet.as_manager()
 
@@ -203,9 +237,8 @@ class Handout(models.Model):
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(kind=HandoutKind.MEETING_PACK, meeting__isnull=False)
-                | models.Q(kind=HandoutKind.CASE_SUMMARY, case__isnull=False),
-                name="handout_has_its_subject",
+                condition=models.Q(kind__in=HandoutKind.values, meeting__isnull=False),
+                name="handout_is_a_meeting_pack",
             ),
             models.CheckConstraint(
                 condition=models.Q(cases_done__lte=models.F("cases_total")),
@@ -225,7 +258,5 @@ class Handout(models.Model):
 
     @property
     def filename(self) -> str:
-        if self.kind == HandoutKind.CASE_SUMMARY:
-            return f"case-{self.case_id}-summary.pdf"
         day = timezone.localtime(self.meeting.starts_at).date().isoformat()
         return f"meeting-{self.meeting_id}-{day}-pack.pdf"

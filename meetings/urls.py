@@ -22,5 +22,4 @@ urlpatterns = [
     path("<int:pk>/pack/", views.pack_generate, name="pack_generate"),
     path("handouts/<int:pk>/status/", views.handout_status, name="handout_status"),
     path("handouts/<int:pk>/download/", views.handout_download, name="handout_download"),
-    path("cases/<int:pk>/summary.pdf", views.case_summary_pdf, name="case_summary_pdf"),
 ]

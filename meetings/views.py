@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import datetime
-
-from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -18,12 +15,12 @@ from accounts.access import require
 from accounts.models import ReadKind
 from accounts.readlog import record_read
 from cases.pseudonym import pseudonym, scrub_segments
-from cases.views import get_case_for_user
 from config.htmx import wants_partial
 from meetings import agenda, handouts
 from meetings.forms import AgendaAddForm, AttendanceForm, MeetingForm
 from meetings.models import AgendaItem, Attendance, Handout, HandoutKind, HandoutStatus, Meeting
 from meetings.tasks import render_meeting_pack
+from printing.pdf import pdf_response
 
 VIEW = "meetings.view_meeting"
 CHANGE = "meetings.change_meeting"
@@ -34,7 +31,8 @@ def _get_meeting_for_user(request: HttpRequest, pk: int, permission: str = VIEW)
     return get_object_or_404(Meeting, pk=pk)
 
 
-def _find(request: HttpRequest) -> str:
+def _finder_query(request: HttpRequest) -> str:
+    """What was typed into the agenda's case finder."""
     return request.GET.get("find", "").strip()[:100]
 
 
@@ -56,14 +54,14 @@ def _detail_context(request: HttpRequest, meeting: Meeting, **extra) -> dict:
         "items": items,
         "attendees": list(meeting.attendees.all()),
         "handout": _latest_pack(meeting),
-        "agenda_form": AgendaAddForm(meeting=meeting, find=_find(request)),
+        "agenda_form": AgendaAddForm(meeting=meeting, find=_finder_query(request)),
         "attendance_form": AttendanceForm(meeting=meeting),
         "can_change": request.user.has_perm(CHANGE),
         **extra,
     }
 
 
-def _show(request: HttpRequest, meeting: Meeting, name: str, **extra) -> HttpResponse:
+def _page_or_region(request: HttpRequest, meeting: Meeting, name: str, **extra) -> HttpResponse:
     """The named region for htmx, the whole meeting page otherwise (e.g. with form errors)."""
     template = "meetings/meeting_detail.html" + (f"#{name}" if wants_partial(request) else "")
     return render(request, template, _detail_context(request, meeting, **extra))
@@ -78,14 +76,14 @@ GONE_FROM_AGENDA = (
 def _agenda_notice(request: HttpRequest, meeting: Meeting, notice: str) -> HttpResponse:
     """The agenda with a notice beside it (htmx), or the page with it as a message."""
     if wants_partial(request):
-        return _show(request, meeting, "agenda", agenda_notice=notice)
+        return _page_or_region(request, meeting, "agenda", agenda_notice=notice)
     messages.warning(request, notice)
     return redirect(meeting)
 
 
-def _region(request: HttpRequest, meeting: Meeting, name: str) -> HttpResponse:
+def _after_change(request: HttpRequest, meeting: Meeting, name: str) -> HttpResponse:
     """After a change: the changed region for htmx, a redirect to the page otherwise."""
-    return _show(request, meeting, name) if wants_partial(request) else redirect(meeting)
+    return _page_or_region(request, meeting, name) if wants_partial(request) else redirect(meeting)
 
 
 @require_http_methods(["GET"])
@@ -135,7 +133,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _get_meeting_for_user(request, pk)
     if "find" in request.GET and wants_partial(request):  # the agenda's case finder
         require(request, CHANGE)
-        agenda_form = AgendaAddForm(meeting=meeting, find=_find(request))
+        agenda_form = AgendaAddForm(meeting=meeting, find=_finder_query(request))
         return render(
             request,
             "meetings/meeting_detail.html#agenda-add",
@@ -169,9 +167,9 @@ def agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _get_meeting_for_user(request, pk, CHANGE)
     form = AgendaAddForm(request.POST, meeting=meeting)
     if not form.is_valid():
-        return _show(request, meeting, "agenda", agenda_form=form)
+        return _page_or_region(request, meeting, "agenda", agenda_form=form)
     agenda.add_case(meeting, form.cleaned_data["case"])
-    return _region(request, meeting, "agenda")
+    return _after_change(request, meeting, "agenda")
 
 
 @require_http_methods(["POST"])
@@ -188,7 +186,7 @@ def agenda_move(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
         agenda.move(item, direction)
     except AgendaItem.DoesNotExist:  # ... or while it was being moved
         return _agenda_notice(request, meeting, GONE_FROM_AGENDA)
-    return _region(request, meeting, "agenda")
+    return _after_change(request, meeting, "agenda")
 
 
 @require_http_methods(["POST"])
@@ -199,7 +197,7 @@ def agenda_remove(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     if item is None:
         return _agenda_notice(request, meeting, GONE_FROM_AGENDA)
     agenda.remove(item)
-    return _region(request, meeting, "agenda")
+    return _after_change(request, meeting, "agenda")
 
 
 @require_http_methods(["POST"])
@@ -211,8 +209,8 @@ def attendance_add(request: HttpRequest, pk: int) -> HttpResponse:
         attendance = form.save(commit=False)
         attendance.meeting = meeting
         attendance.save()
-        return _region(request, meeting, "attendance")
-    return _show(request, meeting, "attendance", attendance_form=form)
+        return _after_change(request, meeting, "attendance")
+    return _page_or_region(request, meeting, "attendance", attendance_form=form)
 
 
 @require_http_methods(["POST"])
@@ -220,7 +218,7 @@ def attendance_add(request: HttpRequest, pk: int) -> HttpResponse:
 def attendance_remove(request: HttpRequest, pk: int, attendance_pk: int) -> HttpResponse:
     meeting = _get_meeting_for_user(request, pk, CHANGE)
     get_object_or_404(Attendance, pk=attendance_pk, meeting=meeting).delete()
-    return _region(request, meeting, "attendance")
+    return _after_change(request, meeting, "attendance")
 
 
 @require_http_methods(["POST"])
@@ -229,22 +227,10 @@ def pack_generate(request: HttpRequest, pk: int) -> HttpResponse:
     """Queue the meeting pack; a worker renders it while the page shows progress."""
     meeting = _get_meeting_for_user(request, pk, CHANGE)
     with transaction.atomic():
-        Meeting.objects.select_for_update().get(pk=meeting.pk)
-        meeting.handouts.expire_stale()
-        handout = meeting.handouts.filter(
-            kind=HandoutKind.MEETING_PACK, status__in=[HandoutStatus.QUEUED, HandoutStatus.RUNNING]
-        ).first()
-        if handout is None:  # a second click does not queue a second pack
-            handout = Handout.objects.create(
-                kind=HandoutKind.MEETING_PACK,
-                meeting=meeting,
-                requested_by=request.user,
-                pseudonymised=meeting.pseudonymise,
-                paper_size=handouts.paper_size(),
-                cases_total=meeting.agenda_items.count(),
-            )
+        handout, new = Handout.objects.start_pack(meeting, request.user)
+        if new:  # a second click does not queue a second pack
             transaction.on_commit(lambda: _queue_pack(handout.pk))
-    return _region(request, meeting, "pack-status")
+    return _after_change(request, meeting, "pack-status")
 
 
 @require_http_methods(["GET"])
@@ -266,68 +252,14 @@ def handout_status(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(meeting)
 
 
-def _pdf_response(handout: Handout) -> HttpResponse:
-    """A handout's PDF: packs download, summaries open in the browser (never cached:
-    config.middleware.NoStoreMiddleware)."""
-    disposition = "attachment" if handout.kind == HandoutKind.MEETING_PACK else "inline"
-    response = HttpResponse(bytes(handout.pdf), content_type="application/pdf")
-    response["Content-Disposition"] = f'{disposition}; filename="{handout.filename}"'
-    return response
-
-
 @require_http_methods(["GET"])
 def handout_download(request: HttpRequest, pk: int) -> HttpResponse:
-    handout = get_object_or_404(Handout.objects.select_related("meeting", "case"), pk=pk)
-    require(request, VIEW if handout.kind == HandoutKind.MEETING_PACK else "cases.view_case")
-    if handout.status != HandoutStatus.DONE:
-        raise Http404
-    if handout.kind == HandoutKind.MEETING_PACK:
-        cases = [case for _, case in handouts.meeting_cases(handout.meeting)]
-        kind = ReadKind.MEETING_PACK
-    else:
-        cases, kind = [handout.case], ReadKind.CASE_SUMMARY
-    record_read(request, kind, cases, meeting_id=handout.meeting_id, handout_id=handout.pk)
-    return _pdf_response(handout)
-
-
-@require_http_methods(["GET"])
-def case_summary_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    """Print one case: the stored PDF while nothing it shows has changed, else a new one.
-
-    A new one renders in the request (a few hundred milliseconds), at most
-    CASE_SUMMARY_RENDERS_PER_MINUTE times a minute per user, so that reloading
-    cannot keep the web workers busy.
-    """
-    case = get_case_for_user(request, pk)
-    fingerprint = handouts.case_summary_fingerprint(case)
-    handout = Handout.objects.filter(
-        kind=HandoutKind.CASE_SUMMARY,
-        case=case,
-        status=HandoutStatus.DONE,
-        fingerprint=fingerprint,
-    ).first()
-    if handout is None:
-        recent = Handout.objects.filter(
-            kind=HandoutKind.CASE_SUMMARY,
-            requested_by=request.user,
-            created_at__gte=timezone.now() - datetime.timedelta(minutes=1),
-        ).count()
-        if recent >= settings.CASE_SUMMARY_RENDERS_PER_MINUTE:
-            return render(request, "meetings/too_many_prints.html", {"case": case}, status=429)
-        rendered = handouts.render_case_summary(case)
-        handout = Handout.objects.create(
-            kind=HandoutKind.CASE_SUMMARY,
-            case=case,
-            status=HandoutStatus.DONE,
-            pdf=rendered.pdf,
-            page_count=rendered.page_count,
-            paper_size=handouts.paper_size(),
-            content_versions=rendered.content_versions,
-            fingerprint=fingerprint,
-            requested_by=request.user,
-            cases_done=1,
-            cases_total=1,
-            finished_at=timezone.now(),
-        )
-    record_read(request, ReadKind.CASE_SUMMARY, [case], handout_id=handout.pk)
-    return _pdf_response(handout)
+    require(request, VIEW)
+    handout = get_object_or_404(
+        Handout.objects.select_related("meeting"), pk=pk, status=HandoutStatus.DONE
+    )
+    cases = [case for _, case in handouts.meeting_cases(handout.meeting)]
+    record_read(
+        request, ReadKind.MEETING_PACK, cases, meeting_id=handout.meeting_id, handout_id=handout.pk
+    )
+    return pdf_response(handout.pdf, handout.filename, download=True)

@@ -7,6 +7,7 @@ import io
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
+from django.db import transaction
 
 from accounts import roles
 
@@ -50,6 +51,26 @@ def django_db_setup(django_db_setup, django_db_blocker):
         call_command("load_content", stdout=io.StringIO())
 
 
+@pytest.fixture(scope="module")
+def module_db(django_db_setup, django_db_blocker):
+    """Data made once for a whole module (a rendered PDF and what it shows), in a
+    transaction rolled back after the module's last test.
+
+    Each test's own ``db`` transaction nests inside it as a savepoint, so a test
+    may change data without the next test seeing the change. Use it only for data
+    the module's tests read; a test that edits what a module-wide document shows
+    makes its own.
+    """
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
 def _user(username: str, role: str | None = None, **extra) -> User:
     user = User.objects.create_user(username, password="correct horse battery", **extra)
     if role:
@@ -58,9 +79,9 @@ def _user(username: str, role: str | None = None, **extra) -> User:
 
 
 @pytest.fixture
-def board_member(db) -> User:
+def clinician(db) -> User:
     """A clinician."""
-    return _user("board_member", roles.CLINICIAN, first_name="Bea", last_name="Member")
+    return _user("clinician", roles.CLINICIAN, first_name="Cleo", last_name="Clinician")
 
 
 @pytest.fixture
@@ -88,8 +109,8 @@ def superuser(db) -> User:
 
 
 @pytest.fixture
-def clinician_client(client, board_member):
-    client.force_login(board_member)
+def clinician_client(client, clinician):
+    client.force_login(clinician)
     return client
 
 

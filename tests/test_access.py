@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from accounts import roles
 from accounts.models import ReadLogEntry
-from cases.models import Case
+from cases.models import Case, CaseSummary
 from meetings.models import Attendance, Handout
 from meetings.tasks import render_meeting_pack
 from tests.factories import make_case, make_fact, make_meeting
@@ -60,16 +60,14 @@ ADMIN_RIGHTS = {
 # What the admin itself allows nobody, superusers included.
 ADMIN_NEVER = {
     "meetings.handout": {"add", "change"},  # printed records: viewed, never edited
+    "cases.casesummary": {"add", "change"},
     "axes.accessattempt": {"add"},
     "axes.accesslog": {"add"},
     "axes.accessfailurelog": {"add"},
     "django_tasks_database.dbtaskresult": {"add", "change", "delete"},
     "pghistory.events": {"add", "delete"},
-    "accounts.readlogentry": {
-        "add",
-        "change",
-        "delete",
-    },  # goes only by the retention policy  # the audit trail cannot be edited away
+    # Goes only by the retention policy: the audit trail cannot be edited away.
+    "accounts.readlogentry": {"add", "change", "delete"},
 }
 ADMIN_ACTIONS = {
     "changelist": "view",
@@ -98,6 +96,7 @@ def world(db):
     AccessFailureLog.objects.create(username="target", ip_address="10.0.0.1")
     render_meeting_pack.enqueue(handout.pk)
     ReadLogEntry.objects.create(username="x", kind="case_page", case_id=case.pk, path="/")
+    CaseSummary.objects.create(case=case, pdf=b"%PDF-1.7", page_count=1, fingerprint="f")
     unused_fact = make_fact("unused_fact")  # deletable: no condition reads it
     return {
         "case": case.pk,
@@ -162,7 +161,7 @@ def url_for(route: Route, world: dict, missing: bool = False) -> str:
             "attendance_pk": "attendance",
         }.get(param)
         if key is None:
-            if route.namespace == "cases" or route.name == "case_summary_pdf":
+            if route.namespace == "cases":
                 key = "case"
             elif route.name.startswith("handout_"):
                 key = "handout"
@@ -242,7 +241,7 @@ def expected(persona: str, route: Route) -> int:
         return 302
     if route.namespace == "guidelines":
         return 200
-    if route.namespace == "cases" or name == "meetings:case_summary_pdf":
+    if route.namespace == "cases":
         return 200 if persona in CASE_ROLES else 404
     if name in ("meetings:meeting_create", "meetings:meeting_edit"):
         return 200 if persona in MEETING_CHANGERS else 404

@@ -54,9 +54,9 @@ def test_anonymous_post_is_refused_too(client):
 
 
 @pytest.mark.django_db
-def test_a_user_can_log_in_and_out(client, board_member):
+def test_a_user_can_log_in_and_out(client, clinician):
     response = client.post(
-        reverse("login"), {"username": "board_member", "password": "correct horse battery"}
+        reverse("login"), {"username": "clinician", "password": "correct horse battery"}
     )
     assert response.status_code == 302
     assert client.get(reverse("guidelines:library")).status_code == 200
@@ -65,7 +65,7 @@ def test_a_user_can_log_in_and_out(client, board_member):
 
 
 @pytest.mark.django_db
-def test_a_wrong_password_gets_a_clear_message(client, board_member):
-    response = client.post(reverse("login"), {"username": "board_member", "password": "nope"})
+def test_a_wrong_password_gets_a_clear_message(client, clinician):
+    response = client.post(reverse("login"), {"username": "clinician", "password": "nope"})
     assert response.status_code == 200
     assert "Please enter a correct username and password" in response.content.decode()

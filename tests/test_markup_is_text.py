@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from cases.summary import render_case_summary
 from guidelines.models import Recommendation
 from meetings import handouts
 from meetings.models import Attendance
 from tests.factories import make_case, make_meeting, make_patient
-from tests.meetings.conftest import pdf_text
+from tests.helpers import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +62,7 @@ def test_markup_is_printed_as_text_in_the_pdfs(payload):
     meeting = make_meeting([case], board_name="Board")
     Attendance.objects.create(meeting=meeting, name=payload[:200], specialty="Surgery")
     for pdf in (
-        handouts.render_case_summary(case).pdf,
+        render_case_summary(case).pdf,
         handouts.render_meeting_handout(meeting).pdf,
     ):
         text = "".join(pdf_text(pdf)).replace("\n", "")

@@ -5,14 +5,16 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from tests.helpers import HTMX
+
 pytestmark = pytest.mark.django_db
 
 
 def login(client, password):
-    return client.post(reverse("login"), {"username": "board_member", "password": password})
+    return client.post(reverse("login"), {"username": "clinician", "password": password})
 
 
-def test_repeated_failures_lock_the_account_with_a_clear_message(client, board_member, settings):
+def test_repeated_failures_lock_the_account_with_a_clear_message(client, clinician, settings):
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         assert (
             "Please enter a correct username and password"
@@ -27,7 +29,7 @@ def test_repeated_failures_lock_the_account_with_a_clear_message(client, board_m
     assert client.get(reverse("cases:case_list")).status_code == 302
 
 
-def test_a_successful_login_resets_the_count(client, board_member, settings):
+def test_a_successful_login_resets_the_count(client, clinician, settings):
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         login(client, "wrong")
     assert login(client, "correct horse battery").status_code == 302
@@ -139,11 +141,11 @@ def _fail_from(client, remote: str, forwarded: str | None = None):
     if forwarded is not None:
         headers["HTTP_X_FORWARDED_FOR"] = forwarded
     return client.post(
-        reverse("login"), {"username": "board_member", "password": "wrong"}, **headers
+        reverse("login"), {"username": "clinician", "password": "wrong"}, **headers
     )
 
 
-def test_the_lockout_page_says_how_many_minutes_to_wait(client, board_member, settings):
+def test_the_lockout_page_says_how_many_minutes_to_wait(client, clinician, settings):
     for _ in range(settings.AXES_FAILURE_LIMIT):
         locked = login(client, "wrong")
     page = locked.content.decode()
@@ -151,7 +153,7 @@ def test_the_lockout_page_says_how_many_minutes_to_wait(client, board_member, se
 
 
 def test_behind_a_proxy_failures_count_against_the_forwarded_address(
-    client, board_member, settings
+    client, clinician, settings
 ):
     settings.TRUSTED_PROXY_COUNT = 1
     proxy = "10.0.0.2"
@@ -161,7 +163,7 @@ def test_behind_a_proxy_failures_count_against_the_forwarded_address(
     # Another client behind the same proxy still logs in.
     ok = client.post(
         reverse("login"),
-        {"username": "board_member", "password": "correct horse battery"},
+        {"username": "clinician", "password": "correct horse battery"},
         REMOTE_ADDR=proxy,
         HTTP_X_FORWARDED_FOR="198.51.100.7",
     )
@@ -170,7 +172,7 @@ def test_behind_a_proxy_failures_count_against_the_forwarded_address(
     assert _fail_from(client, proxy, "198.51.100.9, 203.0.113.5").status_code == 429
 
 
-def test_without_a_proxy_forwarded_headers_are_ignored(client, board_member, settings):
+def test_without_a_proxy_forwarded_headers_are_ignored(client, clinician, settings):
     settings.TRUSTED_PROXY_COUNT = 0
     for n in range(settings.AXES_FAILURE_LIMIT):
         last = _fail_from(client, "192.0.2.10", f"203.0.113.{n}")  # a new forged address each time
@@ -180,14 +182,14 @@ def test_without_a_proxy_forwarded_headers_are_ignored(client, board_member, set
         _fail_from(client, "192.0.2.66", "192.0.2.20")
     ok = client.post(
         reverse("login"),
-        {"username": "board_member", "password": "correct horse battery"},
+        {"username": "clinician", "password": "correct horse battery"},
         REMOTE_ADDR="192.0.2.20",
     )
     assert ok.status_code == 302
 
 
 def test_a_live_update_after_the_session_ended_gets_a_notice_not_the_login_page(client):
-    response = client.post(reverse("cases:case_create"), {"_preview": "1"}, HTTP_HX_REQUEST="true")
+    response = client.post(reverse("cases:case_create"), {"_preview": "1"}, **HTMX)
     assert response.status_code == 200
     assert response["HX-Retarget"] == "#session-notice"
     assert response["HX-Reswap"] == "innerHTML"
@@ -195,12 +197,12 @@ def test_a_live_update_after_the_session_ended_gets_a_notice_not_the_login_page(
     assert "Your session has ended" in page and "Log in again in a new tab" in page
     assert 'name="password"' not in page
     # Without htmx, it is the login page as before.
-    assert client.post(reverse("cases:case_create"))["Location"].startswith("/accounts/login/")
+    assert client.post(reverse("cases:case_create"))["Location"].startswith(reverse("login"))
 
 
-def test_the_session_status_gives_a_logged_in_browser_its_current_form_token(client, board_member):
+def test_the_session_status_gives_a_logged_in_browser_its_current_form_token(client, clinician):
     url = reverse("session_status")
     assert client.get(url).json() == {"authenticated": False}
-    client.force_login(board_member)
+    client.force_login(clinician)
     state = client.get(url).json()
     assert state["authenticated"] is True and len(state["csrf_token"]) == 64

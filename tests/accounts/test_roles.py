@@ -42,14 +42,14 @@ def test_syncing_roles_twice_changes_nothing():
 
 
 def test_only_editors_and_superusers_may_change_guideline_content(
-    board_member, coordinator, editor, outsider, superuser
+    clinician, coordinator, editor, outsider, superuser
 ):
     may_change = {
         user.username: user.has_perm("guidelines.change_recommendation")
-        for user in (board_member, coordinator, editor, outsider, superuser)
+        for user in (clinician, coordinator, editor, outsider, superuser)
     }
     assert may_change == {
-        "board_member": False,
+        "clinician": False,
         "coordinator": False,
         "editor": True,
         "outsider": False,
@@ -94,9 +94,9 @@ def test_demo_accounts_cannot_log_in_when_debug_is_off(settings):
     assert login("clinician", DEMO_PASSWORD) is None
 
 
-def test_ordinary_accounts_log_in_whatever_the_mode(settings, board_member):
+def test_ordinary_accounts_log_in_whatever_the_mode(settings, clinician):
     settings.DEMO_MODE = False
-    assert login("board_member", "correct horse battery") == board_member
+    assert login("clinician", "correct horse battery") == clinician
 
 
 @pytest.mark.parametrize(
@@ -158,8 +158,8 @@ def test_migrate_outside_demo_mode_disables_demo_accounts(settings):
     assert User.objects.filter(demo_account__isnull=False).count() == 4
 
 
-def test_no_admin_form_shows_the_demo_mark(client, superuser, board_member):
+def test_no_admin_form_shows_the_demo_mark(client, superuser, clinician):
     client.force_login(superuser)
-    page = client.get(reverse("admin:auth_user_change", args=[board_member.pk])).content.decode()
+    page = client.get(reverse("admin:auth_user_change", args=[clinician.pk])).content.decode()
     assert 'name="demo' not in page
     assert client.get("/admin/accounts/demoaccount/").status_code == 404  # no admin for it

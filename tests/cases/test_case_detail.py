@@ -29,8 +29,8 @@ def case():
     )
 
 
-def test_case_page_shows_patient_question_facts_and_grouped_matches(client, board_member, case):
-    client.force_login(board_member)
+def test_case_page_shows_patient_question_facts_and_grouped_matches(client, clinician, case):
+    client.force_login(clinician)
     page = client.get(case.get_absolute_url()).content.decode()
     assert f"Case {case.pk}: Ada Example" in page
     assert "What next?" in page
@@ -44,18 +44,18 @@ def test_case_page_shows_patient_question_facts_and_grouped_matches(client, boar
     assert "Current smoker is Yes: failed (case: No)" in does_not
 
 
-def test_case_page_lists_other_cases_of_the_patient(client, board_member, case):
+def test_case_page_lists_other_cases_of_the_patient(client, clinician, case):
     later = make_case(patient=case.patient, question="Re-discussion after chemotherapy")
-    client.force_login(board_member)
+    client.force_login(clinician)
     page = client.get(case.get_absolute_url()).content.decode()
     assert "Re-discussion after chemotherapy" in page
     assert later.get_absolute_url() in page
 
 
 def test_case_page_runs_a_fixed_number_of_queries(
-    client, board_member, case, django_assert_num_queries
+    client, clinician, case, django_assert_num_queries
 ):
-    client.force_login(board_member)
+    client.force_login(clinician)
     client.get(case.get_absolute_url())
     # session, user, permissions (4); case (1); guideline content version (1); history (1);
     # other cases (1); meetings (1); the read log (1); the session is rewritten at most
@@ -77,8 +77,8 @@ def test_users_without_access_cannot_tell_whether_a_case_exists(client, outsider
         assert client.get(reverse("cases:case_detail", args=[999999])).status_code == status
 
 
-def test_matches_json_returns_what_match_case_prints(client, board_member, case, tmp_path):
-    client.force_login(board_member)
+def test_matches_json_returns_what_match_case_prints(client, clinician, case, tmp_path):
+    client.force_login(clinician)
     response = client.get(reverse("cases:case_matches_json", args=[case.pk]))
     assert response["Content-Type"] == "application/json"
     facts_file = tmp_path / "facts.json"

@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from guidelines import snapshot
 from tests.factories import make_case, make_patient
 
 pytestmark = pytest.mark.django_db
@@ -35,11 +36,11 @@ def edit_data(case, **changes) -> dict:
     return data
 
 
-def test_the_edit_form_shows_the_saved_facts(client, board_member):
+def test_the_edit_form_shows_the_saved_facts(client, clinician):
     case = make_case(
         facts={"smoker_current": True, "primary_site": "gastric", "alcohol_g_per_day": 12.5}
     )
-    client.force_login(board_member)
+    client.force_login(clinician)
     page = client.get(reverse("cases:case_edit", args=[case.pk])).content.decode()
     assert (
         'name="fact_smoker_current" value="yes" class="yes-no" data-facts="" id="id_fact_smoker_current_1" checked'
@@ -49,9 +50,9 @@ def test_the_edit_form_shows_the_saved_facts(client, board_member):
     assert 'value="12.5"' in page
 
 
-def test_an_edit_saves_changes_and_moves_the_version_on(client, board_member):
+def test_an_edit_saves_changes_and_moves_the_version_on(client, clinician):
     case = make_case(facts={"smoker_current": True, "primary_site": "gastric"})
-    client.force_login(board_member)
+    client.force_login(clinician)
     response = client.post(
         reverse("cases:case_edit", args=[case.pk]),
         edit_data(
@@ -66,13 +67,13 @@ def test_an_edit_saves_changes_and_moves_the_version_on(client, board_member):
     assert case.facts == {"primary_site": "colorectal"}
     assert case.version == 2
     assert case.patient.name == "Ada Lovelace"
-    assert case.updated_by == board_member
+    assert case.updated_by == clinician
 
 
-def test_a_second_save_from_a_stale_form_does_not_overwrite_the_first(board_member, coordinator):
+def test_a_second_save_from_a_stale_form_does_not_overwrite_the_first(clinician, coordinator):
     case = make_case(question="Original question", facts={"primary_site": "colorectal"})
     first, second = Client(), Client()
-    first.force_login(board_member)
+    first.force_login(clinician)
     second.force_login(coordinator)
     url = reverse("cases:case_edit", args=[case.pk])
     stale = edit_data(case)  # both opened version 1
@@ -89,9 +90,9 @@ def test_a_second_save_from_a_stale_form_does_not_overwrite_the_first(board_memb
     assert case.version == 2
 
 
-def test_a_form_without_its_version_is_treated_as_stale(client, board_member):
+def test_a_form_without_its_version_is_treated_as_stale(client, clinician):
     case = make_case(question="Original")
-    client.force_login(board_member)
+    client.force_login(clinician)
     data = edit_data(case, question="Changed")
     del data["version"]
     response = client.post(reverse("cases:case_edit", args=[case.pk]), data)
@@ -100,10 +101,10 @@ def test_a_form_without_its_version_is_treated_as_stale(client, board_member):
     assert case.question == "Original"
 
 
-def test_an_mrn_of_another_patient_is_refused(client, board_member):
+def test_an_mrn_of_another_patient_is_refused(client, clinician):
     make_patient(mrn="TAKEN-1", name="Someone Else")
     case = make_case()
-    client.force_login(board_member)
+    client.force_login(clinician)
     response = client.post(
         reverse("cases:case_edit", args=[case.pk]), edit_data(case, mrn="taken-1")
     )
@@ -113,26 +114,26 @@ def test_an_mrn_of_another_patient_is_refused(client, board_member):
     assert case.patient.mrn == "MRN-0001"
 
 
-def test_editing_is_recorded_in_the_case_history(client, board_member):
+def test_editing_is_recorded_in_the_case_history(client, clinician):
     case = make_case(facts={"smoker_current": True})
-    client.force_login(board_member)
+    client.force_login(clinician)
     client.post(
         reverse("cases:case_edit", args=[case.pk]), edit_data(case, fact_smoker_current="no")
     )
     page = client.get(case.get_absolute_url()).content.decode()
     history = page[page.index("<h2>History</h2>") :]
-    assert "Bea Member" in history
+    assert "Cleo Clinician" in history
     assert '<span class="field">Current smoker</span>: <del>Yes</del> → <ins>No</ins>' in history
 
 
-def test_unknown_case_is_404(client, board_member):
-    client.force_login(board_member)
+def test_unknown_case_is_404(client, clinician):
+    client.force_login(clinician)
     assert client.get(reverse("cases:case_edit", args=[999999])).status_code == 404
 
 
-def test_the_case_history_reads_in_words_not_column_names(client, board_member):
+def test_the_case_history_reads_in_words_not_column_names(client, clinician):
     case = make_case(facts={"smoker_current": True, "primary_site": "gastric"})
-    client.force_login(board_member)
+    client.force_login(clinician)
     client.post(
         reverse("cases:case_edit", args=[case.pk]),
         edit_data(case, fact_smoker_current="", fact_primary_site="colorectal", status="ready"),
@@ -152,11 +153,11 @@ def test_the_case_history_reads_in_words_not_column_names(client, board_member):
         assert internal not in history
 
 
-def test_a_patient_correction_through_one_case_is_not_reverted_by_another(client, board_member):
+def test_a_patient_correction_through_one_case_is_not_reverted_by_another(client, clinician):
     """Two cases of one patient open at once: the second save must not undo the first."""
     patient = make_patient(name="Jon Smiht")
     first, second = make_case(patient=patient), make_case(patient=patient)
-    client.force_login(board_member)
+    client.force_login(clinician)
     stale_second = edit_data(second)  # opened before the correction
     corrected = client.post(
         reverse("cases:case_edit", args=[first.pk]),
@@ -178,10 +179,10 @@ def test_a_patient_correction_through_one_case_is_not_reverted_by_another(client
     assert second.question != "Changed question"  # nothing of the refused save was written
 
 
-def test_a_case_edit_that_leaves_the_patient_alone_does_not_touch_the_record(client, board_member):
+def test_a_case_edit_that_leaves_the_patient_alone_does_not_touch_the_record(client, clinician):
     patient = make_patient()
     case = make_case(patient=patient)
-    client.force_login(board_member)
+    client.force_login(clinician)
     response = client.post(
         reverse("cases:case_edit", args=[case.pk]), edit_data(case, question="New question")
     )
@@ -192,18 +193,16 @@ def test_a_case_edit_that_leaves_the_patient_alone_does_not_touch_the_record(cli
     assert case.question == "New question"
 
 
-def test_the_history_lists_facts_in_form_order(client, board_member):
-    from guidelines.facts import load_catalogue
-
+def test_the_history_lists_facts_in_form_order(client, clinician):
     case = make_case(facts={"alcohol_g_per_day": 10, "primary_site": "gastric"})
-    client.force_login(board_member)
+    client.force_login(clinician)
     client.post(
         reverse("cases:case_edit", args=[case.pk]),
         edit_data(case, fact_alcohol_g_per_day="20", fact_primary_site="colorectal"),
     )
     page = client.get(case.get_absolute_url()).content.decode()
     history = page[page.index("<h2>History</h2>") :]
-    order = list(load_catalogue())
+    order = list(snapshot.catalogue())
     # The form asks the primary site first; by name, alcohol would come first.
     assert order.index("primary_site") < order.index("alcohol_g_per_day")
     update = history[: history.index("Question for the board")]  # the edit, not the insert

@@ -56,23 +56,23 @@ def listed(client, **params) -> set[str]:
         ),
     ],
 )
-def test_search_and_filters(client, board_member, cases, params, names):
-    client.force_login(board_member)
+def test_search_and_filters(client, clinician, cases, params, names):
+    client.force_login(clinician)
     assert listed(client, **params) == names
 
 
-def test_the_list_shows_the_primary_site_label_and_status(client, board_member, cases):
-    client.force_login(board_member)
+def test_the_list_shows_the_primary_site_label_and_status(client, clinician, cases):
+    client.force_login(clinician)
     page = client.get(reverse("cases:case_list")).content.decode()
     assert "Gastrointestinal stromal tumour (GIST)" in page
     assert "Ready for the board" in page
 
 
-def test_the_list_is_paginated(client, board_member):
+def test_the_list_is_paginated(client, clinician):
     patient = make_patient()
     for n in range(30):
         make_case(patient=patient, question=f"Question {n}")
-    client.force_login(board_member)
+    client.force_login(clinician)
     first = client.get(reverse("cases:case_list"))
     assert len(first.context["page"]) == 25
     assert "Page 1 of 2 (30 cases)" in first.content.decode()
@@ -81,9 +81,9 @@ def test_the_list_is_paginated(client, board_member):
     assert client.get(reverse("cases:case_list"), {"page": "x"}).status_code == 200
 
 
-def test_the_list_runs_a_fixed_number_of_queries(client, board_member, django_assert_num_queries):
+def test_the_list_runs_a_fixed_number_of_queries(client, clinician, django_assert_num_queries):
     make_case()
-    client.force_login(board_member)
+    client.force_login(clinician)
     client.get(reverse("cases:case_list"))
     # session, user, permissions (4); guideline content version (1); count and page (2);
     # nothing else
@@ -100,8 +100,8 @@ def test_users_without_a_case_role_get_404(client, editor):
     assert client.get(reverse("cases:case_list")).status_code == 404
 
 
-def test_home_sends_each_role_to_its_work(client, board_member, editor, outsider):
-    client.force_login(board_member)
+def test_home_sends_each_role_to_its_work(client, clinician, editor, outsider):
+    client.force_login(clinician)
     assert client.get(reverse("home"))["Location"] == reverse("cases:case_list")
     client.force_login(editor)
     assert client.get(reverse("home"))["Location"] == reverse("guidelines:library")
@@ -109,8 +109,8 @@ def test_home_sends_each_role_to_its_work(client, board_member, editor, outsider
     assert client.get(reverse("home")).status_code == 403
 
 
-def test_a_case_number_finds_that_case(client, board_member, cases):
-    client.force_login(board_member)
+def test_a_case_number_finds_that_case(client, clinician, cases):
+    client.force_login(clinician)
     grace = cases["grace"]
     assert listed(client, q=str(grace.pk)) == {"Grace Hopper"}
     assert listed(client, q=f"#{grace.pk}") == {"Grace Hopper"}

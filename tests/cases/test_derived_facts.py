@@ -6,15 +6,15 @@ import pytest
 from django.urls import reverse
 
 from cases.models import Case
+from guidelines import snapshot
 from guidelines.derived import derive
-from guidelines.facts import load_catalogue
 from tests.factories import make_case, make_patient
 
 pytestmark = pytest.mark.django_db
 
 
 def test_derivations_follow_the_fact_sheet():
-    catalogue = load_catalogue()
+    catalogue = snapshot.catalogue()
     assert {name: d.value for name, d in derive({"sex": "male"}, catalogue).items()} == {
         "pregnant": False
     }

@@ -7,6 +7,7 @@ import datetime
 import pytest
 
 from cases.pseudonym import scrub, scrub_segments
+from cases.summary import build_section
 from tests.factories import make_case, make_patient
 
 pytestmark = pytest.mark.django_db
@@ -63,3 +64,19 @@ def test_segments_mark_what_was_replaced_for_the_preview(case):
         ("[MRN]", True, "MRN"),
         (".", False, ""),
     ]
+
+
+def _printed(known) -> str:
+    return " · ".join(f"{row.spec.label}: {row}" for _, rows in known for row in rows)
+
+
+def test_a_pseudonymised_section_does_not_reveal_sex_through_a_derived_fact():
+    case = make_case(
+        patient=make_patient(mrn="PS-1", sex="male"), facts={"primary_site": "gastric"}
+    )
+    text = _printed(build_section(case, 1, pseudonymise=True).seen.known)
+    assert "Male" not in text and "Pregnant" not in text and "Age" not in text
+    assert "Primary tumour site" in text  # other facts, derived ones included, still print
+    named = _printed(build_section(case, 1, pseudonymise=False).seen.known)
+    assert "Pregnant: No (follows from Sex: Male)" in named
+    assert "Sex: Male (from the patient record)" in named

@@ -32,13 +32,13 @@ def test_an_unknown_host_gets_our_bad_request_page(client):
     assert "This request could not be handled" in response.content.decode()
 
 
-def test_a_csrf_failure_after_a_new_login_says_what_happened_and_nothing_secret(board_member):
+def test_a_csrf_failure_after_a_new_login_says_what_happened_and_nothing_secret(clinician):
     browser = Client(enforce_csrf_checks=True)
-    browser.force_login(board_member)
+    browser.force_login(clinician)
     form = browser.get(reverse("cases:case_create"))
     token = form.context["csrf_token"]
     browser.logout()
-    browser.force_login(board_member)  # logging in again rotates the CSRF secret
+    browser.force_login(clinician)  # logging in again rotates the CSRF secret
     response = browser.post(
         reverse("cases:case_create"), {"csrfmiddlewaretoken": str(token), "question": "x"}
     )

@@ -13,16 +13,14 @@ import shutil
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 
 from accounts import roles
 from guidelines.models import Recommendation
+from tests.e2e.browser import ARTIFACTS, PASSWORD
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
-PASSWORD = "correct horse battery"
 
 
 @pytest.fixture(scope="session")
@@ -86,10 +84,3 @@ def new_page(browser):
     for context in contexts:
         context.close()
 
-
-def log_in(page, site: str, username: str) -> None:
-    page.goto(f"{site}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)  # logged in and away

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.urls import reverse
 
-from tests.e2e.conftest import log_in
+from tests.e2e.browser import log_in
 from tests.factories import make_case, make_meeting
 
 
@@ -27,7 +28,7 @@ def meeting(site, django_db_blocker):
 
 def test_login_page(site, new_page):
     page = new_page()
-    page.goto(f"{site}/accounts/login/")
+    page.goto(site + reverse("login"))
     assert serious(page) == []
     page.click("button[type=submit]")  # nothing typed: each field says what is missing
     page.wait_for_selector("#id_username_error")
@@ -39,11 +40,11 @@ def test_case_form_case_page_and_meeting_page(site, new_page, meeting):
     log_in(page, site, "coordinator")
     case = meeting.agenda_items.get().case
     for path in (
-        "/cases/new/",
-        f"/cases/{case.pk}/",
-        f"/meetings/{meeting.pk}/",
-        "/cases/",
-        "/guidelines/",
+        reverse("cases:case_create"),
+        case.get_absolute_url(),
+        meeting.get_absolute_url(),
+        reverse("cases:case_list"),
+        reverse("guidelines:library"),
     ):
         page.goto(site + path)
         assert serious(page) == [], path

@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from cases.models import Case
 from guidelines.models import Recommendation
-from tests.e2e.conftest import ARTIFACTS, log_in
+from tests.e2e.browser import ARTIFACTS, log_in
 
 
 def applies_ids(page) -> set[str]:

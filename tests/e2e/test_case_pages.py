@@ -7,14 +7,15 @@ import re
 import time
 
 from django.contrib.sessions.models import Session
+from django.urls import reverse
 
 from cases.models import Case
-from tests.e2e.conftest import ARTIFACTS, log_in
+from tests.e2e.browser import ARTIFACTS, log_in
 from tests.factories import make_case, make_meeting, make_patient
 
 
 def _start_case(page, site, mrn="E2E-0100"):
-    page.goto(f"{site}/cases/new/")
+    page.goto(site + reverse("cases:case_create"))
     page.fill("input[name=mrn]", mrn)
     page.fill("input[name=patient_name]", "Maria Smallscreen")
     page.fill("input[name=date_of_birth]", "1961-02-03")
@@ -44,12 +45,17 @@ def test_at_390_px_the_pages_need_no_horizontal_scrolling(site, new_page, django
     page = new_page()
     page.set_viewport_size({"width": 390, "height": 844})
     log_in(page, site, "clinician")
-    for path in ("/cases/", "/cases/new/", f"/cases/{case.pk}/", f"/cases/{case.pk}/edit/"):
+    for path in (
+        reverse("cases:case_list"),
+        reverse("cases:case_create"),
+        case.get_absolute_url(),
+        reverse("cases:case_edit", args=[case.pk]),
+    ):
         page.goto(site + path)
         name = path.strip("/").replace("/", "-") or "home"
         page.screenshot(path=str(ARTIFACTS / f"390px-{name}.png"), full_page=True)
         assert _no_horizontal_scroll(page), path
-    page.goto(f"{site}/cases/new/")
+    page.goto(site + reverse("cases:case_create"))
     matches = page.locator("a.to-matches")
     assert matches.is_visible()  # the panel is reachable without scrolling past the form
     matches.click()
@@ -119,7 +125,7 @@ def test_after_moving_an_agenda_item_focus_stays_on_its_button(site, new_page, d
         meeting = make_meeting([first, second])
     page = new_page()
     log_in(page, site, "coordinator")
-    page.goto(f"{site}/meetings/{meeting.pk}/")
+    page.goto(site + meeting.get_absolute_url())
     page.focus(f"button[aria-label='Move case {first.pk} down']")
     page.keyboard.press("Enter")
     page.wait_for_selector(f"#agenda li:first-child >> text=Case {second.pk}")

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cases.models import Case, Patient
+from tests.helpers import HTMX
 
 pytestmark = pytest.mark.django_db
 FUZZ = settings(
@@ -56,7 +57,7 @@ FORM = st.dictionaries(st.sampled_from(FIELDS), VALUES, max_size=len(FIELDS))
 @given(FORM, st.booleans())
 def test_the_case_form_never_fails_and_never_half_saves(clinician_client, data, htmx):
     before = (Case.objects.count(), Patient.objects.count())
-    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    headers = HTMX if htmx else {}
     response = clinician_client.post(reverse("cases:case_create"), data, **headers)
     assert response.status_code in (200, 302)
     cases, patients = Case.objects.count(), Patient.objects.count()

@@ -201,8 +201,8 @@ def test_changes_through_the_admin_are_recorded_with_the_user(client, editor):
     assert event.pgh_diff["notes"] == ["", "Checked wording."]
 
 
-def test_clinicians_cannot_reach_the_admin(client, board_member):
-    client.force_login(board_member)
+def test_clinicians_cannot_reach_the_admin(client, clinician):
+    client.force_login(clinician)
     rec = Recommendation.objects.get(slug="pc-counseling")
     response = client.post(change_url(rec), recommendation_form(rec, statement="Hacked."))
     assert response.status_code == 302

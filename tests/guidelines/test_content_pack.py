@@ -10,8 +10,7 @@ import yaml
 from django.core.management import CommandError, call_command
 from pghistory.models import Events
 
-from guidelines import conditions, content_pack
-from guidelines.facts import load_catalogue
+from guidelines import conditions, content_pack, snapshot
 from guidelines.models import Fact, GuidelineSource, Recommendation, Section, Subsection
 
 pytestmark = pytest.mark.django_db
@@ -68,7 +67,7 @@ def test_check_items_carry_the_unverified_marker_and_yes_items_do_not():
 
 
 def test_the_catalogue_holds_every_fact_of_the_fact_sheet():
-    catalogue = load_catalogue()
+    catalogue = snapshot.catalogue()
     assert len(catalogue) == 37  # revision 2 added three
     assert {"biliary_obstruction", "primary_status", "combined_primary_resection"} <= set(catalogue)
     assert catalogue["planned_procedure"].not_known_values == {"undecided"}
@@ -82,7 +81,7 @@ def test_the_catalogue_holds_every_fact_of_the_fact_sheet():
 
 
 def test_every_published_condition_parses_and_validates_against_the_catalogue():
-    catalogue = load_catalogue()
+    catalogue = snapshot.catalogue()
     for rec in Recommendation.objects.published():
         assert conditions.validate(rec.condition, catalogue) == [], rec.slug
         assert conditions.parse(rec.condition) is not None, rec.slug

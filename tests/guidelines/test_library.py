@@ -11,8 +11,8 @@ from tests.factories import make_recommendation
 pytestmark = pytest.mark.django_db
 
 
-def test_library_groups_published_recommendations_by_section_and_subsection(client, board_member):
-    client.force_login(board_member)
+def test_library_groups_published_recommendations_by_section_and_subsection(client, clinician):
+    client.force_login(clinician)
     response = client.get(reverse("guidelines:library"))
     assert response.status_code == 200
     page = response.content.decode()
@@ -33,15 +33,15 @@ def test_library_groups_published_recommendations_by_section_and_subsection(clie
     )
 
 
-def test_library_hides_unpublished_drafts(client, board_member):
-    client.force_login(board_member)
+def test_library_hides_unpublished_drafts(client, clinician):
+    client.force_login(clinician)
     page = client.get(reverse("guidelines:library")).content.decode()
     assert "tp-embolization-placeholder" not in page
     assert "pc-smoking-cessation" in page
 
 
-def test_library_shows_source_strength_and_the_unverified_marker(client, board_member):
-    client.force_login(board_member)
+def test_library_shows_source_strength_and_the_unverified_marker(client, clinician):
+    client.force_login(clinician)
     response = client.get(reverse("guidelines:library"))
     cards = {
         rec.slug: rec
@@ -61,8 +61,8 @@ def test_library_shows_source_strength_and_the_unverified_marker(client, board_m
     assert "Not verified against the primary guideline text" not in card
 
 
-def test_library_filters_by_source(client, board_member):
-    client.force_login(board_member)
+def test_library_filters_by_source(client, clinician):
+    client.force_login(clinician)
     response = client.get(reverse("guidelines:library"), {"source": "S9"})
     slugs = {
         rec.slug for _, subs in response.context["sections"] for _, recs in subs for rec in recs
@@ -73,8 +73,8 @@ def test_library_filters_by_source(client, board_member):
     assert len(slugs) == 5
 
 
-def test_library_filters_by_status_and_search(client, board_member):
-    client.force_login(board_member)
+def test_library_filters_by_status_and_search(client, clinician):
+    client.force_login(clinician)
     response = client.get(reverse("guidelines:library"), {"status": "digest_only", "q": "MRI"})
     slugs = {
         rec.slug for _, subs in response.context["sections"] for _, recs in subs for rec in recs
@@ -82,16 +82,16 @@ def test_library_filters_by_status_and_search(client, board_member):
     assert slugs == {"dx-mri-before-resection", "dx-mri-disappearing-metastases"}
 
 
-def test_library_ignores_unknown_filter_values(client, board_member):
-    client.force_login(board_member)
+def test_library_ignores_unknown_filter_values(client, clinician):
+    client.force_login(clinician)
     response = client.get(reverse("guidelines:library"), {"source": "<script>", "status": "bogus"})
     assert response.status_code == 200
     assert "54 recommendations." in response.content.decode()
     assert "<script>" not in response.content.decode()
 
 
-def test_library_runs_a_fixed_number_of_queries(client, board_member, django_assert_num_queries):
-    client.force_login(board_member)
+def test_library_runs_a_fixed_number_of_queries(client, clinician, django_assert_num_queries):
+    client.force_login(clinician)
     client.get(reverse("guidelines:library"))  # warm the session
     # session, user, permissions (2), sources, guideline content version, recommendations,
     with django_assert_num_queries(7):
@@ -103,8 +103,8 @@ def test_library_runs_a_fixed_number_of_queries(client, board_member, django_ass
         client.get(reverse("guidelines:library"))
 
 
-def test_recommendation_page_explains_its_condition_and_provenance(client, board_member):
-    client.force_login(board_member)
+def test_recommendation_page_explains_its_condition_and_provenance(client, clinician):
+    client.force_login(clinician)
     page = client.get(
         reverse("guidelines:recommendation_detail", args=["pc-alcohol-cessation"])
     ).content.decode()
@@ -115,9 +115,9 @@ def test_recommendation_page_explains_its_condition_and_provenance(client, board
     assert "Edit in the admin" not in page
 
 
-def test_drafts_are_404_for_clinicians_but_visible_to_editors(client, board_member, editor):
+def test_drafts_are_404_for_clinicians_but_visible_to_editors(client, clinician, editor):
     url = reverse("guidelines:recommendation_detail", args=["tp-embolization-placeholder"])
-    client.force_login(board_member)
+    client.force_login(clinician)
     assert client.get(url).status_code == 404
     client.force_login(editor)
     page = client.get(url).content.decode()
@@ -125,26 +125,26 @@ def test_drafts_are_404_for_clinicians_but_visible_to_editors(client, board_memb
     assert "Edit in the admin" in page
 
 
-def test_statement_markup_is_shown_as_text(client, board_member):
+def test_statement_markup_is_shown_as_text(client, clinician):
     make_recommendation(
         slug="markup", statement='<script>alert(1)</script><img src=x onerror="alert(2)">'
     )
-    client.force_login(board_member)
+    client.force_login(clinician)
     page = client.get(reverse("guidelines:library")).content.decode()
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
 
-def test_sources_page_lists_citations_and_counts(client, board_member):
-    client.force_login(board_member)
+def test_sources_page_lists_citations_and_counts(client, clinician):
+    client.force_login(clinician)
     page = client.get(reverse("guidelines:source_list")).content.decode()
     assert "doi:10.1007/s00268-022-06732-5" in page
     assert "What could be read: Abstract only." in page
     assert "5 published recommendations" in page
 
 
-def test_fact_catalogue_page_lists_facts_by_section(client, board_member):
-    client.force_login(board_member)
+def test_fact_catalogue_page_lists_facts_by_section(client, clinician):
+    client.force_login(clinician)
     page = client.get(reverse("guidelines:fact_list")).content.decode()
     assert "The 37 facts a case can record" in page
     assert (

@@ -106,7 +106,7 @@ def test_equality_and_membership(condition, facts, expected):
 
 
 def test_an_empty_condition_applies_to_every_case():
-    result = matching.match({}, [Rule(id="always", statement="s", condition="")])
+    result = matching.match({}, [Rule(id="always", statement="s", condition="")], {})
     assert [m.rule.id for m in result.applies] == ["always"]
 
 
@@ -151,11 +151,11 @@ def test_results_are_grouped_and_ordered_by_section_subsection_then_id():
         Rule(id="no", statement="s", condition="a = true", order=(0, 0)),
         Rule(id="maybe", statement="s", condition="b = true", order=(0, 0)),
     ]
-    result = matching.match({"a": False}, rules)
+    result = matching.match({"a": False}, rules, {})
     assert [m.rule.id for m in result.applies] == ["first", "a-early", "b-early", "z-late"]
     assert [m.rule.id for m in result.does_not_apply] == ["no"]
     assert [m.rule.id for m in result.may_apply] == ["maybe"]
-    assert result == matching.match({"a": False}, list(reversed(rules)))
+    assert result == matching.match({"a": False}, list(reversed(rules)), {})
 
 
 def test_a_condition_that_cannot_be_read_may_apply_and_says_why():
@@ -168,7 +168,7 @@ def test_conditions_are_compiled_once_per_text():
     matching.compile_condition.cache_clear()
     rule = Rule(id="r", statement="s", condition="a = true and b > 2")
     for value in range(50):
-        matching.match({"b": value}, [rule])
+        matching.match({"b": value}, [rule], {})
     info = matching.compile_condition.cache_info()
     assert (info.misses, info.hits) == (1, 49)
 
@@ -181,7 +181,7 @@ CATALOGUE = {
 
 def test_explanations_use_labels_and_values_not_internal_names():
     rule = Rule(id="r", statement="s", condition="sex = female and alcohol_g_per_day > 24")
-    shown = matching.present(matching.match({"sex": "male"}, [rule]), CATALOGUE)
+    shown = matching.present(matching.match({"sex": "male"}, [rule], CATALOGUE), CATALOGUE)
     (item,) = shown[DOES_NOT_APPLY]
     assert item.why == (
         ("failed", "Sex is Female: failed (case: Male)"),
@@ -191,21 +191,21 @@ def test_explanations_use_labels_and_values_not_internal_names():
 
 def test_missing_facts_are_shown_by_label():
     rule = Rule(id="r", statement="s", condition="sex = female and alcohol_g_per_day > 24")
-    shown = matching.present(matching.match({"sex": "female"}, [rule]), CATALOGUE)
+    shown = matching.present(matching.match({"sex": "female"}, [rule], CATALOGUE), CATALOGUE)
     assert shown[MAY_APPLY][0].missing_labels == ("Alcohol intake",)
 
 
 def test_json_structure():
     rules = [
         Rule(id="yes", statement="Do it.", condition="", source="JSHBPS 2021"),
-        Rule(id="maybe", statement="Perhaps.", condition="sex = female", unverified_marker=True),
+        Rule(id="maybe", statement="Perhaps.", condition="sex = female", verification="secondary"),
     ]
-    data = matching.as_json(matching.match({}, rules))
+    data = matching.as_json(matching.match({}, rules, CATALOGUE))
     assert set(data) == {APPLIES, MAY_APPLY, DOES_NOT_APPLY}
     assert data[APPLIES][0]["id"] == "yes"
     assert data[APPLIES][0]["source"] == "JSHBPS 2021"
     assert data[MAY_APPLY][0]["missing"] == ["sex"]
-    assert data[MAY_APPLY][0]["verified_against_primary_text"] is False
+    assert data[MAY_APPLY][0]["shows_unverified_marker"] is True
     assert data[MAY_APPLY][0]["comparisons"] == [
         {"fact": "sex", "condition": "sex = female", "outcome": "unknown"}
     ]

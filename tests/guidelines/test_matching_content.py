@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from guidelines import matching
-from guidelines.facts import load_catalogue
+from guidelines import matching, snapshot
+from guidelines.models import Recommendation
 
 pytestmark = pytest.mark.django_db
 
@@ -199,28 +199,28 @@ CASES = [
 
 @pytest.mark.parametrize(("facts", "applies", "may_apply"), CASES)
 def test_hand_made_cases_match_exactly(facts, applies, may_apply):
-    result = matching.match(facts, matching.rules_from_db(), load_catalogue())
+    result = snapshot.matches_for(facts).results
     assert {m.rule.id for m in result.applies} == applies
     assert {m.rule.id: m.missing for m in result.may_apply} == may_apply
     assert len(result) == 54
 
 
 def test_an_empty_case_may_match_everything_and_applies_to_nothing():
-    result = matching.match({}, matching.rules_from_db())
+    result = snapshot.matches_for({}).results
     assert result.applies == []
     assert len(result.may_apply) == 54
 
 
 def test_unpublished_drafts_never_match():
-    ids = {rule.id for rule in matching.rules_from_db()}
+    ids = {rule.id for rule in snapshot.current().rules}
     assert "pc-corticosteroids-placeholder" not in ids
     assert len(ids) == 54
 
 
 def test_rules_carry_the_unverified_marker_and_source():
-    rules = {rule.id: rule for rule in matching.rules_from_db()}
-    assert rules["pc-alcohol-cessation"].unverified_marker
-    assert not rules["pc-smoking-cessation"].unverified_marker
+    rules = {rule.id: rule for rule in snapshot.current().rules}
+    assert rules["pc-alcohol-cessation"].shows_unverified_marker
+    assert not rules["pc-smoking-cessation"].shows_unverified_marker
     assert rules["mm-adjuvant-imatinib-gist"].source == "JSHBPS 2021"
     assert (
         rules["mt-ras-all-mcrc-esmo2016"].strength == "I, A (for testing before anti-EGFR therapy)"
@@ -229,16 +229,16 @@ def test_rules_carry_the_unverified_marker_and_source():
 
 def test_building_rules_takes_one_query_whatever_their_number(django_assert_num_queries):
     with django_assert_num_queries(1):
-        matching.build_rules()
+        Recommendation.objects.rules()
 
 
 def _outcomes(facts: dict) -> dict[str, str]:
-    result = matching.match(facts, matching.rules_from_db(), load_catalogue())
+    result = snapshot.matches_for(facts).results
     return {m.rule.id: m.outcome for outcome in matching.OUTCOMES for m in getattr(result, outcome)}
 
 
 def _missing(facts: dict) -> set[str]:
-    result = matching.match(facts, matching.rules_from_db(), load_catalogue())
+    result = snapshot.matches_for(facts).results
     return {name for m in result.may_apply for name in m.missing}
 
 

@@ -12,10 +12,10 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils.html import escape
 
+from cases.summary import render_case_summary
 from guidelines.models import Recommendation
-from meetings import handouts
 from tests.factories import make_case
-from tests.meetings.conftest import pdf_text
+from tests.helpers import pdf_text
 
 pytestmark = pytest.mark.django_db
 MARKER = "Not verified against the primary guideline text"
@@ -56,11 +56,11 @@ def test_json_carries_each_items_level_in_words(tmp_path):
         item = items[rec.slug]
         assert item["verification"] == rec.verification
         assert item["verification_words"] == rec.get_verification_display()
-        assert item["verified_against_primary_text"] == (rec.verification == "primary")
+        assert item["shows_unverified_marker"] == (rec.verification != "primary")
 
 
 def test_the_pdf_prints_each_items_level_and_marker():
-    text = " ".join(pdf_text(handouts.render_case_summary(make_case()).pdf))
+    text = " ".join(pdf_text(render_case_summary(make_case()).pdf))
     text = re.sub(r"\s+", " ", text)
     for rec in _published():
         words = rec.get_verification_display()

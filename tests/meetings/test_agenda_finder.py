@@ -8,10 +8,9 @@ from django.urls import reverse
 from cases.models import CaseStatus
 from meetings.forms import AgendaAddForm
 from tests.factories import make_case, make_meeting, make_patient
+from tests.helpers import HTMX
 
 pytestmark = pytest.mark.django_db
-
-HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 @pytest.fixture
@@ -71,9 +70,9 @@ def test_cases_on_the_agenda_are_not_offered_again(coordinator_client, meeting):
     assert "No open case that is not on this agenda matches" in response.content.decode()
 
 
-def test_only_those_who_run_meetings_may_search_for_cases(client, board_member, meeting):
+def test_only_those_who_run_meetings_may_search_for_cases(client, clinician, meeting):
     make_case(patient=make_patient(mrn="H-1001", name="Ada Lovelace"))
-    client.force_login(board_member)  # a clinician reads meetings but does not change them
+    client.force_login(clinician)  # a clinician reads meetings but does not change them
     response = client.get(meeting.get_absolute_url(), {"find": "Lovelace"}, **HTMX)
     assert response.status_code == 404 and b"Lovelace" not in response.content
 

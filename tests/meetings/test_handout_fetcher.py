@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from meetings import handouts
+from printing import fetcher
 
-STATIC = handouts.STATIC_BASE
+STATIC = fetcher.STATIC_BASE
 
 
 @pytest.mark.parametrize(
@@ -37,24 +37,24 @@ STATIC = handouts.STATIC_BASE
     ],
 )
 def test_the_fetcher_refuses(url):
-    with pytest.raises(handouts.FetchRefused):
-        handouts.resolve_static(url)
+    with pytest.raises(fetcher.FetchRefused):
+        fetcher.resolve_static(url)
     with pytest.raises(ValueError):
-        handouts.static_only_fetcher().fetch(url)
+        fetcher.static_only_fetcher().fetch(url)
 
 
 def test_the_fetcher_serves_the_handout_stylesheet():
-    response = handouts.static_only_fetcher().fetch(STATIC + "css/handout.css")
+    response = fetcher.static_only_fetcher().fetch(STATIC + "css/handout.css")
     expected = (Path(settings.BASE_DIR) / "static" / "css" / "handout.css").read_bytes()
     assert response.read() == expected
     assert response.content_type == "text/css"
 
 
 def test_the_fetcher_serves_the_bundled_font():
-    response = handouts.static_only_fetcher().fetch(STATIC + "fonts/Inter-Regular.otf")
+    response = fetcher.static_only_fetcher().fetch(STATIC + "fonts/Inter-Regular.otf")
     assert response.read()[:4] == b"OTTO"  # an OpenType (CFF) font
 
 
 def test_the_fetcher_ignores_query_and_fragment():
-    path = handouts.resolve_static(STATIC + "css/handout.css?v=3#top")
+    path = fetcher.resolve_static(STATIC + "css/handout.css?v=3#top")
     assert path.name == "handout.css"

@@ -7,17 +7,28 @@ import io
 import pytest
 from pypdf import PdfReader
 
+from cases.summary import content_versions, render_case_summary
 from guidelines.models import Recommendation, RecommendationEvent
 from meetings import handouts
+from meetings.models import Meeting
+from printing import fetcher, pdf
 from tests.factories import make_case, make_patient
-from tests.meetings.conftest import pdf_text
+from tests.helpers import pdf_text
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def pack(meeting):
-    return handouts.render_meeting_handout(meeting)
+def meeting(module_meeting):
+    """The module's meeting, fresh from the database: a test may change it (its changes
+    are rolled back after it)."""
+    return Meeting.objects.get(pk=module_meeting.pk)
+
+
+@pytest.fixture(scope="module")
+def pack(module_meeting):
+    """Rendered once: the tests below only read it (a render takes about two seconds)."""
+    return handouts.render_meeting_handout(module_meeting)
 
 
 def test_the_pack_is_a_pdf(pack):
@@ -25,7 +36,7 @@ def test_the_pack_is_a_pdf(pack):
     assert pack.page_count == len(PdfReader(io.BytesIO(pack.pdf)).pages)
 
 
-def test_the_cover_has_the_meeting_and_the_agenda(pack, meeting):
+def test_the_cover_has_the_meeting_and_the_agenda(pack):
     cover = pdf_text(pack.pdf)[0]
     assert "Liver metastases board" in cover
     assert "Room 4" in cover and "Dr. Chair" in cover
@@ -66,13 +77,14 @@ def test_sections_show_applying_statements_markers_and_missing_facts(pack):
 def test_the_marker_follows_verification(meeting):
     rec = Recommendation.objects.get(slug="mm-adjuvant-imatinib-gist")
     assert rec.shows_unverified_marker
-    text = " ".join(pdf_text(handouts.render_meeting_handout(meeting).pdf)).replace("\n", " ")
+    gist = meeting.cases.get(patient__mrn="H-1002")
+    text = " ".join(pdf_text(render_case_summary(gist).pdf)).replace("\n", " ")
     assert f"{rec.statement} JSHBPS 2021" in text
     after = text.index(rec.statement)
     assert "Not verified against the primary guideline text" in text[after : after + 400]
     rec.record_verification("Dr. Checker", rec.updated_at.date())
     rec.save()
-    text = " ".join(pdf_text(handouts.render_meeting_handout(meeting).pdf)).replace("\n", " ")
+    text = " ".join(pdf_text(render_case_summary(gist).pdf)).replace("\n", " ")
     after = text.index(rec.statement)
     assert "Not verified" not in text[after : after + 200]
 
@@ -95,23 +107,22 @@ def test_a_pseudonymised_pack_has_no_name_mrn_or_date_of_birth(meeting):
 
 def test_paper_size_is_a4_by_default_and_letter_as_a_setting(meeting, settings):
     box = (
-        PdfReader(io.BytesIO(handouts.render_case_summary(meeting.cases.first()).pdf))
+        PdfReader(io.BytesIO(render_case_summary(meeting.cases.first()).pdf))
         .pages[0]
         .mediabox
     )
     assert (round(box.width), round(box.height)) == (595, 842)
     settings.HANDOUT_PAPER_SIZE = "letter"
     box = (
-        PdfReader(io.BytesIO(handouts.render_case_summary(meeting.cases.first()).pdf))
+        PdfReader(io.BytesIO(render_case_summary(meeting.cases.first()).pdf))
         .pages[0]
         .mediabox
     )
     assert (round(box.width), round(box.height)) == (612, 792)
 
 
-def test_the_handout_records_the_recommendation_versions_it_printed(meeting):
-    rendered = handouts.render_meeting_handout(meeting)
-    versions = rendered.content_versions["recommendations"]
+def test_the_handout_records_the_recommendation_versions_it_printed(pack, module_meeting):
+    versions = pack.content_versions["recommendations"]
     rec = Recommendation.objects.get(slug="pc-smoking-cessation")
     printed = RecommendationEvent.objects.get(pgh_id=versions["pc-smoking-cessation"])
     assert printed.statement == rec.statement
@@ -121,7 +132,8 @@ def test_the_handout_records_the_recommendation_versions_it_printed(meeting):
         RecommendationEvent.objects.get(pgh_id=versions["pc-smoking-cessation"]).statement
         == printed.statement
     )
-    assert rendered.content_versions["cases"] == {str(c.pk): c.version for c in meeting.cases.all()}
+    cases = module_meeting.cases.all()
+    assert pack.content_versions["cases"] == {str(c.pk): c.version for c in cases}
 
 
 def test_queries_for_a_pack_do_not_grow_with_the_number_of_cases(
@@ -131,46 +143,46 @@ def test_queries_for_a_pack_do_not_grow_with_the_number_of_cases(
     handouts.render_meeting_html(meeting)
     with django_assert_num_queries(4):
         html, sections = handouts.render_meeting_html(meeting)
-        handouts.content_versions(sections)
+        content_versions(sections)
     for n in range(4):
         case = make_case(patient=make_patient(mrn=f"X-{n}"), facts={"primary_site": "gastric"})
         meeting.agenda_items.create(case=case, position=10 + n)
     with django_assert_num_queries(4):
         html, sections = handouts.render_meeting_html(meeting)
-        handouts.content_versions(sections)
+        content_versions(sections)
     assert len(sections) == 7
 
 
 def test_text_typed_with_markup_is_printed_as_text_and_fetches_nothing(db, monkeypatch):
     fetched = []
-    real = handouts.static_only_fetcher
+    real = pdf.static_only_fetcher
 
     def recording_fetcher():
-        fetcher = real()
-        original = fetcher.fetch
+        instance = real()
+        original = instance.fetch
 
         def fetch(url, headers=None):
             fetched.append(url)
             return original(url, headers)
 
-        fetcher.fetch = fetch
-        return fetcher
+        instance.fetch = fetch
+        return instance
 
-    monkeypatch.setattr(handouts, "static_only_fetcher", recording_fetcher)
+    monkeypatch.setattr(pdf, "static_only_fetcher", recording_fetcher)
     payload = (
         '<img src="file:///etc/passwd"><img src="http://example.org/x.png">'
         "<script>alert(1)</script><style>body{display:none}</style>"
     )
     case = make_case(question=payload, clinical_summary=payload)
-    text = "".join(pdf_text(handouts.render_case_summary(case).pdf)).replace("\n", "")
+    text = "".join(pdf_text(render_case_summary(case).pdf)).replace("\n", "")
     assert '<img src="file:///etc/passwd">' in text
     assert "<script>alert(1)</script>" in text
-    assert fetched and all(url.startswith(handouts.STATIC_BASE) for url in fetched)
+    assert fetched and all(url.startswith(fetcher.STATIC_BASE) for url in fetched)
     assert not any("passwd" in url or "example.org" in url for url in fetched)
 
 
 def test_the_case_summary_is_one_case_without_a_blank_first_page(meeting):
-    rendered = handouts.render_case_summary(meeting.cases.first())
+    rendered = render_case_summary(meeting.cases.first())
     pages = pdf_text(rendered.pdf)
     assert "CASE 1" in pages[0]
     assert "Case summary" in pages[0]

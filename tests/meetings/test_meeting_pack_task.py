@@ -13,9 +13,9 @@ from django_tasks_db.models import DBTaskResult
 from meetings import handouts
 from meetings.models import Handout, HandoutStatus
 from meetings.tasks import render_meeting_pack
+from tests.helpers import HTMX
 
 pytestmark = pytest.mark.django_db
-HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 @pytest.fixture
@@ -151,9 +151,9 @@ def test_a_task_for_a_deleted_or_taken_handout_does_nothing(meeting):
 
 
 def test_clinicians_may_download_but_not_generate(
-    client, board_member, meeting, django_capture_on_commit_callbacks
+    client, clinician, meeting, django_capture_on_commit_callbacks
 ):
-    client.force_login(board_member)
+    client.force_login(clinician)
     assert generate(client, meeting, django_capture_on_commit_callbacks).status_code == 404
     assert Handout.objects.count() == 0
 

@@ -27,12 +27,11 @@ class Command(BaseCommand):
             raise CommandError(
                 f"input must be a JSON object of facts, not a {type(data).__name__}", returncode=2
             )
-        content = snapshot.current()
         try:
-            facts = coerce_facts(data, content.catalogue)
+            facts = coerce_facts(data, snapshot.catalogue())
         except FactValueError as error:
             raise CommandError(str(error), returncode=2) from None
-        results = matching.match(facts, content.rules, content.catalogue)
+        results = snapshot.matches_for(facts).results
         self.stdout.write(json.dumps(matching.as_json(results), indent=2, ensure_ascii=False))
 
     def _read(self, path: str) -> str:

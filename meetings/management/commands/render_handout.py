@@ -2,11 +2,11 @@ from pathlib import Path
 
 import pghistory
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
+from cases import summary
 from cases.models import Case
 from meetings import handouts
-from meetings.models import Handout, HandoutKind, HandoutStatus, Meeting
+from meetings.models import Handout, Meeting
 
 
 class Command(BaseCommand):
@@ -28,25 +28,18 @@ class Command(BaseCommand):
                 if subject is None:
                     raise CommandError(f"there is no meeting with id {meeting}")
                 rendered = handouts.render_meeting_handout(subject)
-                record = {"kind": HandoutKind.MEETING_PACK, "meeting": subject}
-                record["pseudonymised"] = subject.pseudonymise
             else:
                 subject = Case.objects.select_related("patient").filter(pk=case).first()
                 if subject is None:
                     raise CommandError(f"there is no case with id {case}")
-                rendered = handouts.render_case_summary(subject)
-                record = {"kind": HandoutKind.CASE_SUMMARY, "case": subject}
-        try:
-            path.write_bytes(rendered.pdf)
-        except OSError as error:
-            raise CommandError(f"cannot write {output}: {error.strerror}") from None
-        Handout.objects.create(
-            **record,
-            status=HandoutStatus.DONE,
-            pdf=rendered.pdf,
-            page_count=rendered.page_count,
-            paper_size=handouts.paper_size(),
-            content_versions=rendered.content_versions,
-            finished_at=timezone.now(),
-        )
+                rendered = summary.render_case_summary(subject)
+            try:
+                path.write_bytes(rendered.pdf)
+            except OSError as error:
+                raise CommandError(f"cannot write {output}: {error.strerror}") from None
+            # Recorded as printed once the file is written.
+            if meeting is not None:
+                Handout.objects.record_pack(subject, rendered)
+            else:
+                summary.record(subject, rendered, user=None)
         self.stdout.write(f"Wrote {output} ({rendered.page_count} pages).")

@@ -1,0 +1,98 @@
+"""Laying out HTML as PDF (WeasyPrint, imported only when a PDF is rendered, so that
+nothing else pays for loading it), and answering a request with a PDF."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from printing.fetcher import BASE_URL, STATIC_BASE, static_only_fetcher
+
+# progress(stage, done, total): stage is "preparing" (cases), "laying_out" (pages
+# so far; the total is unknown until the layout ends) or "writing".
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class Rendered:
+    pdf: bytes
+    page_count: int
+    content_versions: dict = field(default_factory=dict)
+
+
+def paper_size() -> str:
+    return "A4" if settings.HANDOUT_PAPER_SIZE == "A4" else "letter"
+
+
+class _PageProgress(logging.Handler):
+    """Hears WeasyPrint's 'Step 5 - Creating layout - Page N' in this thread only."""
+
+    def __init__(self, progress: Progress):
+        super().__init__()
+        self.progress = progress
+        self.thread = threading.get_ident()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if threading.get_ident() != self.thread or not record.args:
+            return
+        if str(record.msg).startswith("Step 5 - Creating layout - Page"):
+            self.progress("laying_out", int(record.args[0]), 0)
+
+
+@contextlib.contextmanager
+def reporting_pages(progress: Progress | None):
+    """While the body lays out a document, tell ``progress`` each page done."""
+    if progress is None:
+        yield
+        return
+    logger = logging.getLogger("weasyprint.progress")
+    handler = _PageProgress(progress)
+    previous = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(previous)
+
+
+def _stylesheets():
+    from weasyprint import CSS
+
+    return [CSS(string=f"@page {{ size: {paper_size()}; }}")]
+
+
+def html_to_document(html: str):
+    """Lay out one HTML string (WeasyPrint), with our fetcher and fixed base URL."""
+    from weasyprint import HTML
+
+    return HTML(string=html, base_url=BASE_URL, url_fetcher=static_only_fetcher()).render(
+        stylesheets=_stylesheets()
+    )
+
+
+def render_template(template: str, context: dict) -> str:
+    """A document template's HTML, with what every document template reads."""
+    return render_to_string(
+        template, {"static_base": STATIC_BASE, "printed_at": timezone.localtime(), **context}
+    )
+
+
+def pdf_response(pdf: bytes, filename: str, *, download: bool) -> HttpResponse:
+    """A stored PDF: downloaded (packs) or opened in the browser (summaries).
+
+    Never cached by browsers or proxies: ``config.middleware.NoStoreMiddleware``.
+    """
+    response = HttpResponse(bytes(pdf), content_type="application/pdf")
+    disposition = "attachment" if download else "inline"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    return response

@@ -1,0 +1,55 @@
+"""Retention: `manage.py prune_records` removes what is old, in every app, and says so."""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+from pghistory.models import Events
+
+from accounts.models import ReadLogEntry
+from cases.models import CaseSummary
+from meetings.models import Handout
+from tests.factories import make_case, make_meeting
+
+pytestmark = pytest.mark.django_db
+
+
+def test_prune_records_keeps_the_latest_pack_and_leaves_a_trace(settings):
+    settings.HANDOUT_RETENTION_DAYS = 30
+    settings.READ_LOG_RETENTION_DAYS = 30
+    case = make_case()
+    meeting = make_meeting([case])
+    long_ago = timezone.now() - datetime.timedelta(days=40)
+    old_pack, latest_pack = (
+        Handout.objects.create(kind="meeting_pack", meeting=meeting, status="done", pdf=b"x")
+        for _ in range(2)
+    )
+    printed = {"case": case, "pdf": b"x", "page_count": 1, "fingerprint": "f"}
+    old_summary = CaseSummary.objects.create(**printed)
+    recent_summary = CaseSummary.objects.create(**printed)
+    Handout.objects.update(created_at=long_ago)
+    CaseSummary.objects.filter(pk=old_summary.pk).update(created_at=long_ago)
+    old_read = ReadLogEntry.objects.create(username="a", kind="case_page", case_id=1, path="/")
+    ReadLogEntry.objects.filter(pk=old_read.pk).update(at=long_ago)
+    new_read = ReadLogEntry.objects.create(username="b", kind="case_page", case_id=1, path="/")
+
+    out = io.StringIO()
+    call_command("prune_records", "--dry-run", stdout=out)
+    assert out.getvalue() == (
+        "Would delete 1 read-log entry older than 30 days; 1 case summary older than 30 days; "
+        "1 meeting pack(s) older than 30 days.\n"
+    )
+    assert Handout.objects.count() == 2 and CaseSummary.objects.count() == 2
+    call_command("prune_records", stdout=out)
+    assert list(Handout.objects.values_list("pk", flat=True)) == [latest_pack.pk]
+    assert list(CaseSummary.objects.values_list("pk", flat=True)) == [recent_summary.pk]
+    assert list(ReadLogEntry.objects.values_list("pk", flat=True)) == [new_read.pk]
+    deleted = Events.objects.filter(pgh_label="delete").values_list("pgh_model", "pgh_obj_id")
+    assert set(deleted) == {
+        ("meetings.HandoutEvent", str(old_pack.pk)),
+        ("cases.CaseSummaryEvent", str(old_summary.pk)),
+    }
