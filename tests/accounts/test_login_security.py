@@ -140,9 +140,7 @@ def _fail_from(client, remote: str, forwarded: str | None = None):
     headers = {"REMOTE_ADDR": remote}
     if forwarded is not None:
         headers["HTTP_X_FORWARDED_FOR"] = forwarded
-    return client.post(
-        reverse("login"), {"username": "clinician", "password": "wrong"}, **headers
-    )
+    return client.post(reverse("login"), {"username": "clinician", "password": "wrong"}, **headers)
 
 
 def test_the_lockout_page_says_how_many_minutes_to_wait(client, clinician, settings):
@@ -152,9 +150,7 @@ def test_the_lockout_page_says_how_many_minutes_to_wait(client, clinician, setti
     assert "Wait 15 minutes" in page and "PT15M" not in page
 
 
-def test_behind_a_proxy_failures_count_against_the_forwarded_address(
-    client, clinician, settings
-):
+def test_behind_a_proxy_failures_count_against_the_forwarded_address(client, clinician, settings):
     settings.TRUSTED_PROXY_COUNT = 1
     proxy = "10.0.0.2"
     for _ in range(settings.AXES_FAILURE_LIMIT):

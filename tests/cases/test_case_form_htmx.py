@@ -65,7 +65,9 @@ def test_the_full_page_variant_has_both_regions(clinician_client):
     page = response.content.decode()
     assert "<html" in page
     assert 'id="case-form"' in page and 'id="match-panel"' in page
-    assert f'hx-post="{reverse("cases:case_create")}"' in page and 'hx-target="#match-panel"' in page
+    assert (
+        f'hx-post="{reverse("cases:case_create")}"' in page and 'hx-target="#match-panel"' in page
+    )
     assert "HX-Request" in response["Vary"]
 
 

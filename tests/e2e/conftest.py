@@ -83,4 +83,3 @@ def new_page(browser):
     yield open_page
     for context in contexts:
         context.close()
-

@@ -106,18 +106,10 @@ def test_a_pseudonymised_pack_has_no_name_mrn_or_date_of_birth(meeting):
 
 
 def test_paper_size_is_a4_by_default_and_letter_as_a_setting(meeting, settings):
-    box = (
-        PdfReader(io.BytesIO(render_case_summary(meeting.cases.first()).pdf))
-        .pages[0]
-        .mediabox
-    )
+    box = PdfReader(io.BytesIO(render_case_summary(meeting.cases.first()).pdf)).pages[0].mediabox
     assert (round(box.width), round(box.height)) == (595, 842)
     settings.HANDOUT_PAPER_SIZE = "letter"
-    box = (
-        PdfReader(io.BytesIO(render_case_summary(meeting.cases.first()).pdf))
-        .pages[0]
-        .mediabox
-    )
+    box = PdfReader(io.BytesIO(render_case_summary(meeting.cases.first()).pdf)).pages[0].mediabox
     assert (round(box.width), round(box.height)) == (612, 792)
 
 
