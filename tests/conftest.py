@@ -10,17 +10,29 @@ from django.core.management import call_command
 from django.db import transaction
 
 from accounts import roles
+from tests.helpers import restore_content, save_content
 
 
 def pytest_collection_modifyitems(items):
-    """Tests that commit empty the database after them: run them last, browser tests at the end."""
+    """Tests that commit empty the database after them: run them last, browser tests at the end.
+
+    Those, and browser tests, are also marked ``slow``: ``make test-fast`` leaves them out.
+    """
 
     def commits(item) -> int:
         if "/e2e/" in str(item.path):
             return 2
         return int("transactional_db" in getattr(item, "fixturenames", ()))
 
-    items.sort(key=commits)
+    def longest_first(item) -> int:
+        # Within a group, tests that start processes go first, so that the two test
+        # processes of `make test` are not left waiting for one long test at the end.
+        return 0 if item.get_closest_marker("processes") else 1
+
+    for item in items:
+        if commits(item):
+            item.add_marker(pytest.mark.slow)
+    items.sort(key=lambda item: (commits(item), longest_first(item)))
 
 
 @pytest.fixture
@@ -32,7 +44,7 @@ def committed_content(transactional_db):
     from guidelines.models import Recommendation
 
     if not Recommendation.objects.exists():
-        call_command("load_content", stdout=io.StringIO())
+        restore_content()
 
 
 @pytest.fixture(autouse=True)
@@ -49,6 +61,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Load the shipped content pack once; each test runs in a transaction rolled back after it."""
     with django_db_blocker.unblock():
         call_command("load_content", stdout=io.StringIO())
+        save_content()
 
 
 @pytest.fixture(scope="module")

@@ -13,3 +13,42 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 def pdf_text(pdf: bytes) -> list[str]:
     """The text of each page."""
     return [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+# The guideline content, as loaded once per test database, kept in tables of its own:
+# tests that commit empty every table after them (Django's flush), and putting these
+# rows back takes milliseconds where loading the content pack again takes seconds.
+_SAVED = "test_saved_"
+
+
+def _content_tables() -> list[str]:
+    from guidelines.models import (
+        Fact,
+        FactChoice,
+        GuidelineSource,
+        Recommendation,
+        Section,
+        Subsection,
+    )
+
+    # Parents before children.
+    models = (Fact, FactChoice, GuidelineSource, Section, Subsection, Recommendation)
+    return [model._meta.db_table for model in models]
+
+
+def save_content() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for table in _content_tables():
+            cursor.execute(f"DROP TABLE IF EXISTS {_SAVED}{table}")
+            cursor.execute(f"CREATE TABLE {_SAVED}{table} AS SELECT * FROM {table}")
+
+
+def restore_content() -> None:
+    """The saved content back, each row with its own id; the audit triggers record it."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for table in _content_tables():
+            cursor.execute(f"INSERT INTO {table} SELECT * FROM {_SAVED}{table}")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -71,8 +74,6 @@ def wait_for(condition: Callable[[], object], timeout: float, what: str) -> obje
 
 
 def free_port() -> int:
-    import socket
-
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -103,12 +104,12 @@ def collect_static(static_root: Path) -> None:
     )
 
 
-def start_gunicorn(static_root: Path, port: int) -> subprocess.Popen:
+def start_gunicorn(static_root: Path, port: int, **env: str) -> subprocess.Popen:
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     return subprocess.Popen(
         [gunicorn, "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
         cwd=settings.BASE_DIR,
-        env=production_env(static_root),
+        env=production_env(static_root, **env),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -123,3 +124,79 @@ def pg_cluster(action: str) -> None:
         capture_output=True,
         timeout=120,
     )
+
+
+class DatabaseOutage:
+    """A stand-in for PostgreSQL's own socket that a test can take down and bring back.
+
+    Processes under test reach the test database through this proxy (a unix socket in
+    a directory of its own, forwarding to the real server). ``down()`` does to them
+    what a database restart does -- every open connection is cut, and new ones fail
+    because the socket is gone -- without stopping the server that other tests,
+    running at the same time, are using. ``up()`` serves again.
+    """
+
+    def __init__(self, directory: Path):
+        db = connection.settings_dict
+        if not (db.get("HOST") or "").startswith("/"):
+            raise RuntimeError("the outage proxy stands in for a unix-socket server")
+        self.target = str(Path(db["HOST"]) / f".s.PGSQL.{db.get('PORT') or 5432}")
+        self.directory = directory
+        self.path = str(directory / ".s.PGSQL.5432")
+        self._listener: socket.socket | None = None
+        self._open: list[socket.socket] = []
+        self._lock = threading.Lock()
+
+    def database_url(self) -> str:
+        db = connection.settings_dict
+        return (
+            f"postgres://{quote(db['USER'], safe='')}@{quote(str(self.directory), safe='')}"
+            f":5432/{quote(db['NAME'], safe='')}"
+        )
+
+    def up(self) -> None:
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        listener.bind(self.path)
+        listener.listen(64)
+        self._listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+
+    def down(self) -> None:
+        listener, self._listener = self._listener, None
+        if listener is not None:
+            listener.close()
+            Path(self.path).unlink(missing_ok=True)
+        with self._lock:
+            for sock in self._open:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+                sock.close()
+            self._open.clear()
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return  # taken down
+            server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                server.connect(self.target)
+            except OSError:
+                client.close()
+                continue
+            with self._lock:
+                self._open += [client, server]
+            for source, sink in ((client, server), (server, client)):
+                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pump(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            with contextlib.suppress(OSError):
+                sink.shutdown(socket.SHUT_WR)

@@ -258,6 +258,7 @@ ROUTES = routes()
 
 
 @pytest.mark.django_db
+@pytest.mark.slow  # a sweep of some 1,000 requests: `make test`, not the inner loop
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_every_url_gives_each_persona_the_expected_outcome(client, world, persona):
     user = _person(persona)
@@ -275,6 +276,7 @@ def test_every_url_gives_each_persona_the_expected_outcome(client, world, person
 
 
 @pytest.mark.django_db
+@pytest.mark.slow
 @pytest.mark.parametrize("persona", ["anonymous", "outsider", "editor", "administrator"])
 def test_an_unauthorised_request_cannot_tell_whether_an_object_exists(client, world, persona):
     user = _person(persona)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 
 import psycopg
 import pytest
@@ -15,7 +16,8 @@ from cases.models import Case, Patient
 from meetings.models import Handout
 from tests.factories import make_case, make_meeting, make_patient
 
-RESTORED = "test_tumorboard_restored"
+# One per test process: `make test` runs two (pytest-xdist names them gw0, gw1).
+RESTORED = f"test_tumorboard_restored{os.environ.get('PYTEST_XDIST_WORKER', '')}"
 COUNTED = {
     "cases_patient": Patient,
     "cases_case": Case,

@@ -1,23 +1,29 @@
 """The database stops and starts again: the web server and the task worker carry on.
 
 Runs gunicorn and a task worker as real processes against the test database and
-restarts the project-local PostgreSQL cluster under them.
+takes their database away under them (``tests.processes.DatabaseOutage``: every
+connection cut, new ones failing, as in a restart), without stopping the server
+the other tests use. The message for a stopped local cluster is checked by
+stopping the cluster itself, alone, after every other test.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 
 from meetings.models import Handout, HandoutStatus
 from tests.factories import make_case, make_meeting
 from tests.processes import (
+    DatabaseOutage,
     collect_static,
     free_port,
     pg_cluster,
@@ -27,10 +33,13 @@ from tests.processes import (
     wait_for,
 )
 
-pytestmark = pytest.mark.skipif(
-    bool(os.environ.get("DATABASE_URL")),
-    reason="restarts the project-local cluster; with DATABASE_URL there is none to restart",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        bool(os.environ.get("DATABASE_URL")),
+        reason="stands in for the project-local cluster's socket; with DATABASE_URL there is none",
+    ),
+    pytest.mark.slow,
+]
 
 
 def _get(url: str, session: str) -> tuple[int, str, dict]:
@@ -42,37 +51,49 @@ def _get(url: str, session: str) -> tuple[int, str, dict]:
         return error.code, error.read().decode(), dict(error.headers)
 
 
+@pytest.fixture
+def outage():
+    """The web server and the worker reach the database through a proxy the test takes
+    down and brings back, so that the shared server keeps serving the other tests."""
+    directory = Path(tempfile.mkdtemp(prefix="tb-pg-"))  # short: socket paths are limited
+    proxy = DatabaseOutage(directory)
+    proxy.up()
+    yield proxy
+    proxy.down()
+    shutil.rmtree(directory, ignore_errors=True)
+
+
+@pytest.mark.processes
 def test_web_and_worker_survive_a_database_restart_and_say_so_while_it_is_down(
-    client, coordinator, committed_content, tmp_path
+    client, coordinator, committed_content, tmp_path, outage
 ):
     client.force_login(coordinator)
     session = client.cookies["sessionid"].value
     meeting = make_meeting([make_case()])
     collect_static(tmp_path)
     port = free_port()
-    web = start_gunicorn(tmp_path, port)
-    worker = start_worker()
+    web = start_gunicorn(tmp_path, port, DATABASE_URL=outage.database_url())
+    worker = start_worker(DATABASE_URL=outage.database_url())
     url = f"http://127.0.0.1:{port}{reverse('cases:case_list')}"
     try:
         wait_for(lambda: _get_or_none(url, session) == 200, 60, "gunicorn to answer")
+        wait_for(lambda: outage._open, 30, "the worker to connect")
 
         # A restart while idle: the next request reconnects, nobody sees an error.
-        pg_cluster("stop")
-        pg_cluster("start")
-        connection.close()
+        outage.down()
+        outage.up()
         assert _get(url, session)[0] == 200
 
         # While the database is down: a page that says so, and when to try again.
-        pg_cluster("stop")
+        outage.down()
         try:
             status, body, headers = _get(url, session)
             assert status == 503
             assert "The database is unavailable" in body and "Try again in a minute" in body
             assert headers["Retry-After"] == "60"
-            time.sleep(2)  # the worker polls for work meanwhile, and must wait it out
+            time.sleep(1)  # the worker polls every 0.2 s meanwhile, and must wait it out
         finally:
-            pg_cluster("start")
-        connection.close()
+            outage.up()
         assert _get(url, session)[0] == 200
 
         # The worker outlived the outage and takes new work.
@@ -88,7 +109,6 @@ def test_web_and_worker_survive_a_database_restart_and_say_so_while_it_is_down(
             "the worker to render a pack after the outage",
         )
     finally:
-        pg_cluster("start")
         web_log, worker_log = stop(web), stop(worker)
     assert "Database unavailable" in worker_log and "trying again" in worker_log
     assert "Booting worker" in web_log and web_log.count("Booting worker") == 1  # never died
@@ -101,7 +121,8 @@ def _get_or_none(url: str, session: str) -> int | None:
         return None
 
 
-def test_a_command_with_the_local_database_stopped_says_how_to_start_it(committed_content):
+@pytest.mark.serial  # stops the shared cluster: run alone, after the rest
+def test_a_command_with_the_local_database_stopped_says_how_to_start_it():
     import subprocess
     import sys
 
@@ -120,7 +141,6 @@ def test_a_command_with_the_local_database_stopped_says_how_to_start_it(committe
         )
     finally:
         pg_cluster("start")
-        connection.close()
     assert result.returncode == 1
     assert result.stderr.strip() == (
         "The local database is not running: run `make setup` (or `scripts/pg.sh start`)."

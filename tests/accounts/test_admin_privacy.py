@@ -61,6 +61,7 @@ def admin_urls(patient) -> list[str]:
     return urls
 
 
+@pytest.mark.slow  # every admin page: `make test`, not the inner loop
 @pytest.mark.parametrize("role", [roles.GUIDELINE_EDITOR, roles.ADMINISTRATOR])
 def test_no_admin_page_shows_patient_data_to_staff_without_case_rights(client, patient, role):
     client.force_login(staff_with_role(role))

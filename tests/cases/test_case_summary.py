@@ -18,6 +18,7 @@ def summary(client, case):
     return client.get(reverse("cases:case_summary_pdf", args=[case.pk]))
 
 
+@pytest.mark.slow
 def test_the_same_summary_is_served_again_until_the_case_changes(clinician_client, settings):
     settings.CASE_SUMMARY_RENDERS_PER_MINUTE = 1
     case = make_case()
@@ -66,6 +67,7 @@ def test_pages_and_data_about_patients_are_never_cached(clinician_client):
         assert "no-store" in response["Cache-Control"], url
 
 
+@pytest.mark.slow
 def test_anyone_with_access_prints_a_case_summary_at_once(client, clinician):
     client.force_login(clinician)
     case = make_board_cases()[0]

@@ -58,6 +58,7 @@ def test_debug_is_off_unless_set():
     assert result.stdout.strip().endswith("False")
 
 
+@pytest.mark.slow
 def test_production_like_settings_pass_check_deploy_without_warnings():
     result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
     assert result.returncode == 0, result.stderr + result.stdout
@@ -118,6 +119,7 @@ def test_too_small_values_stop_the_app_with_a_clear_message(variable, value, mes
     assert message in result.stderr
 
 
+@pytest.mark.slow
 def test_development_closes_connections_and_production_keeps_them_checked():
     show = (
         "from django.db import connection as c; d = c.settings_dict; "

@@ -7,17 +7,14 @@ test (see tests/conftest.py) and load what they need themselves.
 
 from __future__ import annotations
 
-import io
 import os
 import shutil
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, User
-from django.core.management import call_command
 
 from accounts import roles
-from guidelines.models import Recommendation
 from tests.e2e.browser import ARTIFACTS, PASSWORD
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -53,10 +50,8 @@ def browser():
 
 
 @pytest.fixture
-def site(live_server, transactional_db):
+def site(live_server, committed_content):
     """The live site with content, roles and one user per role."""
-    if not Recommendation.objects.exists():
-        call_command("load_content", stdout=io.StringIO())
     users = {}
     for username, role in [("clinician", roles.CLINICIAN), ("coordinator", roles.COORDINATOR)]:
         user = User.objects.create_user(username, password=PASSWORD, first_name=username.title())

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from cases.models import Case, Patient
 from tests.helpers import HTMX
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 FUZZ = settings(
     max_examples=60,
     deadline=None,

@@ -129,6 +129,7 @@ def test_dry_run_reports_and_changes_nothing(tmp_path):
     assert Recommendation.objects.filter(statement="Changed.").count() == 0
 
 
+@pytest.mark.slow
 def test_export_then_load_into_an_empty_database_gives_the_same_content(tmp_path):
     before = library_state()
     path = tmp_path / "export.yaml"
@@ -153,6 +154,7 @@ def test_export_of_the_shipped_content_reproduces_the_pack_file():
     assert exported == shipped
 
 
+@pytest.mark.slow
 def test_if_empty_loads_an_empty_library_and_leaves_a_loaded_one_alone(tmp_path):
     data = pack_data()
     data["recommendations"][0]["statement"] = "Changed."
@@ -300,6 +302,7 @@ def test_take_names_an_item_of_the_pack():
 REVISION_1 = Path(__file__).parent / "data" / "liver-metastases-rev1.yaml"
 
 
+@pytest.mark.slow
 def test_a_library_at_revision_1_moves_to_revision_2_keeping_an_editors_work(editor):
     empty_library()
     Fact.objects.all().delete()

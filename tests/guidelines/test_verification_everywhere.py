@@ -59,6 +59,7 @@ def test_json_carries_each_items_level_in_words(tmp_path):
         assert item["shows_unverified_marker"] == (rec.verification != "primary")
 
 
+@pytest.mark.slow
 def test_the_pdf_prints_each_items_level_and_marker():
     text = " ".join(pdf_text(render_case_summary(make_case()).pdf))
     text = re.sub(r"\s+", " ", text)

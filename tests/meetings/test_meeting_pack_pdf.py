@@ -15,7 +15,7 @@ from printing import fetcher, pdf
 from tests.factories import make_case, make_patient
 from tests.helpers import pdf_text
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 @pytest.fixture

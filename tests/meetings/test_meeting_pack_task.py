@@ -15,7 +15,7 @@ from meetings.models import Handout, HandoutStatus
 from meetings.tasks import render_meeting_pack
 from tests.helpers import HTMX
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 @pytest.fixture
@@ -86,26 +86,16 @@ def test_the_worker_renders_the_pack_and_the_page_offers_it(
     assert download.content == bytes(handout.pdf)
 
 
-def test_progress_reports_cases_then_pages_then_writing(meeting):
-    reports = []
-    rendered = handouts.render_meeting_handout(meeting, lambda *report: reports.append(report))
-    stages = [stage for stage, _, _ in reports]
-    assert reports[:3] == [("preparing", 1, 3), ("preparing", 2, 3), ("preparing", 3, 3)]
-    pages = [done for stage, done, _ in reports if stage == "laying_out"]
-    assert pages[:3] == [1, 2, 3] and pages == sorted(pages)
-    assert stages[-1] == "writing" and reports[-1][1] == rendered.page_count
-    assert stages.index("writing") > stages.index("laying_out") > stages.index("preparing")
-
-
-def test_progress_is_stored_while_the_task_runs(meeting, monkeypatch):
-    """What the polling page reads, seen from the database after each report."""
-    seen = []
+def test_progress_reports_cases_then_pages_then_writing_and_is_stored(meeting, monkeypatch):
+    """Each report, and what the polling page reads from the database after it."""
+    reports, seen = [], []
     handout = Handout.objects.create(kind="meeting_pack", meeting=meeting, cases_total=3)
     real = handouts.render_meeting_handout
 
     def observed(meeting, progress):
         def reporting(stage, done, total):
             progress(stage, done, total)
+            reports.append((stage, done, total))
             seen.append(
                 Handout.objects.values_list("status", "stage", "cases_done").get(pk=handout.pk)
             )
@@ -114,9 +104,15 @@ def test_progress_is_stored_while_the_task_runs(meeting, monkeypatch):
 
     monkeypatch.setattr(handouts, "render_meeting_handout", observed)
     render_meeting_pack.call(handout.pk)
+    stages = [stage for stage, _, _ in reports]
+    assert reports[:3] == [("preparing", 1, 3), ("preparing", 2, 3), ("preparing", 3, 3)]
+    pages = [done for stage, done, _ in reports if stage == "laying_out"]
+    assert pages[:3] == [1, 2, 3] and pages == sorted(pages)
+    handout.refresh_from_db()
+    assert stages[-1] == "writing" and reports[-1][1] == handout.page_count
+    assert stages.index("writing") > stages.index("laying_out") > stages.index("preparing")
     assert ("running", "preparing", 2) in seen
     assert any(stage == "laying_out" for _, stage, _ in seen)
-    handout.refresh_from_db()
     assert handout.status == "done" and handout.stage == ""
 
 

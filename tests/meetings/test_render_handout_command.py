@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 
 from meetings.models import Handout
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 def test_renders_a_meeting_pack_to_a_file(meeting, tmp_path):
