@@ -65,6 +65,21 @@ class AuditedAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/audit_history.html", context)
 
 
+class PrintedRecordAdmin(AuditedAdmin):
+    """Printed documents are records: viewed, never edited; the PDF is not loaded for lists."""
+
+    exclude = ["pdf"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("pdf")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 # --- Users: administrators manage accounts and roles, never more rights -------------
 
 admin.site.unregister(User)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from accounts.admin import AuditedAdmin
+from accounts.admin import AuditedAdmin, PrintedRecordAdmin
 from cases.models import Case, CaseSummary, Patient
 
 
@@ -36,19 +36,7 @@ class CaseAdmin(AuditedAdmin):
 
 
 @admin.register(CaseSummary)
-class CaseSummaryAdmin(AuditedAdmin):
-    """Printed case summaries are records: viewed, never edited."""
-
+class CaseSummaryAdmin(PrintedRecordAdmin):
     list_display = ["__str__", "case", "page_count", "requested_by", "created_at"]
     search_fields = ["case__patient__name", "case__patient__mrn"]
     list_select_related = ["case__patient", "requested_by"]
-    exclude = ["pdf"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).defer("pdf")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.db import models
 
-from accounts.admin import AuditedAdmin
+from accounts.admin import AuditedAdmin, PrintedRecordAdmin
 from meetings.models import AgendaItem, Attendance, Handout, Meeting
 
 
@@ -30,20 +30,8 @@ class MeetingAdmin(AuditedAdmin):
 
 
 @admin.register(Handout)
-class HandoutAdmin(AuditedAdmin):
-    """Printed handouts are records: viewed, never edited."""
-
+class HandoutAdmin(PrintedRecordAdmin):
     list_display = ["__str__", "meeting", "status", "page_count", "created_at"]
     list_filter = ["status", "pseudonymised"]
     search_fields = ["meeting__board_name"]
     list_select_related = ["meeting"]
-    exclude = ["pdf"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).defer("pdf")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -1,0 +1,51 @@
+"""Case summaries stored as meeting handouts move to cases.CaseSummary without loss."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from cases.models import CaseSummary
+from tests.factories import make_case
+
+BEFORE = [("cases", "0005_case_summary"), ("meetings", "0004_meeting_date_range")]
+
+
+def _migrate(targets=None) -> None:
+    """To the given migrations, or to the latest of every app."""
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets or executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.slow
+def test_stored_summaries_keep_their_ids_pdfs_and_content_versions(transactional_db):
+    case = make_case()
+    _migrate(BEFORE)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO meetings_handout (id, kind, case_id, status, stage, cases_done, "
+                "cases_total, pages_done, error, pdf, page_count, pseudonymised, paper_size, "
+                "content_versions, created_at, task_id, fingerprint) VALUES (4242, "
+                "'case_summary', %s, 'done', '', 1, 1, 0, '', %s, 2, false, 'A4', %s, now(), "
+                "'', 'abc')",
+                [case.pk, b"%PDF-1.7 x", '{"cases": {"1": 3}}'],
+            )
+    finally:
+        _migrate()
+    moved = CaseSummary.objects.get()
+    assert (moved.pk, moved.case_id, moved.page_count, moved.fingerprint) == (
+        4242,
+        case.pk,
+        2,
+        "abc",
+    )
+    assert bytes(moved.pdf) == b"%PDF-1.7 x"
+    assert moved.content_versions == {"cases": {"1": 3}}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM meetings_handout")
+        assert cursor.fetchone() == (0,)
+    # Ids go on from the moved ones: the next summary does not collide.
+    assert CaseSummary.objects.create(case=case, pdf=b"x", page_count=1, fingerprint="f").pk > 4242
