@@ -25,9 +25,15 @@ class KnownFact:
     spec: FactSpec
     value: str  # the value in words
     origin: str = ""  # where it came from, when not typed as it is shown
+    derived: bool = False  # the origin is a rule (printed documents show only these)
 
     def __str__(self) -> str:
         return f"{self.value} ({self.origin})" if self.origin else self.value
+
+    @property
+    def printed(self) -> str:
+        """As printed documents show it: a derived value says where it came from."""
+        return str(self) if self.derived else self.value
 
 
 def known_facts(
@@ -53,7 +59,8 @@ def known_facts(
             origin = f"entered as {typed:g} {unit}"
         else:
             origin = ""
-        rows.append(KnownFact(spec, spec.display_value(values[spec.name]), origin))
+        value = spec.display_value(values[spec.name])
+        rows.append(KnownFact(spec, value, origin, derived=spec.name in derived))
     return by_section(rows, section=lambda row: row.spec.section)
 
 
