@@ -36,6 +36,13 @@ _WORK_ON_CASES = [
     for action in ("add", "change", "view")
 ]
 
+# Boards, their members and quorum rules are set up in the admin by administrators.
+_SET_UP_BOARDS = [
+    f"meetings.{action}_{model}"
+    for model in ("board", "boardmember", "specialty")
+    for action in ("add", "change", "delete", "view")
+]
+
 _RUN_MEETINGS = [
     "meetings.add_meeting",
     "meetings.change_meeting",
@@ -64,6 +71,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "axes.delete_accessattempt",
         # Who read which patient's data (record numbers, not names).
         "accounts.view_readlogentry",
+        *_SET_UP_BOARDS,
     ],
 }
 

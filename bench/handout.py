@@ -43,14 +43,14 @@ def child(size: int) -> dict:
     from guidelines import snapshot
     from guidelines.facts import coerce_facts
     from meetings import handouts
-    from meetings.models import AgendaItem, Handout, HandoutKind, Meeting
+    from meetings.models import AgendaItem, Board, Handout, HandoutKind, Meeting
     from meetings.tasks import render_meeting_pack
     from printing.pdf import html_to_document
 
     catalogue = snapshot.catalogue()
     with transaction.atomic():
         meeting = Meeting.objects.create(
-            board_name="Benchmark board",
+            board=Board.objects.get_or_create(name="Benchmark board")[0],
             starts_at=timezone.now(),
             place="Room 1",
             chair="Dr. Chair",

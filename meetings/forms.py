@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from cases.models import Case, CaseStatus
 from config.text import BidiSafeFormMixin
-from meetings.models import Attendance, Meeting
+from meetings.models import Attendance, Board, BoardMember, Meeting
 
 # Meetings, like referrals, fall in a sensible range of dates: a typo such as year 1
 # would otherwise break date arithmetic in some time zones.
@@ -18,11 +18,11 @@ MEETING_HORIZON_DAYS = 2 * 366
 
 
 class MeetingForm(BidiSafeFormMixin, forms.ModelForm):
-    name_fields = ("board_name", "place", "chair")
+    name_fields = ("place", "chair")
 
     class Meta:
         model = Meeting
-        fields = ["board_name", "starts_at", "place", "video_link", "chair", "pseudonymise"]
+        fields = ["board", "starts_at", "place", "video_link", "chair", "pseudonymise"]
         widgets = {
             "starts_at": forms.DateTimeInput(
                 attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
@@ -31,11 +31,15 @@ class MeetingForm(BidiSafeFormMixin, forms.ModelForm):
 
     video_link = forms.URLField(required=False, assume_scheme="https", max_length=500)
 
-    def clean_board_name(self) -> str:
-        name = " ".join(self.cleaned_data["board_name"].split())
-        if not name:
-            raise forms.ValidationError("Name the board.")
-        return name
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["board"].empty_label = "Choose the board…"
+        self.fields["board"].help_text = "Boards, their members and quorum are set up in the admin."
+        if not self.instance.pk and not self.is_bound:
+            boards = list(Board.objects.all()[:2])
+            if len(boards) == 1:  # the usual case: one board, its usual place and chair
+                self.initial.setdefault("board", boards[0].pk)
+                self.initial.setdefault("place", boards[0].usual_place)
 
     def clean_starts_at(self) -> datetime.datetime:
         starts = self.cleaned_data["starts_at"]
@@ -112,20 +116,63 @@ class AgendaAddForm(forms.Form):
         )
 
 
-class AttendanceForm(BidiSafeFormMixin, forms.ModelForm):
+class AttendanceForm(BidiSafeFormMixin, forms.Form):
+    """Someone present: a member of the meeting's board (name and specialty from the
+    board), or a guest with their name and specialty."""
+
     name_fields = ("name", "specialty")
 
-    class Meta:
-        model = Attendance
-        fields = ["name", "specialty"]
+    member = forms.ModelChoiceField(
+        queryset=BoardMember.objects.none(),
+        required=False,
+        label="Board member",
+        empty_label="A guest (type below)…",
+    )
+    name = forms.CharField(max_length=200, required=False, label="Guest's name")
+    specialty = forms.CharField(
+        max_length=120,
+        required=False,
+        label="Guest's specialty",
+        help_text="As the board's specialties are named, so that the quorum counts it.",
+        widget=forms.TextInput(attrs={"list": "specialty-names"}),
+    )
 
     def __init__(self, *args, meeting: Meeting, **kwargs):
         super().__init__(*args, **kwargs)
         self.meeting = meeting
+        listed = set(meeting.attendees.values_list("name", flat=True))
+        members = (
+            BoardMember.objects.filter(board_id=meeting.board_id)
+            .select_related("user", "specialty")
+            .order_by("specialty__name", "user__last_name", "user__first_name")
+        )
+        self.fields["member"].queryset = members
+        self.fields["member"].label_from_instance = str
+        self.unlisted_members = [m for m in members if m.display_name not in listed]
+        self.fields["member"].choices = [("", self.fields["member"].empty_label)] + [
+            (m.pk, str(m)) for m in self.unlisted_members
+        ]
 
-    def clean_name(self) -> str:
-        name = " ".join(self.cleaned_data["name"].split())
-        listed = self.meeting.attendees.filter(name__iexact=name).first()
+    def clean(self):
+        cleaned = super().clean()
+        member = cleaned.get("member")
+        if member is not None:
+            cleaned["name"], cleaned["specialty"] = member.display_name, member.specialty.name
+        else:
+            cleaned["name"] = " ".join((cleaned.get("name") or "").split())
+            cleaned["specialty"] = " ".join((cleaned.get("specialty") or "").split())
+            if not cleaned["name"] and "name" not in self.errors:
+                self.add_error("name", "Choose a board member, or give the guest's name.")
+            if not cleaned["specialty"] and "specialty" not in self.errors:
+                self.add_error("specialty", "Give the guest's specialty.")
+        name = cleaned.get("name")
+        listed = self.meeting.attendees.filter(name__iexact=name).first() if name else None
         if listed:
-            raise forms.ValidationError(f"{listed.name} is already listed.")
-        return name
+            self.add_error("member" if member else "name", f"{listed.name} is already listed.")
+        return cleaned
+
+    def save(self) -> Attendance:
+        data = self.cleaned_data
+        return Attendance.objects.create(
+            meeting=self.meeting, name=data["name"], specialty=data["specialty"]
+        )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 import pghistory
 from django.conf import settings
@@ -16,9 +17,81 @@ from cases.models import Case
 from printing.pdf import Rendered, paper_size
 
 
+class Specialty(models.Model):
+    """A clinical specialty a board member or guest brings (an editable list)."""
+
+    name = models.CharField(max_length=120, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "specialties"
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(name=""), name="specialty_named"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@audited
+class Board(Authored):
+    """A standing tumor board: who belongs to it, and which specialties make a quorum."""
+
+    name = models.CharField(max_length=200, unique=True)
+    required_specialties = models.ManyToManyField(
+        Specialty,
+        blank=True,
+        related_name="+",
+        help_text="The core specialties that must be present for the board to be quorate.",
+    )
+    default_chair = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who usually chairs; a meeting may name someone else.",
+    )
+    usual_place = models.CharField(max_length=200, blank=True)
+    usual_time = models.TimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(name=""), name="board_named"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@audited
+class BoardMember(models.Model):
+    """A person who belongs to a board, with the specialty they bring to it."""
+
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="board_memberships"
+    )
+    specialty = models.ForeignKey(Specialty, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["board", "specialty__name", "user__last_name", "user__first_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["board", "user"], name="board_member_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.display_name} ({self.specialty})"
+
+    @property
+    def display_name(self) -> str:
+        return self.user.get_full_name() or self.user.get_username()
+
+
 @audited
 class Meeting(Authored):
-    board_name = models.CharField(max_length=200)
+    board = models.ForeignKey(Board, on_delete=models.PROTECT, related_name="meetings")
     starts_at = models.DateTimeField("date and time")
     place = models.CharField(
         max_length=200, blank=True, help_text="Room, or leave empty for video only."
@@ -35,7 +108,6 @@ class Meeting(Authored):
     class Meta:
         ordering = ["-starts_at", "-pk"]
         constraints = [
-            models.CheckConstraint(condition=~models.Q(board_name=""), name="meeting_board_named"),
             models.CheckConstraint(
                 condition=models.Q(
                     starts_at__gte=datetime.datetime(1999, 12, 31, tzinfo=datetime.UTC)
@@ -45,10 +117,39 @@ class Meeting(Authored):
         ]
 
     def __str__(self) -> str:
-        return f"{self.board_name}, {timezone.localtime(self.starts_at):%d %b %Y %H:%M}"
+        return f"{self.board.name}, {timezone.localtime(self.starts_at):%d %b %Y %H:%M}"
 
     def get_absolute_url(self) -> str:
         return reverse("meetings:meeting_detail", args=[self.pk])
+
+    def quorum(self, attendees: list[Attendance] | None = None) -> Quorum:
+        """Each specialty the board requires, present or missing among those attending.
+
+        Pass ``attendees`` when the caller has them already (the meeting page does).
+        """
+        if attendees is None:
+            attendees = list(self.attendees.all())
+        present = {attendance.specialty.casefold() for attendance in attendees}
+        required = sorted(self.board.required_specialties.values_list("name", flat=True))
+        return Quorum(tuple((name, name.casefold() in present) for name in required))
+
+
+@dataclass(frozen=True)
+class Quorum:
+    specialties: tuple[tuple[str, bool], ...]  # (required specialty, present), by name
+
+    @property
+    def is_set(self) -> bool:
+        """Whether the board requires any specialty at all."""
+        return bool(self.specialties)
+
+    @property
+    def met(self) -> bool:
+        return all(present for _, present in self.specialties)
+
+    @property
+    def missing(self) -> list[str]:
+        return [name for name, present in self.specialties if not present]
 
 
 @audited

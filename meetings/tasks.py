@@ -61,7 +61,7 @@ def render_meeting_pack(handout_id: int) -> None:
         handout = (
             Handout.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(pk=handout_id, status=HandoutStatus.QUEUED)
-            .select_related("meeting")
+            .select_related("meeting__board")
             .first()
         )
         if handout is None:

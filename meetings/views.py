@@ -18,7 +18,15 @@ from cases.pseudonym import pseudonym, scrub_segments
 from config.htmx import wants_partial
 from meetings import agenda, handouts
 from meetings.forms import AgendaAddForm, AttendanceForm, MeetingForm
-from meetings.models import AgendaItem, Attendance, Handout, HandoutKind, HandoutStatus, Meeting
+from meetings.models import (
+    AgendaItem,
+    Attendance,
+    Handout,
+    HandoutKind,
+    HandoutStatus,
+    Meeting,
+    Specialty,
+)
 from meetings.tasks import render_meeting_pack
 from printing.pdf import pdf_response
 
@@ -28,7 +36,7 @@ CHANGE = "meetings.change_meeting"
 
 def _get_meeting_for_user(request: HttpRequest, pk: int, permission: str = VIEW) -> Meeting:
     require(request, permission)
-    return get_object_or_404(Meeting, pk=pk)
+    return get_object_or_404(Meeting.objects.select_related("board"), pk=pk)
 
 
 def _finder_query(request: HttpRequest) -> str:
@@ -49,10 +57,13 @@ def _queue_pack(handout_id: int) -> None:
 
 def _detail_context(request: HttpRequest, meeting: Meeting, **extra) -> dict:
     items = list(meeting.agenda_items.select_related("case__patient").order_by("position"))
+    attendees = list(meeting.attendees.all())
     return {
         "meeting": meeting,
         "items": items,
-        "attendees": list(meeting.attendees.all()),
+        "attendees": attendees,
+        "quorum": meeting.quorum(attendees),
+        "specialty_names": Specialty.objects.values_list("name", flat=True),
         "handout": _latest_pack(meeting),
         "agenda_form": AgendaAddForm(meeting=meeting, find=_finder_query(request)),
         "attendance_form": AttendanceForm(meeting=meeting),
@@ -90,7 +101,7 @@ def _after_change(request: HttpRequest, meeting: Meeting, name: str) -> HttpResp
 def meeting_list(request: HttpRequest) -> HttpResponse:
     require(request, VIEW)
     now = timezone.now()
-    meetings = Meeting.objects.annotate(case_count=Count("agenda_items"))
+    meetings = Meeting.objects.select_related("board").annotate(case_count=Count("agenda_items"))
     return render(
         request,
         "meetings/meeting_list.html",
@@ -206,9 +217,7 @@ def attendance_add(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _get_meeting_for_user(request, pk, CHANGE)
     form = AttendanceForm(request.POST, meeting=meeting)
     if form.is_valid():
-        attendance = form.save(commit=False)
-        attendance.meeting = meeting
-        attendance.save()
+        form.save()
         return _after_change(request, meeting, "attendance")
     return _page_or_region(request, meeting, "attendance", attendance_form=form)
 
@@ -240,7 +249,9 @@ def handout_status(request: HttpRequest, pk: int) -> HttpResponse:
     require(request, VIEW)
     Handout.objects.filter(pk=pk).expire_stale()
     handout = get_object_or_404(
-        Handout.objects.defer("pdf").select_related("meeting"), pk=pk, kind=HandoutKind.MEETING_PACK
+        Handout.objects.defer("pdf").select_related("meeting__board"),
+        pk=pk,
+        kind=HandoutKind.MEETING_PACK,
     )
     meeting = handout.meeting
     if wants_partial(request):
@@ -256,7 +267,7 @@ def handout_status(request: HttpRequest, pk: int) -> HttpResponse:
 def handout_download(request: HttpRequest, pk: int) -> HttpResponse:
     require(request, VIEW)
     handout = get_object_or_404(
-        Handout.objects.select_related("meeting"), pk=pk, status=HandoutStatus.DONE
+        Handout.objects.select_related("meeting__board"), pk=pk, status=HandoutStatus.DONE
     )
     cases = [case for _, case in handouts.meeting_cases(handout.meeting)]
     record_read(

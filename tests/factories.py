@@ -61,13 +61,14 @@ def make_case(patient=None, facts=None, **overrides) -> Case:
     return Case.objects.create(**values)
 
 
-def make_meeting(cases=(), **overrides):
+def make_meeting(cases=(), board_name="Liver board", **overrides):
+    """A meeting of the board of that name (made if it does not exist yet)."""
     from django.utils import timezone
 
-    from meetings.models import AgendaItem, Meeting
+    from meetings.models import AgendaItem, Board, Meeting
 
     values = {
-        "board_name": "Liver board",
+        "board": Board.objects.get_or_create(name=board_name)[0],
         "starts_at": timezone.now() + datetime.timedelta(days=3),
         "place": "Room 4",
         "chair": "Dr. Chair",

@@ -18,7 +18,7 @@ from django.urls import reverse
 from accounts import roles
 from accounts.models import ReadLogEntry
 from cases.models import Case, CaseSummary
-from meetings.models import Attendance, Handout
+from meetings.models import Attendance, BoardMember, Handout, Specialty
 from meetings.tasks import render_meeting_pack
 from tests.factories import make_case, make_fact, make_meeting
 from tests.urlwalk import Route, routes
@@ -47,6 +47,7 @@ POST_ONLY = {
 # What each staff persona may do in the admin, per model: the roles of accounts/roles.py
 # written out again by hand, so that a change to a role shows up here as a failure.
 _GUIDELINES = ("fact", "guidelinesource", "recommendation", "section", "subsection")
+_BOARDS = ("board", "boardmember", "specialty")
 ADMIN_RIGHTS = {
     "editor": {f"guidelines.{m}": {"view", "change", "add", "delete"} for m in _GUIDELINES},
     "administrator": {
@@ -55,6 +56,7 @@ ADMIN_RIGHTS = {
         "axes.accessattempt": {"view", "delete"},
         "accounts.readlogentry": {"view"},
         **{f"guidelines.{m}": {"view"} for m in _GUIDELINES},
+        **{f"meetings.{m}": {"view", "change", "add", "delete"} for m in _BOARDS},
     },
 }
 # What the admin itself allows nobody, superusers included.
@@ -97,6 +99,8 @@ def world(db):
     render_meeting_pack.enqueue(handout.pk)
     ReadLogEntry.objects.create(username="x", kind="case_page", case_id=case.pk, path="/")
     CaseSummary.objects.create(case=case, pdf=b"%PDF-1.7", page_count=1, fingerprint="f")
+    surgery = Specialty.objects.create(name="HPB surgery")
+    BoardMember.objects.create(board=meeting.board, user=target, specialty=surgery)
     unused_fact = make_fact("unused_fact")  # deletable: no condition reads it
     return {
         "case": case.pk,

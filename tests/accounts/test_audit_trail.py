@@ -47,11 +47,12 @@ def test_page_changes_are_recorded_with_the_user(coordinator_client, coordinator
 
 def test_admin_changes_are_recorded_with_the_user(client, superuser):
     meeting = make_meeting()
+    other = make_meeting(board_name="Renamed board").board
     client.force_login(superuser)
     response = client.post(
         reverse("admin:meetings_meeting_change", args=[meeting.pk]),
         {
-            "board_name": "Renamed board",
+            "board": str(other.pk),
             "starts_at_0": "2026-12-01",
             "starts_at_1": "07:30",
             "place": "Room 9",
@@ -67,7 +68,7 @@ def test_admin_changes_are_recorded_with_the_user(client, superuser):
     event = last_event("meetings.MeetingEvent", "update")
     assert event.pgh_context["user"] == superuser.pk
     assert event.pgh_context["url"].startswith("/admin/")
-    assert event.pgh_diff["board_name"] == ["Liver board", "Renamed board"]
+    assert event.pgh_diff["board_id"] == [meeting.board_id, other.pk]
 
 
 def test_command_changes_are_recorded_with_the_command(settings):

@@ -10,6 +10,7 @@ from pypdf import PdfReader
 
 from cases.models import Case
 from guidelines.models import Recommendation
+from meetings.models import Board
 from tests.e2e.browser import ARTIFACTS, log_in
 
 
@@ -54,11 +55,13 @@ def test_case_entry_to_printed_meeting_pack(site, new_page, django_db_blocker):
         assert case.facts["smoker_current"] is True
 
     # --- A coordinator puts it on a meeting and makes the pack. ---------------------
+    with django_db_blocker.unblock():
+        board = Board.objects.create(name="E2E liver board")
     page = new_page()
     log_in(page, site, "coordinator")
     page.click("text=Meetings")
     page.click("text=New meeting")
-    page.fill("input[name=board_name]", "E2E liver board")
+    page.select_option("select[name=board]", str(board.pk))
     page.fill("input[name=starts_at]", "2026-12-08T07:30")
     page.fill("input[name=place]", "Room 4")
     page.click("text=Save meeting")

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.contrib.auth.models import User
 from django.urls import reverse
 
-from meetings.models import Meeting
+from meetings.models import Board, BoardMember, Meeting, Specialty
 from tests.factories import make_case, make_meeting, make_patient
 from tests.helpers import HTMX
 
@@ -21,39 +22,52 @@ def agenda_names(meeting) -> list[str]:
     ]
 
 
-MEETING = {
-    "board_name": "Liver board",
-    "starts_at": "2026-12-01T07:30",
-    "place": "Room 4",
-    "video_link": "",
-    "chair": "Dr. Chair",
-}
+@pytest.fixture
+def board(db):
+    return Board.objects.create(name="Liver board", usual_place="Room 4")
 
 
-def test_a_coordinator_creates_a_meeting(coordinator_client, coordinator):
-    response = coordinator_client.post(reverse("meetings:meeting_create"), MEETING)
+@pytest.fixture
+def meeting_data(board):
+    return {
+        "board": str(board.pk),
+        "starts_at": "2026-12-01T07:30",
+        "place": "Room 4",
+        "video_link": "",
+        "chair": "Dr. Chair",
+    }
+
+
+def test_a_coordinator_creates_a_meeting(coordinator_client, coordinator, meeting_data, board):
+    form = coordinator_client.get(reverse("meetings:meeting_create")).context["form"]
+    assert form["board"].value() == board.pk  # the only board, with its usual place
+    assert form["place"].value() == "Room 4"
+    response = coordinator_client.post(reverse("meetings:meeting_create"), meeting_data)
     meeting = Meeting.objects.get()
     assert response["Location"] == meeting.get_absolute_url()
     assert meeting.created_by == coordinator and meeting.chair == "Dr. Chair"
+    assert meeting.board == board
 
 
 @pytest.mark.parametrize(
     ("changes", "field", "message"),
     [
-        ({"board_name": "  "}, "board_name", "This field is required."),
+        ({"board": ""}, "board", "This field is required."),
+        ({"board": "999999"}, "board", "Select a valid choice."),
         ({"starts_at": "tomorrow"}, "starts_at", "Enter a valid date/time."),
         ({"place": "", "video_link": ""}, "place", "Give a place or a video link"),
         ({"video_link": "javascript:alert(1)"}, "video_link", "Enter a valid URL."),
-        ({"board_name": "x" * 300}, "board_name", "at most 200 characters"),
         ({"starts_at": "0001-01-01T00:30"}, "starts_at", "Enter a date between 2000 and two"),
         ({"starts_at": "9999-12-31T23:30"}, "starts_at", "Enter a date between 2000 and two"),
         ({"chair": "Dr. \u202eevil"}, "chair", "invisible text-direction characters"),
     ],
 )
 def test_bad_meeting_input_is_refused_next_to_the_field(
-    coordinator_client, changes, field, message
+    coordinator_client, meeting_data, changes, field, message
 ):
-    response = coordinator_client.post(reverse("meetings:meeting_create"), {**MEETING, **changes})
+    response = coordinator_client.post(
+        reverse("meetings:meeting_create"), {**meeting_data, **changes}
+    )
     assert response.status_code == 200
     assert any(message in error for error in response.context["form"].errors[field])
     assert Meeting.objects.count() == 0
@@ -143,7 +157,8 @@ def test_clinicians_see_meetings_but_cannot_change_them(client, clinician, meeti
         ).status_code
         == 404
     )
-    assert client.post(reverse("meetings:meeting_create"), MEETING).status_code == 404
+    data = {"starts_at": "2026-12-01T07:30", "place": "Room 4", "board": str(meeting.board_id)}
+    assert client.post(reverse("meetings:meeting_create"), data).status_code == 404
     assert Meeting.objects.count() == 1
 
 
@@ -154,8 +169,8 @@ def test_meeting_list_splits_upcoming_and_past(coordinator_client, meeting):
         board_name="Last month's board", starts_at=timezone.now() - timezone.timedelta(days=30)
     )
     response = coordinator_client.get(reverse("meetings:meeting_list"))
-    assert [m.board_name for m in response.context["upcoming"]] == ["Liver metastases board"]
-    assert [m.board_name for m in response.context["past"]] == ["Last month's board"]
+    assert [m.board.name for m in response.context["upcoming"]] == ["Liver metastases board"]
+    assert [m.board.name for m in response.context["past"]] == ["Last month's board"]
 
 
 def test_the_case_page_links_its_meetings_and_the_summary(client, clinician, meeting):
@@ -169,16 +184,26 @@ def test_the_case_page_links_its_meetings_and_the_summary(client, clinician, mee
 def test_meeting_page_runs_a_fixed_number_of_queries(
     coordinator_client, meeting, django_assert_num_queries
 ):
+    surgery = Specialty.objects.create(name="HPB surgery")
+    meeting.board.required_specialties.add(surgery)
+
+    def member(username: str) -> None:
+        user = User.objects.create_user(username)
+        BoardMember.objects.create(board=meeting.board, user=user, specialty=surgery)
+
+    member("first-member")
     coordinator_client.get(meeting.get_absolute_url())
-    # session, user, permissions (4); meeting, agenda, attendees, stale packs, latest
-    # pack (5); cases to add (1)
-    with django_assert_num_queries(10) as before:
+    # session, user, permissions (4); meeting with its board, agenda, attendees, required
+    # specialties, stale packs, latest pack (6); cases to add (1); the attendance form's
+    # names listed, board members and specialty names (3)
+    with django_assert_num_queries(14):
         coordinator_client.get(meeting.get_absolute_url())
     for n in range(5):
         meeting.agenda_items.create(
             case=make_case(patient=make_patient(mrn=f"Q-{n}")), position=20 + n
         )
-    with django_assert_num_queries(len(before)):
+        member(f"member-{n}")
+    with django_assert_num_queries(14):
         coordinator_client.get(meeting.get_absolute_url())
 
 
