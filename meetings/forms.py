@@ -36,10 +36,14 @@ class MeetingForm(BidiSafeFormMixin, forms.ModelForm):
         self.fields["board"].empty_label = "Choose the board…"
         self.fields["board"].help_text = "Boards, their members and quorum are set up in the admin."
         if not self.instance.pk and not self.is_bound:
-            boards = list(Board.objects.all()[:2])
+            boards = list(Board.objects.select_related("default_chair")[:2])
             if len(boards) == 1:  # the usual case: one board, its usual place and chair
-                self.initial.setdefault("board", boards[0].pk)
-                self.initial.setdefault("place", boards[0].usual_place)
+                board = boards[0]
+                self.initial.setdefault("board", board.pk)
+                self.initial.setdefault("place", board.usual_place)
+                if board.default_chair is not None:
+                    chair = board.default_chair
+                    self.initial.setdefault("chair", chair.get_full_name() or chair.get_username())
 
     def clean_starts_at(self) -> datetime.datetime:
         starts = self.cleaned_data["starts_at"]
@@ -120,7 +124,7 @@ class AttendanceForm(BidiSafeFormMixin, forms.Form):
     """Someone present: a member of the meeting's board (name and specialty from the
     board), or a guest with their name and specialty."""
 
-    name_fields = ("name", "specialty")
+    name_fields = ("name", "specialty", "organisation")
 
     member = forms.ModelChoiceField(
         queryset=BoardMember.objects.none(),
@@ -135,6 +139,9 @@ class AttendanceForm(BidiSafeFormMixin, forms.Form):
         label="Guest's specialty",
         help_text="As the board's specialties are named, so that the quorum counts it.",
         widget=forms.TextInput(attrs={"list": "specialty-names"}),
+    )
+    organisation = forms.CharField(
+        max_length=200, required=False, label="Guest's organisation", help_text="Optional."
     )
 
     def __init__(self, *args, meeting: Meeting, **kwargs):
@@ -158,9 +165,11 @@ class AttendanceForm(BidiSafeFormMixin, forms.Form):
         member = cleaned.get("member")
         if member is not None:
             cleaned["name"], cleaned["specialty"] = member.display_name, member.specialty.name
+            cleaned["organisation"] = ""
         else:
             cleaned["name"] = " ".join((cleaned.get("name") or "").split())
             cleaned["specialty"] = " ".join((cleaned.get("specialty") or "").split())
+            cleaned["organisation"] = " ".join((cleaned.get("organisation") or "").split())
             if not cleaned["name"] and "name" not in self.errors:
                 self.add_error("name", "Choose a board member, or give the guest's name.")
             if not cleaned["specialty"] and "specialty" not in self.errors:
@@ -174,5 +183,8 @@ class AttendanceForm(BidiSafeFormMixin, forms.Form):
     def save(self) -> Attendance:
         data = self.cleaned_data
         return Attendance.objects.create(
-            meeting=self.meeting, name=data["name"], specialty=data["specialty"]
+            meeting=self.meeting,
+            name=data["name"],
+            specialty=data["specialty"],
+            organisation=data["organisation"],
         )

@@ -182,6 +182,9 @@ class Attendance(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendees")
     name = models.CharField(max_length=200)
     specialty = models.CharField(max_length=120)
+    organisation = models.CharField(
+        max_length=200, blank=True, help_text="A guest's hospital or practice."
+    )
 
     class Meta:
         ordering = ["meeting", "name"]

@@ -43,9 +43,10 @@ def test_the_quorum_follows_attendance(coordinator_client, meeting, board):
         ("Mara Okafor", "HPB surgery")
     ]
     # A guest counts for the quorum too; the specialty is matched whatever its case.
-    guest = {"name": "Dr. Rivera", "specialty": "radiology"}
+    guest = {"name": "Dr. Rivera", "specialty": "radiology", "organisation": " St. Elsewhere "}
     region = coordinator_client.post(url, guest, **HTMX).content.decode()
     assert "Quorum met" in region and "missing" not in region
+    assert "radiology · St. Elsewhere" in region
     assert meeting.quorum().met
 
 

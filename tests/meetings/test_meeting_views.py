@@ -24,7 +24,8 @@ def agenda_names(meeting) -> list[str]:
 
 @pytest.fixture
 def board(db):
-    return Board.objects.create(name="Liver board", usual_place="Room 4")
+    chair = User.objects.create_user("okafor", first_name="Mara", last_name="Okafor")
+    return Board.objects.create(name="Liver board", usual_place="Room 4", default_chair=chair)
 
 
 @pytest.fixture
@@ -42,6 +43,7 @@ def test_a_coordinator_creates_a_meeting(coordinator_client, coordinator, meetin
     form = coordinator_client.get(reverse("meetings:meeting_create")).context["form"]
     assert form["board"].value() == board.pk  # the only board, with its usual place
     assert form["place"].value() == "Room 4"
+    assert form["chair"].value() == "Mara Okafor"
     response = coordinator_client.post(reverse("meetings:meeting_create"), meeting_data)
     meeting = Meeting.objects.get()
     assert response["Location"] == meeting.get_absolute_url()
