@@ -4,7 +4,7 @@ import datetime
 from functools import cached_property
 
 from django import forms
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from cases.models import Case, CaseStatus
@@ -147,15 +147,14 @@ class AttendanceForm(BidiSafeFormMixin, forms.Form):
     def __init__(self, *args, meeting: Meeting, **kwargs):
         super().__init__(*args, **kwargs)
         self.meeting = meeting
-        listed = set(meeting.attendees.values_list("name", flat=True))
+        listed = {name.casefold() for name in meeting.attendees.values_list("name", flat=True)}
         members = (
             BoardMember.objects.filter(board_id=meeting.board_id)
             .select_related("user", "specialty")
             .order_by("specialty__name", "user__last_name", "user__first_name")
         )
-        self.fields["member"].queryset = members
-        self.fields["member"].label_from_instance = str
-        self.unlisted_members = [m for m in members if m.display_name not in listed]
+        self.fields["member"].queryset = members  # what a submitted choice is checked against
+        self.unlisted_members = [m for m in members if m.display_name.casefold() not in listed]
         self.fields["member"].choices = [("", self.fields["member"].empty_label)] + [
             (m.pk, str(m)) for m in self.unlisted_members
         ]
@@ -180,11 +179,20 @@ class AttendanceForm(BidiSafeFormMixin, forms.Form):
             self.add_error("member" if member else "name", f"{listed.name} is already listed.")
         return cleaned
 
-    def save(self) -> Attendance:
+    def save(self) -> Attendance | None:
+        """The attendance recorded, or None (with the error on the form) when someone else
+        listed the same person a moment ago."""
         data = self.cleaned_data
-        return Attendance.objects.create(
-            meeting=self.meeting,
-            name=data["name"],
-            specialty=data["specialty"],
-            organisation=data["organisation"],
-        )
+        try:
+            with transaction.atomic():
+                return Attendance.objects.create(
+                    meeting=self.meeting,
+                    name=data["name"],
+                    specialty=data["specialty"],
+                    organisation=data["organisation"],
+                )
+        except IntegrityError:
+            self.add_error(
+                "member" if data.get("member") else "name", f"{data['name']} is already listed."
+            )
+            return None

@@ -216,8 +216,7 @@ def agenda_remove(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
 def attendance_add(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _get_meeting_for_user(request, pk, CHANGE)
     form = AttendanceForm(request.POST, meeting=meeting)
-    if form.is_valid():
-        form.save()
+    if form.is_valid() and form.save() is not None:
         return _after_change(request, meeting, "attendance")
     return _page_or_region(request, meeting, "attendance", attendance_form=form)
 

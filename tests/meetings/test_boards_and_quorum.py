@@ -90,3 +90,18 @@ def test_a_board_without_a_quorum_rule_says_so(coordinator_client, meeting):
     region = _attendance(coordinator_client, meeting)
     assert "names no specialties for a quorum" in region
     assert not meeting.quorum().is_set
+
+
+def test_the_same_guest_listed_at_the_same_moment_is_refused_not_an_error(
+    coordinator_client, meeting
+):
+    from meetings.forms import AttendanceForm
+    from meetings.models import Attendance
+
+    data = {"name": "Dr. Rivera", "specialty": "Radiology"}
+    first, second = (AttendanceForm(data, meeting=meeting) for _ in range(2))
+    assert first.is_valid() and second.is_valid()  # both checked before either saved
+    assert first.save() is not None
+    assert second.save() is None
+    assert second.errors["name"] == ["Dr. Rivera is already listed."]
+    assert Attendance.objects.filter(meeting=meeting).count() == 1
