@@ -36,10 +36,19 @@ _WORK_ON_CASES = [
     for action in ("add", "change", "view")
 ]
 
+# Any clinician who attends may draft the board's decision.
+_DRAFT_DECISIONS = [f"decisions.{action}_decision" for action in ("add", "change", "view")]
+
 # Boards, their members and quorum rules are set up in the admin by administrators.
 _SET_UP_BOARDS = [
-    f"meetings.{action}_{model}"
-    for model in ("board", "boardmember", "specialty")
+    f"{app}.{action}_{model}"
+    for app, model in (
+        ("meetings", "board"),
+        ("meetings", "boardmember"),
+        ("meetings", "specialty"),
+        ("decisions", "modality"),
+        ("decisions", "notfollowedreason"),
+    )
     for action in ("add", "change", "delete", "view")
 ]
 
@@ -55,8 +64,8 @@ _RUN_MEETINGS = [
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    CLINICIAN: [*_READ_GUIDELINES, *_WORK_ON_CASES, "meetings.view_meeting"],
-    COORDINATOR: [*_READ_GUIDELINES, *_WORK_ON_CASES, *_RUN_MEETINGS],
+    CLINICIAN: [*_READ_GUIDELINES, *_WORK_ON_CASES, "meetings.view_meeting", *_DRAFT_DECISIONS],
+    COORDINATOR: [*_READ_GUIDELINES, *_WORK_ON_CASES, *_RUN_MEETINGS, *_DRAFT_DECISIONS],
     # Not "pghistory.view_events": the admin's Events list spans every audited table,
     # patients included. Each item's History page shows its own trail instead.
     GUIDELINE_EDITOR: [*_EDIT_GUIDELINES],

@@ -182,7 +182,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 key_order=_form_order(catalogue),
             ),
             "other_cases": other_cases,
-            "meetings": case.meetings.order_by("-starts_at")
+            "meetings": case.meetings.select_related("board").order_by("-starts_at")
             if request.user.has_perm("meetings.view_meeting")
             else [],
         },

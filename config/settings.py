@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "guidelines",
     "cases",
     "meetings",
+    "decisions",
     "django_tasks",
     "django_tasks_db",
 ]

@@ -23,6 +23,7 @@ urlpatterns = [
     ),
     path("cases/", include("cases.urls")),
     path("meetings/", include("meetings.urls")),
+    path("meetings/", include("decisions.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(authentication_form=LoginForm),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, ProtectedError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -56,7 +56,9 @@ def _queue_pack(handout_id: int) -> None:
 
 
 def _detail_context(request: HttpRequest, meeting: Meeting, **extra) -> dict:
-    items = list(meeting.agenda_items.select_related("case__patient").order_by("position"))
+    items = list(
+        meeting.agenda_items.select_related("case__patient", "decision").order_by("position")
+    )
     attendees = list(meeting.attendees.all())
     return {
         "meeting": meeting,
@@ -78,6 +80,10 @@ def _page_or_region(request: HttpRequest, meeting: Meeting, name: str, **extra) 
     return render(request, template, _detail_context(request, meeting, **extra))
 
 
+HAS_A_RECORD = (
+    "That case has a decision record on this meeting, so it stays on the agenda; "
+    "the record says what the board decided."
+)
 GONE_FROM_AGENDA = (
     "That case was taken off the agenda by someone else meanwhile; the agenda shown now "
     "is up to date."
@@ -207,7 +213,10 @@ def agenda_remove(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     item = AgendaItem.objects.filter(pk=item_pk, meeting=meeting).first()
     if item is None:
         return _agenda_notice(request, meeting, GONE_FROM_AGENDA)
-    agenda.remove(item)
+    try:
+        agenda.remove(item)
+    except ProtectedError:
+        return _agenda_notice(request, meeting, HAS_A_RECORD)
     return _after_change(request, meeting, "agenda")
 
 

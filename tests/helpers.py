@@ -15,7 +15,8 @@ def pdf_text(pdf: bytes) -> list[str]:
     return [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
 
 
-# The guideline content, as loaded once per test database, kept in tables of its own:
+# The guideline content (and the lists migrations seed), as loaded once per test
+# database, kept in tables of its own:
 # tests that commit empty every table after them (Django's flush), and putting these
 # rows back takes milliseconds where loading the content pack again takes seconds.
 _SAVED = "test_saved_"

@@ -18,6 +18,7 @@ from django.urls import reverse
 from accounts import roles
 from accounts.models import ReadLogEntry
 from cases.models import Case, CaseSummary
+from decisions.models import Decision
 from meetings.models import Attendance, BoardMember, Handout, Specialty
 from meetings.tasks import render_meeting_pack
 from tests.factories import make_case, make_fact, make_meeting
@@ -41,6 +42,8 @@ POST_ONLY = {
     "meetings:attendance_add",
     "meetings:attendance_remove",
     "meetings:pack_generate",
+    "decisions:decision_start",
+    "decisions:decision_refresh",
 }
 
 
@@ -48,6 +51,7 @@ POST_ONLY = {
 # written out again by hand, so that a change to a role shows up here as a failure.
 _GUIDELINES = ("fact", "guidelinesource", "recommendation", "section", "subsection")
 _BOARDS = ("board", "boardmember", "specialty")
+_LISTS = ("modality", "notfollowedreason")
 ADMIN_RIGHTS = {
     "editor": {f"guidelines.{m}": {"view", "change", "add", "delete"} for m in _GUIDELINES},
     "administrator": {
@@ -57,6 +61,7 @@ ADMIN_RIGHTS = {
         "accounts.readlogentry": {"view"},
         **{f"guidelines.{m}": {"view"} for m in _GUIDELINES},
         **{f"meetings.{m}": {"view", "change", "add", "delete"} for m in _BOARDS},
+        **{f"decisions.{m}": {"view", "change", "add", "delete"} for m in _LISTS},
     },
 }
 # What the admin itself allows nobody, superusers included.
@@ -99,6 +104,7 @@ def world(db):
     render_meeting_pack.enqueue(handout.pk)
     ReadLogEntry.objects.create(username="x", kind="case_page", case_id=case.pk, path="/")
     CaseSummary.objects.create(case=case, pdf=b"%PDF-1.7", page_count=1, fingerprint="f")
+    Decision.objects.create(agenda_item=meeting.agenda_items.get())
     surgery = Specialty.objects.create(name="HPB surgery")
     BoardMember.objects.create(board=meeting.board, user=target, specialty=surgery)
     unused_fact = make_fact("unused_fact")  # deletable: no condition reads it
@@ -249,6 +255,8 @@ def expected(persona: str, route: Route) -> int:
         return 200 if persona in CASE_ROLES else 404
     if name in ("meetings:meeting_create", "meetings:meeting_edit"):
         return 200 if persona in MEETING_CHANGERS else 404
+    if route.namespace == "decisions":  # drafting is for everyone who works on cases
+        return 200 if persona in CASE_ROLES else 404
     if route.namespace == "meetings":
         if persona not in CASE_ROLES:
             return 404

@@ -58,14 +58,15 @@ def test_case_page_runs_a_fixed_number_of_queries(
     client.force_login(clinician)
     client.get(case.get_absolute_url())
     # session, user, permissions (4); case (1); guideline content version (1); history (1);
-    # other cases (1); meetings (1); the read log (1); the session is rewritten at most
-    # once a minute. (The history names its patient from the case: no query.)
-    with django_assert_num_queries(10):
+    # other cases (1); meetings (1); decisions on the patient (1); the read log (1); the
+    # session is rewritten at most once a minute. (The history names its patient from
+    # the case: no query.)
+    with django_assert_num_queries(11):
         client.get(case.get_absolute_url())
     for n in range(30):
         make_recommendation(slug=f"extra-{n}", condition="alcohol_g_per_day > 10")
     client.get(case.get_absolute_url())  # the first request after a content change rebuilds it
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         response = client.get(case.get_absolute_url())
     assert "match-extra-29" in response.content.decode()
 

@@ -1,0 +1,195 @@
+"""The board's decision on each agenda item, checked against the guideline content.
+
+A decision freezes what the board saw -- the case's known facts and the
+recommendations that applied, each with its content version -- so that later
+edits of the case or of the guideline content never change what the record
+says was shown. For each recommendation the board marks followed, not followed
+(with a coded reason) or not relevant to this decision.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+from accounts.audit import Authored, audited
+from meetings.models import AgendaItem
+
+
+class Modality(models.Model):
+    """A treatment or step a board can recommend (an editable list)."""
+
+    name = models.CharField(max_length=120, unique=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name_plural = "modalities"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class NotFollowedReason(models.Model):
+    """Why a board did not follow a recommendation that applied (an editable coded list)."""
+
+    name = models.CharField(max_length=120, unique=True)
+    position = models.PositiveIntegerField(default=0)
+    needs_text = models.BooleanField(
+        default=False, help_text="The board must say more in words (e.g. “other”)."
+    )
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Outcome(models.TextChoices):
+    RECOMMENDATION = "recommendation", "Recommendation made"
+    DEFERRED = "deferred", "Deferred: more information needed"
+    NOTED = "noted", "Noted without discussion"
+
+
+class Intent(models.TextChoices):
+    CURATIVE = "curative", "Curative"
+    PALLIATIVE = "palliative", "Palliative"
+    UNDETERMINED = "undetermined", "Not yet determined"
+
+
+class DecisionStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+
+
+@audited
+class Decision(Authored):
+    """One agenda item's decision record (a draft until it is signed)."""
+
+    agenda_item = models.OneToOneField(
+        AgendaItem, on_delete=models.PROTECT, related_name="decision"
+    )
+    status = models.CharField(
+        max_length=12, choices=DecisionStatus.choices, default=DecisionStatus.DRAFT
+    )
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
+    intent = models.CharField(max_length=16, choices=Intent.choices, blank=True)
+    modalities = models.ManyToManyField(Modality, blank=True, related_name="+")
+    plan = models.TextField("recommended plan, in words", blank=True)
+    information_needed = models.TextField(
+        blank=True, help_text="Deferred: what the board needs before it decides."
+    )
+    needed_by = models.DateField(null=True, blank=True)
+    patient_preferences = models.TextField(
+        "the patient's preferences and understanding (as reported)", blank=True
+    )
+    dissent = models.TextField(blank=True, help_text="Who disagreed, and why.")
+    # What the board saw when the record was made (or last refreshed while a draft):
+    # {"facts": [[section, [[label, value], ...]], ...], "case_version": n,
+    #  "content_version": [...]}. The recommendations are the concordance rows.
+    shown = models.JSONField(default=dict, editable=False)
+    # Optimistic locking, as for cases: a save must name the version it started from.
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(outcome__in=["", *Outcome.values]), name="decision_outcome_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(intent__in=["", *Intent.values]), name="decision_intent_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Decision on case {self.agenda_item.case_id} ({self.get_status_display().lower()})"
+
+    def get_absolute_url(self) -> str:
+        item = self.agenda_item
+        return reverse("decisions:decision_edit", args=[item.meeting_id, item.pk])
+
+    def concordance_summary(self) -> str:
+        """E.g. 'followed 5 of 6; 1 not followed: patient preference'."""
+        rows = list(self.concordance.all())
+        if not rows:
+            return "no recommendation applied"
+        followed = [r for r in rows if r.judgement == Judgement.FOLLOWED]
+        not_followed = [r for r in rows if r.judgement == Judgement.NOT_FOLLOWED]
+        relevant = [r for r in rows if r.judgement != Judgement.NOT_RELEVANT]
+        text = f"followed {len(followed)} of {len(relevant)}"
+        if not_followed:
+            reasons = sorted({str(r.reason) for r in not_followed if r.reason_id})
+            text += f"; {len(not_followed)} not followed" + (
+                f": {', '.join(reasons)}" if reasons else ""
+            )
+        open_rows = [r for r in rows if not r.judgement]
+        if open_rows:
+            text += f"; {len(open_rows)} not yet marked"
+        return text
+
+
+class Judgement(models.TextChoices):
+    FOLLOWED = "followed", "Followed"
+    NOT_FOLLOWED = "not_followed", "Not followed"
+    NOT_RELEVANT = "not_relevant", "Not relevant to this decision"
+
+
+@audited
+class Concordance(models.Model):
+    """A recommendation that applied when the board decided, as it read then, and whether
+    the decision followed it."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="concordance")
+    position = models.PositiveIntegerField()
+    recommendation = models.SlugField(max_length=100)
+    statement = models.TextField()
+    source = models.CharField(max_length=200)
+    verification = models.CharField(max_length=120)  # the level in words, as shown
+    content_version = models.BigIntegerField(
+        null=True, help_text="The recommendation's audit event id: the exact version shown."
+    )
+    judgement = models.CharField(max_length=16, choices=Judgement.choices, blank=True)
+    reason = models.ForeignKey(
+        NotFollowedReason, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason_text = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["decision", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["decision", "recommendation"], name="concordance_once_per_decision"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(judgement__in=["", *Judgement.values]),
+                name="concordance_judgement_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(reason__isnull=True) | models.Q(judgement="not_followed"),
+                name="concordance_reason_only_when_not_followed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recommendation}: {self.get_judgement_display() or 'not yet marked'}"
+
+
+@audited
+class Action(models.Model):
+    """Something to be done after the meeting, e.g. 'Book liver MRI'."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="actions")
+    what = models.CharField(max_length=300)
+    owner = models.CharField(max_length=200, blank=True)
+    due = models.DateField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["decision", "due", "pk"]
+
+    def __str__(self) -> str:
+        return self.what

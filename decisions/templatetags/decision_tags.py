@@ -1,0 +1,25 @@
+"""The decisions on a patient, for pages of lower apps (the case page) to include
+without importing this app."""
+
+from __future__ import annotations
+
+from django import template
+
+from decisions.models import Decision
+
+register = template.Library()
+
+
+@register.inclusion_tag("decisions/_patient_decisions.html", takes_context=True)
+def patient_decisions(context, case):
+    """Every decision on the case's patient, across meetings, newest meeting first."""
+    user = context["request"].user
+    if not user.has_perm("decisions.view_decision"):
+        return {"decisions": None}
+    decisions = (
+        Decision.objects.filter(agenda_item__case__patient_id=case.patient_id)
+        .select_related("agenda_item__meeting__board", "agenda_item__case")
+        .prefetch_related("concordance__reason")
+        .order_by("-agenda_item__meeting__starts_at")
+    )
+    return {"decisions": list(decisions), "case": case}

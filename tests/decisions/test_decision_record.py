@@ -1,0 +1,213 @@
+"""The decision record: what the board saw is frozen, concordance is checked, drafts are safe."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from decisions.models import Decision, Judgement, Modality, NotFollowedReason
+from guidelines.models import Recommendation
+from tests.factories import make_case, make_meeting, make_patient
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def item(db):
+    case = make_case(
+        patient=make_patient(mrn="D-1", name="Dana Decided"),
+        facts={
+            "primary_site": "colorectal",
+            "planned_procedure": "hepatectomy",
+            "smoker_current": True,
+        },
+    )
+    return make_meeting([case]).agenda_items.get()
+
+
+def start(client, item):
+    return client.post(reverse("decisions:decision_start", args=[item.meeting_id, item.pk]))
+
+
+def form_data(decision, **changes) -> dict:
+    rows = list(decision.concordance.all())
+    data = {
+        "version": str(decision.version),
+        "outcome": "recommendation",
+        "intent": "curative",
+        "plan": "Resect after two cycles.",
+        "information_needed": "",
+        "needed_by": "",
+        "patient_preferences": "",
+        "dissent": "",
+        "concordance-TOTAL_FORMS": str(len(rows)),
+        "concordance-INITIAL_FORMS": str(len(rows)),
+        "actions-TOTAL_FORMS": "1",
+        "actions-INITIAL_FORMS": "0",
+        "actions-0-what": "Book liver MRI",
+        "actions-0-owner": "Dr. Okafor",
+        "actions-0-due": "2026-12-15",
+    }
+    for n, row in enumerate(rows):
+        data[f"concordance-{n}-id"] = str(row.pk)
+        data[f"concordance-{n}-judgement"] = "followed"
+    data.update(changes)
+    return data
+
+
+def test_starting_freezes_the_facts_and_the_applying_recommendations(clinician_client, item):
+    response = start(clinician_client, item)
+    decision = Decision.objects.get()
+    assert response["Location"] == decision.get_absolute_url()
+    slugs = [row.recommendation for row in decision.concordance.all()]
+    assert "pc-smoking-cessation" in slugs
+    smoking = decision.concordance.get(recommendation="pc-smoking-cessation")
+    assert smoking.statement == Recommendation.objects.get(slug="pc-smoking-cessation").statement
+    assert smoking.content_version is not None
+    facts = dict(row for _, rows in decision.shown["facts"] for row in rows)
+    assert facts["Current smoker"] == "Yes"
+    # A second click does not make a second record.
+    start(clinician_client, item)
+    assert Decision.objects.count() == 1
+
+
+def test_later_edits_of_the_case_and_the_guidelines_do_not_change_the_record(
+    clinician_client, item
+):
+    start(clinician_client, item)
+    case = item.case
+    case.facts = {"primary_site": "gastric"}
+    case.save()
+    rec = Recommendation.objects.get(slug="pc-smoking-cessation")
+    rec.statement = "Edited after the meeting."
+    rec.save()
+    decision = Decision.objects.get()
+    page = clinician_client.get(decision.get_absolute_url()).content.decode()
+    assert "Current smoker" in page and "Edited after the meeting." not in page
+    assert decision.concordance.filter(recommendation="pc-smoking-cessation").exists()
+
+
+def test_a_draft_is_saved_with_its_concordance_plan_and_actions(clinician_client, item):
+    start(clinician_client, item)
+    decision = Decision.objects.get()
+    smoking = decision.concordance.get(recommendation="pc-smoking-cessation")
+    rows = list(decision.concordance.all())
+    n = rows.index(smoking)
+    preference = NotFollowedReason.objects.get(name="Patient preference")
+    data = form_data(
+        decision,
+        modalities=[str(Modality.objects.get(name="Hepatic resection, major").pk)],
+        **{
+            f"concordance-{n}-judgement": "not_followed",
+            f"concordance-{n}-reason": str(preference.pk),
+        },
+    )
+    response = clinician_client.post(decision.get_absolute_url(), data)
+    assert response.status_code == 302, response.context["form"].errors
+    decision.refresh_from_db()
+    assert decision.version == 2 and decision.outcome == "recommendation"
+    assert [m.name for m in decision.modalities.all()] == ["Hepatic resection, major"]
+    assert decision.actions.get().what == "Book liver MRI"
+    smoking.refresh_from_db()
+    assert smoking.judgement == Judgement.NOT_FOLLOWED and smoking.reason == preference
+    followed = len(rows) - 1
+    assert decision.concordance_summary() == (
+        f"followed {followed} of {len(rows)}; 1 not followed: Patient preference"
+    )
+    page = clinician_client.get(item.case.get_absolute_url()).content.decode()
+    assert (
+        "Board decisions on this patient (1)" in page
+        and "1 not followed: Patient preference" in page
+    )
+
+
+@pytest.mark.parametrize(
+    ("reason", "text", "field", "message"),
+    [
+        (None, "", "reason", "Give the reason it was not followed."),
+        ("Other", "", "reason_text", "“Other”: say more in words."),
+    ],
+)
+def test_not_followed_needs_a_reason_and_nothing_is_half_saved(
+    clinician_client, item, reason, text, field, message
+):
+    start(clinician_client, item)
+    decision = Decision.objects.get()
+    reason_pk = str(NotFollowedReason.objects.get(name=reason).pk) if reason else ""
+    data = form_data(
+        decision,
+        **{"concordance-0-judgement": "not_followed", "concordance-0-reason": reason_pk,
+           "concordance-0-reason_text": text},
+    )  # fmt: skip
+    response = clinician_client.post(decision.get_absolute_url(), data)
+    assert response.status_code == 200
+    assert response.context["concordance"].forms[0].errors[field] == [message]
+    decision.refresh_from_db()
+    assert decision.version == 1 and decision.outcome == "" and not decision.actions.exists()
+
+
+def test_a_deferral_says_what_is_needed(clinician_client, item):
+    start(clinician_client, item)
+    decision = Decision.objects.get()
+    response = clinician_client.post(
+        decision.get_absolute_url(), form_data(decision, outcome="deferred")
+    )
+    assert response.context["form"].errors["information_needed"] == [
+        "Say what the board needs before it decides."
+    ]
+
+
+def test_a_draft_saved_by_someone_else_meanwhile_is_not_overwritten(clinician_client, item):
+    start(clinician_client, item)
+    decision = Decision.objects.get()
+    stale = form_data(decision, plan="My plan.")
+    assert (
+        clinician_client.post(decision.get_absolute_url(), form_data(decision)).status_code == 302
+    )
+    response = clinician_client.post(decision.get_absolute_url(), stale)
+    assert "Someone else saved this decision meanwhile" in response.content.decode()
+    decision.refresh_from_db()
+    assert decision.plan == "Resect after two cycles." and decision.version == 2
+
+
+def test_a_case_with_a_record_stays_on_the_agenda(coordinator_client, item):
+    start(coordinator_client, item)
+    url = reverse("meetings:agenda_remove", args=[item.meeting_id, item.pk])
+    response = coordinator_client.post(url, follow=True)
+    assert "has a decision record on this meeting" in response.content.decode()
+    assert item.meeting.agenda_items.count() == 1
+
+
+def test_refreshing_a_draft_keeps_judgements_of_what_still_applies(clinician_client, item):
+    start(clinician_client, item)
+    decision = Decision.objects.get()
+    clinician_client.post(decision.get_absolute_url(), form_data(decision))
+    case = item.case
+    case.facts = {**case.facts, "smoker_current": False}
+    case.save()
+    clinician_client.post(reverse("decisions:decision_refresh", args=[item.meeting_id, item.pk]))
+    slugs = set(decision.concordance.values_list("recommendation", flat=True))
+    assert "pc-smoking-cessation" not in slugs
+    assert set(decision.concordance.values_list("judgement", flat=True)) == {"followed"}
+
+
+def test_the_case_page_lists_decisions_in_a_fixed_number_of_queries(
+    clinician_client, item, django_assert_num_queries
+):
+    def discussed_again(n: int) -> None:  # the same patient, at another meeting
+        later = make_meeting([item.case], board_name=f"Board {n}").agenda_items.get()
+        start(clinician_client, later)
+
+    start(clinician_client, item)
+    discussed_again(0)
+    url = item.case.get_absolute_url()
+    clinician_client.get(url)
+    # the page (11); the records' concordance (1); the history's users and the meetings
+    # it names (2)
+    with django_assert_num_queries(14):
+        clinician_client.get(url)
+    for n in range(1, 4):
+        discussed_again(n)
+    with django_assert_num_queries(14):
+        page = clinician_client.get(url).content.decode()
+    assert "Board decisions on this patient (5)" in page
