@@ -6,6 +6,7 @@ from django import forms
 
 from config.text import BidiSafeFormMixin
 from decisions.models import Action, Concordance, Decision, Judgement, Modality, Outcome
+from decisions.signing import MEANING
 
 DATE_INPUT = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
@@ -108,3 +109,25 @@ class ActionForm(BidiSafeFormMixin, forms.ModelForm):
 ActionFormSet = forms.inlineformset_factory(
     Decision, Action, form=ActionForm, extra=1, can_delete=True
 )
+
+
+class SignForm(forms.Form):
+    """Signing: the signer's password again, and what the signature means."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    meaning = forms.BooleanField(label=MEANING)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That is not your password.")
+        return password

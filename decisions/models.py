@@ -61,6 +61,7 @@ class Intent(models.TextChoices):
 
 class DecisionStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
+    SIGNED = "signed", "Signed"
 
 
 @audited
@@ -91,6 +92,13 @@ class Decision(Authored):
     shown = models.JSONField(default=dict, editable=False)
     # Optimistic locking, as for cases: a save must name the version it started from.
     version = models.PositiveIntegerField(default=1)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_at = models.DateTimeField(null=True, blank=True)
+    # SHA-256 of the signed content (decisions/signing.py); a signed row, its concordance,
+    # plan and actions cannot be changed or deleted (database triggers, migration 0004).
+    signature_hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
         constraints = [
@@ -100,10 +108,24 @@ class Decision(Authored):
             models.CheckConstraint(
                 condition=models.Q(intent__in=["", *Intent.values]), name="decision_intent_valid"
             ),
+            models.CheckConstraint(
+                condition=models.Q(status="draft", signed_at__isnull=True, signature_hash="")
+                | models.Q(
+                    status="signed",
+                    signed_at__isnull=False,
+                    signed_by__isnull=False,
+                    signature_hash__regex=r"^[0-9a-f]{64}$",
+                ),
+                name="decision_signed_with_hash",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Decision on case {self.agenda_item.case_id} ({self.get_status_display().lower()})"
+
+    @property
+    def is_signed(self) -> bool:
+        return self.status == DecisionStatus.SIGNED
 
     def get_absolute_url(self) -> str:
         item = self.agenda_item

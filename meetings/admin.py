@@ -40,7 +40,7 @@ class HandoutAdmin(PrintedRecordAdmin):
 
 class BoardMemberInline(admin.TabularInline):
     model = BoardMember
-    fields = ["user", "specialty"]
+    fields = ["user", "specialty", "may_sign"]
     autocomplete_fields = ["user"]
     extra = 0
 

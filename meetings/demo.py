@@ -23,7 +23,7 @@ DEMO_ATTENDEES = [
     ("Dr. S. Haddad", "Gastroenterology"),
 ]
 # Demo accounts that belong to the board, with the specialty they bring.
-DEMO_MEMBERS = [("clinician", "HPB surgery")]
+DEMO_MEMBERS = [("clinician", "HPB surgery")]  # who may also sign the board's decisions
 
 
 def ensure_demo_board() -> Board:
@@ -41,7 +41,9 @@ def ensure_demo_board() -> Board:
         for username, specialty in DEMO_MEMBERS:
             user = User.objects.filter(username=username).first()
             if user is not None:
-                BoardMember.objects.create(board=board, user=user, specialty=specialties[specialty])
+                BoardMember.objects.create(
+                    board=board, user=user, specialty=specialties[specialty], may_sign=True
+                )
     return board
 
 

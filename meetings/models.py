@@ -64,6 +64,14 @@ class Board(Authored):
     def __str__(self) -> str:
         return self.name
 
+    def may_sign(self, user) -> bool:
+        """The default chair, and members the board allows, sign its decisions."""
+        if user.pk is None:
+            return False
+        if self.default_chair_id == user.pk:
+            return True
+        return self.members.filter(user=user, may_sign=True).exists()
+
 
 @audited
 class BoardMember(models.Model):
@@ -74,6 +82,9 @@ class BoardMember(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="board_memberships"
     )
     specialty = models.ForeignKey(Specialty, on_delete=models.PROTECT, related_name="+")
+    may_sign = models.BooleanField(
+        default=False, help_text="May sign the board's decisions (besides its default chair)."
+    )
 
     class Meta:
         ordering = ["board", "specialty__name", "user__last_name", "user__first_name"]

@@ -44,6 +44,7 @@ POST_ONLY = {
     "meetings:pack_generate",
     "decisions:decision_start",
     "decisions:decision_refresh",
+    "decisions:decision_sign",
 }
 
 

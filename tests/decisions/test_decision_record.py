@@ -7,52 +7,10 @@ from django.urls import reverse
 
 from decisions.models import Decision, Judgement, Modality, NotFollowedReason
 from guidelines.models import Recommendation
-from tests.factories import make_case, make_meeting, make_patient
+from tests.decisions.records import form_data, start
+from tests.factories import make_meeting
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def item(db):
-    case = make_case(
-        patient=make_patient(mrn="D-1", name="Dana Decided"),
-        facts={
-            "primary_site": "colorectal",
-            "planned_procedure": "hepatectomy",
-            "smoker_current": True,
-        },
-    )
-    return make_meeting([case]).agenda_items.get()
-
-
-def start(client, item):
-    return client.post(reverse("decisions:decision_start", args=[item.meeting_id, item.pk]))
-
-
-def form_data(decision, **changes) -> dict:
-    rows = list(decision.concordance.all())
-    data = {
-        "version": str(decision.version),
-        "outcome": "recommendation",
-        "intent": "curative",
-        "plan": "Resect after two cycles.",
-        "information_needed": "",
-        "needed_by": "",
-        "patient_preferences": "",
-        "dissent": "",
-        "concordance-TOTAL_FORMS": str(len(rows)),
-        "concordance-INITIAL_FORMS": str(len(rows)),
-        "actions-TOTAL_FORMS": "1",
-        "actions-INITIAL_FORMS": "0",
-        "actions-0-what": "Book liver MRI",
-        "actions-0-owner": "Dr. Okafor",
-        "actions-0-due": "2026-12-15",
-    }
-    for n, row in enumerate(rows):
-        data[f"concordance-{n}-id"] = str(row.pk)
-        data[f"concordance-{n}-judgement"] = "followed"
-    data.update(changes)
-    return data
 
 
 def test_starting_freezes_the_facts_and_the_applying_recommendations(clinician_client, item):

@@ -1,0 +1,170 @@
+"""Signing: only the chair or allowed members, with their password; a signed record is final."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core.management import CommandError, call_command
+from django.db import DatabaseError, connection, transaction
+from django.urls import reverse
+
+from accounts import roles
+from decisions.models import Action, Decision, DecisionStatus
+from meetings.models import BoardMember, Specialty
+from tests.decisions.records import form_data, start
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def chair(item):
+    user = User.objects.create_user(
+        "chair", password=PASSWORD, first_name="Mara", last_name="Okafor"
+    )
+    user.groups.add(Group.objects.get(name=roles.CLINICIAN))
+    board = item.meeting.board
+    board.default_chair = user
+    board.save()
+    return user
+
+
+@pytest.fixture
+def ready(clinician_client, item):
+    """A complete draft, saved."""
+    start(clinician_client, item)
+    decision = Decision.objects.get()
+    assert (
+        clinician_client.post(decision.get_absolute_url(), form_data(decision)).status_code == 302
+    )
+    decision.refresh_from_db()
+    return decision
+
+
+def sign(client, decision, password=PASSWORD, **extra):
+    on = decision.agenda_item
+    data = {"version": str(decision.version), "password": password, "meaning": "on", **extra}
+    return client.post(reverse("decisions:decision_sign", args=[on.meeting_id, on.pk]), data)
+
+
+def test_the_chair_signs_with_the_password_and_the_record_says_so(client, chair, ready):
+    client.force_login(chair)
+    wrong = sign(client, ready, password="not it")
+    assert wrong.status_code == 200
+    assert wrong.context["sign_form"].errors["password"] == ["That is not your password."]
+    assert Decision.objects.get().status == DecisionStatus.DRAFT
+    response = sign(client, ready)
+    assert response.status_code == 302
+    signed = Decision.objects.get()
+    assert signed.status == DecisionStatus.SIGNED and signed.signed_by == chair
+    assert len(signed.signature_hash) == 64
+    page = client.get(signed.get_absolute_url()).content.decode()
+    assert "Signed by Mara Okafor" in page and signed.signature_hash in page
+    assert 'name="password"' not in page  # no second signature
+
+
+def test_a_member_the_board_allows_may_sign_and_others_may_not(clinician_client, clinician, ready):
+    response = sign(clinician_client, ready)
+    assert Decision.objects.get().status == DecisionStatus.DRAFT
+    assert (
+        "Only the chair, or a member the board allows"
+        in clinician_client.get(response["Location"]).content.decode()
+    )
+    surgery = Specialty.objects.create(name="HPB surgery")
+    board = ready.agenda_item.meeting.board
+    BoardMember.objects.create(board=board, user=clinician, specialty=surgery, may_sign=True)
+    assert sign(clinician_client, ready).status_code == 302
+    assert Decision.objects.get().status == DecisionStatus.SIGNED
+
+
+def test_an_incomplete_or_changed_record_is_not_signed(clinician_client, client, chair, item):
+    start(clinician_client, item)
+    decision = Decision.objects.get()
+    client.force_login(chair)
+    page = client.get(decision.get_absolute_url()).content.decode()
+    assert "Record the outcome." in page and 'name="password"' not in page
+    response = sign(client, decision)
+    assert "Record the outcome." in str(response.context["sign_form"].non_field_errors())
+    clinician_client.post(decision.get_absolute_url(), form_data(decision))
+    response = sign(client, decision)  # the version the chair read is not the saved one
+    assert "saved again since you opened it" in str(
+        response.context["sign_form"].non_field_errors()
+    )
+    assert Decision.objects.get().status == DecisionStatus.DRAFT
+
+
+def test_a_signed_record_cannot_be_changed_by_the_form_or_by_sql(
+    clinician_client, client, chair, ready
+):
+    client.force_login(chair)
+    sign(client, ready)
+    signed = Decision.objects.get()
+    response = clinician_client.post(signed.get_absolute_url(), form_data(signed, plan="Changed."))
+    assert response.status_code == 302
+    assert Decision.objects.get().plan == "Resect after two cycles."
+    for sql in (
+        f"UPDATE decisions_decision SET plan = 'Changed.' WHERE id = {signed.pk}",
+        f"DELETE FROM decisions_decision WHERE id = {signed.pk}",
+        f"UPDATE decisions_concordance SET judgement = 'not_relevant' WHERE decision_id = {signed.pk}",
+        f"DELETE FROM decisions_action WHERE decision_id = {signed.pk}",
+        f"UPDATE decisions_action SET what = 'Something else' WHERE decision_id = {signed.pk}",
+        "INSERT INTO decisions_decision_modalities (decision_id, modality_id) "
+        f"SELECT {signed.pk}, min(id) FROM decisions_modality",
+    ):
+        with (
+            pytest.raises(DatabaseError, match="is signed"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql)
+    # Marking an action done stays possible.
+    assert Action.objects.filter(decision=signed).update(done_by=chair) == 1
+    assert signing_matches()
+
+
+def signing_matches() -> bool:
+    try:
+        call_command("verify_decisions", stdout=io.StringIO(), stderr=io.StringIO())
+    except CommandError:
+        return False
+    return True
+
+
+def test_verify_decisions_reports_a_record_changed_behind_the_protection(client, chair, ready):
+    client.force_login(chair)
+    sign(client, ready)
+    signed = Decision.objects.get()
+    out = io.StringIO()
+    call_command("verify_decisions", stdout=out)
+    assert out.getvalue() == "All 1 signed decision(s) match their signatures.\n"
+    with connection.cursor() as cursor:  # what only a database superuser could do
+        cursor.execute("SET session_replication_role = replica")  # no triggers fire
+        cursor.execute(f"UPDATE decisions_decision SET plan = 'Tampered.' WHERE id = {signed.pk}")
+        cursor.execute("SET session_replication_role = origin")
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="1 of 1 signed decision"):
+        call_command("verify_decisions", stdout=io.StringIO(), stderr=err)
+    on = signed.agenda_item
+    assert err.getvalue() == (
+        f"decision {signed.pk} (meeting {on.meeting_id}, case {on.case_id}) does not match "
+        "its signature: it was changed after signing\n"
+    )
+
+
+def test_the_demo_shows_a_quorate_past_meeting_with_a_signed_decision_and_a_draft(settings):
+    from meetings.models import Meeting
+
+    settings.DEMO_MODE = True
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())  # a second run adds nothing
+    signed = Decision.objects.get(status=DecisionStatus.SIGNED)
+    assert Decision.objects.filter(status=DecisionStatus.DRAFT).count() == 1
+    assert "1 not followed: Patient preference" in signed.concordance_summary()
+    assert signed.actions.get().done_at is None
+    assert signing_matches()
+    past = signed.agenda_item.meeting
+    assert past.quorum().met
+    upcoming = Meeting.objects.exclude(pk=past.pk).get()
+    assert not upcoming.quorum().met and upcoming.quorum().missing == ["Pathology"]
