@@ -6,6 +6,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 
+from decisions import services
 from tests.e2e.browser import log_in
 from tests.factories import make_case, make_meeting
 
@@ -23,7 +24,9 @@ def serious(page) -> list[str]:
 def meeting(site, django_db_blocker):
     with django_db_blocker.unblock():
         case = make_case(facts={"primary_site": "colorectal", "planned_procedure": "hepatectomy"})
-        return make_meeting([case])
+        meeting = make_meeting([case])
+        services.start(meeting.agenda_items.get(), None)  # a decision record (a draft)
+        return meeting
 
 
 def test_login_page(site, new_page):
@@ -38,11 +41,13 @@ def test_login_page(site, new_page):
 def test_case_form_case_page_and_meeting_page(site, new_page, meeting):
     page = new_page()
     log_in(page, site, "coordinator")
-    case = meeting.agenda_items.get().case
+    item = meeting.agenda_items.get()
+    case = item.case
     for path in (
         reverse("cases:case_create"),
         case.get_absolute_url(),
         meeting.get_absolute_url(),
+        reverse("decisions:decision_edit", args=[meeting.pk, item.pk]),
         reverse("cases:case_list"),
         reverse("guidelines:library"),
     ):
