@@ -25,14 +25,25 @@ def start(item: AgendaItem, user) -> Decision:
         decision = Decision.objects.filter(agenda_item=item).first()
         if decision is None:
             decision = Decision.objects.create(agenda_item=item, created_by=user, updated_by=user)
-            freeze(decision)
+            decision = freeze(decision)
     return decision
 
 
-def freeze(decision: Decision) -> None:
+def freeze(decision: Decision) -> Decision:
     """Store what the board sees now: the known facts and the recommendations that apply,
     each at its exact content version. Judgements already made on a recommendation that
     still applies are kept; rows of recommendations that no longer apply go."""
+    with transaction.atomic():
+        decision = (
+            Decision.objects.select_for_update(of=("self",))
+            .select_related("agenda_item__case__patient")
+            .get(pk=decision.pk)
+        )
+        _freeze(decision)
+    return decision
+
+
+def _freeze(decision: Decision) -> None:
     case = decision.agenda_item.case
     content = snapshot.current()
     seen = overview(case, content=content)
@@ -45,7 +56,9 @@ def freeze(decision: Decision) -> None:
         "case_version": case.version,
         "content_version": list(content.version),
     }
-    decision.save(update_fields=["shown"])
+    # A new version: a form opened before this refresh is refused, not saved over it.
+    decision.version += 1
+    decision.save(update_fields=["shown", "version"])
     kept = {row.recommendation: row for row in decision.concordance.all()}
     decision.concordance.exclude(recommendation__in=[item.rule.id for item in applies]).delete()
     for position, item in enumerate(applies, start=1):
