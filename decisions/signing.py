@@ -94,7 +94,11 @@ def problems(decision: Decision) -> list[str]:
 def sign(decision: Decision, user, version: int) -> Decision:
     """Sign the record as saved at ``version``; CannotSign says why not."""
     with transaction.atomic():
-        current = Decision.objects.select_for_update().get(pk=decision.pk)
+        current = (
+            Decision.objects.select_for_update(of=("self",))
+            .select_related("agenda_item__meeting__board")
+            .get(pk=decision.pk)
+        )
         if current.is_signed:
             raise CannotSign("This decision is signed already.")
         if current.version != version:
@@ -104,11 +108,18 @@ def sign(decision: Decision, user, version: int) -> Decision:
         missing = problems(current)
         if missing:
             raise CannotSign(" ".join(missing))
+        quorum = current.agenda_item.meeting.quorum()
+        # The record says whether the board was quorate when it decided (issue: a meeting
+        # without quorum may decide, but each decision shows it).
+        current.shown = {
+            **current.shown,
+            "quorum": {"rule": quorum.is_set, "met": quorum.met, "missing": quorum.missing},
+        }
         current.signed_by = user
         current.signed_at = timezone.now()
         current.signature_hash = digest(current)
         current.status = DecisionStatus.SIGNED
-        current.save(update_fields=["signed_by", "signed_at", "signature_hash", "status"])
+        current.save(update_fields=["shown", "signed_by", "signed_at", "signature_hash", "status"])
     return current
 
 

@@ -97,6 +97,8 @@ def _page(request, item, decision, *, form=None, concordance=None, actions=None,
         "can_change": request.user.has_perm(CHANGE) and not decision.is_signed,
         "sign_form": _sign_form(request, item, decision),
         "sign_problems": [] if decision.is_signed else signing.problems(decision),
+        # While a draft: the quorum as attendance stands; once signed, as it was then.
+        "quorum": None if decision.is_signed else item.meeting.quorum(),
         "conflict": None,
         **extra,
     }

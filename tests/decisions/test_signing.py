@@ -168,3 +168,21 @@ def test_the_demo_shows_a_quorate_past_meeting_with_a_signed_decision_and_a_draf
     assert past.quorum().met
     upcoming = Meeting.objects.exclude(pk=past.pk).get()
     assert not upcoming.quorum().met and upcoming.quorum().missing == ["Pathology"]
+
+
+def test_a_decision_without_quorum_says_so_and_keeps_saying_so(client, chair, ready):
+    from meetings.models import Attendance
+
+    board = ready.agenda_item.meeting.board
+    board.required_specialties.set([Specialty.objects.create(name="Pathology")])
+    client.force_login(chair)
+    page = client.get(ready.get_absolute_url()).content.decode()
+    assert "Quorum not met" in page and "missing Pathology" in page
+    sign(client, ready)
+    meeting = ready.agenda_item.meeting
+    Attendance.objects.create(meeting=meeting, name="Dr. Late", specialty="Pathology")
+    signed = Decision.objects.get()
+    assert signed.shown["quorum"] == {"rule": True, "met": False, "missing": ["Pathology"]}
+    page = client.get(signed.get_absolute_url()).content.decode()
+    assert "Decided without quorum" in page and "missing Pathology when it was signed" in page
+    assert signing_matches()  # the quorum is part of what was signed
