@@ -12,8 +12,10 @@ import hashlib
 import json
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
+from cases.models import Case, CaseStatus
 from decisions.models import Decision, DecisionStatus, Judgement, Outcome
 
 MEANING = (
@@ -120,7 +122,18 @@ def sign(decision: Decision, user, version: int) -> Decision:
         current.signature_hash = digest(current)
         current.status = DecisionStatus.SIGNED
         current.save(update_fields=["shown", "signed_by", "signed_at", "signature_hash", "status"])
+        _case_follows(current, user)
     return current
+
+
+def _case_follows(decision: Decision, user) -> None:
+    """The case's status follows the signed decision: discussed, or ready for a meeting
+    again when the board deferred it. A new case version, so that a case form opened
+    before refuses to put the old status back."""
+    status = CaseStatus.READY if decision.outcome == Outcome.DEFERRED else CaseStatus.DISCUSSED
+    Case.objects.filter(pk=decision.agenda_item.case_id).update(
+        status=status, version=F("version") + 1, updated_by=user, updated_at=timezone.now()
+    )
 
 
 def verify(decision: Decision) -> bool:

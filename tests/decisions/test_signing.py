@@ -186,3 +186,26 @@ def test_a_decision_without_quorum_says_so_and_keeps_saying_so(client, chair, re
     page = client.get(signed.get_absolute_url()).content.decode()
     assert "Decided without quorum" in page and "missing Pathology when it was signed" in page
     assert signing_matches()  # the quorum is part of what was signed
+
+
+@pytest.mark.parametrize(
+    ("outcome", "extra", "status"),
+    [
+        ("recommendation", {}, "discussed"),
+        ("deferred", {"information_needed": "A liver MRI."}, "ready"),
+    ],
+)
+def test_the_case_status_follows_the_signed_decision(
+    clinician_client, client, chair, item, outcome, extra, status
+):
+    start(clinician_client, item)
+    decision = Decision.objects.get()
+    data = form_data(decision, outcome=outcome, **extra)
+    assert clinician_client.post(decision.get_absolute_url(), data).status_code == 302
+    decision.refresh_from_db()
+    case_version = item.case.version
+    client.force_login(chair)
+    sign(client, decision)
+    item.case.refresh_from_db()
+    assert item.case.status == status
+    assert item.case.version == case_version + 1  # an open case form cannot put it back
