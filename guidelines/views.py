@@ -70,12 +70,12 @@ def recommendation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         tree = conditions.parse(rec.condition)
     except conditions.ConditionError:
-        comparisons = []
+        comparisons, condition_text = [], rec.condition
     else:
         comparisons = [
             conditions.describe_comparison(c, catalogue) for c in conditions.comparisons(tree)
         ]
-    condition_text = conditions.in_words(rec.condition, catalogue)
+        condition_text = conditions.describe(tree, catalogue)
     return render(
         request,
         "guidelines/recommendation_detail.html",

@@ -147,14 +147,17 @@ class AttendanceForm(BidiSafeFormMixin, forms.Form):
     def __init__(self, *args, meeting: Meeting, **kwargs):
         super().__init__(*args, **kwargs)
         self.meeting = meeting
-        listed = {name.casefold() for name in meeting.attendees.values_list("name", flat=True)}
+        # Who is listed already, by name whatever its case: offered no more, refused again.
+        self.listed = {
+            name.casefold(): name for name in meeting.attendees.values_list("name", flat=True)
+        }
         members = (
             BoardMember.objects.filter(board_id=meeting.board_id)
             .select_related("user", "specialty")
             .order_by("specialty__name", "user__last_name", "user__first_name")
         )
         self.fields["member"].queryset = members  # what a submitted choice is checked against
-        self.unlisted_members = [m for m in members if m.display_name.casefold() not in listed]
+        self.unlisted_members = [m for m in members if m.display_name.casefold() not in self.listed]
         self.fields["member"].choices = [("", self.fields["member"].empty_label)] + [
             (m.pk, str(m)) for m in self.unlisted_members
         ]
@@ -174,9 +177,9 @@ class AttendanceForm(BidiSafeFormMixin, forms.Form):
             if not cleaned["specialty"] and "specialty" not in self.errors:
                 self.add_error("specialty", "Give the guest's specialty.")
         name = cleaned.get("name")
-        listed = self.meeting.attendees.filter(name__iexact=name).first() if name else None
+        listed = self.listed.get(name.casefold()) if name else None
         if listed:
-            self.add_error("member" if member else "name", f"{listed.name} is already listed.")
+            self.add_error("member" if member else "name", f"{listed} is already listed.")
         return cleaned
 
     def save(self) -> Attendance | None:

@@ -53,3 +53,13 @@ def restore_content() -> None:
     with connection.cursor() as cursor:
         for table in _content_tables():
             cursor.execute(f"INSERT INTO {table} SELECT * FROM {_SAVED}{table}")
+
+
+def migrate_to(targets=None) -> None:
+    """Migrate the test database to the given migrations, or to the latest of every app."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets or executor.loader.graph.leaf_nodes())

@@ -4,25 +4,18 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from cases.models import CaseSummary
 from tests.factories import make_case
+from tests.helpers import migrate_to
 
 BEFORE = [("cases", "0005_case_summary"), ("meetings", "0004_meeting_date_range")]
-
-
-def _migrate(targets=None) -> None:
-    """To the given migrations, or to the latest of every app."""
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets or executor.loader.graph.leaf_nodes())
 
 
 @pytest.mark.slow
 def test_stored_summaries_keep_their_ids_pdfs_and_content_versions(transactional_db):
     case = make_case()
-    _migrate(BEFORE)
+    migrate_to(BEFORE)
     try:
         with connection.cursor() as cursor:
             cursor.execute(
@@ -34,7 +27,7 @@ def test_stored_summaries_keep_their_ids_pdfs_and_content_versions(transactional
                 [case.pk, b"%PDF-1.7 x", '{"cases": {"1": 3}}'],
             )
     finally:
-        _migrate()
+        migrate_to()
     moved = CaseSummary.objects.get()
     assert (moved.pk, moved.case_id, moved.page_count, moved.fingerprint) == (
         4242,

@@ -4,23 +4,16 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from meetings.models import Board, Meeting, MeetingEvent
+from tests.helpers import migrate_to
 
 BEFORE = [("meetings", "0005_case_summaries_move_to_cases")]
 
 
-def _migrate(targets=None) -> None:
-    """To the given migrations, or to the latest of every app."""
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets or executor.loader.graph.leaf_nodes())
-
-
 @pytest.mark.slow
 def test_each_board_name_becomes_a_board_and_past_events_name_it(transactional_db):
-    _migrate(BEFORE)
+    migrate_to(BEFORE)
     try:
         with connection.cursor() as cursor:
             for name in ("Liver board", "Liver board", "Upper GI board"):
@@ -36,7 +29,7 @@ def test_each_board_name_becomes_a_board_and_past_events_name_it(transactional_d
                 "(SELECT min(id) FROM meetings_meeting)"
             )
     finally:
-        _migrate()
+        migrate_to()
     assert sorted(Board.objects.values_list("name", flat=True)) == ["Liver board", "Upper GI board"]
     assert [m.board.name for m in Meeting.objects.order_by("pk")] == [
         "Upper GI board",
