@@ -17,7 +17,15 @@ import re
 from django import forms
 from django.utils import timezone
 
-from cases.models import PATIENT_FACTS, Case, CaseStatus, Patient, Sex, patient_facts
+from cases.models import (
+    PATIENT_FACTS,
+    STATUS_CHOICES_FROM,
+    Case,
+    CaseStatus,
+    Patient,
+    Sex,
+    patient_facts,
+)
 from cases.services import CaseEntry, check_identity
 from config.text import BidiSafeFormMixin
 from guidelines.derived import DERIVATIONS, FollowsFrom, derive, with_derived
@@ -117,7 +125,12 @@ class CaseForm(BidiSafeFormMixin, forms.Form):
             format=DATE_WIDGET["format"], attrs={**DATE_WIDGET["attrs"], **READS_FACTS}
         ),
     )
-    status = forms.ChoiceField(choices=CaseStatus.choices, initial=CaseStatus.DRAFT)
+    status = forms.ChoiceField(
+        choices=CaseStatus.choices,
+        initial=CaseStatus.DRAFT,
+        help_text="“On a meeting's agenda”, “Discussed” and “actions open” follow the agenda "
+        "and the board's signed decisions.",
+    )
 
     def __init__(self, data=None, *, case: Case | None = None, catalogue: Catalogue, **kwargs):
         super().__init__(data, **kwargs)
@@ -136,6 +149,12 @@ class CaseForm(BidiSafeFormMixin, forms.Form):
                     required=False,
                     widget=forms.Select(attrs=READS_FACTS),
                 )
+        status = self.fields["status"]
+        choices = STATUS_CHOICES_FROM.get(case.status if case else None)
+        if choices is None:  # on an agenda, or actions open: the meeting moves it on
+            status.disabled = True
+        else:
+            status.choices = [(value, CaseStatus(value).label) for value in choices]
         if case is not None:
             patient = case.patient
             self.initial.update(

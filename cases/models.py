@@ -70,10 +70,27 @@ class Patient(Authored):
 
 
 class CaseStatus(models.TextChoices):
+    """Where a case stands. Staff move it between draft and ready, and close it once
+    discussed; the rest follows the agenda and the board's decisions (see
+    ``cases.services.move_status``)."""
+
     DRAFT = "draft", "Draft"
-    READY = "ready", "Ready for the board"
+    READY = "ready", "Ready for a meeting"
+    ON_AGENDA = "on_agenda", "On a meeting's agenda"
     DISCUSSED = "discussed", "Discussed"
+    ACTIONS_OPEN = "actions_open", "Discussed, actions open"
     CLOSED = "closed", "Closed"
+
+
+# What a person may set on the case form, from each status; the other steps follow the
+# agenda and the signed decisions. A status missing here is not editable on the form.
+STATUS_CHOICES_FROM = {
+    None: (CaseStatus.DRAFT, CaseStatus.READY),  # a new case
+    CaseStatus.DRAFT: (CaseStatus.DRAFT, CaseStatus.READY),
+    CaseStatus.READY: (CaseStatus.DRAFT, CaseStatus.READY),
+    CaseStatus.DISCUSSED: (CaseStatus.DISCUSSED, CaseStatus.CLOSED),
+    CaseStatus.CLOSED: (CaseStatus.CLOSED, CaseStatus.READY),
+}
 
 
 def parse_record_id(text: str) -> int | None:

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from django.db import models, transaction
+from django.db.models import F
+from django.utils import timezone
 
 from cases.models import Case, Patient, Sex
 
@@ -183,3 +185,17 @@ def save_case(case: Case | None, entry: CaseEntry, user) -> Case:
         case.updated_by = user
         case.save()
     return case
+
+
+def move_status(case_id: int, status: str, user, *, only_from=None) -> bool:
+    """Move a case to ``status`` (from one of ``only_from``, when given) with a new case
+    version, so that a case form opened before refuses to put the old status back.
+    Whether it moved."""
+    cases = Case.objects.filter(pk=case_id)
+    if only_from is not None:
+        cases = cases.filter(status__in=only_from)
+    return bool(
+        cases.exclude(status=status).update(
+            status=status, version=F("version") + 1, updated_by=user, updated_at=timezone.now()
+        )
+    )

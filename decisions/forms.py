@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth import authenticate
 
 from config.text import BidiSafeFormMixin
 from decisions.models import Action, Concordance, Decision, Judgement, Modality, Outcome
-from decisions.signing import MEANING
+from decisions.signing import CONFIRMATION_MEANING, MEANING
 
 DATE_INPUT = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
@@ -53,15 +54,6 @@ class DecisionForm(BidiSafeFormMixin, forms.ModelForm):
             *self.fields["intent"].choices[1:],
         ]
 
-    def clean(self):
-        cleaned = super().clean()
-        if (
-            cleaned.get("outcome") == Outcome.DEFERRED
-            and not (cleaned.get("information_needed") or "").strip()
-        ):
-            self.add_error("information_needed", "Say what the board needs before it decides.")
-        return cleaned
-
 
 class ConcordanceForm(BidiSafeFormMixin, forms.ModelForm):
     text_fields = ("reason_text",)
@@ -78,15 +70,12 @@ class ConcordanceForm(BidiSafeFormMixin, forms.ModelForm):
         self.fields["reason"].empty_label = "Why not followed…"
 
     def clean(self):
+        """A draft may be incomplete (signing lists what is missing); a reason belongs
+        only to a recommendation not followed, so it goes when the judgement changes."""
         cleaned = super().clean()
-        judgement, reason = cleaned.get("judgement"), cleaned.get("reason")
-        if judgement == Judgement.NOT_FOLLOWED:
-            if reason is None:
-                self.add_error("reason", "Give the reason it was not followed.")
-            elif reason.needs_text and not (cleaned.get("reason_text") or "").strip():
-                self.add_error("reason_text", f"“{reason}”: say more in words.")
-        elif reason is not None:
-            self.add_error("reason", "A reason is given only for a recommendation not followed.")
+        if cleaned.get("judgement") != Judgement.NOT_FOLLOWED:
+            cleaned["reason"] = None
+            cleaned["reason_text"] = ""
         return cleaned
 
 
@@ -111,23 +100,51 @@ ActionFormSet = forms.inlineformset_factory(
 )
 
 
-class SignForm(forms.Form):
-    """Signing: the signer's password again, and what the signature means."""
+class PasswordAgainForm(forms.Form):
+    """An act that stands for the person: their password again."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput)
     password = forms.CharField(
         label="Your password",
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
-    meaning = forms.BooleanField(label=MEANING)
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, request, **kwargs):
         super().__init__(*args, **kwargs)
-        self.user = user
+        self.request = request
 
     def clean_password(self) -> str:
+        """Checked like a login, so that failures count towards the lockout and a stolen
+        session cannot try passwords here without limit."""
         password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise forms.ValidationError("That is not your password.")
+        user = self.request.user
+        again = authenticate(self.request, username=user.get_username(), password=password)
+        if again is None or again.pk != user.pk:
+            raise forms.ValidationError(
+                "That is not your password (or too many attempts: wait, then try again)."
+            )
         return password
+
+
+class SignForm(PasswordAgainForm):
+    """Signing: the signer's password again, and what the signature means."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    meaning = forms.BooleanField(label=MEANING)
+
+
+class ConfirmForm(PasswordAgainForm):
+    """A second clinician who attended confirms the signed record ("checked for accuracy")."""
+
+    meaning = forms.BooleanField(label=CONFIRMATION_MEANING)
+
+
+class AmendForm(BidiSafeFormMixin, forms.Form):
+    text_fields = ("reason",)
+
+    reason = forms.CharField(
+        label="Why the signed record needs correcting",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="The signed version stays as it was; the amendment is signed again.",
+    )

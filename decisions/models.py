@@ -68,9 +68,19 @@ class DecisionStatus(models.TextChoices):
 class Decision(Authored):
     """One agenda item's decision record (a draft until it is signed)."""
 
-    agenda_item = models.OneToOneField(
-        AgendaItem, on_delete=models.PROTECT, related_name="decision"
+    agenda_item = models.ForeignKey(AgendaItem, on_delete=models.PROTECT, related_name="decisions")
+    # A correction of a signed record is a new record (an amendment) that names the one
+    # it corrects, why, and that record's hash (part of what the amendment signs).
+    amends = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="amendment",
+        editable=False,
     )
+    amendment_reason = models.TextField("reason for the amendment", blank=True)
+    previous_hash = models.CharField(max_length=64, blank=True, editable=False)
     status = models.CharField(
         max_length=12, choices=DecisionStatus.choices, default=DecisionStatus.DRAFT
     )
@@ -118,10 +128,25 @@ class Decision(Authored):
                 ),
                 name="decision_signed_with_hash",
             ),
+            # One first record per item; every later one amends the one before it.
+            models.UniqueConstraint(
+                fields=["agenda_item"],
+                condition=models.Q(amends__isnull=True),
+                name="decision_first_once_per_item",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amends__isnull=True, amendment_reason="", previous_hash="")
+                | (
+                    models.Q(amends__isnull=False, previous_hash__regex=r"^[0-9a-f]{64}$")
+                    & ~models.Q(amendment_reason="")
+                ),
+                name="decision_amendment_has_reason_and_hash",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"Decision on case {self.agenda_item.case_id} ({self.get_status_display().lower()})"
+        kind = "Amendment" if self.amends_id else "Decision"
+        return f"{kind} on case {self.agenda_item.case_id} ({self.get_status_display().lower()})"
 
     @property
     def is_signed(self) -> bool:
@@ -130,6 +155,11 @@ class Decision(Authored):
     def get_absolute_url(self) -> str:
         item = self.agenda_item
         return reverse("decisions:decision_edit", args=[item.meeting_id, item.pk])
+
+    def get_version_url(self) -> str:
+        """This version of the record, also once an amendment replaced it."""
+        item = self.agenda_item
+        return reverse("decisions:decision_version", args=[item.meeting_id, item.pk, self.pk])
 
     def concordance_summary(self) -> str:
         """E.g. 'followed 5 of 6; 1 not followed: patient preference'."""
@@ -215,3 +245,25 @@ class Action(models.Model):
 
     def __str__(self) -> str:
         return self.what
+
+
+@audited
+class Confirmation(models.Model):
+    """A second clinician who attended checked the signed record for accuracy."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="confirmations")
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["decision", "confirmed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["decision", "confirmed_by"], name="confirmation_once_per_person"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Checked for accuracy by {self.confirmed_by}"

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils import timezone
 
+from cases.models import CaseStatus
 from cases.overview import overview
-from decisions.models import Concordance, Decision
+from cases.services import move_status
+from decisions.models import Action, Concordance, Decision, Outcome
 from guidelines import snapshot
 from meetings.models import AgendaItem
 
@@ -22,7 +25,7 @@ def start(item: AgendaItem, user) -> Decision:
     """The item's decision record, made now (with what the board sees) if it has none."""
     with transaction.atomic():
         AgendaItem.objects.select_for_update().get(pk=item.pk)  # one record, however many clicks
-        decision = Decision.objects.filter(agenda_item=item).first()
+        decision = item.current_decision
         if decision is None:
             decision = Decision.objects.create(agenda_item=item, created_by=user, updated_by=user)
             decision = freeze(decision)
@@ -72,6 +75,60 @@ def _freeze(decision: Decision) -> None:
         row.save()
 
 
+class CannotAmend(Exception):
+    """Only the signed record in force is amended, and only with a reason."""
+
+
+def amend(decision: Decision, user, reason: str) -> Decision:
+    """A new draft that corrects the signed ``decision``: the same content to start from
+    (what the board saw, judgements, plan, actions), the reason, and the signed hash."""
+    reason = reason.strip()
+    if not reason:
+        raise CannotAmend("Say why the record is amended.")
+    with transaction.atomic():
+        AgendaItem.objects.select_for_update().get(pk=decision.agenda_item_id)
+        signed = Decision.objects.select_related("agenda_item").get(pk=decision.pk)
+        if not signed.is_signed or signed.agenda_item.current_decision.pk != signed.pk:
+            raise CannotAmend("Only the signed record in force can be amended.")
+        fields = (
+            "outcome", "intent", "plan", "information_needed", "needed_by",
+            "patient_preferences", "dissent", "shown",
+        )  # fmt: skip
+        amendment = Decision.objects.create(
+            agenda_item=signed.agenda_item,
+            amends=signed,
+            amendment_reason=reason,
+            previous_hash=signed.signature_hash,
+            created_by=user,
+            updated_by=user,
+            **{name: getattr(signed, name) for name in fields},
+        )
+        amendment.modalities.set(signed.modalities.all())
+        Concordance.objects.bulk_create(
+            Concordance(
+                decision=amendment,
+                **{
+                    field.attname: getattr(row, field.attname)
+                    for field in Concordance._meta.concrete_fields
+                    if field.attname not in ("id", "decision_id")
+                },
+            )
+            for row in signed.concordance.all()
+        )
+        Action.objects.bulk_create(
+            Action(
+                decision=amendment,
+                what=action.what,
+                owner=action.owner,
+                due=action.due,
+                done_at=action.done_at,
+                done_by_id=action.done_by_id,
+            )  # fmt: skip
+            for action in signed.actions.all()
+        )
+    return amendment
+
+
 def save(decision: Decision, form, concordance, actions, user) -> Decision:
     """Save a draft from its forms in one transaction; StaleDecision on an old version."""
     with transaction.atomic():
@@ -86,3 +143,20 @@ def save(decision: Decision, form, concordance, actions, user) -> Decision:
         concordance.save()
         actions.save()
     return record
+
+
+def mark_done(action: Action, user, *, done: bool) -> None:
+    """Mark an action done or not; a case with a signed decision follows: closed once
+    every action is done, "actions open" again when one is reopened."""
+    with transaction.atomic():
+        decision = Decision.objects.select_for_update().get(pk=action.decision_id)
+        Action.objects.filter(pk=action.pk).update(
+            done_at=timezone.now() if done else None, done_by=user if done else None
+        )
+        if not decision.is_signed or decision.outcome == Outcome.DEFERRED:
+            return
+        case_id = AgendaItem.objects.get(pk=decision.agenda_item_id).case_id
+        if decision.actions.filter(done_at__isnull=True).exists():
+            move_status(case_id, CaseStatus.ACTIONS_OPEN, user, only_from=[CaseStatus.CLOSED])
+        else:
+            move_status(case_id, CaseStatus.CLOSED, user, only_from=[CaseStatus.ACTIONS_OPEN])

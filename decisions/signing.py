@@ -12,12 +12,16 @@ import hashlib
 import json
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
-from cases.models import Case, CaseStatus
-from decisions.models import Decision, DecisionStatus, Judgement, Outcome
+from cases.models import CaseStatus
+from cases.services import move_status
+from decisions.models import Confirmation, Decision, DecisionStatus, Judgement, Outcome
 
+CONFIRMATION_MEANING = (
+    "I attended this meeting and have checked that this record states accurately what "
+    "the board decided."
+)
 MEANING = (
     "By signing I confirm that this record states what the board decided for this case "
     "at this meeting, that the recommendations listed are those the board considered, "
@@ -30,9 +34,23 @@ class CannotSign(Exception):
 
 
 def content(decision: Decision) -> dict:
-    """The signed content, in a canonical form (the same record always gives the same)."""
+    """The signed content, in a canonical form (the same record always gives the same).
+
+    An amendment also signs which record it corrects, why, and that record's hash: the
+    versions form a chain that ``verify_decisions`` checks from any link.
+    """
     item = decision.agenda_item
+    amendment = (
+        {
+            "amends": decision.amends_id,
+            "amendment_reason": decision.amendment_reason,
+            "previous_hash": decision.previous_hash,
+        }
+        if decision.amends_id
+        else {}
+    )
     return {
+        **amendment,
         "decision": decision.pk,
         "meeting": item.meeting_id,
         "case": item.case_id,
@@ -79,6 +97,8 @@ def problems(decision: Decision) -> list[str]:
     found = []
     if not decision.outcome:
         found.append("Record the outcome.")
+    if decision.outcome == Outcome.DEFERRED and not decision.information_needed.strip():
+        found.append("Say what the board needs before it decides.")
     if decision.outcome == Outcome.RECOMMENDATION and not decision.intent:
         found.append("Record the intent (curative, palliative or not yet determined).")
     if decision.outcome == Outcome.RECOMMENDATION and not (
@@ -88,8 +108,11 @@ def problems(decision: Decision) -> list[str]:
     unmarked = decision.concordance.filter(judgement="").count()
     if decision.outcome == Outcome.RECOMMENDATION and unmarked:
         found.append(f"Mark each recommendation that applied ({unmarked} not marked yet).")
-    if decision.concordance.filter(judgement=Judgement.NOT_FOLLOWED, reason__isnull=True).exists():
+    not_followed = decision.concordance.filter(judgement=Judgement.NOT_FOLLOWED)
+    if not_followed.filter(reason__isnull=True).exists():
         found.append("Give the reason for each recommendation not followed.")
+    if not_followed.filter(reason__needs_text=True, reason_text="").exists():
+        found.append("Say in words why, where the reason asks for it.")
     return found
 
 
@@ -110,13 +133,14 @@ def sign(decision: Decision, user, version: int) -> Decision:
         missing = problems(current)
         if missing:
             raise CannotSign(" ".join(missing))
-        quorum = current.agenda_item.meeting.quorum()
-        # The record says whether the board was quorate when it decided (issue: a meeting
-        # without quorum may decide, but each decision shows it).
-        current.shown = {
-            **current.shown,
-            "quorum": {"rule": quorum.is_set, "met": quorum.met, "missing": quorum.missing},
-        }
+        if "quorum" not in current.shown:  # an amendment keeps the quorum the board had
+            quorum = current.agenda_item.meeting.quorum()
+            # The record says whether the board was quorate when it decided (a meeting
+            # without quorum may decide, but each decision shows it).
+            current.shown = {
+                **current.shown,
+                "quorum": {"rule": quorum.is_set, "met": quorum.met, "missing": quorum.missing},
+            }
         current.signed_by = user
         current.signed_at = timezone.now()
         current.signature_hash = digest(current)
@@ -127,15 +151,48 @@ def sign(decision: Decision, user, version: int) -> Decision:
 
 
 def _case_follows(decision: Decision, user) -> None:
-    """The case's status follows the signed decision: discussed, or ready for a meeting
-    again when the board deferred it. A new case version, so that a case form opened
-    before refuses to put the old status back."""
-    status = CaseStatus.READY if decision.outcome == Outcome.DEFERRED else CaseStatus.DISCUSSED
-    Case.objects.filter(pk=decision.agenda_item.case_id).update(
-        status=status, version=F("version") + 1, updated_by=user, updated_at=timezone.now()
-    )
+    """The case's status follows the signed decision: ready for a meeting again when the
+    board deferred it, "actions open" while it has actions to do, else discussed."""
+    move_status(decision.agenda_item.case_id, case_status_after(decision), user)
+
+
+def case_status_after(decision: Decision) -> str:
+    if decision.outcome == Outcome.DEFERRED:
+        return CaseStatus.READY
+    if decision.actions.filter(done_at__isnull=True).exists():
+        return CaseStatus.ACTIONS_OPEN
+    return CaseStatus.DISCUSSED
 
 
 def verify(decision: Decision) -> bool:
-    """Whether a signed record still gives the hash it was signed with."""
-    return decision.signature_hash == digest(decision)
+    """Whether a signed record still gives the hash it was signed with, and, for an
+    amendment, still names the hash of the record it corrects."""
+    if decision.signature_hash != digest(decision):
+        return False
+    return decision.amends is None or decision.previous_hash == decision.amends.signature_hash
+
+
+def may_confirm(decision: Decision, user) -> bool:
+    """A second clinician who attended the meeting (not the signer) confirms the record."""
+    return (
+        decision.is_signed
+        and user.pk is not None
+        and user.pk != decision.signed_by_id
+        and user.has_perm("decisions.change_decision")
+        and decision.agenda_item.meeting.attendees.filter(user=user).exists()
+        and not decision.confirmations.filter(confirmed_by=user).exists()
+    )
+
+
+def confirm(decision: Decision, user) -> Confirmation:
+    """Record that ``user`` checked the signed record for accuracy; CannotSign if they may not."""
+    with transaction.atomic():
+        current = Decision.objects.select_for_update().get(pk=decision.pk)
+        if not may_confirm(current, user):
+            raise CannotSign(
+                "Only a clinician who attended the meeting, other than the signer, confirms "
+                "a signed record, once."
+            )
+        return Confirmation.objects.create(
+            decision=current, confirmed_by=user, confirmed_at=timezone.now()
+        )

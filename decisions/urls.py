@@ -4,15 +4,20 @@ from decisions import views
 
 app_name = "decisions"
 
+ITEM = "<int:pk>/items/<int:item_pk>/"
+
 urlpatterns = [
+    path(f"{ITEM}decision/start/", views.decision_start, name="decision_start"),
+    path(f"{ITEM}decision/", views.decision_edit, name="decision_edit"),
+    path(f"{ITEM}decision/autosave/", views.decision_autosave, name="decision_autosave"),
+    path(f"{ITEM}decision/sign/", views.decision_sign, name="decision_sign"),
+    path(f"{ITEM}decision/confirm/", views.decision_confirm, name="decision_confirm"),
+    path(f"{ITEM}decision/amend/", views.decision_amend, name="decision_amend"),
+    path(f"{ITEM}decision/refresh/", views.decision_refresh, name="decision_refresh"),
     path(
-        "<int:pk>/items/<int:item_pk>/decision/start/", views.decision_start, name="decision_start"
+        f"{ITEM}decision/versions/<int:decision_pk>/",
+        views.decision_version,
+        name="decision_version",
     ),
-    path("<int:pk>/items/<int:item_pk>/decision/", views.decision_edit, name="decision_edit"),
-    path("<int:pk>/items/<int:item_pk>/decision/sign/", views.decision_sign, name="decision_sign"),
-    path(
-        "<int:pk>/items/<int:item_pk>/decision/refresh/",
-        views.decision_refresh,
-        name="decision_refresh",
-    ),
+    path(f"{ITEM}decision/actions/<int:action_pk>/done/", views.action_done, name="action_done"),
 ]

@@ -1,23 +1,34 @@
-"""The decision record of an agenda item: started from the meeting page, saved as a draft."""
+"""The decision record of an agenda item: started from the meeting page or meeting mode,
+saved as a draft (also as it is typed), signed, confirmed, amended; its actions done."""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from accounts.access import require
 from accounts.models import ReadKind
 from accounts.readlog import record_read
 from decisions import services, signing
-from decisions.forms import ActionFormSet, ConcordanceFormSet, DecisionForm, SignForm
-from decisions.models import Decision
+from decisions.forms import (
+    ActionFormSet,
+    AmendForm,
+    ConcordanceFormSet,
+    ConfirmForm,
+    DecisionForm,
+    SignForm,
+)
+from decisions.models import Action, Decision
 from meetings.models import AgendaItem
 
 SIGNED_IS_FINAL = "This decision is signed: it cannot be changed."
 VIEW = "decisions.view_decision"
 CHANGE = "decisions.change_decision"
+MEETING_MODE = "meeting-mode"  # the "from" of a form posted from meeting mode
 
 
 def _item(request: HttpRequest, pk: int, item_pk: int, permission: str) -> AgendaItem:
@@ -29,94 +40,210 @@ def _item(request: HttpRequest, pk: int, item_pk: int, permission: str) -> Agend
     )
 
 
+def current_record(item: AgendaItem) -> Decision | None:
+    """The item's record in force: its latest version (an amendment follows what it amends)."""
+    decision = (
+        Decision.objects.select_related("signed_by", "amends")
+        .filter(agenda_item=item)
+        .order_by("-pk")
+        .first()
+    )
+    if decision is not None:
+        decision.agenda_item = item
+    return decision
+
+
+def _current(item: AgendaItem) -> Decision:
+    decision = current_record(item)
+    if decision is None:
+        raise Http404("No decision is recorded for this item.")
+    return decision
+
+
+def _back(request: HttpRequest, decision: Decision) -> str:
+    """Meeting mode when the form was posted from there, else the decision page."""
+    item = decision.agenda_item
+    if request.POST.get("from") == MEETING_MODE:
+        return reverse("decisions:meeting_mode", args=[item.meeting_id, item.pk])
+    return decision.get_absolute_url()
+
+
 @require_http_methods(["POST"])
 def decision_start(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     """Open the item's decision record, freezing what the board sees now."""
     item = _item(request, pk, item_pk, "decisions.add_decision")
     decision = services.start(item, request.user)
-    return redirect(decision)
+    decision.agenda_item = item
+    return redirect(_back(request, decision))
 
 
 @require_http_methods(["POST"])
 def decision_refresh(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     """Show the board the case and the guidelines as they are now (drafts only)."""
     item = _item(request, pk, item_pk, CHANGE)
-    decision = get_object_or_404(Decision, agenda_item=item)
+    decision = _current(item)
     if decision.is_signed:
         messages.warning(request, SIGNED_IS_FINAL)
-        return redirect(decision)
-    services.freeze(decision)
-    messages.success(
-        request, "The facts and recommendations are now as the case and the guidelines stand."
+    else:
+        services.freeze(decision)
+        messages.success(
+            request, "The facts and recommendations are now as the case and the guidelines stand."
+        )
+    return redirect(_back(request, decision))
+
+
+def _forms(decision: Decision, data=None):
+    return (
+        DecisionForm(data, instance=decision),
+        ConcordanceFormSet(data, queryset=decision.concordance.all(), prefix="concordance"),
+        ActionFormSet(data, instance=decision, prefix="actions"),
     )
-    return redirect(decision)
 
 
 @require_http_methods(["GET", "POST"])
 def decision_edit(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     item = _item(request, pk, item_pk, VIEW)
-    decision = get_object_or_404(Decision.objects.select_related("signed_by"), agenda_item=item)
+    decision = _current(item)
     if request.method == "POST":
         require(request, CHANGE)
         if decision.is_signed:
             messages.warning(request, SIGNED_IS_FINAL)
-            return redirect(decision)
-    data = request.POST or None
-    form = DecisionForm(data, instance=decision)
-    concordance = ConcordanceFormSet(
-        data, queryset=decision.concordance.all(), prefix="concordance"
-    )
-    actions = ActionFormSet(data, instance=decision, prefix="actions")
-    conflict = None
-    if request.method == "POST" and all(f.is_valid() for f in (form, concordance, actions)):
-        try:
-            services.save(decision, form, concordance, actions, request.user)
-        except services.StaleDecision as stale:
-            conflict = stale.current
-        else:
+            return redirect(_back(request, decision))
+        forms = _forms(decision, request.POST)
+        if all(f.is_valid() for f in forms):
+            try:
+                services.save(decision, *forms, request.user)
+            except services.StaleDecision as stale:
+                return _page(request, item, decision, forms=forms, conflict=stale.current)
             messages.success(request, "Decision draft saved.")
-            return redirect(decision)
-    return _page(
-        request, item, decision, form=form, concordance=concordance, actions=actions,
-        conflict=conflict,
-    )  # fmt: skip
+            return redirect(_back(request, decision))
+        return _page(request, item, decision, forms=forms)
+    return _page(request, item, decision)
 
 
-def _page(request, item, decision, *, form=None, concordance=None, actions=None, **extra):
-    """The decision page: the record (a form while a draft), what the board saw, signing."""
-    record_read(request, ReadKind.CASE_PAGE, [item.case], meeting_id=item.meeting_id)
-    context = {
+@require_http_methods(["GET"])
+def decision_version(request: HttpRequest, pk: int, item_pk: int, decision_pk: int) -> HttpResponse:
+    """One version of the item's record, as it was signed (also once amended)."""
+    item = _item(request, pk, item_pk, VIEW)
+    decision = get_object_or_404(
+        Decision.objects.select_related("signed_by", "amends"), pk=decision_pk, agenda_item=item
+    )
+    decision.agenda_item = item
+    return _page(request, item, decision, read_only=True)
+
+
+@require_http_methods(["POST"])
+def decision_autosave(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    """Save the draft as it is typed (htmx, debounced): a small status, the new version
+    and the ids of actions saved for the first time. Removing an action waits for
+    "Save the draft", so that a late autosave cannot remove one by its old position."""
+    item = _item(request, pk, item_pk, CHANGE)
+    decision = _current(item)
+    context = {"decision": decision}
+    if decision.is_signed:
+        context["problem"] = SIGNED_IS_FINAL
+        return render(request, "decisions/_save_status.html", context)
+    data = request.POST.copy()
+    for key in [key for key in data if key.endswith("-DELETE")]:
+        del data[key]
+    forms = _forms(decision, data)
+    if not all(f.is_valid() for f in forms):
+        context["errors"] = _error_list(forms)
+        return render(request, "decisions/_save_status.html", context)
+    try:
+        saved = services.save(decision, *forms, request.user)
+    except services.StaleDecision as stale:
+        context["conflict"] = stale.current
+        return render(request, "decisions/_save_status.html", context)
+    action_ids = [
+        (index, action.instance.pk)
+        for index, action in enumerate(forms[2].forms)
+        if action.instance.pk
+    ]
+    context.update(
+        saved=saved,
+        action_ids=action_ids,
+        saved_at=timezone.localtime(),
+        may_sign=item.meeting.board.may_sign(request.user),
+        sign_problems=signing.problems(saved),
+    )
+    return render(request, "decisions/_save_status.html", context)
+
+
+def _error_list(forms) -> list[str]:
+    """Each error with its field's label, for the status line."""
+    form, *formsets = forms
+    found = []
+    for bound in (form, *(f for formset in formsets for f in formset.forms)):
+        for name, errors in bound.errors.items():
+            label = bound.fields[name].label if name in bound.fields else ""
+            found.extend(f"{label}: {error}" if label else error for error in errors)
+    for formset in formsets:
+        found.extend(formset.non_form_errors())
+    return found
+
+
+def record_context(request: HttpRequest, item: AgendaItem, decision: Decision, **extra) -> dict:
+    """What the record's part of a page needs (the decision page and meeting mode)."""
+    forms = extra.pop("forms", None) or _forms(decision)
+    read_only = extra.pop("read_only", False)
+    in_force = not read_only
+    can_change = request.user.has_perm(CHANGE) and not decision.is_signed and in_force
+    return {
         "item": item,
         "meeting": item.meeting,
         "case": item.case,
         "decision": decision,
-        "form": form or DecisionForm(instance=decision),
-        "concordance": concordance
-        or ConcordanceFormSet(queryset=decision.concordance.all(), prefix="concordance"),
-        "actions": actions or ActionFormSet(instance=decision, prefix="actions"),
-        "can_change": request.user.has_perm(CHANGE) and not decision.is_signed,
-        "sign_form": _sign_form(request, item, decision),
+        "form": forms[0],
+        "concordance": forms[1],
+        "actions": forms[2],
+        "can_change": can_change,
+        "can_mark_actions": request.user.has_perm(CHANGE) and in_force,
+        "sign_form": _sign_form(request, item, decision) if in_force else None,
         "sign_problems": [] if decision.is_signed else signing.problems(decision),
         # While a draft: the quorum as attendance stands; once signed, as it was then.
         "quorum": None if decision.is_signed else item.meeting.quorum(),
+        "versions": list(
+            Decision.objects.filter(agenda_item=item).select_related("signed_by").order_by("pk")
+        ),
+        "confirmations": list(decision.confirmations.select_related("confirmed_by")),
+        "confirm_form": ConfirmForm(request=request)
+        if in_force and signing.may_confirm(decision, request.user)
+        else None,
+        "amend_form": AmendForm()
+        if in_force and decision.is_signed and request.user.has_perm(CHANGE)
+        else None,
+        "stale": _stale(decision, item),
         "conflict": None,
         **extra,
     }
-    return render(request, "decisions/decision_form.html", context)
+
+
+def _stale(decision: Decision, item: AgendaItem) -> bool:
+    """A draft made from an older case version (e.g. a proposal drafted days before)."""
+    return not decision.is_signed and decision.shown.get("case_version") != item.case.version
+
+
+def _page(request, item, decision, **extra):
+    """The decision page: the record (a form while a draft), what the board saw, signing."""
+    record_read(request, ReadKind.CASE_PAGE, [item.case], meeting_id=item.meeting_id)
+    return render(
+        request, "decisions/decision_form.html", record_context(request, item, decision, **extra)
+    )
 
 
 def _sign_form(request, item, decision, data=None) -> SignForm | None:
     """The signing box, for a draft and a user the board allows to sign."""
     if decision.is_signed or not item.meeting.board.may_sign(request.user):
         return None
-    return SignForm(data, user=request.user, initial={"version": decision.version})
+    return SignForm(data, request=request, prefix="sign", initial={"version": decision.version})
 
 
 @require_http_methods(["POST"])
 def decision_sign(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     """The chair (or a member the board allows) signs, with their password again."""
     item = _item(request, pk, item_pk, VIEW)
-    decision = get_object_or_404(Decision, agenda_item=item)
+    decision = _current(item)
     form = _sign_form(request, item, decision, request.POST)
     if form is None:
         messages.warning(
@@ -125,7 +252,7 @@ def decision_sign(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
             if decision.is_signed
             else "Only the chair, or a member the board allows, signs its decisions.",
         )
-        return redirect(decision)
+        return redirect(_back(request, decision))
     if form.is_valid():
         try:
             signing.sign(decision, request.user, form.cleaned_data["version"])
@@ -133,5 +260,57 @@ def decision_sign(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
             form.add_error(None, str(refusal))
         else:
             messages.success(request, "Decision signed.")
-            return redirect(decision)
+            return redirect(_back(request, decision))
     return _page(request, item, decision, sign_form=form)
+
+
+@require_http_methods(["POST"])
+def decision_confirm(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    """A second clinician who attended confirms the signed record, password again."""
+    item = _item(request, pk, item_pk, CHANGE)
+    decision = _current(item)
+    if not signing.may_confirm(decision, request.user):
+        messages.warning(
+            request,
+            "Only a clinician who attended the meeting, other than the signer, confirms a "
+            "signed record, once.",
+        )
+        return redirect(_back(request, decision))
+    form = ConfirmForm(request.POST, request=request)
+    if form.is_valid():
+        try:
+            signing.confirm(decision, request.user)
+        except signing.CannotSign as refusal:
+            messages.warning(request, str(refusal))
+        else:
+            messages.success(request, "You confirmed the record: checked for accuracy.")
+        return redirect(_back(request, decision))
+    return _page(request, item, decision, confirm_form=form)
+
+
+@require_http_methods(["POST"])
+def decision_amend(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    """Start an amendment of the signed record in force: a new draft, signed again."""
+    item = _item(request, pk, item_pk, CHANGE)
+    decision = _current(item)
+    form = AmendForm(request.POST)
+    if form.is_valid():
+        try:
+            amendment = services.amend(decision, request.user, form.cleaned_data["reason"])
+        except services.CannotAmend as refusal:
+            form.add_error("reason", str(refusal))
+        else:
+            amendment.agenda_item = item
+            messages.success(request, "Amendment started: correct the record, then sign it.")
+            return redirect(_back(request, amendment))
+    return _page(request, item, decision, amend_form=form)
+
+
+@require_http_methods(["POST"])
+def action_done(request: HttpRequest, pk: int, item_pk: int, action_pk: int) -> HttpResponse:
+    """Mark an action of the record in force done (or not done after all)."""
+    item = _item(request, pk, item_pk, CHANGE)
+    decision = _current(item)
+    action = get_object_or_404(Action, pk=action_pk, decision=decision)
+    services.mark_done(action, request.user, done=request.POST.get("done") == "yes")
+    return redirect(_back(request, decision))

@@ -193,6 +193,7 @@ class AttendanceForm(BidiSafeFormMixin, forms.Form):
                     name=data["name"],
                     specialty=data["specialty"],
                     organisation=data["organisation"],
+                    user=data["member"].user if data.get("member") else None,
                 )
         except IntegrityError:
             self.add_error(

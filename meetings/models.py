@@ -187,6 +187,13 @@ class AgendaItem(models.Model):
     def __str__(self) -> str:
         return f"{self.position}. {self.case}"
 
+    @property
+    def current_decision(self):
+        """The item's decision record in force: the latest version (an amendment is made
+        after the version it corrects). Reads prefetched ``decisions`` when there are."""
+        versions = list(self.decisions.all())
+        return max(versions, key=lambda decision: decision.pk) if versions else None
+
 
 @audited
 class Attendance(models.Model):
@@ -195,6 +202,10 @@ class Attendance(models.Model):
     specialty = models.CharField(max_length=120)
     organisation = models.CharField(
         max_length=200, blank=True, help_text="A guest's hospital or practice."
+    )
+    # A board member's account (who may then confirm a decision); empty for guests.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
     class Meta:

@@ -57,7 +57,9 @@ def _queue_pack(handout_id: int) -> None:
 
 def _detail_context(request: HttpRequest, meeting: Meeting, **extra) -> dict:
     items = list(
-        meeting.agenda_items.select_related("case__patient", "decision").order_by("position")
+        meeting.agenda_items.select_related("case__patient")
+        .prefetch_related("decisions")
+        .order_by("position")
     )
     attendees = list(meeting.attendees.all())
     return {
@@ -185,7 +187,7 @@ def agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = AgendaAddForm(request.POST, meeting=meeting)
     if not form.is_valid():
         return _page_or_region(request, meeting, "agenda", agenda_form=form)
-    agenda.add_case(meeting, form.cleaned_data["case"])
+    agenda.add_case(meeting, form.cleaned_data["case"], request.user)
     return _after_change(request, meeting, "agenda")
 
 
@@ -214,7 +216,7 @@ def agenda_remove(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     if item is None:
         return _agenda_notice(request, meeting, GONE_FROM_AGENDA)
     try:
-        agenda.remove(item)
+        agenda.remove(item, request.user)
     except ProtectedError:
         return _agenda_notice(request, meeting, HAS_A_RECORD)
     return _after_change(request, meeting, "agenda")

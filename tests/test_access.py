@@ -18,7 +18,7 @@ from django.urls import reverse
 from accounts import roles
 from accounts.models import ReadLogEntry
 from cases.models import Case, CaseSummary
-from decisions.models import Decision
+from decisions.models import Action, Decision
 from meetings.models import Attendance, BoardMember, Handout, Specialty
 from meetings.tasks import render_meeting_pack
 from tests.factories import make_case, make_fact, make_meeting
@@ -45,6 +45,10 @@ POST_ONLY = {
     "decisions:decision_start",
     "decisions:decision_refresh",
     "decisions:decision_sign",
+    "decisions:decision_autosave",
+    "decisions:decision_confirm",
+    "decisions:decision_amend",
+    "decisions:action_done",
 }
 
 
@@ -105,7 +109,8 @@ def world(db):
     render_meeting_pack.enqueue(handout.pk)
     ReadLogEntry.objects.create(username="x", kind="case_page", case_id=case.pk, path="/")
     CaseSummary.objects.create(case=case, pdf=b"%PDF-1.7", page_count=1, fingerprint="f")
-    Decision.objects.create(agenda_item=meeting.agenda_items.get())
+    decision = Decision.objects.create(agenda_item=meeting.agenda_items.get())
+    action = Action.objects.create(decision=decision, what="Book liver MRI")
     surgery = Specialty.objects.create(name="HPB surgery")
     BoardMember.objects.create(board=meeting.board, user=target, specialty=surgery)
     unused_fact = make_fact("unused_fact")  # deletable: no condition reads it
@@ -115,6 +120,8 @@ def world(db):
         "item": meeting.agenda_items.get().pk,
         "attendance": attendance.pk,
         "handout": handout.pk,
+        "decision": decision.pk,
+        "action": action.pk,
         "admin_objects": {
             "auth.user": target.pk,
             "auth.group": Group.objects.get(name=roles.CLINICIAN).pk,
@@ -170,6 +177,8 @@ def url_for(route: Route, world: dict, missing: bool = False) -> str:
         key = {
             "item_pk": "item",
             "attendance_pk": "attendance",
+            "decision_pk": "decision",
+            "action_pk": "action",
         }.get(param)
         if key is None:
             if route.namespace == "cases":

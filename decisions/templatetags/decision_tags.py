@@ -12,12 +12,15 @@ register = template.Library()
 
 @register.inclusion_tag("decisions/_patient_decisions.html", takes_context=True)
 def patient_decisions(context, case):
-    """Every decision on the case's patient, across meetings, newest meeting first."""
+    """Every decision on the case's patient, across meetings, newest meeting first (the
+    version in force of each; its page lists the versions it amends)."""
     user = context["request"].user
     if not user.has_perm("decisions.view_decision"):
         return {"decisions": None}
     decisions = (
-        Decision.objects.filter(agenda_item__case__patient_id=case.patient_id)
+        Decision.objects.filter(
+            agenda_item__case__patient_id=case.patient_id, amendment__isnull=True
+        )
         .select_related("agenda_item__meeting__board", "agenda_item__case")
         .prefetch_related("concordance__reason")
         .order_by("-agenda_item__meeting__starts_at")

@@ -65,7 +65,7 @@ def test_the_list_shows_the_primary_site_label_and_status(client, clinician, cas
     client.force_login(clinician)
     page = client.get(reverse("cases:case_list")).content.decode()
     assert "Gastrointestinal stromal tumour (GIST)" in page
-    assert "Ready for the board" in page
+    assert "Ready for a meeting" in page
 
 
 def test_the_list_is_paginated(client, clinician):

@@ -81,15 +81,17 @@ def test_a_draft_is_saved_with_its_concordance_plan_and_actions(clinician_client
 
 
 @pytest.mark.parametrize(
-    ("reason", "text", "field", "message"),
+    ("reason", "text", "problem"),
     [
-        (None, "", "reason", "Give the reason it was not followed."),
-        ("Other", "", "reason_text", "“Other”: say more in words."),
+        (None, "", "Give the reason for each recommendation not followed."),
+        ("Other", "", "Say in words why, where the reason asks for it."),
     ],
 )
-def test_not_followed_needs_a_reason_and_nothing_is_half_saved(
-    clinician_client, item, reason, text, field, message
+def test_a_draft_may_lack_a_reason_but_cannot_be_signed_without_it(
+    clinician_client, item, reason, text, problem
 ):
+    """A draft saves what the board has said so far (it is saved as it is typed); what
+    is missing stops the signature, and the page says what."""
     start(clinician_client, item)
     decision = Decision.objects.get()
     reason_pk = str(NotFollowedReason.objects.get(name=reason).pk) if reason else ""
@@ -98,23 +100,46 @@ def test_not_followed_needs_a_reason_and_nothing_is_half_saved(
         **{"concordance-0-judgement": "not_followed", "concordance-0-reason": reason_pk,
            "concordance-0-reason_text": text},
     )  # fmt: skip
+    response = clinician_client.post(decision.get_absolute_url(), data, follow=True)
+    decision.refresh_from_db()
+    assert decision.outcome == "recommendation"
+    assert decision.concordance.order_by("position")[0].judgement == Judgement.NOT_FOLLOWED
+    assert response.context["sign_problems"] == [problem]
+
+
+def test_a_reason_goes_when_the_recommendation_is_followed_after_all(clinician_client, item):
+    start(clinician_client, item)
+    decision = Decision.objects.get()
+    other = NotFollowedReason.objects.get(name="Other")
+    row = {"concordance-0-reason": str(other.pk), "concordance-0-reason_text": "Frail"}
+    clinician_client.post(decision.get_absolute_url(), form_data(decision, **row))
+    decision.refresh_from_db()
+    first = decision.concordance.order_by("position")[0]
+    assert (first.judgement, first.reason, first.reason_text) == ("followed", None, "")
+
+
+def test_bad_input_saves_nothing(clinician_client, item):
+    start(clinician_client, item)
+    decision = Decision.objects.get()
+    data = form_data(decision, needed_by="31.02.2026", **{"concordance-0-judgement": "maybe"})
     response = clinician_client.post(decision.get_absolute_url(), data)
     assert response.status_code == 200
-    assert response.context["concordance"].forms[0].errors[field] == [message]
+    assert response.context["form"].errors["needed_by"] == ["Enter a valid date."]
+    assert response.context["concordance"].forms[0].errors["judgement"] == [
+        "Select a valid choice. maybe is not one of the available choices."
+    ]
     before = decision.version
     decision.refresh_from_db()
     assert decision.version == before and decision.outcome == "" and not decision.actions.exists()
 
 
-def test_a_deferral_says_what_is_needed(clinician_client, item):
+def test_a_deferral_says_what_is_needed_before_it_is_signed(clinician_client, item):
     start(clinician_client, item)
     decision = Decision.objects.get()
     response = clinician_client.post(
-        decision.get_absolute_url(), form_data(decision, outcome="deferred")
+        decision.get_absolute_url(), form_data(decision, outcome="deferred"), follow=True
     )
-    assert response.context["form"].errors["information_needed"] == [
-        "Say what the board needs before it decides."
-    ]
+    assert "Say what the board needs before it decides." in response.context["sign_problems"]
 
 
 def test_a_draft_saved_by_someone_else_meanwhile_is_not_overwritten(clinician_client, item):

@@ -45,7 +45,12 @@ def ready(clinician_client, item):
 
 def sign(client, decision, password=PASSWORD, **extra):
     on = decision.agenda_item
-    data = {"version": str(decision.version), "password": password, "meaning": "on", **extra}
+    data = {
+        "sign-version": str(decision.version),
+        "sign-password": password,
+        "sign-meaning": "on",
+        **extra,
+    }
     return client.post(reverse("decisions:decision_sign", args=[on.meeting_id, on.pk]), data)
 
 
@@ -53,7 +58,9 @@ def test_the_chair_signs_with_the_password_and_the_record_says_so(client, chair,
     client.force_login(chair)
     wrong = sign(client, ready, password="not it")
     assert wrong.status_code == 200
-    assert wrong.context["sign_form"].errors["password"] == ["That is not your password."]
+    assert wrong.context["sign_form"].errors["password"] == [
+        "That is not your password (or too many attempts: wait, then try again)."
+    ]
     assert Decision.objects.get().status == DecisionStatus.DRAFT
     response = sign(client, ready)
     assert response.status_code == 302
@@ -62,7 +69,7 @@ def test_the_chair_signs_with_the_password_and_the_record_says_so(client, chair,
     assert len(signed.signature_hash) == 64
     page = client.get(signed.get_absolute_url()).content.decode()
     assert "Signed by Mara Okafor" in page and signed.signature_hash in page
-    assert 'name="password"' not in page  # no second signature
+    assert 'name="sign-password"' not in page  # no second signature
 
 
 def test_a_member_the_board_allows_may_sign_and_others_may_not(clinician_client, clinician, ready):
@@ -84,7 +91,7 @@ def test_an_incomplete_or_changed_record_is_not_signed(clinician_client, client,
     decision = Decision.objects.get()
     client.force_login(chair)
     page = client.get(decision.get_absolute_url()).content.decode()
-    assert "Record the outcome." in page and 'name="password"' not in page
+    assert "Before it can be signed:" in page and "Record the outcome." in page
     response = sign(client, decision)
     assert "Record the outcome." in str(response.context["sign_form"].non_field_errors())
     clinician_client.post(decision.get_absolute_url(), form_data(decision))
@@ -149,7 +156,8 @@ def test_verify_decisions_reports_a_record_changed_behind_the_protection(client,
     on = signed.agenda_item
     assert err.getvalue() == (
         f"decision {signed.pk} (meeting {on.meeting_id}, case {on.case_id}) does not match "
-        "its signature: it was changed after signing\n"
+        "its signature (or no longer names the hash of the version it amends): it was "
+        "changed after signing\n"
     )
 
 
@@ -191,7 +199,12 @@ def test_a_decision_without_quorum_says_so_and_keeps_saying_so(client, chair, re
 @pytest.mark.parametrize(
     ("outcome", "extra", "status"),
     [
-        ("recommendation", {}, "discussed"),
+        (
+            "recommendation",
+            {"actions-0-what": "", "actions-0-owner": "", "actions-0-due": ""},
+            "discussed",
+        ),
+        ("recommendation", {}, "actions_open"),
         ("deferred", {"information_needed": "A liver MRI."}, "ready"),
     ],
 )
@@ -203,6 +216,7 @@ def test_the_case_status_follows_the_signed_decision(
     data = form_data(decision, outcome=outcome, **extra)
     assert clinician_client.post(decision.get_absolute_url(), data).status_code == 302
     decision.refresh_from_db()
+    item.case.refresh_from_db()
     case_version = item.case.version
     client.force_login(chair)
     sign(client, decision)

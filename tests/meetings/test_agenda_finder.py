@@ -52,7 +52,7 @@ def test_ready_cases_come_first_and_the_list_is_capped(coordinator_client, meeti
     response = coordinator_client.get(meeting.get_absolute_url())
     listed = options(response)
     assert len(listed) == 3
-    assert listed[0].startswith(f"Case {ready.pk}:") and "ready for the board" in listed[0]
+    assert listed[0].startswith(f"Case {ready.pk}:") and "ready for a meeting" in listed[0]
     assert listed[1].startswith(f"Case {cases[-1].pk}:")  # then the latest
     assert not any("X-1" in label for label in listed)  # closed cases are not offered
     # a case that was not listed can still be added: the choice is checked against all

@@ -198,14 +198,14 @@ def test_meeting_page_runs_a_fixed_number_of_queries(
     # session, user, permissions (4); meeting with its board, agenda, attendees, required
     # specialties, stale packs, latest pack (6); cases to add (1); the attendance form's
     # names listed, board members and specialty names (3)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         coordinator_client.get(meeting.get_absolute_url())
     for n in range(5):
         meeting.agenda_items.create(
             case=make_case(patient=make_patient(mrn=f"Q-{n}")), position=20 + n
         )
         member(f"member-{n}")
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         coordinator_client.get(meeting.get_absolute_url())
 
 

@@ -12,7 +12,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         signed = Decision.objects.filter(status=DecisionStatus.SIGNED).select_related(
-            "agenda_item", "signed_by"
+            "agenda_item", "signed_by", "amends"
         )
         broken = [decision for decision in signed.iterator() if not signing.verify(decision)]
         count = signed.count()
@@ -20,7 +20,8 @@ class Command(BaseCommand):
             item = decision.agenda_item
             self.stderr.write(
                 f"decision {decision.pk} (meeting {item.meeting_id}, case {item.case_id}) "
-                "does not match its signature: it was changed after signing"
+                "does not match its signature (or no longer names the hash of the version it "
+                "amends): it was changed after signing"
             )
         if broken:
             raise CommandError(f"{len(broken)} of {count} signed decision(s) do not match.")

@@ -1,0 +1,82 @@
+"""The draft is saved as it is typed: never lost, never saved over someone else's."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from decisions.models import Action, Decision
+from tests.decisions.records import form_data, start
+from tests.helpers import HTMX
+
+pytestmark = pytest.mark.django_db
+
+
+def autosave(client, item, data):
+    url = reverse("decisions:decision_autosave", args=[item.meeting_id, item.pk])
+    return client.post(url, data, **HTMX)
+
+
+def test_typing_saves_the_draft_and_hands_back_the_new_version_and_action_ids(
+    clinician_client, item
+):
+    start(clinician_client, item)
+    decision = Decision.objects.get()
+    data = form_data(decision, plan="Resect")
+    response = autosave(clinician_client, item, data)
+    page = response.content.decode()
+    decision.refresh_from_db()
+    action = Action.objects.get()
+    assert "Draft saved at" in page and decision.plan == "Resect"
+    assert f'name="version" value="{decision.version}" id="id_version" hx-swap-oob="true"' in page
+    assert f'name="actions-0-id" value="{action.pk}"' in page
+    assert 'name="actions-INITIAL_FORMS" value="1"' in page
+    # The next keystrokes, sent with what the last answer handed back, update that action.
+    data.update({"version": str(decision.version), "actions-0-id": str(action.pk),
+                 "actions-INITIAL_FORMS": "1", "actions-0-owner": "Dr. Ng", "plan": "Resect after"})  # fmt: skip
+    autosave(clinician_client, item, data)
+    decision.refresh_from_db()
+    assert decision.plan == "Resect after"
+    assert list(Action.objects.values_list("owner", flat=True)) == ["Dr. Ng"]
+    # A reload shows what was typed.
+    reloaded = clinician_client.get(decision.get_absolute_url())
+    assert reloaded.context["form"]["plan"].value() == "Resect after"
+
+
+def test_an_autosave_from_an_older_version_saves_nothing_and_says_so(clinician_client, item):
+    start(clinician_client, item)
+    decision = Decision.objects.get()
+    stale = form_data(decision, plan="Mine")
+    autosave(clinician_client, item, form_data(decision, plan="Theirs"))
+    response = autosave(clinician_client, item, stale)
+    assert "Not saved: someone else saved this draft" in response.content.decode()
+    decision.refresh_from_db()
+    assert decision.plan == "Theirs"
+
+
+def test_an_autosave_with_bad_input_names_the_field_and_saves_nothing(clinician_client, item):
+    start(clinician_client, item)
+    decision = Decision.objects.get()
+    before = decision.version
+    response = autosave(clinician_client, item, form_data(decision, needed_by="31.02.2026"))
+    assert "Not saved yet:" in response.content.decode()
+    assert "Needed by: Enter a valid date." in response.content.decode()
+    decision.refresh_from_db()
+    assert decision.version == before and decision.plan == ""
+
+
+def test_an_autosave_does_not_remove_actions(clinician_client, item):
+    """Removing waits for "Save the draft": a late autosave cannot remove by position."""
+    start(clinician_client, item)
+    decision = Decision.objects.get()
+    clinician_client.post(decision.get_absolute_url(), form_data(decision))
+    decision.refresh_from_db()
+    action = Action.objects.get()
+    data = form_data(decision, **{"actions-0-id": str(action.pk), "actions-INITIAL_FORMS": "1",
+                                  "actions-0-DELETE": "on"})  # fmt: skip
+    autosave(clinician_client, item, data)
+    assert Action.objects.filter(pk=action.pk).exists()
+    decision.refresh_from_db()
+    data["version"] = str(decision.version)
+    clinician_client.post(decision.get_absolute_url(), data)
+    assert not Action.objects.filter(pk=action.pk).exists()
