@@ -7,6 +7,8 @@ app_name = "decisions"
 ITEM = "<int:pk>/items/<int:item_pk>/"
 
 urlpatterns = [
+    path("<int:pk>/run/", views.meeting_mode_start, name="meeting_mode_start"),
+    path("<int:pk>/run/<int:item_pk>/", views.meeting_mode, name="meeting_mode"),
     path(f"{ITEM}decision/start/", views.decision_start, name="decision_start"),
     path(f"{ITEM}decision/", views.decision_edit, name="decision_edit"),
     path(f"{ITEM}decision/autosave/", views.decision_autosave, name="decision_autosave"),

@@ -3,6 +3,8 @@ saved as a draft (also as it is typed), signed, confirmed, amended; its actions 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.access import require
 from accounts.models import ReadKind
 from accounts.readlog import record_read
+from cases.summary import build_section
 from decisions import services, signing
 from decisions.forms import (
     ActionFormSet,
@@ -22,8 +25,9 @@ from decisions.forms import (
     DecisionForm,
     SignForm,
 )
-from decisions.models import Action, Decision
-from meetings.models import AgendaItem
+from decisions.models import Action, Decision, Outcome
+from guidelines import snapshot
+from meetings.models import AgendaItem, Meeting
 
 SIGNED_IS_FINAL = "This decision is signed: it cannot be changed."
 VIEW = "decisions.view_decision"
@@ -187,6 +191,9 @@ def record_context(request: HttpRequest, item: AgendaItem, decision: Decision, *
     """What the record's part of a page needs (the decision page and meeting mode)."""
     forms = extra.pop("forms", None) or _forms(decision)
     read_only = extra.pop("read_only", False)
+    # The caller may have these already (meeting mode does).
+    quorum = extra.pop("quorum", None)
+    content_version = extra.pop("content_version", None)
     in_force = not read_only
     can_change = request.user.has_perm(CHANGE) and not decision.is_signed and in_force
     return {
@@ -202,7 +209,7 @@ def record_context(request: HttpRequest, item: AgendaItem, decision: Decision, *
         "sign_form": _sign_form(request, item, decision) if in_force else None,
         "sign_problems": [] if decision.is_signed else signing.problems(decision),
         # While a draft: the quorum as attendance stands; once signed, as it was then.
-        "quorum": None if decision.is_signed else item.meeting.quorum(),
+        "quorum": None if decision.is_signed else quorum or item.meeting.quorum(),
         "versions": list(
             Decision.objects.filter(agenda_item=item).select_related("signed_by").order_by("pk")
         ),
@@ -213,15 +220,23 @@ def record_context(request: HttpRequest, item: AgendaItem, decision: Decision, *
         "amend_form": AmendForm()
         if in_force and decision.is_signed and request.user.has_perm(CHANGE)
         else None,
-        "stale": _stale(decision, item),
+        "stale": _stale(decision, item, content_version or snapshot.content_version()),
         "conflict": None,
         **extra,
     }
 
 
-def _stale(decision: Decision, item: AgendaItem) -> bool:
-    """A draft made from an older case version (e.g. a proposal drafted days before)."""
-    return not decision.is_signed and decision.shown.get("case_version") != item.case.version
+def _stale(decision: Decision, item: AgendaItem, content_version: tuple) -> str:
+    """What changed since a draft froze what the board sees (e.g. a proposal drafted
+    days before the meeting): "the case", "the guideline content", both, or ""."""
+    if decision.is_signed:
+        return ""
+    changed = []
+    if decision.shown.get("case_version") != item.case.version:
+        changed.append("the case")
+    if decision.shown.get("content_version") != list(content_version):
+        changed.append("the guideline content")
+    return " and ".join(changed)
 
 
 def _page(request, item, decision, **extra):
@@ -314,3 +329,79 @@ def action_done(request: HttpRequest, pk: int, item_pk: int, action_pk: int) -> 
     action = get_object_or_404(Action, pk=action_pk, decision=decision)
     services.mark_done(action, request.user, done=request.POST.get("done") == "yes")
     return redirect(_back(request, decision))
+
+
+@dataclass(frozen=True)
+class AgendaEntry:
+    """One item on meeting mode's agenda strip, with where it stands."""
+
+    item: AgendaItem
+    state: str  # waiting, discussed or deferred
+    drafted: bool  # a draft (or proposal) is waiting for the board
+
+
+def _agenda(meeting) -> list[AgendaEntry]:
+    items = (
+        meeting.agenda_items.select_related("case__patient")
+        .prefetch_related("decisions")
+        .order_by("position")
+    )
+    entries = []
+    for item in items:
+        decision = item.current_decision
+        if decision is None or not decision.is_signed:
+            state = "waiting"
+        elif decision.outcome == Outcome.DEFERRED:
+            state = "deferred"
+        else:
+            state = "discussed"
+        entries.append(AgendaEntry(item, state, decision is not None and not decision.is_signed))
+    return entries
+
+
+@require_http_methods(["GET"])
+def meeting_mode_start(request: HttpRequest, pk: int) -> HttpResponse:
+    """Meeting mode opens at the first item still waiting (or the first one)."""
+    require(request, VIEW)
+    meeting = get_object_or_404(Meeting, pk=pk)
+    entries = _agenda(meeting)
+    if not entries:
+        messages.info(request, "The agenda is empty: add cases before running the meeting.")
+        return redirect(meeting)
+    first = next((entry for entry in entries if entry.state == "waiting"), entries[0])
+    return redirect("decisions:meeting_mode", meeting.pk, first.item.pk)
+
+
+@require_http_methods(["GET"])
+def meeting_mode(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    """One agenda item at a time, for a shared screen: the question, the summary, the
+    key facts, the recommendations, previous decisions, and the record beside them."""
+    item = _item(request, pk, item_pk, VIEW)
+    meeting = item.meeting
+    entries = _agenda(meeting)
+    index = next(n for n, entry in enumerate(entries) if entry.item.pk == item.pk)
+    decision = current_record(item)
+    content = snapshot.current()
+    section = build_section(
+        item.case, item.position, pseudonymise=meeting.pseudonymise, content=content
+    )
+    quorum = meeting.quorum()
+    record_read(request, ReadKind.CASE_PAGE, [item.case], meeting_id=meeting.pk)
+    context = {
+        "item": item,
+        "meeting": meeting,
+        "case": item.case,
+        "section": section,
+        "matches": section.seen.matches,
+        "entries": entries,
+        "previous": entries[index - 1].item if index > 0 else None,
+        "next": entries[index + 1].item if index + 1 < len(entries) else None,
+        "back": MEETING_MODE,
+        "meeting_quorum": quorum,
+    }
+    if decision is not None:
+        context.update(
+            record_context(request, item, decision, quorum=quorum, content_version=content.version)
+        )
+        context["back"] = MEETING_MODE
+    return render(request, "decisions/meeting_mode.html", context)

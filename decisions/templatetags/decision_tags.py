@@ -11,9 +11,10 @@ register = template.Library()
 
 
 @register.inclusion_tag("decisions/_patient_decisions.html", takes_context=True)
-def patient_decisions(context, case):
+def patient_decisions(context, case, before_item=None):
     """Every decision on the case's patient, across meetings, newest meeting first (the
-    version in force of each; its page lists the versions it amends)."""
+    version in force of each; its page lists the versions it amends). With
+    ``before_item`` (meeting mode), the earlier ones: not that item's own record."""
     user = context["request"].user
     if not user.has_perm("decisions.view_decision"):
         return {"decisions": None}
@@ -25,4 +26,9 @@ def patient_decisions(context, case):
         .prefetch_related("concordance__reason")
         .order_by("-agenda_item__meeting__starts_at")
     )
-    return {"decisions": list(decisions), "case": case}
+    if before_item is not None:
+        decisions = decisions.exclude(agenda_item=before_item)
+    heading = (
+        "Previous decisions on this patient" if before_item else "Board decisions on this patient"
+    )
+    return {"decisions": list(decisions), "case": case, "heading": heading}
