@@ -11,6 +11,8 @@ class ReadKind(models.TextChoices):
     CASE_DATA = "case_data", "Case data (JSON)"
     CASE_SUMMARY = "case_summary", "Case summary PDF"
     MEETING_PACK = "meeting_pack", "Meeting pack PDF"
+    MINUTES = "minutes", "Minutes PDF"
+    LETTER = "letter", "Outcome letter PDF"
 
 
 class ReadLogEntry(models.Model):

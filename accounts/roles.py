@@ -39,7 +39,8 @@ _WORK_ON_CASES = [
 # Any clinician who attends may draft the board's decision.
 _DRAFT_DECISIONS = [f"decisions.{action}_decision" for action in ("add", "change", "view")]
 
-# Boards, their members and quorum rules are set up in the admin by administrators.
+# Boards, their members and quorum rules, the decision form's lists and the letter's
+# wording are set up in the admin by administrators.
 _SET_UP_BOARDS = [
     f"{app}.{action}_{model}"
     for app, model in (
@@ -50,7 +51,7 @@ _SET_UP_BOARDS = [
         ("decisions", "notfollowedreason"),
     )
     for action in ("add", "change", "delete", "view")
-]
+] + ["decisions.change_lettertemplate", "decisions.view_lettertemplate"]
 
 _RUN_MEETINGS = [
     "meetings.add_meeting",

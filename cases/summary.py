@@ -37,7 +37,7 @@ class CaseSection:
         return self.seen.case
 
 
-def _identified(case: Case) -> str:
+def identified(case: Case) -> str:
     patient = case.patient
     return (
         f"{patient.name} · MRN {patient.mrn} · born {patient.date_of_birth:%d %b %Y} · "
@@ -56,7 +56,7 @@ def build_section(
     return CaseSection(
         number=number,
         seen=seen,
-        patient_line=pseudonym(case) if pseudonymise else _identified(case),
+        patient_line=pseudonym(case) if pseudonymise else identified(case),
         question=text(case.question),
         summary=text(case.clinical_summary),
         important_unknowns=unknowns[:IMPORTANT_UNKNOWNS],

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from decisions.models import Modality, NotFollowedReason
+from decisions.models import LETTER_PLACEHOLDERS, LetterTemplate, Modality, NotFollowedReason
 
 
 @admin.register(Modality)
@@ -15,3 +15,23 @@ class NotFollowedReasonAdmin(admin.ModelAdmin):
     list_display = ["name", "position", "needs_text"]
     list_editable = ["position", "needs_text"]
     search_fields = ["name"]
+
+
+@admin.register(LetterTemplate)
+class LetterTemplateAdmin(admin.ModelAdmin):
+    """One wording for every outcome letter: it can be changed, not added twice or removed."""
+
+    fields = ["greeting", "opening", "closing", "sign_off"]
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not LetterTemplate.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        placeholders = ", ".join(
+            f"{{{name}}} ({what})" for name, what in LETTER_PLACEHOLDERS.items()
+        )
+        kwargs["help_texts"] = dict.fromkeys(self.fields, f"Placeholders: {placeholders}.")
+        return super().get_form(request, obj, change=change, **kwargs)

@@ -9,7 +9,10 @@ says was shown. For each recommendation the board marks followed, not followed
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
@@ -267,3 +270,71 @@ class Confirmation(models.Model):
 
     def __str__(self) -> str:
         return f"Checked for accuracy by {self.confirmed_by}"
+
+
+# What the letter's words may name; each is filled in from the record.
+LETTER_PLACEHOLDERS = {
+    "referring_clinician": "the referring clinician",
+    "patient": "the patient's name",
+    "board": "the board's name",
+    "meeting_date": "the meeting's date",
+    "signed_by": "who signed the decision",
+}
+PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+def _only_known_placeholders(text: str) -> None:
+    unknown = sorted(set(PLACEHOLDER.findall(text)) - set(LETTER_PLACEHOLDERS))
+    if unknown:
+        raise ValidationError(
+            "Unknown placeholder(s): %(names)s. Use only %(known)s.",
+            params={
+                "names": ", ".join(f"{{{name}}}" for name in unknown),
+                "known": ", ".join(f"{{{name}}}" for name in LETTER_PLACEHOLDERS),
+            },
+        )
+
+
+@audited
+class LetterTemplate(models.Model):
+    """The words of the outcome letter around the board's decision, which an
+    administrator edits. Placeholders in braces are filled in from the record."""
+
+    greeting = models.CharField(
+        max_length=200,
+        default="Dear {referring_clinician},",
+        validators=[_only_known_placeholders],
+    )
+    opening = models.TextField(
+        default="The {board} discussed your patient {patient} at its meeting on "
+        "{meeting_date}. This letter sets out the board's decision.",
+        validators=[_only_known_placeholders],
+    )
+    closing = models.TextField(
+        default="If anything in this letter is unclear or no longer correct, please contact "
+        "the tumor board coordinator.",
+        validators=[_only_known_placeholders],
+    )
+    sign_off = models.CharField(
+        max_length=200, default="Yours sincerely,", validators=[_only_known_placeholders]
+    )
+
+    class Meta:
+        verbose_name = "outcome letter wording"
+        verbose_name_plural = "outcome letter wording"
+
+    def __str__(self) -> str:
+        return "Outcome letter wording"
+
+    @classmethod
+    def current(cls) -> LetterTemplate:
+        """The wording in use: the one row, or the defaults until an administrator saves it."""
+        return cls.objects.order_by("pk").first() or cls()
+
+    def filled(self, values: dict[str, str]) -> dict[str, str]:
+        """Each part of the wording with its placeholders filled in (plain text)."""
+        fill = lambda text: PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)  # noqa: E731
+        return {
+            part: fill(getattr(self, part))
+            for part in ("greeting", "opening", "closing", "sign_off")
+        }

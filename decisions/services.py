@@ -56,6 +56,7 @@ def _freeze(decision: Decision) -> None:
         "facts": [
             [section, [[row.spec.label, str(row)] for row in rows]] for section, rows in seen.known
         ],
+        "question": case.question,
         "case_version": case.version,
         "content_version": list(content.version),
     }

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,6 +17,7 @@ from accounts.access import require
 from accounts.models import ReadKind
 from accounts.readlog import record_read
 from cases.summary import build_section
+from config.htmx import wants_partial
 from decisions import services, signing
 from decisions.forms import (
     ActionFormSet,
@@ -26,8 +28,9 @@ from decisions.forms import (
     SignForm,
 )
 from decisions.models import Action, Decision, Outcome
+from decisions.tasks import render_record_document
 from guidelines import snapshot
-from meetings.models import AgendaItem, Meeting
+from meetings.models import AgendaItem, Handout, HandoutKind, Meeting
 
 SIGNED_IS_FINAL = "This decision is signed: it cannot be changed."
 VIEW = "decisions.view_decision"
@@ -220,6 +223,10 @@ def record_context(request: HttpRequest, item: AgendaItem, decision: Decision, *
         "amend_form": AmendForm()
         if in_force and decision.is_signed and request.user.has_perm(CHANGE)
         else None,
+        # The letter states the latest signed version (also while an amendment is drafted).
+        "letter": document_box(request, item.meeting, HandoutKind.LETTER, item)
+        if in_force and (decision.is_signed or decision.amends_id)
+        else None,
         "stale": _stale(decision, item, content_version or snapshot.content_version()),
         "conflict": None,
         **extra,
@@ -405,3 +412,82 @@ def meeting_mode(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
         )
         context["back"] = MEETING_MODE
     return render(request, "decisions/meeting_mode.html", context)
+
+
+# --- Minutes and letters, rendered in the background ----------------------------------
+
+DOCUMENT_LABELS = {HandoutKind.MINUTES: "the minutes", HandoutKind.LETTER: "the outcome letter"}
+
+
+def latest_document(meeting: Meeting, kind: str, item: AgendaItem | None = None):
+    """The newest minutes (or letter of ``item``) of the meeting, without the PDF."""
+    meeting.handouts.expire_stale()
+    return meeting.handouts.filter(kind=kind, agenda_item=item).defer("pdf").first()
+
+
+def _queue(handout_id: int) -> None:
+    result = render_record_document.enqueue(handout_id)
+    Handout.objects.filter(pk=handout_id).update(task_id=str(result.id))
+
+
+def document_box(request: HttpRequest, meeting: Meeting, kind: str, item=None, handout=None):
+    """The context of a document's box: its latest render, progress, and the button."""
+    return {
+        "meeting": meeting,
+        "item": item,
+        "kind": kind,
+        "label": DOCUMENT_LABELS[kind],
+        "handout": handout or latest_document(meeting, kind, item),
+        "can_make": request.user.has_perm(CHANGE),
+        "generate_url": reverse("decisions:letter_generate", args=[meeting.pk, item.pk])
+        if item is not None
+        else reverse("decisions:minutes_generate", args=[meeting.pk]),
+    }
+
+
+def _start_document(request: HttpRequest, meeting: Meeting, kind: str, item=None):
+    with transaction.atomic():
+        handout, new = Handout.objects.start_pack(meeting, request.user, kind=kind, item=item)
+        if new:  # a second click does not queue a second render
+            transaction.on_commit(lambda: _queue(handout.pk))
+    if wants_partial(request):
+        return render(
+            request,
+            "decisions/_document_status.html",
+            document_box(request, meeting, kind, item, handout),
+        )
+    return redirect(item.current_decision if item is not None else meeting)
+
+
+@require_http_methods(["POST"])
+def minutes_generate(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request, CHANGE)
+    meeting = get_object_or_404(Meeting.objects.select_related("board"), pk=pk)
+    return _start_document(request, meeting, HandoutKind.MINUTES)
+
+
+@require_http_methods(["POST"])
+def letter_generate(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    item = _item(request, pk, item_pk, CHANGE)
+    decision = _current(item)
+    if not decision.is_signed and decision.amends_id is None:
+        messages.warning(request, "Sign the decision first: a letter states a signed decision.")
+        return redirect(_back(request, decision))
+    return _start_document(request, item.meeting, HandoutKind.LETTER, item)
+
+
+@require_http_methods(["GET"])
+def document_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress of minutes or a letter; htmx polls it every second until it ends."""
+    require(request, VIEW)
+    Handout.objects.filter(pk=pk).expire_stale()
+    handout = get_object_or_404(
+        Handout.objects.defer("pdf").select_related("meeting__board", "agenda_item"),
+        pk=pk,
+        kind__in=list(DOCUMENT_LABELS),
+    )
+    item = handout.agenda_item
+    if not wants_partial(request):
+        return redirect(item.current_decision if item is not None else handout.meeting)
+    context = document_box(request, handout.meeting, handout.kind, item, handout)
+    return render(request, "decisions/_document_status.html", context)

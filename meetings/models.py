@@ -221,6 +221,8 @@ class Attendance(models.Model):
 
 class HandoutKind(models.TextChoices):
     MEETING_PACK = "meeting_pack", "Meeting pack"
+    MINUTES = "minutes", "Minutes"
+    LETTER = "letter", "Outcome letter"  # of one agenda item
 
 
 class HandoutStatus(models.TextChoices):
@@ -272,37 +274,52 @@ class HandoutQuerySet(models.QuerySet):
             )
         return expired
 
-    def start_pack(self, meeting: Meeting, user) -> tuple[Handout, bool]:
-        """The meeting's pack being made, or a new queued one (and whether it is new).
+    def start_pack(
+        self, meeting: Meeting, user, kind: str = HandoutKind.MEETING_PACK, item=None
+    ) -> tuple[Handout, bool]:
+        """The meeting's document of that kind being made (a letter: of that item), or a
+        new queued one (and whether it is new).
 
-        Locks the meeting, so that two clicks at once queue one pack; a pack whose
-        worker stopped is failed first, so that it does not block a new one.
+        Locks the meeting, so that two clicks at once queue one; a render whose worker
+        stopped is failed first, so that it does not block a new one.
         """
         Meeting.objects.select_for_update().get(pk=meeting.pk)
         meeting.handouts.expire_stale()
         running = meeting.handouts.filter(
-            kind=HandoutKind.MEETING_PACK, status__in=[HandoutStatus.QUEUED, HandoutStatus.RUNNING]
+            kind=kind,
+            agenda_item=item,
+            status__in=[HandoutStatus.QUEUED, HandoutStatus.RUNNING],
         ).first()
         if running is not None:
             return running, False
         return self.create(
-            kind=HandoutKind.MEETING_PACK,
+            kind=kind,
             meeting=meeting,
+            agenda_item=item,
             requested_by=user,
-            pseudonymised=meeting.pseudonymise,
+            # A letter goes to the referring clinician, who must know whom it is about.
+            pseudonymised=meeting.pseudonymise and kind != HandoutKind.LETTER,
             paper_size=paper_size(),
-            cases_total=meeting.agenda_items.count(),
+            cases_total=1 if item is not None else meeting.agenda_items.count(),
         ), True
 
-    def record_pack(self, meeting: Meeting, rendered: Rendered, user=None) -> Handout:
-        """Store a pack rendered outside the queue (``manage.py render_handout``)."""
+    def record_pack(
+        self,
+        meeting: Meeting,
+        rendered: Rendered,
+        user=None,
+        kind: str = HandoutKind.MEETING_PACK,
+        item=None,
+    ) -> Handout:
+        """Store a document rendered outside the queue (``manage.py render_handout``)."""
         return self.create(
-            kind=HandoutKind.MEETING_PACK,
+            kind=kind,
             meeting=meeting,
+            agenda_item=item,
             status=HandoutStatus.DONE,
             pdf=rendered.pdf,
             page_count=rendered.page_count,
-            pseudonymised=meeting.pseudonymise,
+            pseudonymised=meeting.pseudonymise and kind != HandoutKind.LETTER,
             paper_size=paper_size(),
             content_versions=rendered.content_versions,
             requested_by=user,
@@ -333,6 +350,10 @@ class Handout(models.Model):
     # moved to ``cases.CaseSummary``.
     meeting = models.ForeignKey(
         Meeting, null=True, on_delete=models.CASCADE, related_name="handouts"
+    )
+    # The case a letter is about (only letters name one).
+    agenda_item = models.ForeignKey(
+        AgendaItem, null=True, blank=True, on_delete=models.CASCADE, related_name="letters"
     )
     status = models.CharField(
         max_length=8, choices=HandoutStatus.choices, default=HandoutStatus.QUEUED
@@ -367,6 +388,11 @@ class Handout(models.Model):
                 name="handout_is_a_meeting_pack",
             ),
             models.CheckConstraint(
+                condition=models.Q(kind=HandoutKind.LETTER, agenda_item__isnull=False)
+                | (~models.Q(kind=HandoutKind.LETTER) & models.Q(agenda_item__isnull=True)),
+                name="handout_letter_names_its_item",
+            ),
+            models.CheckConstraint(
                 condition=models.Q(cases_done__lte=models.F("cases_total")),
                 name="handout_progress_within_total",
             ),
@@ -385,4 +411,9 @@ class Handout(models.Model):
     @property
     def filename(self) -> str:
         day = timezone.localtime(self.meeting.starts_at).date().isoformat()
-        return f"meeting-{self.meeting_id}-{day}-pack.pdf"
+        what = {
+            HandoutKind.MEETING_PACK: "pack",
+            HandoutKind.MINUTES: "minutes",
+            HandoutKind.LETTER: f"letter-case-{self.agenda_item.case_id if self.agenda_item else ''}",
+        }[self.kind]
+        return f"meeting-{self.meeting_id}-{day}-{what}.pdf"

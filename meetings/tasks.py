@@ -1,4 +1,5 @@
-"""Background work: rendering meeting packs, outside any web worker."""
+"""Background work: rendering meeting packs (and, through ``run_render``, the other
+printed documents of a meeting), outside any web worker."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import contextlib
 import logging
 import threading
 import time
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -14,6 +16,7 @@ from django_tasks import task
 
 from meetings import handouts
 from meetings.models import Handout, HandoutStage, HandoutStatus
+from printing.pdf import Progress, Rendered
 
 logger = logging.getLogger(__name__)
 PAGE_UPDATE_INTERVAL = 0.5  # seconds between progress writes while laying out pages
@@ -57,11 +60,20 @@ def holding_lease(handout_id: int):
 @task()
 def render_meeting_pack(handout_id: int) -> None:
     """Render a queued meeting pack, recording progress, and the PDF or the failure."""
+    run_render(handout_id, lambda handout, progress: handouts.render_meeting_handout(
+        handout.meeting, progress
+    ))  # fmt: skip
+
+
+def run_render(handout_id: int, render: Callable[[Handout, Progress], Rendered]) -> None:
+    """Take a queued handout (unless another worker has), render it holding its lease,
+    and record progress, then the PDF or the failure. Each kind of document has a task
+    that calls this with its own ``render``."""
     with transaction.atomic():
         handout = (
             Handout.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(pk=handout_id, status=HandoutStatus.QUEUED)
-            .select_related("meeting__board")
+            .select_related("meeting__board", "agenda_item__case__patient")
             .first()
         )
         if handout is None:
@@ -88,9 +100,9 @@ def render_meeting_pack(handout_id: int) -> None:
 
     try:
         with holding_lease(handout_id):
-            rendered = handouts.render_meeting_handout(handout.meeting, progress)
+            rendered = render(handout, progress)
     except Exception as error:
-        logger.exception("Meeting pack %s failed", handout_id)
+        logger.exception("%s %s failed", handout.get_kind_display(), handout_id)
         ours.update(
             status=HandoutStatus.FAILED,
             error=f"{type(error).__name__}: {error}"[:2000],

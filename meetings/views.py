@@ -277,10 +277,18 @@ def handout_status(request: HttpRequest, pk: int) -> HttpResponse:
 def handout_download(request: HttpRequest, pk: int) -> HttpResponse:
     require(request, VIEW)
     handout = get_object_or_404(
-        Handout.objects.select_related("meeting__board"), pk=pk, status=HandoutStatus.DONE
+        Handout.objects.select_related("meeting__board", "agenda_item__case__patient"),
+        pk=pk,
+        status=HandoutStatus.DONE,
     )
-    cases = [case for _, case in handouts.meeting_cases(handout.meeting)]
-    record_read(
-        request, ReadKind.MEETING_PACK, cases, meeting_id=handout.meeting_id, handout_id=handout.pk
-    )
+    if handout.kind == HandoutKind.LETTER:
+        cases = [handout.agenda_item.case]
+    else:
+        cases = [case for _, case in handouts.meeting_cases(handout.meeting)]
+    read = {
+        HandoutKind.MEETING_PACK: ReadKind.MEETING_PACK,
+        HandoutKind.MINUTES: ReadKind.MINUTES,
+        HandoutKind.LETTER: ReadKind.LETTER,
+    }[handout.kind]
+    record_read(request, read, cases, meeting_id=handout.meeting_id, handout_id=handout.pk)
     return pdf_response(handout.pdf, handout.filename, download=True)

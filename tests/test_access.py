@@ -18,7 +18,7 @@ from django.urls import reverse
 from accounts import roles
 from accounts.models import ReadLogEntry
 from cases.models import Case, CaseSummary
-from decisions.models import Action, Decision
+from decisions.models import Action, Decision, LetterTemplate
 from meetings.models import Attendance, BoardMember, Handout, Specialty
 from meetings.tasks import render_meeting_pack
 from tests.factories import make_case, make_fact, make_meeting
@@ -49,6 +49,8 @@ POST_ONLY = {
     "decisions:decision_confirm",
     "decisions:decision_amend",
     "decisions:action_done",
+    "decisions:minutes_generate",
+    "decisions:letter_generate",
 }
 
 
@@ -67,12 +69,14 @@ ADMIN_RIGHTS = {
         **{f"guidelines.{m}": {"view"} for m in _GUIDELINES},
         **{f"meetings.{m}": {"view", "change", "add", "delete"} for m in _BOARDS},
         **{f"decisions.{m}": {"view", "change", "add", "delete"} for m in _LISTS},
+        "decisions.lettertemplate": {"view", "change"},
     },
 }
 # What the admin itself allows nobody, superusers included.
 ADMIN_NEVER = {
     "meetings.handout": {"add", "change"},  # printed records: viewed, never edited
     "cases.casesummary": {"add", "change"},
+    "decisions.lettertemplate": {"add", "delete"},  # one wording: changed, never removed
     "axes.accessattempt": {"add"},
     "axes.accesslog": {"add"},
     "axes.accessfailurelog": {"add"},
@@ -107,6 +111,8 @@ def world(db):
     AccessLog.objects.create(username="target", ip_address="10.0.0.1")
     AccessFailureLog.objects.create(username="target", ip_address="10.0.0.1")
     render_meeting_pack.enqueue(handout.pk)
+    LetterTemplate.current().save()  # the one wording (a flushed database has lost it)
+    minutes = Handout.objects.create(kind="minutes", meeting=meeting, status="done", pdf=b"%PDF")
     ReadLogEntry.objects.create(username="x", kind="case_page", case_id=case.pk, path="/")
     CaseSummary.objects.create(case=case, pdf=b"%PDF-1.7", page_count=1, fingerprint="f")
     decision = Decision.objects.create(agenda_item=meeting.agenda_items.get())
@@ -121,6 +127,7 @@ def world(db):
         "attendance": attendance.pk,
         "handout": handout.pk,
         "decision": decision.pk,
+        "minutes": minutes.pk,
         "action": action.pk,
         "admin_objects": {
             "auth.user": target.pk,
@@ -185,6 +192,8 @@ def url_for(route: Route, world: dict, missing: bool = False) -> str:
                 key = "case"
             elif route.name.startswith("handout_"):
                 key = "handout"
+            elif route.name == "document_status":
+                key = "minutes"
             else:
                 key = "meeting"
         kwargs[param] = 999_999 if missing else world[key]
@@ -268,7 +277,9 @@ def expected(persona: str, route: Route) -> int:
     if route.namespace == "decisions":  # drafting is for everyone who works on cases
         if persona not in CASE_ROLES:
             return 404
-        return 302 if name == "decisions:meeting_mode_start" else 200  # to the first item
+        # Meeting mode opens at an item; a document's progress outside htmx is its page.
+        redirects = ("decisions:meeting_mode_start", "decisions:document_status")
+        return 302 if name in redirects else 200
     if route.namespace == "meetings":
         if persona not in CASE_ROLES:
             return 404

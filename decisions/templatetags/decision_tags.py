@@ -6,6 +6,8 @@ from __future__ import annotations
 from django import template
 
 from decisions.models import Decision
+from decisions.views import document_box
+from meetings.models import HandoutKind
 
 register = template.Library()
 
@@ -32,3 +34,9 @@ def patient_decisions(context, case, before_item=None):
         "Previous decisions on this patient" if before_item else "Board decisions on this patient"
     )
     return {"decisions": list(decisions), "case": case, "heading": heading}
+
+
+@register.inclusion_tag("decisions/_document_status.html", takes_context=True)
+def meeting_minutes(context, meeting):
+    """The minutes box of the meeting page."""
+    return document_box(context["request"], meeting, HandoutKind.MINUTES)
