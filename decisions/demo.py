@@ -1,6 +1,7 @@
 """Demo data (``manage.py seed_demo``): a past meeting of the demo board, quorate, with a
-signed decision (one recommendation not followed, for the patient's preference, and an
-open action) and a draft, so that a newcomer sees records at once."""
+signed decision (one recommendation not followed, for the patient's preference, an open
+action and a done one), a signed deferral and a draft, so that a newcomer sees records,
+meeting mode, minutes and letters at once."""
 
 from __future__ import annotations
 
@@ -25,9 +26,11 @@ def seed() -> list[str]:
         return []
     signer = User.objects.filter(username="clinician").first()
     cases = list(
-        Case.objects.filter(patient__mrn__in=["DEMO-1005", "DEMO-1001"]).order_by("patient__mrn")
+        Case.objects.filter(patient__mrn__in=["DEMO-1005", "DEMO-1001", "DEMO-1003"]).order_by(
+            "patient__mrn"
+        )
     )
-    if signer is None or len(cases) < 2:
+    if signer is None or len(cases) < 3:
         return []
     starts = timezone.now() - datetime.timedelta(days=28)
     meeting = Meeting.objects.create(
@@ -37,7 +40,12 @@ def seed() -> list[str]:
         Attendance.objects.create(
             meeting=meeting, name=f"Demo {specialty.lower()}", specialty=specialty
         )
-    decided, drafted = (agenda.add_case(meeting, case) for case in (cases[1], cases[0]))
+    Attendance.objects.filter(meeting=meeting, specialty=DEMO_REQUIRED[0]).update(
+        name=signer.get_full_name() or signer.get_username(), user=signer
+    )
+    decided, deferred, drafted = (
+        agenda.add_case(meeting, case, signer) for case in (cases[2], cases[1], cases[0])
+    )
     decision = services.start(decided, signer)
     rows = list(decision.concordance.order_by("position"))
     for row in rows:
@@ -57,6 +65,17 @@ def seed() -> list[str]:
         decision=decision, what="Book liver MRI after two cycles", owner="Dr. R. Castillo",
         due=timezone.localdate() + datetime.timedelta(days=14),
     )  # fmt: skip
+    Action.objects.create(
+        decision=decision, what="Send the letter to the general practitioner",
+        owner="Tumour board coordinator", due=starts.date() + datetime.timedelta(days=2),
+        done_at=starts + datetime.timedelta(days=1), done_by=signer,
+    )  # fmt: skip
     signing.sign(decision, signer, decision.version)
+    deferral = services.start(deferred, signer)
+    deferral.outcome = Outcome.DEFERRED
+    deferral.information_needed = "A liver MRI with hepatobiliary contrast, to count the lesions."
+    deferral.needed_by = timezone.localdate() + datetime.timedelta(days=7)
+    deferral.save()
+    signing.sign(deferral, signer, deferral.version)
     services.start(drafted, signer)
-    return ["Created a past demo meeting with a signed decision and a draft."]
+    return ["Created a past demo meeting with a signed decision, a signed deferral and a draft."]

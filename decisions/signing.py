@@ -17,6 +17,7 @@ from django.utils import timezone
 from cases.models import CaseStatus
 from cases.services import move_status
 from decisions.models import Confirmation, Decision, DecisionStatus, Judgement, Outcome
+from meetings.models import AgendaItem
 
 CONFIRMATION_MEANING = (
     "I attended this meeting and have checked that this record states accurately what "
@@ -158,6 +159,12 @@ def _case_follows(decision: Decision, user) -> None:
 
 def case_status_after(decision: Decision) -> str:
     if decision.outcome == Outcome.DEFERRED:
+        # A candidate for the next meeting, unless it is on another agenda already.
+        listed = AgendaItem.objects.filter(case_id=decision.agenda_item.case_id).exclude(
+            pk=decision.agenda_item_id
+        )
+        if listed.filter(decisions__isnull=True).exists():
+            return CaseStatus.ON_AGENDA
         return CaseStatus.READY
     if decision.actions.filter(done_at__isnull=True).exists():
         return CaseStatus.ACTIONS_OPEN

@@ -23,6 +23,7 @@ _SAVED = "test_saved_"
 
 
 def _content_tables() -> list[str]:
+    from decisions.models import LetterTemplate, Modality, NotFollowedReason
     from guidelines.models import (
         Fact,
         FactChoice,
@@ -32,8 +33,9 @@ def _content_tables() -> list[str]:
         Subsection,
     )
 
-    # Parents before children.
-    models = (Fact, FactChoice, GuidelineSource, Section, Subsection, Recommendation)
+    # Parents before children; then the lists and wording the decisions migrations seed.
+    models = (Fact, FactChoice, GuidelineSource, Section, Subsection, Recommendation,
+              Modality, NotFollowedReason, LetterTemplate)  # fmt: skip
     return [model._meta.db_table for model in models]
 
 

@@ -161,16 +161,20 @@ def test_verify_decisions_reports_a_record_changed_behind_the_protection(client,
     )
 
 
-def test_the_demo_shows_a_quorate_past_meeting_with_a_signed_decision_and_a_draft(settings):
+def test_the_demo_shows_a_quorate_past_meeting_with_decisions_a_deferral_and_a_draft(settings):
     from meetings.models import Meeting
 
     settings.DEMO_MODE = True
     call_command("seed_demo", stdout=io.StringIO())
     call_command("seed_demo", stdout=io.StringIO())  # a second run adds nothing
-    signed = Decision.objects.get(status=DecisionStatus.SIGNED)
+    signed = Decision.objects.get(status=DecisionStatus.SIGNED, outcome="recommendation")
+    deferral = Decision.objects.get(status=DecisionStatus.SIGNED, outcome="deferred")
     assert Decision.objects.filter(status=DecisionStatus.DRAFT).count() == 1
     assert "1 not followed: Patient preference" in signed.concordance_summary()
-    assert signed.actions.get().done_at is None
+    assert [a.done_at is None for a in signed.actions.order_by("pk")] == [True, False]
+    assert signed.agenda_item.case.status == "actions_open"
+    # Deferred, and already on the next meeting's agenda.
+    assert deferral.agenda_item.case.status == "on_agenda"
     assert signing_matches()
     past = signed.agenda_item.meeting
     assert past.quorum().met

@@ -1,0 +1,160 @@
+"""The board at work: attendance until the quorum is met, meeting mode, a decision with
+a recommendation not followed and an action, the chair's signature, a deferral, and the
+minutes and the letter that state them."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from django.contrib.auth.models import Group, User
+from django.core.management import call_command
+from django.urls import reverse
+from pypdf import PdfReader
+
+from accounts import roles
+from cases.models import Case
+from decisions.models import Decision
+from meetings import agenda
+from meetings.models import BoardMember, Specialty
+from tests.e2e.browser import ARTIFACTS, PASSWORD, log_in
+from tests.e2e.test_accessibility import serious
+from tests.factories import make_case, make_meeting, make_patient
+
+SMOKER = {"primary_site": "colorectal", "planned_procedure": "hepatectomy", "smoker_current": True}
+
+
+def run_worker(django_db_blocker) -> None:
+    with django_db_blocker.unblock():  # the real db_worker, here in the test thread
+        call_command(
+            "db_worker", "--batch", "--no-startup-delay", "--no-reload",
+            stdout=io.StringIO(), stderr=io.StringIO(),
+        )  # fmt: skip
+
+
+def pdf_words(page, link_text: str, name: str) -> str:
+    with page.expect_download() as download:
+        page.click(f"text={link_text}")
+    path = ARTIFACTS / name
+    download.value.save_as(path)
+    return " ".join(" ".join(p.extract_text() for p in PdfReader(str(path)).pages).split())
+
+
+def test_a_meeting_from_attendance_to_signed_minutes_and_letter(site, new_page, django_db_blocker):
+    with django_db_blocker.unblock():
+        chair = User.objects.create_user("chair", password=PASSWORD, first_name="Mara",
+                                         last_name="Okafor")  # fmt: skip
+        chair.groups.add(Group.objects.get(name=roles.CLINICIAN))
+        surgery, radiology = (
+            Specialty.objects.create(name=n) for n in ("HPB surgery", "Radiology")
+        )
+        dana = make_case(patient=make_patient(mrn="E2E-D", name="Dana Board"), facts=SMOKER,
+                         question="Resect now?", status="ready")  # fmt: skip
+        ben = make_case(patient=make_patient(mrn="E2E-B", name="Ben Later"), facts=SMOKER,
+                        status="ready")  # fmt: skip
+        meeting = make_meeting(board_name="E2E HPB board")
+        for case in (dana, ben):
+            agenda.add_case(meeting, case)
+        board = meeting.board
+        board.default_chair = chair
+        board.save()
+        board.required_specialties.set([surgery, radiology])
+        BoardMember.objects.create(board=board, user=chair, specialty=surgery, may_sign=True)
+        BoardMember.objects.create(
+            board=board, user=User.objects.get(username="clinician"), specialty=radiology
+        )
+        first, second = meeting.agenda_items.order_by("position")
+
+    # --- The coordinator records who is there until the quorum is met. -----------------
+    page = new_page()
+    log_in(page, site, "coordinator")
+    page.goto(site + meeting.get_absolute_url())
+    assert "Quorum not met" in page.locator("#attendance").inner_text()
+    for member in ("Mara Okafor (HPB surgery)", "Clinician (Radiology)"):
+        page.select_option("#attendance select[name=member]", label=member)
+        page.click("#attendance button:has-text('Add')")
+        page.wait_for_selector(f"#attendance li:has-text('{member.split(' (')[0]}')")
+    page.wait_for_selector("#attendance .quorum-met")
+
+    # --- Meeting mode: the board records its decision; the draft saves as it is typed. ---
+    page.click("text=Run the meeting")
+    page.wait_for_url(re.compile(rf"/run/{first.pk}/$"))
+    assert serious(page) == []
+    page.click("#record button:has-text('Record the decision')")
+    page.wait_for_selector("#record form.decision-form")
+    page.check("#record input[name=outcome][value=recommendation]")
+    page.check("#record input[name=intent][value=curative]")
+    rows = page.locator("#record .concordance-row")
+    for n in range(rows.count()):
+        row = rows.nth(n)
+        if row.locator(".rec-id").inner_text() == "pc-smoking-cessation":
+            row.locator("input[value=not_followed]").check()
+            row.locator("select").select_option(label="Patient preference")
+        else:
+            row.locator("input[value=followed]").check()
+    page.fill("#record textarea[name=plan]", "Two cycles of systemic therapy, then restage.")
+    page.fill("#record input[name=actions-0-what]", "Book liver MRI")
+    page.fill("#record input[name=actions-0-owner]", "Dr. Ray")
+    page.wait_for_selector("#save-status:has-text('Draft saved at')")
+    page.wait_for_load_state("networkidle")
+    page.reload()  # the draft survives a reload
+    assert page.input_value("#record textarea[name=plan]") == (
+        "Two cycles of systemic therapy, then restage."
+    )
+    assert page.input_value("#record input[name=actions-0-what]") == "Book liver MRI"
+    assert serious(page) == []
+    page.screenshot(path=str(ARTIFACTS / "meeting-mode.png"), full_page=True)
+
+    # --- The chair signs with the password. -------------------------------------------
+    chair_page = new_page()
+    log_in(chair_page, site, "chair")
+    chair_page.goto(site + reverse("decisions:meeting_mode", args=[meeting.pk, first.pk]))
+    assert "Ready to sign" in chair_page.locator("#sign").inner_text()
+    chair_page.check("#sign input[name=sign-meaning]")
+    chair_page.fill("#sign input[name=sign-password]", PASSWORD)
+    chair_page.click("#sign button:has-text('Sign')")
+    chair_page.wait_for_selector("text=Decision signed.")
+    assert "Signed by Mara Okafor" in chair_page.content()
+
+    # --- The next case is deferred: it goes back to "ready for a meeting". -------------
+    chair_page.keyboard.press("n")
+    chair_page.wait_for_url(re.compile(rf"/run/{second.pk}/$"))
+    chair_page.click("#record button:has-text('Record the decision')")
+    chair_page.check("#record input[name=outcome][value=deferred]")
+    chair_page.fill("#record textarea[name=information_needed]", "A liver MRI with contrast.")
+    chair_page.click("#record button:has-text('Save the draft')")
+    chair_page.wait_for_selector("text=Decision draft saved.")
+    chair_page.check("#sign input[name=sign-meaning]")
+    chair_page.fill("#sign input[name=sign-password]", PASSWORD)
+    chair_page.click("#sign button:has-text('Sign')")
+    chair_page.wait_for_selector("text=Decision signed.")
+    agenda_text = chair_page.locator(".mode-agenda").inner_text()
+    assert "discussed" in agenda_text and "deferred" in agenda_text
+    with django_db_blocker.unblock():
+        assert Case.objects.get(pk=ben.pk).status == "ready"
+        assert Case.objects.get(pk=dana.pk).status == "actions_open"
+        signed = Decision.objects.get(agenda_item=first)
+        assert signed.concordance.get(recommendation="pc-smoking-cessation").reason.name == (
+            "Patient preference"
+        )
+
+    # --- Minutes and letter, made by the worker, state the decision. -------------------
+    page.goto(site + meeting.get_absolute_url())
+    page.click("#document-minutes button[type=submit]")
+    page.wait_for_selector("#document-minutes .progress")
+    run_worker(django_db_blocker)
+    page.wait_for_selector("text=Download the minutes", timeout=30_000)
+    minutes = pdf_words(page, "Download the minutes", "minutes.pdf")
+    for expected in ("Quorum met", "Not followed: Patient preference.", "Book liver MRI",
+                     "Signed by Mara Okafor", "A liver MRI with contrast."):  # fmt: skip
+        assert expected in minutes, expected
+    page.goto(site + reverse("decisions:decision_edit", args=[meeting.pk, first.pk]))
+    page.click("#document-letter button[type=submit]")
+    page.wait_for_selector("#document-letter .progress")
+    run_worker(django_db_blocker)
+    page.wait_for_selector("text=Download the outcome letter", timeout=30_000)
+    letter = pdf_words(page, "Download the outcome letter", "letter.pdf")
+    for expected in ("Dana Board", "Not followed: Patient preference.", "Book liver MRI",
+                     "Mara Okafor for the E2E HPB board"):  # fmt: skip
+        assert expected in letter, expected
+    assert page.console_errors == [] and chair_page.console_errors == []
