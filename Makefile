@@ -53,6 +53,7 @@ bench: setup
 	$(PY) bench/matching.py
 	$(PY) bench/handout.py
 	$(PY) bench/case_summary.py
+	$(PY) bench/meeting_mode.py
 	$(PY) bench/load.py
 
 backup: setup

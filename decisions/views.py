@@ -27,7 +27,7 @@ from decisions.forms import (
     DecisionForm,
     SignForm,
 )
-from decisions.models import Action, Decision, Outcome
+from decisions.models import Action, Decision, NotFollowedReason, Outcome
 from decisions.tasks import render_record_document
 from guidelines import snapshot
 from meetings.models import AgendaItem, Handout, HandoutKind, Meeting
@@ -102,7 +102,12 @@ def decision_refresh(request: HttpRequest, pk: int, item_pk: int) -> HttpRespons
 def _forms(decision: Decision, data=None):
     return (
         DecisionForm(data, instance=decision),
-        ConcordanceFormSet(data, queryset=decision.concordance.all(), prefix="concordance"),
+        ConcordanceFormSet(
+            data,
+            queryset=decision.concordance.all(),
+            prefix="concordance",
+            form_kwargs={"reasons": list(NotFollowedReason.objects.all())},
+        ),
         ActionFormSet(data, instance=decision, prefix="actions"),
     )
 
