@@ -35,6 +35,9 @@ from meetings.models import AgendaItem, Handout, HandoutKind, Meeting
 SIGNED_IS_FINAL = "This decision is signed: it cannot be changed."
 VIEW = "decisions.view_decision"
 CHANGE = "decisions.change_decision"
+AMENDMENT_KEEPS_WHAT_WAS_SHOWN = (
+    "An amendment corrects the record of the meeting: what the board saw then stays."
+)
 MEETING_MODE = "meeting-mode"  # the "from" of a form posted from meeting mode
 
 
@@ -91,6 +94,8 @@ def decision_refresh(request: HttpRequest, pk: int, item_pk: int) -> HttpRespons
     decision = _current(item)
     if decision.is_signed:
         messages.warning(request, SIGNED_IS_FINAL)
+    elif decision.amends_id:
+        messages.warning(request, AMENDMENT_KEEPS_WHAT_WAS_SHOWN)
     else:
         services.freeze(decision)
         messages.success(
@@ -241,7 +246,7 @@ def record_context(request: HttpRequest, item: AgendaItem, decision: Decision, *
 def _stale(decision: Decision, item: AgendaItem, content_version: tuple) -> str:
     """What changed since a draft froze what the board sees (e.g. a proposal drafted
     days before the meeting): "the case", "the guideline content", both, or ""."""
-    if decision.is_signed:
+    if decision.is_signed or decision.amends_id:  # an amendment keeps what was shown
         return ""
     changed = []
     if decision.shown.get("case_version") != item.case.version:

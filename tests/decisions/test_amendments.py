@@ -95,6 +95,10 @@ def test_an_amendment_is_a_new_version_with_a_reason_signed_again_in_a_chain(
         "Amended decision (draft)"
         in clinician_client.get(item.meeting.get_absolute_url()).content.decode()
     )
+    # What the board saw stays: an amendment is not refreshed from the case as it is now.
+    clinician_client.post(url("decision_refresh", item))
+    amendment.refresh_from_db()
+    assert amendment.shown == signed.shown and amendment.version == 1
     # A second amendment of the same signed version is refused: it is no longer in force.
     again = clinician_client.post(url("decision_amend", item), {"reason": "Again."})
     assert again.status_code == 200 and Decision.objects.count() == 2
