@@ -19,6 +19,10 @@ from cases.services import move_status
 from decisions.models import Confirmation, Decision, DecisionStatus, Judgement, Outcome
 from meetings.models import AgendaItem
 
+WHO_CONFIRMS = (
+    "Only a clinician who attended the meeting, other than the signer, confirms a signed "
+    "record, once."
+)
 CONFIRMATION_MEANING = (
     "I attended this meeting and have checked that this record states accurately what "
     "the board decided."
@@ -196,10 +200,7 @@ def confirm(decision: Decision, user) -> Confirmation:
     with transaction.atomic():
         current = Decision.objects.select_for_update().get(pk=decision.pk)
         if not may_confirm(current, user):
-            raise CannotSign(
-                "Only a clinician who attended the meeting, other than the signer, confirms "
-                "a signed record, once."
-            )
+            raise CannotSign(WHO_CONFIRMS)
         return Confirmation.objects.create(
             decision=current, confirmed_by=user, confirmed_at=timezone.now()
         )

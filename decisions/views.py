@@ -302,11 +302,7 @@ def decision_confirm(request: HttpRequest, pk: int, item_pk: int) -> HttpRespons
     item = _item(request, pk, item_pk, CHANGE)
     decision = _current(item)
     if not signing.may_confirm(decision, request.user):
-        messages.warning(
-            request,
-            "Only a clinician who attended the meeting, other than the signer, confirms a "
-            "signed record, once.",
-        )
+        messages.warning(request, signing.WHO_CONFIRMS)
         return redirect(_back(request, decision))
     form = ConfirmForm(request.POST, request=request)
     if form.is_valid():

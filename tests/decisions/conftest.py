@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import Group, User
 
+from accounts import roles
+from tests.decisions.records import PASSWORD
 from tests.factories import make_case, make_meeting, make_patient
 
 
@@ -17,3 +20,16 @@ def item(db):
         },
     )
     return make_meeting([case]).agenda_items.get()
+
+
+@pytest.fixture
+def chair(item):
+    """The item's board's default chair: signs its decisions."""
+    user = User.objects.create_user(
+        "chair", password=PASSWORD, first_name="Mara", last_name="Okafor"
+    )
+    user.groups.add(Group.objects.get(name=roles.CLINICIAN))
+    board = item.meeting.board
+    board.default_chair = user
+    board.save()
+    return user

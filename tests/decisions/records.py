@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+PASSWORD = "correct horse battery"  # every test user's
+
 
 def start(client, item):
     return client.post(reverse("decisions:decision_start", args=[item.meeting_id, item.pk]))

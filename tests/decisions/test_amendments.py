@@ -16,23 +16,10 @@ from accounts import roles
 from decisions.models import Confirmation, Decision
 from meetings import agenda
 from meetings.models import Attendance
-from tests.decisions.records import form_data, start
+from tests.decisions.records import PASSWORD, form_data, start
 from tests.factories import make_case, make_meeting
 
 pytestmark = pytest.mark.django_db
-PASSWORD = "correct horse battery"
-
-
-@pytest.fixture
-def chair(item):
-    user = User.objects.create_user(
-        "chair", password=PASSWORD, first_name="Mara", last_name="Okafor"
-    )
-    user.groups.add(Group.objects.get(name=roles.CLINICIAN))
-    board = item.meeting.board
-    board.default_chair = user
-    board.save()
-    return user
 
 
 @pytest.fixture

@@ -5,30 +5,15 @@ from __future__ import annotations
 import io
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
-from accounts import roles
 from decisions.models import Action, Decision, DecisionStatus
 from meetings.models import BoardMember, Specialty
-from tests.decisions.records import form_data, start
+from tests.decisions.records import PASSWORD, form_data, start
 
 pytestmark = pytest.mark.django_db
-PASSWORD = "correct horse battery"
-
-
-@pytest.fixture
-def chair(item):
-    user = User.objects.create_user(
-        "chair", password=PASSWORD, first_name="Mara", last_name="Okafor"
-    )
-    user.groups.add(Group.objects.get(name=roles.CLINICIAN))
-    board = item.meeting.board
-    board.default_chair = user
-    board.save()
-    return user
 
 
 @pytest.fixture
