@@ -32,6 +32,8 @@ from guidelines.derived import DERIVATIONS, FollowsFrom, derive, with_derived
 from guidelines.facts import (
     ALTERNATIVE_UNITS,
     BOOLEAN,
+    COMPUTED_SECTION,
+    DATE,
     ENUM,
     INTEGER,
     Catalogue,
@@ -69,6 +71,13 @@ def _fact_field(spec: FactSpec) -> forms.Field:
         return forms.ChoiceField(
             choices=[("", "Not known"), *spec.choices],
             widget=forms.Select(attrs=READS_FACTS),
+            **common,
+        )
+    if spec.kind == DATE:
+        return forms.DateField(
+            widget=forms.DateInput(
+                format=DATE_WIDGET["format"], attrs={**DATE_WIDGET["attrs"], **READS_FACTS}
+            ),
             **common,
         )
     attrs = {"step": "1" if spec.kind == INTEGER else "any", "inputmode": "decimal", **READS_FACTS}
@@ -138,7 +147,12 @@ class CaseForm(BidiSafeFormMixin, forms.Form):
         self.catalogue = catalogue
         self.existing_patient: Patient | None = None
         self.namesake: Patient | None = None  # same name and birth date, another MRN
-        self.fact_specs = [spec for spec in catalogue.values() if spec.name not in PATIENT_FACTS]
+        # Not the patient record's facts, nor those computed from others (scores).
+        self.fact_specs = [
+            spec
+            for spec in catalogue.values()
+            if spec.name not in PATIENT_FACTS and spec.section != COMPUTED_SECTION
+        ]
         for spec in self.fact_specs:
             self.fields[FACT_PREFIX + spec.name] = _fact_field(spec)
             units = ALTERNATIVE_UNITS.get(spec.name)

@@ -213,6 +213,10 @@ HANDOUT_LEASE_SECONDS = env_int("HANDOUT_LEASE_SECONDS", 60, minimum=2)
 # the latest pack of each meeting) and read-log entries older than
 # READ_LOG_RETENTION_DAYS are removed by `manage.py prune_records`.
 CASE_SUMMARY_RENDERS_PER_MINUTE = env_int("CASE_SUMMARY_RENDERS_PER_MINUTE", 6, minimum=1)
+# Liver metastases found within this many months of the primary's diagnosis (or before
+# it) count as synchronous (liver domain fact sheet §2: definitions range from "at
+# diagnosis" to 12 months; 6 is a common convention).
+SYNCHRONOUS_CUTOFF_MONTHS = env_int("SYNCHRONOUS_CUTOFF_MONTHS", 6, minimum=0)
 HANDOUT_RETENTION_DAYS = env_int("HANDOUT_RETENTION_DAYS", 365, minimum=1)
 READ_LOG_RETENTION_DAYS = env_int("READ_LOG_RETENTION_DAYS", 730, minimum=1)
 

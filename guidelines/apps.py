@@ -1,4 +1,13 @@
 from django.apps import AppConfig
+from django.conf import settings
+from django.core.signals import setting_changed
+
+
+def _synchronous_cutoff(setting: str = "SYNCHRONOUS_CUTOFF_MONTHS", **kwargs) -> None:
+    from guidelines import derived
+
+    if setting == "SYNCHRONOUS_CUTOFF_MONTHS":
+        derived.set_synchronous_cutoff(settings.SYNCHRONOUS_CUTOFF_MONTHS)
 
 
 class GuidelinesConfig(AppConfig):
@@ -7,3 +16,6 @@ class GuidelinesConfig(AppConfig):
 
     def ready(self) -> None:
         from guidelines import checks  # noqa: F401  (registers the system checks)
+
+        _synchronous_cutoff()
+        setting_changed.connect(_synchronous_cutoff)

@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from guidelines.facts import BOOLEAN, ENUM, INTEGER, Catalogue
+from guidelines.facts import BOOLEAN, DATE, ENUM, INTEGER, Catalogue
 
 OPERATORS = ("=", "!=", ">", ">=", "<", "<=")
 ORDERING_OPERATORS = frozenset({">", ">=", "<", "<="})
@@ -334,6 +334,13 @@ def _comparison_problems(comparison: Comparison, catalogue: Catalogue):
         if close:
             message += f"; did you mean {close[0]!r}?"
         yield message, comparison.position
+        return
+    if spec.kind == DATE:
+        yield (
+            f"{spec.name} is a date: conditions compare the facts computed from it "
+            "(e.g. disease_free_interval_months)",
+            comparison.position,
+        )
         return
     if comparison.operator in ORDERING_OPERATORS and not spec.is_numeric:
         kind = "yes/no" if spec.kind == BOOLEAN else "choice"

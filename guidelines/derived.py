@@ -3,8 +3,9 @@
 Pure: no ORM. Each ``Derivation`` names the fact it sets, the facts it reads and
 where the rule comes from. A derived value replaces whatever was typed for that
 fact (a man cannot be pregnant, whatever the form says), and pages show it as
-derived, with what it came from. Scores (Child-Pugh, Fong …) are meant to be
-added as further derivations.
+derived, with what it came from. The liver scores (``guidelines.scores``: Child-Pugh,
+ALBI, the future liver remnant, Fong, the tumour burden score, the disease-free
+interval) are derivations too, so conditions read them like any other fact.
 
 The rules here are the fact sheet's own (revision 2, §0 "Facts that do not apply
 to a patient"), not clinical judgement of the code.
@@ -12,10 +13,11 @@ to a patient"), not clinical judgement of the code.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
+from guidelines import scores
 from guidelines.facts import Catalogue
 
 
@@ -29,6 +31,8 @@ class Derivation(Protocol):
     def inputs(self) -> tuple[str, ...]: ...
 
     def compute(self, values: Mapping[str, object]) -> object: ...
+
+    def describe(self, values: Mapping[str, object], catalogue: Catalogue) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -52,23 +56,7 @@ class FollowsFrom:
         return self.value
 
 
-REVISION_2 = "fact sheet revision 2, §0: facts that do not apply to a patient"
-DERIVATIONS: tuple[Derivation, ...] = (
-    FollowsFrom("pregnant", "sex", frozenset({"male"}), False, REVISION_2),
-    FollowsFrom("history_extrahepatic_cancer", "primary_site", None, True, REVISION_2),
-    FollowsFrom(
-        "combined_primary_resection", "primary_status", frozenset({"resected"}), False, REVISION_2
-    ),
-)
-
-
-@dataclass(frozen=True)
-class Derived:
-    value: object
-    inputs: tuple[str, ...]
-    source: str
-
-    def explain(self, values: Mapping[str, object], catalogue: Catalogue) -> str:
+    def describe(self, values: Mapping[str, object], catalogue: Catalogue) -> str:
         """What it came from, in words: 'follows from Sex: Male'."""
         parts = [
             f"{catalogue[name].label}: {catalogue[name].display_value(values.get(name))}"
@@ -77,15 +65,154 @@ class Derived:
         return "follows from " + ", ".join(parts)
 
 
+@dataclass(frozen=True)
+class Computed:
+    """``fact`` computed by a published formula (``guidelines.scores``) from ``inputs``;
+    not known while an input it needs is not known."""
+
+    fact: str
+    inputs: tuple[str, ...]
+    source: str
+    formula: Callable[[Mapping[str, object]], object]
+    score: Callable[[Mapping[str, object]], scores.Score] | None = None  # its explanation
+
+    def compute(self, values: Mapping[str, object]) -> object:
+        return self.formula(values)
+
+    def describe(self, values: Mapping[str, object], catalogue: Catalogue) -> str:
+        if self.score is not None:
+            return f"computed: {self.score(values)} ({self.source})"
+        parts = [
+            f"{catalogue[name].label} {catalogue[name].display_value(values.get(name))}"
+            for name in self.inputs
+            if values.get(name) is not None
+        ]
+        return f"computed from {', '.join(parts)} ({self.source})"
+
+
+def _score_value(score: Callable[[Mapping[str, object]], scores.Score]):
+    """A score's value, once it is known."""
+    return lambda values: score(values).value
+
+
+def _interval(values: Mapping[str, object]) -> scores.Score:
+    """The interval and whether it counts as synchronous, with the cut-off in force."""
+    timing = {"synchronous": scores.synchronous(values, _synchronous_months)}
+    return scores.interval({**values, **timing}, _synchronous_months)
+
+
+def _flr_part(which: str):
+    def formula(values: Mapping[str, object]) -> object:
+        height, weight = values.get("height_cm"), values.get("weight_kg")
+        if height is None or weight is None:
+            return None
+        bsa = scores.body_surface_area(height, weight)
+        return round(bsa, 2) if which == "bsa" else round(scores.total_liver_volume(bsa))
+
+    return formula
+
+
+def _albi_grade(values: Mapping[str, object]) -> object:
+    result = scores.albi(values)
+    return None if result.value is None else scores.albi_grade(result.value)
+
+
+def _child_pugh_class(values: Mapping[str, object]) -> object:
+    result = scores.child_pugh(values)
+    return None if result.value is None else scores.child_pugh_class(result.value)
+
+
+def _tbs_zone(values: Mapping[str, object]) -> object:
+    result = scores.tumour_burden(values)
+    return None if result.value is None else scores.tbs_zone(result.value)
+
+
+# The cut-off of "synchronous", in months (the SYNCHRONOUS_CUTOFF_MONTHS setting; the
+# guidelines app sets it at start-up and whenever the setting changes).
+_synchronous_months = 6
+
+
+def set_synchronous_cutoff(months: int) -> None:
+    global _synchronous_months
+    _synchronous_months = months
+
+
+def synchronous_cutoff() -> int:
+    return _synchronous_months
+
+
+REVISION_2 = "fact sheet revision 2, §0: facts that do not apply to a patient"
+CHILD_PUGH_INPUTS = ("serum_bilirubin_umol_l", "albumin_g_l", "inr", "ascites", "encephalopathy")
+ALBI_INPUTS = ("serum_bilirubin_umol_l", "albumin_g_l")
+FLR_INPUTS = ("height_cm", "weight_kg", "flr_volume_ml")
+DATES = ("primary_diagnosis_date", "liver_metastases_diagnosis_date")
+FONG_INPUTS = ("primary_site", "primary_node_positive", "disease_free_interval_months",
+               "lesion_count", "cea_ng_ml", "largest_lesion_mm")  # fmt: skip
+TBS_INPUTS = ("lesion_count", "largest_lesion_mm")
+# In order: a rule may read what an earlier one derived (Fong reads the interval).
+DERIVATIONS: tuple[Derivation, ...] = (
+    FollowsFrom("pregnant", "sex", frozenset({"male"}), False, REVISION_2),
+    FollowsFrom("history_extrahepatic_cancer", "primary_site", None, True, REVISION_2),
+    FollowsFrom(
+        "combined_primary_resection", "primary_status", frozenset({"resected"}), False, REVISION_2
+    ),
+    Computed("disease_free_interval_months", DATES, scores.INTERVAL_SOURCE,
+             scores.disease_free_interval),
+    Computed("synchronous", DATES, scores.INTERVAL_SOURCE,
+             lambda values: scores.synchronous(values, _synchronous_months), _interval),
+    Computed("child_pugh_score", CHILD_PUGH_INPUTS, scores.CHILD_PUGH_SOURCE,
+             _score_value(scores.child_pugh), scores.child_pugh),
+    Computed("child_pugh_class", CHILD_PUGH_INPUTS, scores.CHILD_PUGH_SOURCE,
+             _child_pugh_class, scores.child_pugh),
+    Computed("albi_score", ALBI_INPUTS, scores.ALBI_SOURCE, _score_value(scores.albi),
+             scores.albi),
+    Computed("albi_grade", ALBI_INPUTS, scores.ALBI_SOURCE, _albi_grade, scores.albi),
+    Computed("body_surface_area_m2", ("height_cm", "weight_kg"), scores.BSA_SOURCE,
+             _flr_part("bsa")),
+    Computed("total_liver_volume_ml", ("height_cm", "weight_kg"), scores.TLV_SOURCE,
+             _flr_part("tlv")),
+    Computed("future_liver_remnant_pct", FLR_INPUTS, scores.TLV_SOURCE,
+             _score_value(scores.standardised_flr), scores.standardised_flr),
+    Computed("fong_score", FONG_INPUTS, scores.FONG_SOURCE, _score_value(scores.fong),
+             scores.fong),
+    Computed("tumour_burden_score", TBS_INPUTS, scores.TBS_SOURCE,
+             _score_value(scores.tumour_burden), scores.tumour_burden),
+    Computed("tumour_burden_zone", TBS_INPUTS, scores.TBS_SOURCE, _tbs_zone,
+             scores.tumour_burden),
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Derived:
+    value: object
+    rule: Derivation
+    values: Mapping[str, object]  # what the rule read
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        return self.rule.inputs
+
+    @property
+    def source(self) -> str:
+        return self.rule.source
+
+    def explain(self, values: Mapping[str, object], catalogue: Catalogue) -> str:
+        """How it came about, in words ('follows from Sex: Male', 'computed: Fong 3 of 5 …')."""
+        return self.rule.describe(self.values, catalogue)
+
+
 def derive(values: Mapping[str, object], catalogue: Catalogue) -> dict[str, Derived]:
-    """The derived facts of a case (only facts the catalogue has, from inputs it has)."""
+    """The derived facts of a case (only facts the catalogue has, from inputs it has);
+    each rule reads the case's values with what earlier rules derived."""
     found: dict[str, Derived] = {}
+    current = dict(values)
     for rule in DERIVATIONS:
         if rule.fact not in catalogue or not all(name in catalogue for name in rule.inputs):
             continue
-        value = rule.compute(values)
+        value = rule.compute(current)
         if value is not None:
-            found[rule.fact] = Derived(value, rule.inputs, rule.source)
+            found[rule.fact] = Derived(value, rule, dict(current))
+            current[rule.fact] = value
     return found
 
 

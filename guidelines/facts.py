@@ -9,6 +9,7 @@ module is pure: it imports nothing from Django.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -18,7 +19,10 @@ BOOLEAN = "boolean"
 ENUM = "enum"
 INTEGER = "integer"
 NUMBER = "number"
+DATE = "date"  # stored as an ISO date string; read by derived facts, not by conditions
 NUMERIC_KINDS = frozenset({INTEGER, NUMBER})
+# The form section of facts computed from others (scores): shown, never typed.
+COMPUTED_SECTION = "scores"
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,8 @@ class FactSpec:
             return "true, false"
         if self.kind == ENUM:
             return ", ".join(value for value, _ in self.choices)
+        if self.kind == DATE:
+            return "nothing: a date is read by the facts computed from it"
         whole = "whole number" if self.kind == INTEGER else "number"
         return f"{whole}, {self.range_text()}"
 
@@ -74,6 +80,9 @@ class FactSpec:
             return "Yes" if value else "No"
         if self.kind == ENUM:
             return dict(self.choices).get(str(value), str(value))
+        if self.kind == DATE:
+            day = datetime.date.fromisoformat(str(value))
+            return f"{day.day} {day:%b %Y}"
         return f"{_rounded(value)} {self.unit}".strip()
 
 
@@ -100,6 +109,7 @@ def _plain(number: object) -> object:
 # From the fact sheet: bilirubin, 1 mg/dL = 17.1 µmol/L.
 ALTERNATIVE_UNITS: dict[str, tuple[tuple[str, float], ...]] = {
     "serum_bilirubin_umol_l": (("mg/dL", 17.1),),
+    "albumin_g_l": (("g/dL", 10),),  # liver domain fact sheet: 1 g/dL = 10 g/L
 }
 # A technical bound for numbers whose catalogue entry sets no maximum.
 NUMBER_LIMIT = 1_000_000
@@ -134,6 +144,8 @@ def coerce_value(spec: FactSpec, value: object) -> bool | int | float | str | No
                 spec.name, f"{value!r} is not an allowed value (allowed: {spec.allowed_text()})"
             )
         return value
+    if spec.kind == DATE:
+        return _coerce_date(spec, value)
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise FactValueError(spec.name, f"expected a number, got {value!r}")
     if value != value or value in (float("inf"), float("-inf")):
@@ -151,6 +163,25 @@ def coerce_value(spec: FactSpec, value: object) -> bool | int | float | str | No
     if abs(value) > NUMBER_LIMIT:
         raise FactValueError(spec.name, f"{value!r} is implausibly large (limit {NUMBER_LIMIT:,})")
     return value
+
+
+# Dates a case can hold: none before 1900, none in the future (checked against today).
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+
+
+def _coerce_date(spec: FactSpec, value: object) -> str:
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    if isinstance(value, str):
+        try:
+            value = datetime.date.fromisoformat(value)
+        except ValueError:
+            raise FactValueError(spec.name, f"expected a date (YYYY-MM-DD), got {value!r}") from None
+    if not isinstance(value, datetime.date):
+        raise FactValueError(spec.name, f"expected a date (YYYY-MM-DD), got {value!r}")
+    if value < EARLIEST_DATE or value > datetime.date.today():
+        raise FactValueError(spec.name, f"{value.isoformat()} is not a date in the past")
+    return value.isoformat()
 
 
 def coerce_facts(raw: Mapping[str, object], catalogue: Catalogue) -> dict[str, object]:

@@ -39,6 +39,8 @@ class FactSection(models.TextChoices):
     MOLECULAR_PROFILE = "molecular_profile", "Molecular profile"
     TREATMENT = "treatment", "Treatment history and plan"
     PERIOPERATIVE_RISK = "perioperative_risk", "Perioperative risk"
+    # Computed from other facts, never typed (guidelines/derived.py): not on the form.
+    SCORES = facts.COMPUTED_SECTION, "Computed values and scores"
 
 
 T = TypeVar("T")
@@ -65,6 +67,7 @@ class FactKind(models.TextChoices):
     BOOLEAN = facts.BOOLEAN, "Yes / no"
     INTEGER = facts.INTEGER, "Whole number"
     NUMBER = facts.NUMBER, "Number"
+    DATE = facts.DATE, "Date"
 
 
 class FactQuerySet(models.QuerySet):

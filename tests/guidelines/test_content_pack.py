@@ -68,8 +68,12 @@ def test_check_items_carry_the_unverified_marker_and_yes_items_do_not():
 
 def test_the_catalogue_holds_every_fact_of_the_fact_sheet():
     catalogue = snapshot.catalogue()
-    assert len(catalogue) == 37  # revision 2 added three
+    assert len(catalogue) == 63  # revision 2 added three; the liver domain facts 26
     assert {"biliary_obstruction", "primary_status", "combined_primary_resection"} <= set(catalogue)
+    assert {"albumin_g_l", "inr", "primary_diagnosis_date", "fong_score"} <= set(catalogue)
+    assert catalogue["primary_diagnosis_date"].kind == "date"
+    computed = {name for name, spec in catalogue.items() if spec.section == "scores"}
+    assert len(computed) == 11 and "tumour_burden_zone" in computed
     assert catalogue["planned_procedure"].not_known_values == {"undecided"}
     assert catalogue["primary_site"].not_known_values == {"unknown"}
     assert catalogue["ras_status"].not_known_values == set()  # "not tested" is known
@@ -143,7 +147,7 @@ def test_export_then_load_into_an_empty_database_gives_the_same_content(tmp_path
 def test_export_of_the_shipped_content_reproduces_the_pack_file():
     exported = content_pack.dump(
         content_pack.export_pack(
-            name="liver-metastases", title="Liver metastases", version="2026.11.2"
+            name="liver-metastases", title="Liver metastases", version="2026.11.3"
         )
     )
     shipped = "".join(
@@ -329,6 +333,6 @@ def test_a_library_at_revision_1_moves_to_revision_2_keeping_an_editors_work(edi
     for rec in Recommendation.objects.exclude(slug="pc-biliary-drainage-cholestasis"):
         assert rec.condition == pack[rec.slug].get("condition", ""), rec.slug
         assert rec.verification == pack[rec.slug].get("verification", "none"), rec.slug
-    assert Fact.objects.count() == 37
+    assert Fact.objects.count() == 63
     again = run("load_content")
     assert "update " not in again and "create " not in again  # nothing changes a second time
