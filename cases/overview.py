@@ -12,12 +12,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from cases.models import PATIENT_FACTS, Case
+from django.db.models import prefetch_related_objects
+
+from cases import liver_map
+from cases.models import PATIENT_FACTS, Case, Lesion
 from cases.pseudonym import withhold_identity
 from guidelines import matching, snapshot
-from guidelines.derived import derive
-from guidelines.facts import Catalogue, FactSpec
+from guidelines.derived import derive, synchronous_cutoff
+from guidelines.facts import COMPUTED_SECTION, Catalogue, FactSpec
 from guidelines.models import by_section
+from guidelines.scores import LESION_SOURCE, Score, segments_involved
+from guidelines.scores import scores as scores_block
 
 
 @dataclass(frozen=True)
@@ -41,17 +46,21 @@ def known_facts(
     catalogue: Catalogue,
     entered_as: Mapping[str, list] | None = None,
     hidden: frozenset[str] = frozenset(),
+    from_lesions: frozenset[str] = frozenset(),
 ) -> list[tuple[str, list[KnownFact]]]:
     """The known facts under their section labels, in form order, each with its origin:
-    derived from others, from the patient record, or typed in another unit."""
+    derived from others, from the patient record or the lesion table, or typed in
+    another unit."""
     derived = derive(values, catalogue)
     entered_as = entered_as or {}
     rows = []
     for spec in catalogue.values():
-        if spec.name not in values or spec.name in hidden:
-            continue
+        if spec.name not in values or spec.name in hidden or spec.section == COMPUTED_SECTION:
+            continue  # (the computed values are the scores block's)
         if spec.name in derived:
             origin = derived[spec.name].explain(values, catalogue)
+        elif spec.name in from_lesions:
+            origin = f"from the lesion table ({LESION_SOURCE})"
         elif spec.name in PATIENT_FACTS:
             origin = "from the patient record"
         elif spec.name in entered_as:
@@ -60,7 +69,8 @@ def known_facts(
         else:
             origin = ""
         value = spec.display_value(values[spec.name])
-        rows.append(KnownFact(spec, value, origin, derived=spec.name in derived))
+        computed = spec.name in derived or spec.name in from_lesions
+        rows.append(KnownFact(spec, value, origin, derived=computed))
     return by_section(rows, section=lambda row: row.spec.section)
 
 
@@ -72,6 +82,20 @@ class CaseOverview:
     unknown: list[FactSpec]  # catalogue facts with no value, in form order
     matches: matching.Panel
     pseudonymised: bool = False
+    lesions: tuple[Lesion, ...] = ()
+    scores: tuple[Score, ...] = ()  # the scores block: each score, known, a range or not
+
+    @property
+    def segments_involved(self) -> list[str]:
+        return segments_involved([lesion.for_scores() for lesion in self.lesions])
+
+    @property
+    def map_regions(self) -> list[liver_map.Region]:
+        return liver_map.regions(list(self.lesions))
+
+    @property
+    def map_summary(self) -> str:
+        return liver_map.summary(list(self.lesions))
 
 
 def overview(
@@ -83,15 +107,30 @@ def overview(
     """
     content = content or snapshot.current()
     catalogue = content.catalogue
+    prefetch_related_objects([case], "lesions")  # read once, by the facts and the map
     values = case.fact_values(catalogue)
     hidden: frozenset[str] = frozenset()
     if pseudonymised:
         values, hidden = withhold_identity(values, catalogue)
+    lesion_facts = frozenset(case.lesion_values(catalogue))
     return CaseOverview(
         case=case,
         values=values,
-        known=known_facts(values, catalogue, case.entered_as, hidden),
-        unknown=[spec for spec in catalogue.values() if spec.name not in values],
+        known=known_facts(values, catalogue, case.entered_as, hidden, lesion_facts),
+        unknown=[
+            spec
+            for spec in catalogue.values()
+            if spec.name not in values and spec.section != COMPUTED_SECTION
+        ],
         matches=snapshot.matches_for(values, content),
         pseudonymised=pseudonymised,
+        lesions=tuple(case.lesions.all()),
+        scores=tuple(case_scores(values, catalogue)),
     )
+
+
+def case_scores(values: Mapping[str, object], catalogue: Catalogue) -> list[Score]:
+    """The scores block, for a catalogue that has the liver scores (else nothing)."""
+    if "child_pugh_score" not in catalogue:
+        return []
+    return [score for score in scores_block(values, synchronous_cutoff()) if score.applies]

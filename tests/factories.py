@@ -61,6 +61,14 @@ def make_case(patient=None, facts=None, **overrides) -> Case:
     return Case.objects.create(**values)
 
 
+def make_lesion(case, number=None, **fields):
+    """A row of the case's lesion table (numbered after the last one)."""
+    from cases.models import Lesion
+
+    number = number or case.lesions.count() + 1
+    return Lesion.objects.create(case=case, number=number, **{"segments": ["VI"], **fields})
+
+
 def make_meeting(cases=(), board_name="Liver board", **overrides):
     """A meeting of the board of that name (made if it does not exist yet)."""
     from django.utils import timezone

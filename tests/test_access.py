@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from accounts import roles
 from accounts.models import ReadLogEntry
-from cases.models import Case, CaseSummary
+from cases.models import Case, CaseSummary, Lesion
 from decisions.models import Action, Decision, LetterTemplate
 from meetings.models import Attendance, BoardMember, Handout, Specialty
 from meetings.tasks import render_meeting_pack
@@ -50,6 +50,8 @@ POST_ONLY = {
     "decisions:decision_amend",
     "decisions:action_done",
     "decisions:minutes_generate",
+    "cases:lesion_add",
+    "cases:lesion_remove",
     "decisions:letter_generate",
 }
 
@@ -115,6 +117,7 @@ def world(db):
     minutes = Handout.objects.create(kind="minutes", meeting=meeting, status="done", pdf=b"%PDF")
     ReadLogEntry.objects.create(username="x", kind="case_page", case_id=case.pk, path="/")
     CaseSummary.objects.create(case=case, pdf=b"%PDF-1.7", page_count=1, fingerprint="f")
+    lesion = Lesion.objects.create(case=case, number=1, segments=["VI"], diameter_mm=20)
     decision = Decision.objects.create(agenda_item=meeting.agenda_items.get())
     action = Action.objects.create(decision=decision, what="Book liver MRI")
     surgery = Specialty.objects.create(name="HPB surgery")
@@ -128,6 +131,7 @@ def world(db):
         "handout": handout.pk,
         "decision": decision.pk,
         "minutes": minutes.pk,
+        "lesion": lesion.pk,
         "action": action.pk,
         "admin_objects": {
             "auth.user": target.pk,
@@ -186,6 +190,7 @@ def url_for(route: Route, world: dict, missing: bool = False) -> str:
             "attendance_pk": "attendance",
             "decision_pk": "decision",
             "action_pk": "action",
+            "lesion_pk": "lesion",
         }.get(param)
         if key is None:
             if route.namespace == "cases":
@@ -270,6 +275,8 @@ def expected(persona: str, route: Route) -> int:
         return 302
     if route.namespace == "guidelines":
         return 200
+    if name == "cases:lesion_edit":  # outside htmx, the row's form on the case page
+        return 302 if persona in CASE_ROLES else 404
     if route.namespace == "cases":
         return 200 if persona in CASE_ROLES else 404
     if name in ("meetings:meeting_create", "meetings:meeting_edit"):

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from tests.factories import make_case, make_patient, make_recommendation
+from tests.factories import make_case, make_lesion, make_patient, make_recommendation
 
 pytestmark = pytest.mark.django_db
 
@@ -57,18 +57,22 @@ def test_case_page_runs_a_fixed_number_of_queries(
 ):
     client.force_login(clinician)
     client.get(case.get_absolute_url())
-    # session, user, permissions (4); case (1); guideline content version (1); history (1);
-    # other cases (1); meetings (1); decisions on the patient (1); the read log (1); the
-    # session is rewritten at most once a minute. (The history names its patient from
-    # the case: no query.)
-    with django_assert_num_queries(11):
+    make_lesion(case, segments=["II"], diameter_mm=12)
+    # session, user, permissions (4); case (1); its lesions (1); guideline content version
+    # (1); history (1) and the accounts it names (1); other cases (1); meetings (1);
+    # decisions on the patient (1); the read log (1); the session is rewritten at most
+    # once a minute. (The history names its patient from the case: no query.)
+    with django_assert_num_queries(13):
         client.get(case.get_absolute_url())
     for n in range(30):
         make_recommendation(slug=f"extra-{n}", condition="alcohol_g_per_day > 10")
     client.get(case.get_absolute_url())  # the first request after a content change rebuilds it
-    with django_assert_num_queries(11):
+    for n in range(5):
+        make_lesion(case, segments=["VI"], diameter_mm=10 + n)
+    with django_assert_num_queries(13):
         response = client.get(case.get_absolute_url())
     assert "match-extra-29" in response.content.decode()
+    assert "Liver lesions (6)" in response.content.decode()
 
 
 def test_users_without_access_cannot_tell_whether_a_case_exists(client, outsider, editor, case):

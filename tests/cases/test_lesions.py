@@ -1,0 +1,126 @@
+"""The lesion table: rows added, changed and removed in place; the facts, scores and map
+that follow from it; bad input named next to its field, nothing half-saved."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from cases.models import Case, Lesion
+from tests.factories import make_case, make_lesion
+from tests.helpers import HTMX
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def case():
+    return make_case(
+        facts={"primary_site": "colorectal", "lesion_count": 7, "cea_ng_ml": 240,
+               "primary_node_positive": True, "planned_procedure": "hepatectomy"}
+    )  # fmt: skip
+
+
+def new(**fields) -> dict:
+    data = {"new-segments": ["VI"], "new-diameter_mm": "35", "new-imaging": "mri",
+            "new-imaging_date": "2026-10-02", "new-vessels": "none",
+            "new-disappeared": "unknown", "new-planned_treatment": "resection"}  # fmt: skip
+    data.update({f"new-{key}": value for key, value in fields.items()})
+    return data
+
+
+def test_adding_a_lesion_in_place_updates_the_facts_scores_map_and_matches(clinician_client, case):
+    url = reverse("cases:lesion_add", args=[case.pk])
+    response = clinician_client.post(url, new(), **HTMX)
+    page = response.content.decode()
+    lesion = Lesion.objects.get()
+    assert (lesion.number, lesion.segments, lesion.diameter_mm) == (1, ["VI"], 35)
+    case.refresh_from_db()
+    assert case.version == 2  # an open case form or decision knows it is out of date
+    assert 'id="lesions"' in page and "Liver lesions (1)" in page
+    assert 'id="known-facts" class="panel" hx-swap-oob="true"' in page
+    assert 'id="scores"' in page and 'id="match-panel"' in page
+    # The table's count replaces the typed 7.
+    assert "Number of liver metastases</th><td>1 (from the lesion table" in page
+    # Segment VI is shaded and numbered on the map; the others are not.
+    assert 'aria-label="Segment VI: lesion 1. Add a lesion in segment VI."' in page
+    assert 'aria-label="Segment II: no lesion. Add a lesion in segment II."' in page
+    second = clinician_client.post(url, new(segments=["II", "III"], diameter_mm="60"), **HTMX)
+    text = second.content.decode()
+    assert "Liver lesions (2)" in text
+    assert "Metastases in both hemilivers</th><td>Yes" in text
+    assert "Fong</th>" in text and "1–3 of 5" not in text
+    # N+, CEA 240, 2 lesions, largest 60 mm; the interval is not known: 4–5.
+    assert "4–5 of 5 (not known: disease-free interval)" in text
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"segments": []}, "segments", "This field is required."),
+        ({"segments": ["IV", "IVa"]}, "segments", "Choose IV, or IVa / IVb, not both."),
+        ({"diameter_mm": "400"}, "diameter_mm", "Ensure this value is less than or equal to 300."),
+        ({"diameter_mm": "0"}, "diameter_mm", "Ensure this value is greater than or equal to 1."),
+        ({"imaging_date": "2999-01-01"}, "imaging_date",
+         "Enter the date of the imaging (not in the future)."),
+        ({"segments": ["IX"]}, "segments",
+         "Select a valid choice. IX is not one of the available choices."),
+    ],
+)  # fmt: skip
+def test_bad_input_is_named_next_to_its_field_and_nothing_is_saved(
+    clinician_client, case, fields, field, message
+):
+    url = reverse("cases:lesion_add", args=[case.pk])
+    response = clinician_client.post(url, new(**fields), **HTMX)
+    assert response.status_code == 200
+    assert response.context["lesion_form"].errors[field] == [message]
+    assert not Lesion.objects.exists()
+    case.refresh_from_db()
+    assert case.version == 1
+    # Without JavaScript, the whole page with the same message.
+    page = clinician_client.post(url, new(**fields))
+    assert page.status_code == 200 and page.context["lesion_form"].errors[field] == [message]
+
+
+def test_an_edit_from_an_older_version_is_refused_and_says_so(clinician_client, case):
+    lesion = make_lesion(case, segments=["VII"], diameter_mm=20)
+    url = reverse("cases:lesion_edit", args=[case.pk, lesion.pk])
+    form = clinician_client.get(url, **HTMX).content.decode()
+    assert f'name="lesion-{lesion.pk}-version" value="1"' in form
+    data = {f"lesion-{lesion.pk}-{key[4:]}": value for key, value in new().items()}
+    data[f"lesion-{lesion.pk}-version"] = "1"
+    assert clinician_client.post(url, data, **HTMX).status_code == 200
+    lesion.refresh_from_db()
+    assert (lesion.segments, lesion.diameter_mm, lesion.version) == (["VI"], 35, 2)
+    data[f"lesion-{lesion.pk}-diameter_mm"] = "50"  # the same old version again
+    response = clinician_client.post(url, data, **HTMX)
+    assert "Someone else changed or removed this lesion meanwhile" in response.content.decode()
+    lesion.refresh_from_db()
+    assert lesion.diameter_mm == 35
+
+
+def test_removing_a_lesion_numbers_the_rest_again(clinician_client, case):
+    rows = [make_lesion(case, segments=[s], diameter_mm=10) for s in ("II", "V", "VIII")]
+    url = reverse("cases:lesion_remove", args=[case.pk, rows[0].pk])
+    response = clinician_client.post(url)
+    assert response["Location"].endswith("#lesions")
+    assert list(case.lesions.values_list("number", "segments")) == [(1, ["V"]), (2, ["VIII"])]
+    assert Case.objects.get(pk=case.pk).version == 2
+    # Removing it again (a second click, another user) changes nothing.
+    clinician_client.post(url)
+    assert case.lesions.count() == 2
+
+
+def test_a_segment_on_the_map_starts_a_lesion_there(clinician_client, case):
+    page = clinician_client.get(case.get_absolute_url() + "?segment=VIII")
+    assert page.context["lesion_form"]["segments"].value() == ["VIII"]
+    html = page.content.decode()
+    assert "Add a lesion in segment VIII" in html
+    assert 'href="?segment=VIII#add-lesion"' in html
+    assert "style=" not in html.split('<figure class="liver-map">')[1].split("</figure>")[0]
+
+
+def test_lesions_are_for_those_who_may_change_cases(client, editor, case):
+    client.force_login(editor)
+    response = client.post(reverse("cases:lesion_add", args=[case.pk]), new())
+    assert response.status_code == 404 and not Lesion.objects.exists()
