@@ -55,7 +55,6 @@ class FollowsFrom:
             return None
         return self.value
 
-
     def describe(self, values: Mapping[str, object], catalogue: Catalogue) -> str:
         """What it came from, in words: 'follows from Sex: Male'."""
         parts = [

@@ -176,7 +176,9 @@ def _coerce_date(spec: FactSpec, value: object) -> str:
         try:
             value = datetime.date.fromisoformat(value)
         except ValueError:
-            raise FactValueError(spec.name, f"expected a date (YYYY-MM-DD), got {value!r}") from None
+            raise FactValueError(
+                spec.name, f"expected a date (YYYY-MM-DD), got {value!r}"
+            ) from None
     if not isinstance(value, datetime.date):
         raise FactValueError(spec.name, f"expected a date (YYYY-MM-DD), got {value!r}")
     if value < EARLIEST_DATE or value > datetime.date.today():

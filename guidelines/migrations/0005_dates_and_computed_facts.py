@@ -5,39 +5,81 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('guidelines', '0004_status_words'),
+        ("guidelines", "0004_status_words"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='fact',
-            name='fact_kind_valid',
+            model_name="fact",
+            name="fact_kind_valid",
         ),
         migrations.AlterField(
-            model_name='fact',
-            name='kind',
-            field=models.CharField(choices=[('enum', 'Choice'), ('boolean', 'Yes / no'), ('integer', 'Whole number'), ('number', 'Number'), ('date', 'Date')], max_length=16),
+            model_name="fact",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("enum", "Choice"),
+                    ("boolean", "Yes / no"),
+                    ("integer", "Whole number"),
+                    ("number", "Number"),
+                    ("date", "Date"),
+                ],
+                max_length=16,
+            ),
         ),
         migrations.AlterField(
-            model_name='fact',
-            name='section',
-            field=models.CharField(choices=[('patient', 'Patient'), ('primary_tumour', 'Primary tumour'), ('liver_disease', 'Liver disease'), ('molecular_profile', 'Molecular profile'), ('treatment', 'Treatment history and plan'), ('perioperative_risk', 'Perioperative risk'), ('scores', 'Computed values and scores')], max_length=32),
+            model_name="fact",
+            name="section",
+            field=models.CharField(
+                choices=[
+                    ("patient", "Patient"),
+                    ("primary_tumour", "Primary tumour"),
+                    ("liver_disease", "Liver disease"),
+                    ("molecular_profile", "Molecular profile"),
+                    ("treatment", "Treatment history and plan"),
+                    ("perioperative_risk", "Perioperative risk"),
+                    ("scores", "Computed values and scores"),
+                ],
+                max_length=32,
+            ),
         ),
         migrations.AlterField(
-            model_name='factevent',
-            name='kind',
-            field=models.CharField(choices=[('enum', 'Choice'), ('boolean', 'Yes / no'), ('integer', 'Whole number'), ('number', 'Number'), ('date', 'Date')], max_length=16),
+            model_name="factevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("enum", "Choice"),
+                    ("boolean", "Yes / no"),
+                    ("integer", "Whole number"),
+                    ("number", "Number"),
+                    ("date", "Date"),
+                ],
+                max_length=16,
+            ),
         ),
         migrations.AlterField(
-            model_name='factevent',
-            name='section',
-            field=models.CharField(choices=[('patient', 'Patient'), ('primary_tumour', 'Primary tumour'), ('liver_disease', 'Liver disease'), ('molecular_profile', 'Molecular profile'), ('treatment', 'Treatment history and plan'), ('perioperative_risk', 'Perioperative risk'), ('scores', 'Computed values and scores')], max_length=32),
+            model_name="factevent",
+            name="section",
+            field=models.CharField(
+                choices=[
+                    ("patient", "Patient"),
+                    ("primary_tumour", "Primary tumour"),
+                    ("liver_disease", "Liver disease"),
+                    ("molecular_profile", "Molecular profile"),
+                    ("treatment", "Treatment history and plan"),
+                    ("perioperative_risk", "Perioperative risk"),
+                    ("scores", "Computed values and scores"),
+                ],
+                max_length=32,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='fact',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['enum', 'boolean', 'integer', 'number', 'date'])), name='fact_kind_valid'),
+            model_name="fact",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind__in", ["enum", "boolean", "integer", "number", "date"])),
+                name="fact_kind_valid",
+            ),
         ),
     ]
