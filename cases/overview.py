@@ -21,7 +21,7 @@ from guidelines import matching, snapshot
 from guidelines.derived import derive, synchronous_cutoff
 from guidelines.facts import COMPUTED_SECTION, Catalogue, FactSpec
 from guidelines.models import by_section
-from guidelines.scores import LESION_SOURCE, Score, segments_involved
+from guidelines.scores import Score, segments_involved
 from guidelines.scores import scores as scores_block
 
 
@@ -58,9 +58,9 @@ def known_facts(
         if spec.name not in values or spec.name in hidden or spec.section == COMPUTED_SECTION:
             continue  # (the computed values are the scores block's)
         if spec.name in derived:
-            origin = derived[spec.name].explain(values, catalogue)
+            origin = derived[spec.name].explain(values, catalogue, briefly=True)
         elif spec.name in from_lesions:
-            origin = f"from the lesion table ({LESION_SOURCE})"
+            origin = "from the lesion table"
         elif spec.name in PATIENT_FACTS:
             origin = "from the patient record"
         elif spec.name in entered_as:

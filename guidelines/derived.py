@@ -79,14 +79,16 @@ class Computed:
         return self.formula(values)
 
     def describe(self, values: Mapping[str, object], catalogue: Catalogue) -> str:
+        """'computed: Fong 3 of 5, high risk: node-positive primary; 2 lesions; CEA 240
+        ng/mL (source)', or for a plain formula what it was computed from."""
         if self.score is not None:
             return f"computed: {self.score(values)} ({self.source})"
-        parts = [
-            f"{catalogue[name].label} {catalogue[name].display_value(values.get(name))}"
-            for name in self.inputs
-            if values.get(name) is not None
-        ]
+        parts = [catalogue[name].label.lower() for name in self.inputs if name in values]
         return f"computed from {', '.join(parts)} ({self.source})"
+
+    def describe_briefly(self, values: Mapping[str, object], catalogue: Catalogue) -> str:
+        parts = [catalogue[name].label.lower() for name in self.inputs if name in values]
+        return f"computed from {', '.join(parts)}; see the scores"
 
 
 def _score_value(score: Callable[[Mapping[str, object]], scores.Score]):
@@ -195,8 +197,13 @@ class Derived:
     def source(self) -> str:
         return self.rule.source
 
-    def explain(self, values: Mapping[str, object], catalogue: Catalogue) -> str:
-        """How it came about, in words ('follows from Sex: Male', 'computed: Fong 3 of 5 …')."""
+    def explain(
+        self, values: Mapping[str, object], catalogue: Catalogue, *, briefly: bool = False
+    ) -> str:
+        """How it came about, in words ('follows from Sex: Male', 'computed: Fong 3 of 5 …');
+        briefly, a score names only its inputs (the scores block says the rest)."""
+        if briefly and isinstance(self.rule, Computed):
+            return self.rule.describe_briefly(self.values, catalogue)
         return self.rule.describe(self.values, catalogue)
 
 

@@ -78,7 +78,7 @@ def test_a_proposal_drafted_before_the_meeting_is_where_the_board_starts(clinici
     assert "The case changed since this draft froze what the board sees." in html
 
 
-MEETING_MODE_QUERIES = 25  # the session, the item, the agenda, the record and its forms
+MEETING_MODE_QUERIES = 26  # the session, the item, the agenda, the record and its forms
 
 
 def _queries(client, item) -> int:
