@@ -2,7 +2,8 @@
 
 They differ in primary site, resectability, molecular results and treatment so
 that a newcomer sees every kind of match at once; some facts are left unknown
-on purpose, to show what 'may apply' looks like.
+on purpose, to show what 'may apply' looks like. Three have lesion tables and liver
+laboratory values, so that the liver map and the scores show at once.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import datetime
 
 from django.contrib.auth.models import User
 
-from cases.models import Case, CaseStatus, Patient
+from cases.models import Case, CaseStatus, Lesion, Patient
 from guidelines import snapshot
 from guidelines.facts import coerce_facts
 
@@ -36,7 +37,28 @@ DEMO_CASES = [
             "alcohol_g_per_day": 40,
             "nutrition_status": "adequate",
             "systemic_therapy_line": "none_yet",
+            "primary_node_positive": True,
+            "primary_diagnosis_date": "2026-09-02",
+            "liver_metastases_diagnosis_date": "2026-09-02",
+            "cea_ng_ml": 48,
+            "ecog": 0,
+            "height_cm": 178,
+            "weight_kg": 84,
+            "serum_bilirubin_umol_l": 12,
+            "albumin_g_l": 41,
+            "inr": 1.0,
+            "ascites": "none",
+            "encephalopathy": "none",
+            "flr_volume_ml": 740,
+            "cirrhosis": False,
+            "neoadjuvant_therapy_given": False,
         },
+        # (segments, largest mm, imaging, vessels, no longer visible, planned treatment)
+        "lesions": [
+            (["VI"], 32, "mri", "none", None, "resection"),
+            (["VII"], 21, "mri", "hepatic_vein", None, "resection"),
+            (["VI"], 9, "mri", "none", None, "ablation"),
+        ],
     },
     {
         "patient": ("DEMO-1002", "Maria Santos", datetime.date(1967, 8, 2), "female"),
@@ -54,7 +76,23 @@ DEMO_CASES = [
             "braf_v600e_status": "wild_type",
             "mmr_msi_status": "pMMR_MSS",
             "planned_procedure": "systemic_only",
+            "primary_node_positive": True,
+            "primary_diagnosis_date": "2026-08-14",
+            "liver_metastases_diagnosis_date": "2026-08-20",
+            "cea_ng_ml": 620,
+            "ecog": 1,
+            "serum_bilirubin_umol_l": 18,
+            "albumin_g_l": 34,
+            "inr": 1.2,
+            "ascites": "none",
+            "encephalopathy": "none",
         },
+        "lesions": [
+            (["II", "III"], 55, "ct", "none", None, "none_decided"),
+            (["IVa"], 30, "ct", "portal_pedicle", None, "none_decided"),
+            (["VII", "VIII"], 48, "ct", "hepatic_vein", None, "none_decided"),
+            (["V"], 22, "ct", "none", None, "none_decided"),
+        ],
     },
     {
         "patient": ("DEMO-1003", "Piotr Nowak", datetime.date(1953, 11, 30), "male"),
@@ -147,7 +185,25 @@ DEMO_CASES = [
             "nutrition_status": "severely_malnourished",
             "ras_status": "mutant",
             "systemic_therapy_line": "first_line_ongoing",
+            "primary_node_positive": False,
+            "primary_diagnosis_date": "2024-03-11",
+            "liver_metastases_diagnosis_date": "2026-02-02",
+            "cea_ng_ml": 9,
+            "ecog": 1,
+            "height_cm": 172,
+            "weight_kg": 61,
+            "albumin_g_l": 29,
+            "inr": 1.4,
+            "ascites": "mild",
+            "encephalopathy": "none",
+            "flr_volume_ml": 410,
+            "cirrhosis": False,
         },
+        "lesions": [
+            (["VIII"], 41, "mri", "hepatic_vein", False, "resection"),
+            (["V"], 14, "mri", "none", True, "resection"),
+            (["IVb"], 11, "mri", "none", True, "none_decided"),
+        ],
     },
     {
         "patient": ("DEMO-1009", "Greta Lindqvist", datetime.date(1948, 9, 12), "female"),
@@ -192,7 +248,7 @@ def ensure_demo_cases() -> int:
             mrn=mrn, name=name, date_of_birth=born, sex=sex, updated_by=author
         )
         facts = {k: v for k, v in demo["facts"].items() if k in catalogue}
-        Case.objects.create(
+        case = Case.objects.create(
             patient=patient,
             referring_clinician=demo["referring_clinician"],
             question=demo["question"],
@@ -202,6 +258,14 @@ def ensure_demo_cases() -> int:
             created_by=author,
             updated_by=author,
         )
+        for number, (segments, size, imaging, vessels, gone, plan) in enumerate(
+            demo.get("lesions", []), start=1
+        ):
+            Lesion.objects.create(
+                case=case, number=number, segments=segments, diameter_mm=size, imaging=imaging,
+                imaging_date=datetime.date(2026, 10, 20), vessels=vessels, disappeared=gone,
+                planned_treatment=plan,
+            )  # fmt: skip
         created += 1
     return created
 

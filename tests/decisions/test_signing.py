@@ -161,6 +161,14 @@ def test_the_demo_shows_a_quorate_past_meeting_with_decisions_a_deferral_and_a_d
     # Deferred, and already on the next meeting's agenda.
     assert deferral.agenda_item.case.status == "on_agenda"
     assert signing_matches()
+    # Demo cases with lesion tables and liver values show the map and the scores at once.
+    from cases.models import Case
+    from cases.overview import overview
+
+    seen = overview(Case.objects.select_related("patient").get(patient__mrn="DEMO-1001"))
+    assert [len(seen.lesions), seen.segments_involved] == [3, ["VI", "VII"]]
+    known = {score.name: score.words for score in seen.scores}
+    assert known["Child-Pugh"] == "5, class A" and known["Fong"] == "3 of 5, high risk"
     past = signed.agenda_item.meeting
     assert past.quorum().met
     upcoming = Meeting.objects.exclude(pk=past.pk).get()
