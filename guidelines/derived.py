@@ -67,16 +67,24 @@ class FollowsFrom:
 @dataclass(frozen=True)
 class Computed:
     """``fact`` computed by a published formula (``guidelines.scores``) from ``inputs``;
-    not known while an input it needs is not known."""
+    not known while an input it needs is not known. A fact read off a score (its value,
+    class or grade) names the score and how to read it (``pick``), so that ``derive``
+    computes each score once for all the facts read off it."""
 
     fact: str
     inputs: tuple[str, ...]
     source: str
-    formula: Callable[[Mapping[str, object]], object]
+    formula: Callable[[Mapping[str, object]], object] | None = None
     score: Callable[[Mapping[str, object]], scores.Score] | None = None  # its explanation
+    pick: Callable[[scores.Score], object] | None = None
 
-    def compute(self, values: Mapping[str, object]) -> object:
-        return self.formula(values)
+    def compute(self, values: Mapping[str, object], memo: dict | None = None) -> object:
+        if self.pick is None:
+            return self.formula(values)
+        memo = {} if memo is None else memo
+        if self.score not in memo:
+            memo[self.score] = self.score(values)
+        return self.pick(memo[self.score])
 
     def describe(self, values: Mapping[str, object], catalogue: Catalogue) -> str:
         """'computed: Fong 3 of 5, high risk: node-positive primary; 2 lesions; CEA 240
@@ -91,9 +99,8 @@ class Computed:
         return f"computed from {', '.join(parts)}; see the scores"
 
 
-def _score_value(score: Callable[[Mapping[str, object]], scores.Score]):
-    """A score's value, once it is known."""
-    return lambda values: score(values).value
+def _value(score: scores.Score) -> object:
+    return score.value
 
 
 def _interval(values: Mapping[str, object]) -> scores.Score:
@@ -113,19 +120,9 @@ def _flr_part(which: str):
     return formula
 
 
-def _albi_grade(values: Mapping[str, object]) -> object:
-    result = scores.albi(values)
-    return None if result.value is None else scores.albi_grade(result.value)
-
-
-def _child_pugh_class(values: Mapping[str, object]) -> object:
-    result = scores.child_pugh(values)
-    return None if result.value is None else scores.child_pugh_class(result.value)
-
-
-def _tbs_zone(values: Mapping[str, object]) -> object:
-    result = scores.tumour_burden(values)
-    return None if result.value is None else scores.tbs_zone(result.value)
+def _read(grading: Callable[[float], object]) -> Callable[[scores.Score], object]:
+    """A class or grade read off a known score."""
+    return lambda score: None if score.value is None else grading(score.value)
 
 
 # The cut-off of "synchronous", in months (the SYNCHRONOUS_CUTOFF_MONTHS setting; the
@@ -160,26 +157,25 @@ DERIVATIONS: tuple[Derivation, ...] = (
     Computed("disease_free_interval_months", DATES, scores.INTERVAL_SOURCE,
              scores.disease_free_interval),
     Computed("synchronous", DATES, scores.INTERVAL_SOURCE,
-             lambda values: scores.synchronous(values, _synchronous_months), _interval),
+             lambda values: scores.synchronous(values, _synchronous_months), score=_interval),
     Computed("child_pugh_score", CHILD_PUGH_INPUTS, scores.CHILD_PUGH_SOURCE,
-             _score_value(scores.child_pugh), scores.child_pugh),
+             score=scores.child_pugh, pick=_value),
     Computed("child_pugh_class", CHILD_PUGH_INPUTS, scores.CHILD_PUGH_SOURCE,
-             _child_pugh_class, scores.child_pugh),
-    Computed("albi_score", ALBI_INPUTS, scores.ALBI_SOURCE, _score_value(scores.albi),
-             scores.albi),
-    Computed("albi_grade", ALBI_INPUTS, scores.ALBI_SOURCE, _albi_grade, scores.albi),
+             score=scores.child_pugh, pick=_read(scores.child_pugh_class)),
+    Computed("albi_score", ALBI_INPUTS, scores.ALBI_SOURCE, score=scores.albi, pick=_value),
+    Computed("albi_grade", ALBI_INPUTS, scores.ALBI_SOURCE, score=scores.albi,
+             pick=_read(scores.albi_grade)),
     Computed("body_surface_area_m2", ("height_cm", "weight_kg"), scores.BSA_SOURCE,
              _flr_part("bsa")),
     Computed("total_liver_volume_ml", ("height_cm", "weight_kg"), scores.TLV_SOURCE,
              _flr_part("tlv")),
     Computed("future_liver_remnant_pct", FLR_INPUTS, scores.TLV_SOURCE,
-             _score_value(scores.standardised_flr), scores.standardised_flr),
-    Computed("fong_score", FONG_INPUTS, scores.FONG_SOURCE, _score_value(scores.fong),
-             scores.fong),
-    Computed("tumour_burden_score", TBS_INPUTS, scores.TBS_SOURCE,
-             _score_value(scores.tumour_burden), scores.tumour_burden),
-    Computed("tumour_burden_zone", TBS_INPUTS, scores.TBS_SOURCE, _tbs_zone,
-             scores.tumour_burden),
+             score=scores.standardised_flr, pick=_value),
+    Computed("fong_score", FONG_INPUTS, scores.FONG_SOURCE, score=scores.fong, pick=_value),
+    Computed("tumour_burden_score", TBS_INPUTS, scores.TBS_SOURCE, score=scores.tumour_burden,
+             pick=_value),
+    Computed("tumour_burden_zone", TBS_INPUTS, scores.TBS_SOURCE, score=scores.tumour_burden,
+             pick=_read(scores.tbs_zone)),
 )  # fmt: skip
 
 
@@ -207,17 +203,36 @@ class Derived:
         return self.rule.describe(self.values, catalogue)
 
 
+_applicable: tuple[Catalogue, tuple[Derivation, ...]] | None = None
+
+
+def _rules_for(catalogue: Catalogue) -> tuple[Derivation, ...]:
+    """The rules whose fact and inputs the catalogue has (kept for the last catalogue
+    asked about: the content snapshot hands out the same one until the content changes)."""
+    global _applicable
+    kept = _applicable
+    if kept is not None and kept[0] is catalogue:
+        return kept[1]
+    rules = tuple(
+        rule
+        for rule in DERIVATIONS
+        if rule.fact in catalogue and all(name in catalogue for name in rule.inputs)
+    )
+    _applicable = (catalogue, rules)
+    return rules
+
+
 def derive(values: Mapping[str, object], catalogue: Catalogue) -> dict[str, Derived]:
     """The derived facts of a case (only facts the catalogue has, from inputs it has);
     each rule reads the case's values with what earlier rules derived."""
     found: dict[str, Derived] = {}
     current = dict(values)
-    for rule in DERIVATIONS:
-        if rule.fact not in catalogue or not all(name in catalogue for name in rule.inputs):
-            continue
-        value = rule.compute(current)
+    memo: dict = {}  # each score once (the facts read off one score follow each other)
+    for rule in _rules_for(catalogue):
+        value = rule.compute(current, memo) if isinstance(rule, Computed) else rule.compute(current)
         if value is not None:
-            found[rule.fact] = Derived(value, rule, dict(current))
+            # ``current`` itself, not a copy: later rules only add other facts to it.
+            found[rule.fact] = Derived(value, rule, current)
             current[rule.fact] = value
     return found
 
