@@ -79,6 +79,8 @@ class Computed:
     pick: Callable[[scores.Score], object] | None = None
 
     def compute(self, values: Mapping[str, object], memo: dict | None = None) -> object:
+        if any(values.get(name) is None for name in self.inputs):
+            return None  # every formula here needs all its inputs (a range is no value)
         if self.pick is None:
             return self.formula(values)
         memo = {} if memo is None else memo
