@@ -135,3 +135,31 @@ def test_after_moving_an_agenda_item_focus_stays_on_its_button(site, new_page, d
     page.keyboard.press("Enter")
     page.wait_for_selector(f"#agenda li:first-child >> text=Case {first.pk}")
     _wait_until(page, f"{focused} === 'Move case {first.pk} down'")
+
+
+def test_the_liver_map_starts_a_lesion_from_the_keyboard(site, new_page, django_db_blocker):
+    from tests.e2e.test_accessibility import serious
+    from tests.factories import make_lesion
+
+    with django_db_blocker.unblock():
+        case = make_case(facts={"primary_site": "colorectal", "cea_ng_ml": 240})
+        make_lesion(case, segments=["VI"], diameter_mm=30)
+    page = new_page()
+    log_in(page, site, "clinician")
+    page.goto(site + case.get_absolute_url())
+    assert serious(page) == []
+    segment = page.locator('.liver-map a[href="?segment=VIII#add-lesion"]')
+    segment.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"\?segment=VIII#add-lesion$"))
+    assert page.is_checked("#add-lesion input[value=VIII]")
+    page.fill("#add-lesion input[name=new-diameter_mm]", "55")
+    page.click("#add-lesion button[type=submit]")
+    page.wait_for_selector("#lesions h2:has-text('Liver lesions (2)')")
+    # The map, the facts and the scores followed in place.
+    assert "Segment VIII: lesion 2" in page.locator(".liver-map").inner_html()
+    assert "55 mm" in page.locator("#known-facts").inner_text()
+    assert "Tumour burden score" in page.locator("#scores").inner_text()
+    assert serious(page) == []
+    page.locator("#lesions").screenshot(path=str(ARTIFACTS / "lesions.png"))
+    assert page.console_errors == []
