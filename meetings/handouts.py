@@ -14,7 +14,11 @@ from printing.pdf import Progress, Rendered, html_to_document, render_template, 
 
 def meeting_cases(meeting) -> list[tuple[int, Case]]:
     """The meeting's cases with their agenda numbers, in agenda order."""
-    items = meeting.agenda_items.select_related("case__patient").order_by("position")
+    items = (
+        meeting.agenda_items.select_related("case__patient")
+        .prefetch_related("case__lesions")
+        .order_by("position")
+    )
     return [(number, item.case) for number, item in enumerate(items, start=1)]
 
 

@@ -12,7 +12,7 @@ from guidelines.models import Recommendation, RecommendationEvent
 from meetings import handouts
 from meetings.models import Meeting
 from printing import fetcher, pdf
-from tests.factories import make_case, make_patient
+from tests.factories import make_case, make_lesion, make_patient
 from tests.helpers import pdf_text
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
@@ -131,15 +131,17 @@ def test_the_handout_records_the_recommendation_versions_it_printed(pack, module
 def test_queries_for_a_pack_do_not_grow_with_the_number_of_cases(
     meeting, django_assert_num_queries
 ):
-    # agenda (1), guideline content version (1), attendees (1), recommendation versions (1)
+    # agenda (1) and its cases' lesions (1), guideline content version (1), attendees (1),
+    # recommendation versions (1)
     handouts.render_meeting_html(meeting)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         html, sections = handouts.render_meeting_html(meeting)
         content_versions(sections)
     for n in range(4):
         case = make_case(patient=make_patient(mrn=f"X-{n}"), facts={"primary_site": "gastric"})
         meeting.agenda_items.create(case=case, position=10 + n)
-    with django_assert_num_queries(4):
+        make_lesion(case, segments=["II"], diameter_mm=10 + n)
+    with django_assert_num_queries(5):
         html, sections = handouts.render_meeting_html(meeting)
         content_versions(sections)
     assert len(sections) == 7
