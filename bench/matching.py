@@ -30,7 +30,7 @@ from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from guidelines import conditions, derived, matching, scores, snapshot  # noqa: E402
-from guidelines.facts import BOOLEAN, DATE, ENUM, INTEGER  # noqa: E402
+from guidelines.facts import BOOLEAN, CHOICE_KINDS, DATE, INTEGER  # noqa: E402
 from guidelines.models import Recommendation  # noqa: E402
 
 REPEATS = 200
@@ -71,7 +71,7 @@ WORKED_UP = {
 def random_value(spec, rng):
     if spec.kind == BOOLEAN:
         return rng.choice(["true", "false"])
-    if spec.kind == ENUM:
+    if spec.kind in CHOICE_KINDS:
         return rng.choice([value for value, _ in spec.choices])
     low = spec.minimum if spec.minimum is not None else 0
     high = spec.maximum if spec.maximum is not None else 100
@@ -81,10 +81,10 @@ def random_value(spec, rng):
 
 def random_comparison(catalogue, rng) -> str:
     spec = rng.choice([spec for spec in catalogue.values() if spec.kind != DATE])
-    if spec.kind == ENUM and rng.random() < 0.3:
+    if spec.kind in CHOICE_KINDS and rng.random() < 0.3:
         values = rng.sample([v for v, _ in spec.choices], k=min(2, len(spec.choices)))
         return f"{spec.name} in [{', '.join(values)}]"
-    operator = rng.choice([">", ">=", "<", "<="]) if spec.is_numeric else rng.choice(["=", "="])
+    operator = rng.choice([">", ">=", "<", "<="]) if spec.is_numeric else "="
     return f"{spec.name} {operator} {random_value(spec, rng)}"
 
 

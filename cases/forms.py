@@ -36,6 +36,7 @@ from guidelines.facts import (
     DATE,
     ENUM,
     INTEGER,
+    MULTI,
     Catalogue,
     FactSpec,
     FactValueError,
@@ -71,6 +72,12 @@ def _fact_field(spec: FactSpec) -> forms.Field:
         return forms.ChoiceField(
             choices=[("", "Not known"), *spec.choices],
             widget=forms.Select(attrs=READS_FACTS),
+            **common,
+        )
+    if spec.kind == MULTI:
+        return forms.MultipleChoiceField(
+            choices=list(spec.choices),
+            widget=forms.CheckboxSelectMultiple(attrs=READS_FACTS),
             **common,
         )
     if spec.kind == DATE:
@@ -283,7 +290,7 @@ class CaseForm(BidiSafeFormMixin, forms.Form):
             if name not in cleaned:
                 continue  # the field's own validation failed and said why
             value = cleaned[name]
-            if value in ("", None):
+            if value in ("", None, []):
                 continue
             unit = cleaned.get(name + UNIT_SUFFIX) or spec.unit
             converted = in_catalogue_unit(spec, value, unit)
@@ -296,7 +303,7 @@ class CaseForm(BidiSafeFormMixin, forms.Form):
             except FactValueError as error:
                 if report:
                     shown = f" ({value:g} {spec.unit} after conversion)" if converted else ""
-                    self.add_error(name, f"{error.message.capitalize()}{shown}.")
+                    self.add_error(name, f"{error.message[:1].upper()}{error.message[1:]}{shown}.")
                 continue
             facts[spec.name] = value
         return facts

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from accounts.admin import AuditedAdmin
-from guidelines import content_pack, snapshot
+from guidelines import content_pack, facts, snapshot
 from guidelines.models import (
     Fact,
     FactChoice,
@@ -40,9 +40,9 @@ class FactChoiceInlineFormSet(forms.BaseInlineFormSet):
             for f in self.forms
             if f.cleaned_data and not f.cleaned_data.get("DELETE")
         ]
-        if fact.kind == "enum" and not kept:
+        if fact.kind in facts.CHOICE_KINDS and not kept:
             raise ValidationError("A choice fact needs at least one choice.")
-        if fact.kind != "enum" and kept:
+        if fact.kind not in facts.CHOICE_KINDS and kept:
             raise ValidationError(
                 "Only choice facts have choices; remove them or make it a choice fact."
             )

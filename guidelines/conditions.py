@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from guidelines.facts import BOOLEAN, DATE, ENUM, INTEGER, Catalogue
+from guidelines.facts import BOOLEAN, CHOICE_KINDS, DATE, INTEGER, MULTI, Catalogue
 
 OPERATORS = ("=", "!=", ">", ">=", "<", "<=")
 ORDERING_OPERATORS = frozenset({">", ">=", "<", "<="})
@@ -343,7 +343,7 @@ def _comparison_problems(comparison: Comparison, catalogue: Catalogue):
         )
         return
     if comparison.operator in ORDERING_OPERATORS and not spec.is_numeric:
-        kind = "yes/no" if spec.kind == BOOLEAN else "choice"
+        kind = {BOOLEAN: "yes/no", MULTI: "several-choice"}.get(spec.kind, "choice")
         yield (
             f"{comparison.operator!r} compares numbers, but {spec.name} is a {kind} fact; "
             "use = , != or in",
@@ -362,7 +362,7 @@ def _value_problem(spec, literal: Literal) -> str | None:
         if not isinstance(value, bool):
             return f"{spec.name} is a yes/no fact: compare it with true or false, not {literal}"
         return None
-    if spec.kind == ENUM:
+    if spec.kind in CHOICE_KINDS:
         if isinstance(value, bool | float):
             return f"{spec.name} is a choice fact: compare it with one of {spec.allowed_text()}, not {literal}"
         if value not in spec.values:

@@ -22,6 +22,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from guidelines import facts
 from guidelines.models import (
     Fact,
     FactChoice,
@@ -365,9 +366,9 @@ def _apply_facts(items: list[dict], guard: Guard) -> list[Change]:
                 f"fact {name}: choices must be a list of {{value, label}} mappings "
                 "(with not_known: true for a value that means not known)"
             )
-        if fact.kind == "enum" and not choices:
+        if fact.kind in facts.CHOICE_KINDS and not choices:
             raise PackError(f"fact {name}: a choice fact needs at least one choice")
-        if fact.kind != "enum" and choices:
+        if fact.kind not in facts.CHOICE_KINDS and choices:
             raise PackError(f"fact {name}: only choice facts have choices")
         if len(guard.skipped) > skipped_before and guard.skipped[-1].key == name:
             continue  # left alone, allowed values included
@@ -530,13 +531,13 @@ def _apply_recommendations(items: list[dict], guard: Guard) -> list[Change]:
 
 def export_pack(*, name: str, title: str, version: str) -> dict[str, Any]:
     """The whole guideline library as a pack (the format ``apply_pack`` reads)."""
-    facts = sorted(Fact.objects.prefetch_related("choices"), key=Fact.form_order)
+    catalogue_facts = sorted(Fact.objects.prefetch_related("choices"), key=Fact.form_order)
     return {
         "format": FORMAT,
         "pack": name,
         "title": title,
         "version": version,
-        "facts": [_export_fact(fact) for fact in facts],
+        "facts": [_export_fact(fact) for fact in catalogue_facts],
         "sources": [
             _export_fields(source, {"code": source.code}, SOURCE_FIELDS)
             for source in GuidelineSource.objects.order_by("code")
@@ -563,7 +564,7 @@ def export_pack(*, name: str, title: str, version: str) -> dict[str, Any]:
 
 def _export_fact(fact: Fact) -> dict[str, Any]:
     item = _export_fields(fact, {"name": fact.name}, FACT_FIELDS)
-    if fact.kind == "enum":
+    if fact.kind in facts.CHOICE_KINDS:
         item["choices"] = [
             {
                 "value": c.value,

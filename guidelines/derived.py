@@ -253,6 +253,6 @@ def engine_values(values: Mapping[str, object], catalogue: Catalogue) -> dict[st
     result = with_derived(values, catalogue)
     for name, value in list(result.items()):
         spec = catalogue.get(name)
-        if spec is not None and value in spec.not_known_values:
+        if spec is not None and isinstance(value, str) and value in spec.not_known_values:
             del result[name]
     return result

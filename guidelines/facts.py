@@ -20,6 +20,8 @@ ENUM = "enum"
 INTEGER = "integer"
 NUMBER = "number"
 DATE = "date"  # stored as an ISO date string; read by derived facts, not by conditions
+MULTI = "multi"  # several of the choices at once, stored as a list in choice order
+CHOICE_KINDS = frozenset({ENUM, MULTI})
 NUMERIC_KINDS = frozenset({INTEGER, NUMBER})
 # The form section of facts computed from others (scores): shown, never typed.
 COMPUTED_SECTION = "scores"
@@ -65,7 +67,7 @@ class FactSpec:
         """What a condition may compare this fact with, for editors."""
         if self.kind == BOOLEAN:
             return "true, false"
-        if self.kind == ENUM:
+        if self.kind in CHOICE_KINDS:
             return ", ".join(value for value, _ in self.choices)
         if self.kind == DATE:
             return "nothing: a date is read by the facts computed from it"
@@ -80,6 +82,9 @@ class FactSpec:
             return "Yes" if value else "No"
         if self.kind == ENUM:
             return dict(self.choices).get(str(value), str(value))
+        if self.kind == MULTI:
+            labels = dict(self.choices)
+            return ", ".join(labels.get(str(v), str(v)) for v in value)
         if self.kind == DATE:
             day = datetime.date.fromisoformat(str(value))
             return f"{day.day} {day:%b %Y}"
@@ -146,6 +151,8 @@ def coerce_value(spec: FactSpec, value: object) -> bool | int | float | str | No
         return value
     if spec.kind == DATE:
         return _coerce_date(spec, value)
+    if spec.kind == MULTI:
+        return _coerce_multi(spec, value)
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise FactValueError(spec.name, f"expected a number, got {value!r}")
     if value != value or value in (float("inf"), float("-inf")):
@@ -184,6 +191,27 @@ def _coerce_date(spec: FactSpec, value: object) -> str:
     if value < EARLIEST_DATE or value > datetime.date.today():
         raise FactValueError(spec.name, f"{value.isoformat()} is not a date in the past")
     return value.isoformat()
+
+
+# A choice that excludes every other (e.g. extrahepatic disease "none").
+EXCLUSIVE_CHOICES = frozenset({"none"})
+
+
+def _coerce_multi(spec: FactSpec, value: object) -> list[str] | None:
+    if isinstance(value, str) or not isinstance(value, list | tuple | set | frozenset):
+        raise FactValueError(spec.name, f"expected a list of {spec.allowed_text()}, got {value!r}")
+    chosen = set(value)
+    wrong = sorted(str(v) for v in chosen if not isinstance(v, str) or v not in spec.values)
+    if wrong:
+        raise FactValueError(
+            spec.name, f"{', '.join(wrong)} not allowed (allowed: {spec.allowed_text()})"
+        )
+    exclusive = chosen & EXCLUSIVE_CHOICES
+    if exclusive and len(chosen) > 1:
+        label = dict(spec.choices)[sorted(exclusive)[0]]
+        raise FactValueError(spec.name, f"“{label}” cannot be chosen with anything else")
+    ordered = [choice for choice, _ in spec.choices if choice in chosen]
+    return ordered or None
 
 
 def coerce_facts(raw: Mapping[str, object], catalogue: Catalogue) -> dict[str, object]:

@@ -45,14 +45,15 @@ def _test(comparison: Comparison) -> Callable[[object], bool]:
     """A function from a known fact value to whether the comparison holds."""
     values = [literal.value for literal in comparison.values]
     op = comparison.operator
+    # A several-choice fact holds a list: "=" is "among them", "in" is "any of them".
     if op == "in":
         allowed = frozenset(values)
-        return lambda v: v in allowed
+        return lambda v: (not allowed.isdisjoint(v)) if isinstance(v, list) else v in allowed
     target = values[0]
     if op == "=":
-        return lambda v: v == target
+        return lambda v: (target in v) if isinstance(v, list) else v == target
     if op == "!=":
-        return lambda v: v != target
+        return lambda v: (target not in v) if isinstance(v, list) else v != target
     compare = _ORDERING[op]
 
     def ordered(v: object) -> bool:

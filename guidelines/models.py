@@ -68,6 +68,7 @@ class FactKind(models.TextChoices):
     INTEGER = facts.INTEGER, "Whole number"
     NUMBER = facts.NUMBER, "Number"
     DATE = facts.DATE, "Date"
+    MULTI = facts.MULTI, "Several choices"
 
 
 class FactQuerySet(models.QuerySet):
