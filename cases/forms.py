@@ -200,6 +200,16 @@ class CaseForm(BidiSafeFormMixin, forms.Form):
                     value = entered[0]
                     self.initial[FACT_PREFIX + spec.name + UNIT_SUFFIX] = entered[1]
                 self.initial[FACT_PREFIX + spec.name] = value
+            # Facts the lesion table gives are not typed while it has rows.
+            self.from_lesions = case.lesion_values(catalogue)
+            count = case.lesions.count() if self.from_lesions else 0
+            for name in self.from_lesions:
+                field = self.fields.get(FACT_PREFIX + name)
+                if field is not None:
+                    field.disabled = True
+                    field.help_text = f"From the lesion table ({count} rows) on the case page."
+        else:
+            self.from_lesions = {}
 
     # --- Layout helpers for the template ------------------------------------------
 
@@ -268,8 +278,11 @@ class CaseForm(BidiSafeFormMixin, forms.Form):
     def clean(self):
         cleaned = super().clean()
         self.facts = self._clean_facts(cleaned, report=True)
-        # A fact that follows from others (a man's "pregnant") is not stored as typed.
+        # A fact that follows from others (a man's "pregnant") is not stored as typed,
+        # nor one the lesion table gives.
         for name in derive({**self.facts, **self._patient_values(cleaned)}, self.catalogue):
+            self.facts.pop(name, None)
+        for name in self.from_lesions:
             self.facts.pop(name, None)
         born, referred = cleaned.get("date_of_birth"), cleaned.get("referral_date")
         if born and referred and referred < born:
@@ -317,6 +330,7 @@ class CaseForm(BidiSafeFormMixin, forms.Form):
         data = self.cleaned_data
         values = self._clean_facts(data, report=False)
         values.update(self._patient_values(data))
+        values.update(self.from_lesions)
         return with_derived(values, self.catalogue)
 
     def _patient_values(self, data: dict) -> dict[str, object]:

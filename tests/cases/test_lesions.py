@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from cases.forms import CaseForm
 from cases.models import Case, Lesion
 from tests.factories import make_case, make_lesion
 from tests.helpers import HTMX
@@ -124,3 +125,21 @@ def test_lesions_are_for_those_who_may_change_cases(client, editor, case):
     client.force_login(editor)
     response = client.post(reverse("cases:lesion_add", args=[case.pk]), new())
     assert response.status_code == 404 and not Lesion.objects.exists()
+
+
+def test_the_case_form_does_not_ask_what_the_lesion_table_gives(clinician_client, case):
+    make_lesion(case, segments=["II"], diameter_mm=20)
+    make_lesion(case, segments=["VI"], diameter_mm=45)
+    form = clinician_client.get(reverse("cases:case_edit", args=[case.pk])).context["form"]
+    assert form.fields["fact_lesion_count"].disabled
+    assert form.fields["fact_largest_lesion_mm"].help_text == (
+        "From the lesion table (2 rows) on the case page."
+    )
+    assert not form.fields["fact_cea_ng_ml"].disabled
+    # What the form's live panel matches reads the table, whatever was typed.
+    typed = CaseForm(
+        {"fact_lesion_count": "9", "fact_cea_ng_ml": "12"}, case=case, catalogue=form.catalogue
+    )
+    values = typed.fact_values()
+    assert (values["lesion_count"], values["largest_lesion_mm"], values["bilobar"]) == (2, 45, True)
+    assert values["cea_ng_ml"] == 12
