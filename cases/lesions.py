@@ -102,7 +102,8 @@ def change(lesion: Lesion, form: LesionForm, user) -> Lesion:
             raise StaleLesion
         saved = form.save(commit=False)
         saved.version = current.version + 1
-        saved.save()
+        # Only what the form edits: a removal meanwhile may have renumbered the row.
+        saved.save(update_fields=[*LesionForm.Meta.fields, "version"])
         _case_changed(lesion.case_id, user)
     return saved
 

@@ -134,7 +134,8 @@ def save(decision: Decision, form, concordance, actions, user) -> Decision:
     """Save a draft from its forms in one transaction; StaleDecision on an old version."""
     with transaction.atomic():
         current = Decision.objects.select_for_update().get(pk=decision.pk)
-        if current.version != form.cleaned_data.get("version"):
+        # Signed since the page was read (signing keeps the version): refused, not a 500.
+        if current.version != form.cleaned_data.get("version") or current.is_signed:
             raise StaleDecision(current)
         record = form.save(commit=False)
         record.version = current.version + 1

@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from cases import lesions
 from cases.forms import CaseForm
+from cases.lesions import LesionForm
 from cases.models import Case, Lesion
 from tests.factories import make_case, make_lesion
 from tests.helpers import HTMX
@@ -98,6 +100,22 @@ def test_an_edit_from_an_older_version_is_refused_and_says_so(clinician_client, 
     assert "Someone else changed or removed this lesion meanwhile" in response.content.decode()
     lesion.refresh_from_db()
     assert lesion.diameter_mm == 35
+
+
+def test_an_edit_keeps_the_number_a_removal_gave_the_row_meanwhile(clinician, case):
+    """The row was read, then another user removed the one before it (renumbering it),
+    then this edit is saved: it changes what it edits, not the number."""
+    first = make_lesion(case, segments=["II"], diameter_mm=10)
+    second = make_lesion(case, segments=["V"], diameter_mm=20)
+    read = Lesion.objects.get(pk=second.pk)  # as the edit form read it: number 2
+    lesions.remove(first, clinician)
+    data = {f"lesion-{read.pk}-{key[4:]}": value for key, value in new().items()}
+    data[f"lesion-{read.pk}-version"] = "1"
+    form = LesionForm(data, instance=read, prefix=f"lesion-{read.pk}")
+    assert form.is_valid(), form.errors
+    lesions.change(read, form, clinician)
+    second.refresh_from_db()
+    assert (second.number, second.segments, second.diameter_mm) == (1, ["VI"], 35)
 
 
 def test_removing_a_lesion_numbers_the_rest_again(clinician_client, case):

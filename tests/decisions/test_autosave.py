@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from decisions import services
+from decisions.forms import ActionFormSet, ConcordanceFormSet, DecisionForm
 from decisions.models import Action, Decision
 from tests.decisions.records import form_data, start
 from tests.helpers import HTMX
@@ -80,3 +82,25 @@ def test_an_autosave_does_not_remove_actions(clinician_client, item):
     data["version"] = str(decision.version)
     clinician_client.post(decision.get_absolute_url(), data)
     assert not Action.objects.filter(pk=action.pk).exists()
+
+
+def test_a_save_of_a_draft_signed_meanwhile_is_refused_not_an_error(
+    clinician_client, clinician, item
+):
+    """The page was read, the chair signed (the version stays), then the save arrives."""
+    start(clinician_client, item)
+    decision = Decision.objects.get()
+    data = form_data(decision, plan="Typed while the chair signed.")
+    read = Decision.objects.get()
+    forms = (
+        DecisionForm(data, instance=read),
+        ConcordanceFormSet(data, queryset=read.concordance.all(), prefix="concordance"),
+        ActionFormSet(data, instance=read, prefix="actions"),
+    )
+    assert all(f.is_valid() for f in forms)
+    Decision.objects.filter(pk=decision.pk).update(
+        status="signed", signed_by=clinician,
+        signed_at="2026-11-25T10:00:00Z", signature_hash="0" * 64,
+    )  # fmt: skip
+    with pytest.raises(services.StaleDecision):
+        services.save(read, *forms, None)
