@@ -392,7 +392,9 @@ def meeting_mode(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     item = _item(request, pk, item_pk, VIEW)
     meeting = item.meeting
     entries = _agenda(meeting)
-    index = next(n for n, entry in enumerate(entries) if entry.item.pk == item.pk)
+    index = next((n for n, entry in enumerate(entries) if entry.item.pk == item.pk), None)
+    if index is None:  # taken off the agenda a moment ago
+        raise Http404("That case is no longer on the agenda.")
     decision = current_record(item)
     content = snapshot.current()
     section = build_section(
