@@ -13,8 +13,7 @@ from django.utils import timezone
 
 from cases.models import SEGMENT_CHOICES, Case, Lesion
 from config.text import BidiSafeFormMixin
-
-WHOLE_AND_HALVES = {"IV": {"IVa", "IVb"}}
+from guidelines.scores import PARTS
 
 
 class StaleLesion(Exception):
@@ -60,8 +59,8 @@ class LesionForm(BidiSafeFormMixin, forms.ModelForm):
 
     def clean_segments(self) -> list[str]:
         chosen = self.cleaned_data["segments"]
-        for whole, halves in WHOLE_AND_HALVES.items():
-            if whole in chosen and halves & set(chosen):
+        for whole, halves in PARTS.items():
+            if whole in chosen and set(halves) & set(chosen):
                 raise forms.ValidationError(
                     f"Choose {whole}, or {' / '.join(sorted(halves))}, not both."
                 )

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cases.models import Lesion
+from guidelines.scores import regions_of
 
 # (segment, outline points, where its label goes), drawn in this order (I last, on top).
 REGIONS = (
@@ -64,7 +65,7 @@ def regions(lesions: list[Lesion]) -> list[Region]:
     found: dict[str, list[int]] = {}
     for lesion in lesions:
         for segment in lesion.segments:
-            for part in ("IVa", "IVb") if segment == "IV" else (segment,):
+            for part in regions_of(segment):
                 found.setdefault(part, []).append(lesion.number)
     return [
         Region(segment, points, x, y, tuple(sorted(set(found.get(segment, ())))))

@@ -26,6 +26,8 @@ INTERVAL_SOURCE = "liver domain fact sheet §2"
 
 # Couinaud segments (§1): the hemilivers; segment I belongs to neither here.
 SEGMENTS = ("I", "II", "III", "IVa", "IVb", "V", "VI", "VII", "VIII")
+# Segment IV may be entered whole when IVa or IVb is not known: it lies in both.
+PARTS = {"IV": ("IVa", "IVb")}
 LEFT_HEMILIVER = frozenset({"II", "III", "IV", "IVa", "IVb"})
 RIGHT_HEMILIVER = frozenset({"V", "VI", "VII", "VIII"})
 
@@ -92,11 +94,14 @@ def lesion_facts(lesions: list[Lesion]) -> dict[str, object]:
     return facts
 
 
+def regions_of(segment: str) -> tuple[str, ...]:
+    """The map's regions a segment as entered lies in (IV: IVa and IVb)."""
+    return PARTS.get(segment, (segment,))
+
+
 def segments_involved(lesions: list[Lesion]) -> list[str]:
     """The segments with a lesion, in Couinaud order (IV counts as IVa and IVb)."""
-    found = {segment for lesion in lesions for segment in lesion.segments}
-    if "IV" in found:
-        found |= {"IVa", "IVb"}
+    found = {part for lesion in lesions for s in lesion.segments for part in regions_of(s)}
     return [segment for segment in SEGMENTS if segment in found]
 
 
