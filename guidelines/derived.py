@@ -30,9 +30,13 @@ class Derivation(Protocol):
     @property
     def inputs(self) -> tuple[str, ...]: ...
 
-    def compute(self, values: Mapping[str, object]) -> object: ...
+    def compute(self, values: Mapping[str, object], memo: dict | None = None) -> object:
+        """``memo`` holds what ``derive`` computed once for several rules (a score)."""
 
-    def describe(self, values: Mapping[str, object], catalogue: Catalogue) -> str: ...
+    def describe(
+        self, values: Mapping[str, object], catalogue: Catalogue, *, briefly: bool = False
+    ) -> str:
+        """How it came about; briefly, only its inputs (where a block says the rest)."""
 
 
 @dataclass(frozen=True)
@@ -49,14 +53,16 @@ class FollowsFrom:
     def inputs(self) -> tuple[str, ...]:
         return (self.input,)
 
-    def compute(self, values: Mapping[str, object]) -> object:
+    def compute(self, values: Mapping[str, object], memo: dict | None = None) -> object:
         given = values.get(self.input)
         if given is None or (self.when is not None and given not in self.when):
             return None
         return self.value
 
-    def describe(self, values: Mapping[str, object], catalogue: Catalogue) -> str:
-        """What it came from, in words: 'follows from Sex: Male'."""
+    def describe(
+        self, values: Mapping[str, object], catalogue: Catalogue, *, briefly: bool = False
+    ) -> str:
+        """What it came from, in words: 'follows from Sex: Male' (brief already)."""
         parts = [
             f"{catalogue[name].label}: {catalogue[name].display_value(values.get(name))}"
             for name in self.inputs
@@ -88,17 +94,17 @@ class Computed:
             memo[self.score] = self.score(values)
         return self.pick(memo[self.score])
 
-    def describe(self, values: Mapping[str, object], catalogue: Catalogue) -> str:
+    def describe(
+        self, values: Mapping[str, object], catalogue: Catalogue, *, briefly: bool = False
+    ) -> str:
         """'computed: Fong 3 of 5, high risk: node-positive primary; 2 lesions; CEA 240
-        ng/mL (source)', or for a plain formula what it was computed from."""
-        if self.score is not None:
+        ng/mL (source)', or what it was computed from (briefly: the scores say the rest)."""
+        if self.score is not None and not briefly:
             return f"computed: {self.score(values)} ({self.source})"
-        parts = [catalogue[name].label.lower() for name in self.inputs if name in values]
-        return f"computed from {', '.join(parts)} ({self.source})"
-
-    def describe_briefly(self, values: Mapping[str, object], catalogue: Catalogue) -> str:
-        parts = [catalogue[name].label.lower() for name in self.inputs if name in values]
-        return f"computed from {', '.join(parts)}; see the scores"
+        inputs = ", ".join(catalogue[n].label.lower() for n in self.inputs if n in values)
+        if briefly:
+            return f"computed from {inputs}; see the scores"
+        return f"computed from {inputs} ({self.source})"
 
 
 def _value(score: scores.Score) -> object:
@@ -200,9 +206,7 @@ class Derived:
     ) -> str:
         """How it came about, in words ('follows from Sex: Male', 'computed: Fong 3 of 5 …');
         briefly, a score names only its inputs (the scores block says the rest)."""
-        if briefly and isinstance(self.rule, Computed):
-            return self.rule.describe_briefly(self.values, catalogue)
-        return self.rule.describe(self.values, catalogue)
+        return self.rule.describe(self.values, catalogue, briefly=briefly)
 
 
 _applicable: tuple[Catalogue, tuple[Derivation, ...]] | None = None
@@ -231,7 +235,7 @@ def derive(values: Mapping[str, object], catalogue: Catalogue) -> dict[str, Deri
     current = dict(values)
     memo: dict = {}  # each score once (the facts read off one score follow each other)
     for rule in _rules_for(catalogue):
-        value = rule.compute(current, memo) if isinstance(rule, Computed) else rule.compute(current)
+        value = rule.compute(current, memo)
         if value is not None:
             # ``current`` itself, not a copy: later rules only add other facts to it.
             found[rule.fact] = Derived(value, rule, current)
