@@ -15,6 +15,7 @@ import datetime
 import re
 
 from django import forms
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from cases.models import (
@@ -201,8 +202,9 @@ class CaseForm(BidiSafeFormMixin, forms.Form):
                     self.initial[FACT_PREFIX + spec.name + UNIT_SUFFIX] = entered[1]
                 self.initial[FACT_PREFIX + spec.name] = value
             # Facts the lesion table gives are not typed while it has rows.
+            prefetch_related_objects([case], "lesions")  # read once: values and count
             self.from_lesions = case.lesion_values(catalogue)
-            count = case.lesions.count() if self.from_lesions else 0
+            count = len(case.lesions.all())
             for name in self.from_lesions:
                 field = self.fields.get(FACT_PREFIX + name)
                 if field is not None:
