@@ -32,10 +32,16 @@ def run_worker(django_db_blocker) -> None:
         )  # fmt: skip
 
 
-def pdf_words(page, link_text: str, name: str) -> str:
+def made_document(page, django_db_blocker, kind: str, label: str) -> str:
+    """Make a document from its box (``#document-<kind>``), let the worker render it,
+    download it, and return its words."""
+    page.click(f"#document-{kind} button[type=submit]")
+    page.wait_for_selector(f"#document-{kind} .progress")
+    run_worker(django_db_blocker)
+    page.wait_for_selector(f"text=Download {label}", timeout=30_000)
     with page.expect_download() as download:
-        page.click(f"text={link_text}")
-    path = ARTIFACTS / name
+        page.click(f"text=Download {label}")
+    path = ARTIFACTS / f"{kind}.pdf"
     download.value.save_as(path)
     return " ".join(" ".join(p.extract_text() for p in PdfReader(str(path)).pages).split())
 
@@ -140,20 +146,12 @@ def test_a_meeting_from_attendance_to_signed_minutes_and_letter(site, new_page, 
 
     # --- Minutes and letter, made by the worker, state the decision. -------------------
     page.goto(site + meeting.get_absolute_url())
-    page.click("#document-minutes button[type=submit]")
-    page.wait_for_selector("#document-minutes .progress")
-    run_worker(django_db_blocker)
-    page.wait_for_selector("text=Download the minutes", timeout=30_000)
-    minutes = pdf_words(page, "Download the minutes", "minutes.pdf")
+    minutes = made_document(page, django_db_blocker, "minutes", "the minutes")
     for expected in ("Quorum met", "Not followed: Patient preference.", "Book liver MRI",
                      "Signed by Mara Okafor", "A liver MRI with contrast."):  # fmt: skip
         assert expected in minutes, expected
     page.goto(site + reverse("decisions:decision_edit", args=[meeting.pk, first.pk]))
-    page.click("#document-letter button[type=submit]")
-    page.wait_for_selector("#document-letter .progress")
-    run_worker(django_db_blocker)
-    page.wait_for_selector("text=Download the outcome letter", timeout=30_000)
-    letter = pdf_words(page, "Download the outcome letter", "letter.pdf")
+    letter = made_document(page, django_db_blocker, "letter", "the outcome letter")
     for expected in ("Dana Board", "Not followed: Patient preference.", "Book liver MRI",
                      "Mara Okafor for the E2E HPB board"):  # fmt: skip
         assert expected in letter, expected
