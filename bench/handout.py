@@ -47,7 +47,8 @@ def child(size: int) -> dict:
     from meetings.tasks import render_meeting_pack
     from printing.pdf import html_to_document
 
-    catalogue = snapshot.catalogue()
+    liver = snapshot.current().by_slug("liver")
+    catalogue = liver.catalogue
     with transaction.atomic():
         meeting = Meeting.objects.create(
             board=Board.objects.get_or_create(name="Benchmark board")[0],
@@ -62,6 +63,7 @@ def child(size: int) -> dict:
                 mrn=f"BENCH-{n:04d}", name=f"{name} {n}", date_of_birth=born, sex=sex
             )
             case = Case.objects.create(
+                area_id=liver.area.pk,
                 patient=patient,
                 referring_clinician=demo["referring_clinician"],
                 question=demo["question"],

@@ -91,14 +91,15 @@ from cases.demo import DEMO_CASES
 from cases.models import Case, Patient
 from guidelines import snapshot
 from guidelines.facts import coerce_facts
-catalogue = snapshot.catalogue()
+liver = snapshot.current().by_slug("liver")
+catalogue = liver.catalogue
 rng = random.Random(7)
 have = Case.objects.count()
 for n in range(have, {CASES}):
     demo = DEMO_CASES[n % len(DEMO_CASES)]
     _, name, born, sex = demo["patient"]
     patient = Patient.objects.create(mrn=f"LOAD-{{n:05d}}", name=f"{{name}} {{n}}", date_of_birth=born, sex=sex)
-    Case.objects.create(patient=patient, referring_clinician=demo["referring_clinician"],
+    Case.objects.create(patient=patient, area_id=liver.area.pk, referring_clinician=demo["referring_clinician"],
         question=demo["question"], clinical_summary=demo["summary"], status=rng.choice(["draft", "ready"]),
         facts=coerce_facts({{k: v for k, v in demo["facts"].items() if k in catalogue}}, catalogue))
 group = Group.objects.get(name="clinician")

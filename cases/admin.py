@@ -26,13 +26,18 @@ class PatientAdmin(AuditedAdmin):
 @admin.register(Case)
 class CaseAdmin(AuditedAdmin):
     history_includes_related = True
-    list_display = ["__str__", "patient", "status", "referral_date", "updated_at"]
-    list_filter = ["status", "referral_date"]
+    list_display = ["__str__", "patient", "area", "status", "referral_date", "updated_at"]
+    list_filter = ["area", "status", "referral_date"]
     search_fields = ["patient__name", "patient__mrn", "question"]  # used by autocomplete
-    list_select_related = ["patient"]
+    list_select_related = ["patient", "area"]
     autocomplete_fields = ["patient"]
     # Facts are edited in the case form, which checks them against the catalogue.
     readonly_fields = ["facts", "version", "created_at", "created_by", "updated_at", "updated_by"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The area is chosen with the case: its facts are the area's.
+        fields = super().get_readonly_fields(request, obj)
+        return [*fields, "area"] if obj is not None else fields
 
 
 @admin.register(CaseSummary)

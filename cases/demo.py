@@ -235,9 +235,16 @@ DEMO_CASES = [
 ]
 
 
+DEMO_AREA = "liver"
+
+
 def ensure_demo_cases() -> int:
-    """Create the demo cases that are missing; return how many were created."""
-    catalogue = snapshot.catalogue()
+    """Create the demo cases that are missing (liver metastases cases, the first area);
+    return how many were created."""
+    content = snapshot.current().by_slug(DEMO_AREA)
+    if content is None:
+        return 0  # the liver pack is not loaded: nothing to show these cases against
+    catalogue = content.catalogue
     author = User.objects.filter(username="clinician").first()
     created = 0
     for demo in DEMO_CASES:
@@ -250,6 +257,7 @@ def ensure_demo_cases() -> int:
         facts = {k: v for k, v in demo["facts"].items() if k in catalogue}
         case = Case.objects.create(
             patient=patient,
+            area_id=content.area.pk,
             referring_clinician=demo["referring_clinician"],
             question=demo["question"],
             clinical_summary=demo["summary"],

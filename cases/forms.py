@@ -361,11 +361,13 @@ class CaseForm(BidiSafeFormMixin, forms.Form):
             }
         return rules
 
-    def entry(self) -> CaseEntry:
-        """What a valid form asks to save (``cases.services.save_case``)."""
+    def entry(self, area_id: int) -> CaseEntry:
+        """What a valid form asks to save (``cases.services.save_case``); ``area_id`` is
+        the disease area whose catalogue the form was built from (kept by a new case)."""
         data = self.cleaned_data
         return CaseEntry(
             data=data,
+            area_id=area_id,
             facts=self.facts,
             entered_as=self.entered_as,
             existing_patient=self.existing_patient,

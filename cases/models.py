@@ -124,6 +124,10 @@ class Case(Authored):
     """One referral of a patient to the board, with the facts known about it."""
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="cases")
+    # Chosen when the case is created: its facts, form and recommendations are the area's.
+    area = models.ForeignKey(
+        "guidelines.DiseaseArea", on_delete=models.PROTECT, related_name="cases"
+    )
     referral_date = models.DateField(default=timezone.localdate)
     referring_clinician = models.CharField(max_length=200)
     question = models.TextField("question for the board")

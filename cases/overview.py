@@ -81,8 +81,9 @@ class CaseOverview:
     known: list[tuple[str, list[KnownFact]]]
     unknown: list[FactSpec]  # catalogue facts with no value, in form order
     matches: matching.Panel
+    area: snapshot.Area
     pseudonymised: bool = False
-    lesions: tuple[Lesion, ...] = ()
+    lesions: tuple[Lesion, ...] = ()  # (none where the area has no lesion table)
     scores: tuple[Score, ...] = ()  # the scores block: each score, known, a range or not
 
     @property
@@ -101,11 +102,12 @@ class CaseOverview:
 def overview(
     case: Case, *, pseudonymised: bool = False, content: snapshot.Snapshot | None = None
 ) -> CaseOverview:
-    """A saved case's facts and matches as of now (``case.patient`` selected with it).
+    """A saved case's facts and matches as of now (``case.patient`` selected with it),
+    against the content of the case's own disease area.
 
     Pseudonymised: what a pseudonymised document may show (``withhold_identity``).
     """
-    content = content or snapshot.current()
+    content = (content or snapshot.current()).of(case.area_id)  # the case's own area
     catalogue = content.catalogue
     prefetch_related_objects([case], "lesions")  # read once, by the facts and the map
     values = case.fact_values(catalogue)
@@ -123,6 +125,7 @@ def overview(
             if spec.name not in values and spec.section != COMPUTED_SECTION
         ],
         matches=snapshot.matches_for(values, content),
+        area=content.area,
         pseudonymised=pseudonymised,
         lesions=tuple(case.lesions.all()),
         scores=tuple(case_scores(values, catalogue)),

@@ -135,6 +135,7 @@ class CaseEntry:
     data: Mapping[str, object]  # referral fields and patient fields, by form key
     facts: dict[str, object]
     entered_as: dict[str, list]  # {fact: [value, unit]} typed in another unit
+    area_id: int  # the disease area whose facts these are (a new case's area)
     existing_patient: Patient | None = None
     version: int | None = None  # the case version the form started from
     patient_version: int | None = None
@@ -169,7 +170,7 @@ def save_case(case: Case | None, entry: CaseEntry, user) -> Case:
         else:
             patient = entry.existing_patient or Patient(mrn=data["mrn"])
             changed = [] if entry.existing_patient else list(PATIENT_FIELDS.values())
-            case = Case(created_by=user)
+            case = Case(created_by=user, area_id=entry.area_id)
         if changed:
             for key, model in PATIENT_FIELDS.items():
                 setattr(patient, model, data[key])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
@@ -34,7 +34,10 @@ PAGE_SIZE = 25
 def case_list(request: HttpRequest) -> HttpResponse:
     """Cases, newest first: search by patient name, MRN or primary site; filter by status and site."""
     require(request, "cases.view_case")
-    catalogue = snapshot.catalogue()
+    content = snapshot.current()
+    catalogue = content.facts
+    areas = {c.area.slug: c.area for c in content.areas.values()}
+    area = request.GET.get("area", "")
     site_spec = catalogue.get("primary_site")
     site_choices = list(site_spec.choices) if site_spec else []
     cases = Case.objects.select_related("patient")
@@ -51,10 +54,14 @@ def case_list(request: HttpRequest) -> HttpResponse:
         cases = cases.filter(status=status)
     if site in dict(site_choices):
         cases = cases.filter(facts__primary_site=site)
+    if area in areas:
+        cases = cases.filter(area_id=areas[area].pk)
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     site_labels = dict(site_choices)
+    names = {c.area.pk: c.area.name for c in content.areas.values()}
     for case in page:
         case.primary_site_label = site_labels.get(case.facts.get("primary_site"), "not known")
+        case.area_name = names.get(case.area_id, "")
     return render(
         request,
         "cases/case_list.html",
@@ -65,7 +72,12 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "statuses": CaseStatus.choices,
             "site": site,
             "site_choices": site_choices,
-            "filtered": bool(query or status in CaseStatus.values or site in site_labels),
+            # The area is a filter and a column only once there is more than one.
+            "areas": list(areas.values()) if len(areas) > 1 else [],
+            "area": area if area in areas else "",
+            "filtered": bool(
+                query or status in CaseStatus.values or site in site_labels or area in areas
+            ),
         },
     )
 
@@ -85,20 +97,22 @@ def _initial_patient(request: HttpRequest) -> dict:
     }
 
 
-def _case_form_page(request: HttpRequest, case: Case | None) -> HttpResponse:
-    """The one view behind new and edit: the page, the live match panel, or a save."""
-    content = snapshot.current()
+def _case_form_page(
+    request: HttpRequest, case: Case | None, content: snapshot.AreaContent
+) -> HttpResponse:
+    """The one view behind new and edit: the page, the live match panel, or a save,
+    with the facts and recommendations of the case's disease area."""
     catalogue = content.catalogue
     initial = _initial_patient(request) if case is None and request.method == "GET" else {}
     form = CaseForm(request.POST or None, case=case, initial=initial, catalogue=catalogue)
-    context = {"form": form, "case": case, "conflict": None}
+    context = {"form": form, "case": case, "conflict": None, "area": content.area}
     if request.method == "POST" and request.POST.get("_preview"):
         context["matches"] = snapshot.matches_for(form.fact_values(), content)
         partial = "#match-panel" if wants_partial(request) else ""
         return render(request, "cases/case_form.html" + partial, context)
     if request.method == "POST" and form.is_valid():
         try:
-            saved = save_case(case, form.entry(), request.user)
+            saved = save_case(case, form.entry(content.area.pk), request.user)
         except ConflictError as error:
             context["conflict"] = error.current
             context["conflict_patient"] = error.patient
@@ -120,15 +134,29 @@ def _case_form_page(request: HttpRequest, case: Case | None) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
 def case_create(request: HttpRequest) -> HttpResponse:
+    """A new case of the disease area chosen (``area``: from the link, then the form);
+    with several areas and none chosen, the page to choose one."""
     require(request, "cases.add_case")
-    return _case_form_page(request, None)
+    areas = list(snapshot.current().areas.values())
+    slug = request.POST.get("area") if request.method == "POST" else request.GET.get("area")
+    chosen = next((c for c in areas if c.area.slug == slug), None)
+    if chosen is None and not slug and len(areas) == 1:
+        chosen = areas[0]
+    if chosen is None:
+        return render(
+            request,
+            "cases/choose_area.html",
+            {"areas": areas, "unknown": slug, "patient": request.GET.get("patient", "")},
+            status=400 if request.method == "POST" or slug else 200,
+        )
+    return _case_form_page(request, None, chosen)
 
 
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
 def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request, pk, "cases.change_case")
-    return _case_form_page(request, case)
+    return _case_form_page(request, case, snapshot.for_case(case))
 
 
 @require_http_methods(["GET"])
@@ -169,7 +197,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _case_page(request: HttpRequest, case: Case, **extra) -> dict:
     content = snapshot.current()
-    catalogue = content.catalogue
+    catalogue = content.of(case.area_id).catalogue
     seen = overview(case, content=content)
     events = Events.objects.references(case).order_by("-pgh_created_at", "-pgh_id")[:200]
     other_cases = case.patient.cases.exclude(pk=case.pk).order_by("-referral_date")
@@ -178,7 +206,7 @@ def _case_page(request: HttpRequest, case: Case, **extra) -> dict:
         "history": history_entries(
             events,
             describe_key=_fact_describer(catalogue),
-            known=[case, case.patient],
+            known=[case, case.patient, case.area],
             key_order=_form_order(catalogue),
         ),
         "other_cases": other_cases,
@@ -213,6 +241,16 @@ def _lesion_context(request: HttpRequest, case: Case, seen, **extra) -> dict:
 
 
 CHANGE_CASE = "cases.change_case"
+
+
+def _case_with_lesions(request: HttpRequest, pk: int) -> Case:
+    """A case the user may change, of an area that has the lesion table (else 404)."""
+    case = get_case_for_user(request, pk, CHANGE_CASE)
+    if not snapshot.for_case(case).area.lesion_table:
+        raise Http404("Cases of this disease area have no lesion table.")
+    return case
+
+
 NEW = "new"  # the add form's prefix; a row's form has its own
 
 
@@ -229,7 +267,7 @@ STALE_LESION = (
 def _after_lesion_change(request: HttpRequest, case: Case, message: str = "", **extra):
     """The lesion region again (htmx, with the facts and matches it changed), or the
     case page: a redirect after a change, the page with the form's errors otherwise."""
-    case = Case.objects.select_related("patient").get(pk=case.pk)
+    case = Case.objects.select_related("patient", "area").get(pk=case.pk)
     if not wants_partial(request) and not extra:
         if message:
             messages.warning(request, message)
@@ -244,7 +282,7 @@ def _after_lesion_change(request: HttpRequest, case: Case, message: str = "", **
 @require_http_methods(["POST"])
 @vary_on_headers("HX-Request")
 def lesion_add(request: HttpRequest, pk: int) -> HttpResponse:
-    case = get_case_for_user(request, pk, CHANGE_CASE)
+    case = _case_with_lesions(request, pk)
     form = LesionForm(request.POST, prefix=NEW)
     if not form.is_valid():
         return _after_lesion_change(request, case, lesion_form=form)
@@ -256,7 +294,7 @@ def lesion_add(request: HttpRequest, pk: int) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def lesion_edit(request: HttpRequest, pk: int, lesion_pk: int) -> HttpResponse:
     """A row as a form (GET), saved in place (POST)."""
-    case = get_case_for_user(request, pk, CHANGE_CASE)
+    case = _case_with_lesions(request, pk)
     lesion = Lesion.objects.filter(pk=lesion_pk, case=case).first()
     if lesion is None:
         return _after_lesion_change(request, case, STALE_LESION)
@@ -281,7 +319,7 @@ def lesion_edit(request: HttpRequest, pk: int, lesion_pk: int) -> HttpResponse:
 @require_http_methods(["POST"])
 @vary_on_headers("HX-Request")
 def lesion_remove(request: HttpRequest, pk: int, lesion_pk: int) -> HttpResponse:
-    case = get_case_for_user(request, pk, CHANGE_CASE)
+    case = _case_with_lesions(request, pk)
     lesion = Lesion.objects.filter(pk=lesion_pk, case=case).first()
     if lesion is not None:
         lesions.remove(lesion, request.user)

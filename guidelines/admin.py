@@ -13,6 +13,7 @@ from django.utils.html import format_html, format_html_join
 from accounts.admin import AuditedAdmin
 from guidelines import content_pack, facts, snapshot
 from guidelines.models import (
+    DiseaseArea,
     Fact,
     FactChoice,
     GuidelineSource,
@@ -60,22 +61,32 @@ class FactChoiceInline(admin.TabularInline):
     extra = 0
 
 
+@admin.register(DiseaseArea)
+class DiseaseAreaAdmin(AuditedAdmin):
+    """Areas come with their content packs; an area with facts, sections or cases cannot
+    be deleted (the database protects them)."""
+
+    list_display = ["name", "slug", "position", "lesion_table"]
+    search_fields = ["name", "slug"]
+    readonly_fields = ["updated_at", "updated_by"]
+
+
 @admin.register(Fact)
 class FactAdmin(AuditedAdmin):
-    list_display = ["name", "label", "kind", "section", "unit", "allowed"]
-    list_filter = ["section", "kind"]
+    list_display = ["name", "label", "kind", "area", "section", "unit", "allowed"]
+    list_filter = ["area", "section", "kind"]
     search_fields = ["name", "label", "help_text"]
     readonly_fields = ["updated_at", "updated_by"]
     inlines = [FactChoiceInline]
     history_includes_related = True
     fieldsets = [
-        (None, {"fields": ["name", "label", "kind", "section", "position", "help_text"]}),
+        (None, {"fields": ["name", "label", "kind", "area", "section", "position", "help_text"]}),
         ("Numbers", {"fields": ["unit", "minimum", "maximum"]}),
         ("Audit", {"fields": ["updated_at", "updated_by"]}),
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("choices")
+        return super().get_queryset(request).select_related("area").prefetch_related("choices")
 
     @admin.display(description="Allowed values")
     def allowed(self, obj: Fact) -> str:
@@ -114,8 +125,9 @@ class SubsectionInline(admin.TabularInline):
 
 @admin.register(Section)
 class SectionAdmin(AuditedAdmin):
-    list_display = ["name", "position"]
-    list_filter = []
+    list_display = ["name", "area", "position"]
+    list_filter = ["area"]
+    list_select_related = ["area"]
     search_fields = ["name"]
     inlines = [SubsectionInline]
 
@@ -177,6 +189,7 @@ class RecommendationAdmin(AuditedAdmin):
         "verification",
         "verification_status",
         "source",
+        "subsection__section__area",
         "subsection__section",
         "subsection",
     ]
@@ -233,12 +246,17 @@ class RecommendationAdmin(AuditedAdmin):
 
     @admin.display(description="Facts a condition can use")
     def fact_reference(self, obj=None) -> str:
+        """The facts of the recommendation's area and the shared ones (every fact while
+        it has no subsection yet)."""
+        content = snapshot.current()
+        area_id = obj.area_id if obj is not None else None
+        catalogue = content.of(area_id).catalogue if area_id in content.areas else content.facts
         rows = format_html_join(
             "",
             "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
             (
                 (spec.name, spec.label, label, spec.allowed_text())
-                for label, specs in by_section(snapshot.catalogue().values())
+                for label, specs in by_section(catalogue.values())
                 for spec in specs
             ),
         )
@@ -268,18 +286,36 @@ class RecommendationAdmin(AuditedAdmin):
 
     @admin.action(description="Take the content pack's version (overwrites local edits)")
     def take_pack_version(self, request, queryset):
-        slugs = list(queryset.values_list("slug", flat=True))
-        try:
-            with pghistory.context(command="load_content", pack=content_pack.DEFAULT_PACK.name):
-                report = content_pack.apply_pack(
-                    content_pack.read_pack(content_pack.DEFAULT_PACK),
-                    take=frozenset(slugs),
-                    only=frozenset(slugs),
+        """Each selected recommendation from the shipped pack of its own area."""
+        by_area: dict[str, list[str]] = {}
+        for slug, area in queryset.values_list("slug", "subsection__section__area__slug"):
+            by_area.setdefault(area, []).append(slug)
+        packs = {content_pack.pack_area(path): path for path in content_pack.shipped_packs()}
+        taken, missing = [], []
+        for area, slugs in sorted(by_area.items()):
+            if area not in packs:
+                missing.append(area)
+                continue
+            try:
+                with pghistory.context(command="load_content", pack=packs[area].name):
+                    report = content_pack.apply_pack(
+                        content_pack.read_pack(packs[area]),
+                        take=frozenset(slugs),
+                        only=frozenset(slugs),
+                    )
+            except content_pack.PackError as error:
+                self.message_user(
+                    request, f"The pack could not be applied: {error}", messages.ERROR
                 )
-        except content_pack.PackError as error:
-            self.message_user(request, f"The pack could not be applied: {error}", messages.ERROR)
-            return
-        taken = [change.key for change in report.changes]
+                return
+            taken += [change.key for change in report.changes]
+        if missing:
+            self.message_user(
+                request,
+                f"No pack ships with the app for the area(s) {', '.join(missing)}: "
+                "their recommendations were left as they are.",
+                messages.WARNING,
+            )
         self.message_user(
             request,
             f"Took the pack's version of {len(taken)} recommendation(s)"

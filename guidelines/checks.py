@@ -19,8 +19,14 @@ def published_conditions_are_valid(app_configs=None, databases=None, **kwargs):
     from guidelines.models import Fact, Recommendation
 
     try:
-        catalogue = Fact.objects.catalogue()
-        recommendations = list(Recommendation.objects.published().only("slug", "condition"))
+        recommendations = list(
+            Recommendation.objects.published()
+            .select_related("subsection__section")
+            .only("slug", "condition", "subsection__section__area")
+        )
+        catalogues = {}  # each condition read with its own area's facts
+        for area_id in {rec.area_id for rec in recommendations}:
+            catalogues[area_id] = Fact.objects.for_area(area_id).catalogue()
     except DatabaseError:
         return []  # not migrated yet; migrate reports that itself
     return [
@@ -30,5 +36,5 @@ def published_conditions_are_valid(app_configs=None, databases=None, **kwargs):
             id="guidelines.E001",
         )
         for rec in recommendations
-        for problem in conditions.validate(rec.condition, catalogue)
+        for problem in conditions.validate(rec.condition, catalogues[rec.area_id])
     ]

@@ -1,6 +1,7 @@
 """Guideline content packs: a versioned YAML file <-> the guideline library.
 
-A pack holds the fact catalogue, the sources, the section structure and the
+A pack holds one disease area: the area itself, its facts (and the shared facts
+it reads, marked ``shared``), the sources, its section structure and its
 recommendations. ``apply_pack`` makes the database match a pack (creating and
 updating items by their stable keys, never deleting), validating every item
 with the same model validation the admin uses; ``export_pack`` writes the
@@ -20,10 +21,11 @@ from typing import Any
 import yaml
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 
 from guidelines import facts
 from guidelines.models import (
+    DiseaseArea,
     Fact,
     FactChoice,
     FactChoiceEvent,
@@ -33,8 +35,20 @@ from guidelines.models import (
     Subsection,
 )
 
-FORMAT = "tumorboard-content-pack/1"
-DEFAULT_PACK = Path(__file__).resolve().parent / "content" / "liver-metastases.yaml"
+FORMAT = "tumorboard-content-pack/2"
+# Format 1 came before disease areas: its packs are the liver library, whose facts of the
+# form's "Patient" section are shared (as the migration that introduced areas decided).
+FORMAT_1 = "tumorboard-content-pack/1"
+FORMAT_1_AREA = {"slug": "liver", "name": "Liver metastases", "position": 1, "lesion_table": True}
+FORMAT_1_SHARED_SECTION = "patient"
+PACKS = Path(__file__).resolve().parent / "content"
+DEFAULT_PACK = PACKS / "liver-metastases.yaml"
+
+AREA_FIELDS = {
+    "name": ("name", ""),
+    "position": ("position", 0),
+    "lesion_table": ("lesion_table", False),
+}
 
 # Pack key -> model field, with the value an absent key stands for.
 FACT_FIELDS = {
@@ -87,7 +101,7 @@ class PackError(Exception):
 
 @dataclass
 class Change:
-    kind: str  # "fact", "source", "section", "subsection", "recommendation"
+    kind: str  # "area", "fact", "source", "section", "subsection", "recommendation"
     key: str
     action: str  # "create" or "update"
     fields: list[str] = field(default_factory=list)
@@ -212,13 +226,25 @@ def read_pack(path: Path | str) -> dict[str, Any]:
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(error, "problem", None) or str(error)
         raise PackError(f"{path} is not valid YAML{where}: {problem}") from None
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
+    if not isinstance(data, dict) or data.get("format") not in (FORMAT, FORMAT_1):
         raise PackError(f"{path} is not a content pack: its first key must be 'format: {FORMAT}'")
     for key in ("facts", "sources", "sections", "recommendations"):
         items = data.get(key, [])
         if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
             raise PackError(f"{path}: '{key}' must be a list of mappings")
         data[key] = items
+    if data["format"] == FORMAT_1:
+        data["area"] = dict(FORMAT_1_AREA)
+        for item in data["facts"]:
+            if item.get("section") == FORMAT_1_SHARED_SECTION:
+                item["shared"] = True
+    area = data.get("area")
+    if not isinstance(area, dict) or not all(
+        isinstance(area.get(key), str) and area.get(key) for key in ("slug", "name")
+    ):
+        raise PackError(
+            f"{path}: 'area' must name the pack's disease area, with a 'slug' and a 'name'"
+        )
     return data
 
 
@@ -238,27 +264,51 @@ def apply_pack(
     guard = Guard(take, only)
     with transaction.atomic():
         changes: list[Change] = []
-        changes += _apply_facts(data["facts"], guard)
+        area, change = _apply_area(data["area"], guard)
+        changes += [change] if change else []
+        changes += _apply_facts(data["facts"], area, guard)
         changes += _apply_sources(data["sources"], guard)
-        changes += _apply_sections(data["sections"], guard)
-        changes += _apply_recommendations(data["recommendations"], guard)
+        changes += _apply_sections(data["sections"], area, guard)
+        changes += _apply_recommendations(data["recommendations"], area, guard)
         counts = {
             "facts": len(data["facts"]),
             "sources": len(data["sources"]),
             "recommendations": len(data["recommendations"]),
         }
-        untouched = {
-            "facts": Fact.objects.exclude(name__in=[f.get("name") for f in data["facts"]]).count(),
+        untouched = {  # of this area (and the shared facts)
+            "facts": Fact.objects.for_area(area)
+            .exclude(name__in=[f.get("name") for f in data["facts"]])
+            .count(),
             "sources": GuidelineSource.objects.exclude(
                 code__in=[s.get("code") for s in data["sources"]]
-            ).count(),
-            "recommendations": Recommendation.objects.exclude(
-                slug__in=[r.get("id") for r in data["recommendations"]]
-            ).count(),
+            )
+            .filter(in_pack_of(area))
+            .count(),
+            "recommendations": Recommendation.objects.in_area(area)
+            .exclude(slug__in=[r.get("id") for r in data["recommendations"]])
+            .count(),
         }
         if dry_run:
             transaction.set_rollback(True)
     return Report(changes, counts, {k: v for k, v in untouched.items() if v}, guard.skipped)
+
+
+def _apply_area(item: dict, guard: Guard) -> tuple[DiseaseArea, Change | None]:
+    slug = item["slug"]
+    values = _pack_values(item, AREA_FIELDS, "area", slug)
+    if guard.only is not None:  # loading some items: the area as it is, if it exists
+        area = DiseaseArea.objects.filter(slug=slug).first()
+        if area is not None:
+            return area, None
+    return _upsert(DiseaseArea, {"slug": slug}, values, "area", slug, guard)
+
+
+def in_pack_of(area) -> models.Q:
+    """Sources an area's pack carries: those its recommendations cite, and those no
+    recommendation cites (a source is not owned by an area)."""
+    return models.Q(recommendations__subsection__section__area=area) | models.Q(
+        recommendations__isnull=True
+    )
 
 
 def _key(item: dict, name: str, kind: str, index: int) -> str:
@@ -278,13 +328,12 @@ def _unique_keys(items: list[dict], name: str, kind: str) -> list[str]:
     return keys
 
 
+KEYS = {"area": {"slug"}, "fact": {"name", "choices", "shared"}, "source": {"code"},
+        "recommendation": {"id", "section", "subsection", "source"}}  # fmt: skip
+
+
 def _pack_values(item: dict, mapping: dict, kind: str, key: str) -> dict[str, Any]:
-    unknown = (
-        set(item)
-        - set(mapping)
-        - {"name", "code", "id", "choices", "section", "subsection", "source"}
-        - IGNORED_KEYS
-    )
+    unknown = set(item) - set(mapping) - KEYS[kind] - IGNORED_KEYS
     if unknown:
         raise PackError(f"{kind} {key}: unknown key(s) {', '.join(sorted(unknown))}")
     values = {}
@@ -341,18 +390,29 @@ def _flatten(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
-def _apply_facts(items: list[dict], guard: Guard) -> list[Change]:
+def _apply_facts(items: list[dict], area: DiseaseArea, guard: Guard) -> list[Change]:
     changes = []
     _unique_keys(items, "name", "fact")
     positions: dict[str, int] = {}
+    owners = dict(Fact.objects.values_list("name", "area__slug"))
     for item in items:
         name = item["name"]
         values = _pack_values(item, FACT_FIELDS, "fact", name)
         section = values["section"]
         positions[section] = positions.get(section, 0) + 1
         values["position"] = positions[section]
+        if not isinstance(item.get("shared", False), bool):
+            raise PackError(f"fact {name}: shared must be true or false")
+        values["area"] = None if item.get("shared") else area
         if not guard.wants(name):
             continue
+        if name in owners and owners[name] != (None if item.get("shared") else area.slug):
+            owner = owners[name]
+            raise PackError(
+                f"fact {name}: it is {'shared by every area' if owner is None else f'a fact of the {owner} area'} "
+                f"here, and the pack makes it {'shared' if item.get('shared') else f'a fact of the {area.slug} area'}; "
+                "fact names are unique across areas: rename one, or change its area in the admin"
+            )
         skipped_before = len(guard.skipped)
         fact, change = _upsert(Fact, {"name": name}, values, "fact", name, guard)
         choices = item.get("choices") or []
@@ -448,7 +508,7 @@ def _apply_sources(items: list[dict], guard: Guard) -> list[Change]:
     return changes
 
 
-def _apply_sections(items: list[dict], guard: Guard) -> list[Change]:
+def _apply_sections(items: list[dict], area: DiseaseArea, guard: Guard) -> list[Change]:
     changes = []
     _unique_keys(items, "name", "section")
     if guard.only is not None:
@@ -459,7 +519,7 @@ def _apply_sections(items: list[dict], guard: Guard) -> list[Change]:
         if not isinstance(subsections, list) or not all(isinstance(s, str) for s in subsections):
             raise PackError(f"section {name}: subsections must be a list of names")
         section, change = _upsert(
-            Section, {"name": name}, {"position": position}, "section", name, guard
+            Section, {"area": area, "name": name}, {"position": position}, "section", name, guard
         )
         if change:
             changes.append(change)
@@ -494,11 +554,17 @@ def legacy_level(item: dict) -> str:
     return level
 
 
-def _apply_recommendations(items: list[dict], guard: Guard) -> list[Change]:
+def _apply_recommendations(items: list[dict], area: DiseaseArea, guard: Guard) -> list[Change]:
     changes = []
     subsections = {
-        (s.section.name, s.name): s for s in Subsection.objects.select_related("section")
+        (s.section.name, s.name): s
+        for s in Subsection.objects.filter(section__area=area).select_related("section")
     }
+    elsewhere = dict(
+        Recommendation.objects.exclude(subsection__section__area=area).values_list(
+            "slug", "subsection__section__area__slug"
+        )
+    )
     sources = {s.code: s for s in GuidelineSource.objects.all()}
     for slug in _unique_keys(items, "id", "recommendation"):
         item = next(i for i in items if i["id"] == slug)
@@ -507,6 +573,11 @@ def _apply_recommendations(items: list[dict], guard: Guard) -> list[Change]:
             values["verification"] = legacy_level(item)
         if not guard.wants(slug):
             continue
+        if slug in elsewhere:
+            raise PackError(
+                f"recommendation {slug}: a recommendation of the {elsewhere[slug]} area has "
+                "this id; ids are unique across areas"
+            )
         where = (item.get("section"), item.get("subsection"))
         if where not in subsections:
             raise PackError(
@@ -529,22 +600,32 @@ def _apply_recommendations(items: list[dict], guard: Guard) -> list[Change]:
 # --- Exporting ---------------------------------------------------------------------
 
 
-def export_pack(*, name: str, title: str, version: str) -> dict[str, Any]:
-    """The whole guideline library as a pack (the format ``apply_pack`` reads)."""
-    catalogue_facts = sorted(Fact.objects.prefetch_related("choices"), key=Fact.form_order)
+def export_pack(*, area: str, name: str, title: str, version: str) -> dict[str, Any]:
+    """One area's library as a pack (the format ``apply_pack`` reads): the area, its
+    facts with the shared ones, the sources it carries (``in_pack_of``), its sections
+    and its recommendations."""
+    found = DiseaseArea.objects.filter(slug=area).first()
+    if found is None:
+        raise PackError(f"there is no disease area {area!r}")
+    catalogue_facts = sorted(
+        Fact.objects.for_area(found).prefetch_related("choices"), key=Fact.form_order
+    )
     return {
         "format": FORMAT,
         "pack": name,
         "title": title,
         "version": version,
+        "area": _export_fields(found, {"slug": found.slug}, AREA_FIELDS),
         "facts": [_export_fact(fact) for fact in catalogue_facts],
         "sources": [
             _export_fields(source, {"code": source.code}, SOURCE_FIELDS)
-            for source in GuidelineSource.objects.order_by("code")
+            for source in GuidelineSource.objects.filter(in_pack_of(found))
+            .distinct()
+            .order_by("code")
         ],
         "sections": [
             {"name": section.name, "subsections": [sub.name for sub in section.subsections.all()]}
-            for section in Section.objects.prefetch_related("subsections").order_by("position")
+            for section in found.sections.prefetch_related("subsections").order_by("position")
         ],
         "recommendations": [
             _export_fields(
@@ -557,13 +638,15 @@ def export_pack(*, name: str, title: str, version: str) -> dict[str, Any]:
                 },
                 RECOMMENDATION_FIELDS,
             )
-            for rec in Recommendation.objects.with_provenance().in_digest_order()
+            for rec in Recommendation.objects.in_area(found).with_provenance().in_digest_order()
         ],
     }
 
 
 def _export_fact(fact: Fact) -> dict[str, Any]:
     item = _export_fields(fact, {"name": fact.name}, FACT_FIELDS)
+    if fact.area_id is None:
+        item["shared"] = True
     if fact.kind in facts.CHOICE_KINDS:
         item["choices"] = [
             {
@@ -595,3 +678,13 @@ def dump(data: dict[str, Any]) -> str:
     return yaml.safe_dump(
         data, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False
     )
+
+
+def shipped_packs() -> list[Path]:
+    """The packs that come with the app, one per disease area."""
+    return sorted(PACKS.glob("*.yaml"))
+
+
+def pack_area(path: Path) -> str:
+    """The slug of the area a pack file holds (PackError if it is not a pack)."""
+    return read_pack(path)["area"]["slug"]

@@ -209,14 +209,16 @@ class Derived:
         return self.rule.describe(self.values, catalogue, briefly=briefly)
 
 
-_applicable: tuple[Catalogue, tuple[Derivation, ...]] | None = None
+# Kept per catalogue (one per disease area): the content snapshot hands out the same
+# catalogue objects until the content changes. Keyed by id, with the catalogue itself
+# kept to check that the id was not reused; cleared when content changes often.
+_applicable: dict[int, tuple[Catalogue, tuple[Derivation, ...]]] = {}
+KEPT_CATALOGUES = 16
 
 
 def _rules_for(catalogue: Catalogue) -> tuple[Derivation, ...]:
-    """The rules whose fact and inputs the catalogue has (kept for the last catalogue
-    asked about: the content snapshot hands out the same one until the content changes)."""
-    global _applicable
-    kept = _applicable
+    """The rules whose fact and inputs the catalogue has."""
+    kept = _applicable.get(id(catalogue))
     if kept is not None and kept[0] is catalogue:
         return kept[1]
     rules = tuple(
@@ -224,7 +226,9 @@ def _rules_for(catalogue: Catalogue) -> tuple[Derivation, ...]:
         for rule in DERIVATIONS
         if rule.fact in catalogue and all(name in catalogue for name in rule.inputs)
     )
-    _applicable = (catalogue, rules)
+    if len(_applicable) >= KEPT_CATALOGUES:
+        _applicable.clear()
+    _applicable[id(catalogue)] = (catalogue, rules)
     return rules
 
 

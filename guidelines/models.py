@@ -62,6 +62,33 @@ def by_section(
     return list(grouped.items())
 
 
+@audited
+class DiseaseArea(Stamped):
+    """A disease area: its own facts, form sections, recommendations and content pack.
+
+    A case belongs to one area and is matched only against that area's published
+    recommendations, with that area's facts and the shared ones (facts with no area,
+    such as sex and age).
+    """
+
+    slug = models.SlugField(
+        max_length=40, unique=True, help_text="Stable key used by content packs, e.g. liver."
+    )
+    name = models.CharField(max_length=120, unique=True, help_text="E.g. 'Liver metastases'.")
+    position = models.PositiveIntegerField(default=0, help_text="Order in lists.")
+    lesion_table = models.BooleanField(
+        "has a lesion table",
+        default=False,
+        help_text="Cases of this area have the lesion table with the liver map.",
+    )
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class FactKind(models.TextChoices):
     ENUM = facts.ENUM, "Choice"
     BOOLEAN = facts.BOOLEAN, "Yes / no"
@@ -71,7 +98,15 @@ class FactKind(models.TextChoices):
     MULTI = facts.MULTI, "Several choices"
 
 
+def in_area(area) -> models.Q:
+    """Facts a case of ``area`` (an area or its id) has: the area's own and the shared ones."""
+    return models.Q(area=area) | models.Q(area__isnull=True)
+
+
 class FactQuerySet(models.QuerySet):
+    def for_area(self, area):
+        return self.filter(in_area(area))
+
     def catalogue(self) -> facts.Catalogue:
         """The facts as a read-only catalogue in form order, in two queries.
 
@@ -101,6 +136,15 @@ class Fact(Stamped):
     help_text = models.TextField(blank=True)
     section = models.CharField(max_length=32, choices=FactSection.choices)
     position = models.PositiveIntegerField(default=0, help_text="Order within the section.")
+    area = models.ForeignKey(
+        DiseaseArea,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="facts",
+        help_text="The disease area whose cases record it; empty: shared by every area "
+        "(facts about the patient, such as sex and age).",
+    )
 
     objects = FactQuerySet.as_manager()
 
@@ -162,21 +206,30 @@ class Fact(Stamped):
         names = {self.name}
         if self.pk:
             names |= set(Fact.objects.filter(pk=self.pk).values_list("name", flat=True))
-        candidates = Recommendation.objects.exclude(condition="").only("slug", "condition")
+        candidates = (
+            Recommendation.objects.exclude(condition="")
+            .select_related("subsection__section")
+            .only("slug", "condition", "subsection__section__area")
+        )
         return [rec for rec in candidates if _reads_any(rec.condition, names)]
 
     def condition_problems_with(self, spec: facts.FactSpec) -> list[str]:
-        """What changing this fact to ``spec`` would break in existing conditions."""
-        catalogue = dict(Fact.objects.catalogue())
-        if self.pk:
-            saved = Fact.objects.filter(pk=self.pk).values_list("name", flat=True).first()
-            catalogue.pop(saved, None)
-        catalogue[spec.name] = spec
-        return [
-            f"{rec.slug}: {problem}"
-            for rec in self.recommendations_using()
-            for problem in conditions.validate(rec.condition, catalogue)
-        ]
+        """What changing this fact to ``spec`` (in the area this form gives it) would break
+        in existing conditions, each checked against the catalogue of its own area."""
+        catalogues: dict[int, dict[str, facts.FactSpec]] = {}
+        problems = []
+        for rec in self.recommendations_using():
+            area_id = rec.subsection.section.area_id
+            if area_id not in catalogues:
+                catalogue = dict(Fact.objects.for_area(area_id).exclude(pk=self.pk).catalogue())
+                if self.area_id in (None, area_id):
+                    catalogue[spec.name] = spec
+                catalogues[area_id] = catalogue
+            problems += [
+                f"{rec.slug}: {problem}"
+                for problem in conditions.validate(rec.condition, catalogues[area_id])
+            ]
+        return problems
 
 
 def _reads_any(condition: str, names: set[str]) -> bool:
@@ -274,13 +327,18 @@ class GuidelineSource(Stamped):
 
 @audited
 class Section(models.Model):
-    """A top-level section of the guideline digest, e.g. 'Perioperative care'."""
+    """A top-level section of a disease area's guideline digest, e.g. 'Perioperative care'.
+    Its recommendations belong to its area."""
 
-    name = models.CharField(max_length=120, unique=True)
+    area = models.ForeignKey(DiseaseArea, on_delete=models.PROTECT, related_name="sections")
+    name = models.CharField(max_length=120)
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
-        ordering = ["position", "name"]
+        ordering = ["area__position", "position", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["area", "name"], name="section_unique_name_in_area"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -346,12 +404,21 @@ class RecommendationQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
 
+    def in_area(self, area):
+        return self.filter(subsection__section__area=area)
+
     def in_digest_order(self):
-        return self.order_by("subsection__section__position", "subsection__position", "slug")
+        return self.order_by(
+            "subsection__section__area__position",
+            "subsection__section__area__name",
+            "subsection__section__position",
+            "subsection__position",
+            "slug",
+        )
 
     def with_provenance(self):
         """With what every listing shows of a recommendation: its section and source."""
-        return self.select_related("subsection__section", "source")
+        return self.select_related("subsection__section__area", "source")
 
     def in_library(self):
         """What clinicians read and cases are matched against: the published
@@ -479,11 +546,23 @@ class Recommendation(Stamped):
             errors["verified_by"] = "Say who checked it against the primary guideline text."
         if self.verified_by and not self.verified_on:
             errors["verified_on"] = "Say when it was checked against the primary guideline text."
-        problems = conditions.validate(self.condition, Fact.objects.catalogue())
+        problems = self.condition_problems()
         if problems:
             errors["condition"] = [str(problem) for problem in problems]
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def area_id(self) -> int | None:
+        return self.subsection.section.area_id if self.subsection_id else None
+
+    def condition_problems(self) -> list[conditions.ConditionError]:
+        """What is wrong with the condition, read with the facts of the recommendation's
+        area (its own and the shared ones): a fact of another area is unknown here."""
+        if self.subsection_id is None:
+            return []  # the missing subsection is reported on its own field
+        catalogue = Fact.objects.for_area(self.area_id).catalogue()
+        return conditions.validate(self.condition, catalogue)
 
     def to_rule(self) -> matching.Rule:
         """The recommendation as the matching engine sees it (needs subsection, source)."""

@@ -5,7 +5,11 @@ nothing from Django. This module is their ORM side. It builds the fact
 catalogue and the published rules from the models, keeps them per process, and
 offers the one entry point every caller matches through::
 
-    matches_for(values)   # -> matching.Panel, derived facts included
+    matches_for(values, for_case(case))   # -> matching.Panel, derived facts included
+
+Content is per disease area: a case is matched against its own area's published
+recommendations, with its area's facts and the shared ones, and never sees another
+area's rules (``for_case`` picks the area from the case itself).
 
 Building the content reads some 300 rows; it changes only when an editor
 changes content. Every such change -- through the admin, a command, or raw
@@ -22,12 +26,13 @@ import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
+from types import MappingProxyType
 
 from django.apps import apps
 from django.db import connection
 
 from guidelines import facts, matching
-from guidelines.models import Fact, Recommendation, RecommendationEvent
+from guidelines.models import DiseaseArea, Fact, Recommendation, RecommendationEvent
 
 
 def audited_models() -> list[type]:
@@ -52,10 +57,44 @@ def _version_sql() -> str:
 
 
 @dataclass(frozen=True)
+class Area:
+    """A disease area as pages need it (detached from the ORM, shared by requests)."""
+
+    pk: int
+    slug: str
+    name: str
+    lesion_table: bool
+
+
+@dataclass(frozen=True)
+class AreaContent:
+    """What a case of one area is matched against: the area's facts with the shared
+    ones (read-only, in form order) and the area's published recommendations."""
+
+    version: tuple
+    area: Area
+    catalogue: facts.Catalogue
+    rules: tuple[matching.Rule, ...]
+
+
+@dataclass(frozen=True)
 class Snapshot:
     version: tuple
-    catalogue: facts.Catalogue  # read-only: it is shared by every request of the process
-    rules: tuple[matching.Rule, ...]
+    # Every fact of every area, read-only: fact names are unique across areas, so this
+    # describes any condition or value; matching reads an area's own catalogue instead.
+    facts: facts.Catalogue
+    shared: frozenset[str]  # the names of the facts every area has
+    areas: Mapping[int, AreaContent]  # by area id, in the areas' order
+
+    def of(self, area_id: int) -> AreaContent:
+        """One area's content (LookupError for an area that did not exist at ``version``)."""
+        try:
+            return self.areas[area_id]
+        except KeyError:
+            raise LookupError(f"no disease area {area_id} in the content") from None
+
+    def by_slug(self, slug: str) -> AreaContent | None:
+        return next((c for c in self.areas.values() if c.area.slug == slug), None)
 
 
 _lock = threading.Lock()
@@ -69,15 +108,43 @@ def content_version() -> tuple:
 
 
 def current() -> Snapshot:
-    """The catalogue and rules as of now: one query when nothing changed, four otherwise."""
+    """The content of every area as of now: one query when nothing changed, five otherwise."""
     version = content_version()
     cached = _current.get(connection.alias)
     if cached is not None and cached.version == version:
         return cached
-    built = Snapshot(version, Fact.objects.catalogue(), tuple(Recommendation.objects.rules()))
+    built = _build(version)
     with _lock:
         _current[connection.alias] = built
     return built
+
+
+def _build(version: tuple) -> Snapshot:
+    found = sorted(Fact.objects.prefetch_related("choices"), key=Fact.form_order)
+    specs = [(fact.area_id, fact.to_spec()) for fact in found]
+    rules: dict[int, list[matching.Rule]] = {}
+    for rec in Recommendation.objects.in_library():
+        rules.setdefault(rec.subsection.section.area_id, []).append(rec.to_rule())
+    areas = {}
+    for row in DiseaseArea.objects.all():
+        area = Area(row.pk, row.slug, row.name, row.lesion_table)
+        catalogue = {spec.name: spec for area_id, spec in specs if area_id in (None, row.pk)}
+        areas[row.pk] = AreaContent(
+            version, area, MappingProxyType(catalogue), tuple(rules.get(row.pk, ()))
+        )
+    every = MappingProxyType({spec.name: spec for _, spec in specs})
+    shared = frozenset(spec.name for area_id, spec in specs if area_id is None)
+    return Snapshot(version, every, shared, MappingProxyType(areas))
+
+
+def for_area(area_id: int) -> AreaContent:
+    """One area's current content."""
+    return current().of(area_id)
+
+
+def for_case(case) -> AreaContent:
+    """The content a case is matched against: that of its own area."""
+    return current().of(case.area_id)
 
 
 def recommendation_versions(slugs: Iterable[str]) -> dict[str, int]:
@@ -93,16 +160,16 @@ def recommendation_versions(slugs: Iterable[str]) -> dict[str, int]:
 
 
 def catalogue() -> facts.Catalogue:
-    """The current fact catalogue (read-only)."""
-    return current().catalogue
+    """Every fact of every area (read-only), to describe conditions and values; a
+    case's own catalogue is ``for_case(case).catalogue``."""
+    return current().facts
 
 
-def matches_for(values: Mapping[str, object], content: Snapshot | None = None) -> matching.Panel:
-    """A case's matches against the published content, ready to show.
+def matches_for(values: Mapping[str, object], content: AreaContent) -> matching.Panel:
+    """A case's matches against its area's published content, ready to show.
 
     ``values`` are the case's facts (``Case.fact_values``, or what a form holds);
     derived facts and values that mean "not known" are handled inside the engine.
-    Pass ``content`` when the caller already holds the snapshot it worked with.
+    ``content`` is the case's area's (``for_case``): another area's rules never apply.
     """
-    content = content or current()
     return matching.panel(values, content.rules, content.catalogue)

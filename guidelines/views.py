@@ -11,7 +11,12 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_http_methods
 
 from guidelines import conditions, snapshot
-from guidelines.models import GuidelineSource, Recommendation, VerificationLevel, by_section
+from guidelines.models import (
+    GuidelineSource,
+    Recommendation,
+    VerificationLevel,
+    by_section,
+)
 
 READ_PERMISSION = "guidelines.view_recommendation"
 
@@ -21,6 +26,11 @@ READ_PERMISSION = "guidelines.view_recommendation"
 def library(request: HttpRequest) -> HttpResponse:
     """Published recommendations grouped by section and subsection, filterable."""
     recommendations = Recommendation.objects.in_library()
+    content = snapshot.current()
+    areas = [area.area for area in content.areas.values()]
+    selected_area = next((a for a in areas if a.slug == request.GET.get("area")), None)
+    if selected_area:
+        recommendations = recommendations.in_area(selected_area.pk)
     source_code = request.GET.get("source", "")
     status = request.GET.get("status", "")
     query = request.GET.get("q", "").strip()[:200]
@@ -34,7 +44,7 @@ def library(request: HttpRequest) -> HttpResponse:
         recommendations = recommendations.filter(
             Q(statement__icontains=query) | Q(slug__icontains=query) | Q(notes__icontains=query)
         )
-    catalogue = snapshot.catalogue()
+    catalogue = content.facts
     rows = list(recommendations)
     for rec in rows:
         rec.condition_text = conditions.in_words(rec.condition, catalogue)
@@ -53,7 +63,13 @@ def library(request: HttpRequest) -> HttpResponse:
             "statuses": [c for c in VerificationLevel.choices if c[0] != VerificationLevel.NONE],
             "selected_status": status,
             "query": query,
-            "filtered": bool(source or status in VerificationLevel.values or query),
+            # The area is a filter and a heading only once there is more than one.
+            "areas": areas if len(areas) > 1 else [],
+            "only_area": areas[0] if len(areas) == 1 else None,
+            "selected_area": selected_area,
+            "filtered": bool(
+                source or status in VerificationLevel.values or query or selected_area
+            ),
         },
     )
 
@@ -93,10 +109,23 @@ def source_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET"])
 @permission_required(READ_PERMISSION, raise_exception=True)
 def fact_list(request: HttpRequest) -> HttpResponse:
-    """The fact catalogue, by form section: what a case can record."""
-    catalogue = snapshot.catalogue()
+    """The fact catalogue, by form section: what a case can record; with several disease
+    areas, the shared facts first, then each area's own."""
+    content = snapshot.current()
+    facts = content.facts.values()
+    if len(content.areas) > 1:
+        groups = [
+            ("Shared by every area", by_section(s for s in facts if s.name in content.shared))
+        ]
+        groups += [
+            (
+                area.area.name,
+                by_section(s for s in area.catalogue.values() if s.name not in content.shared),
+            )
+            for area in content.areas.values()
+        ]
+    else:
+        groups = [("", by_section(facts))]
     return render(
-        request,
-        "guidelines/fact_list.html",
-        {"sections": by_section(catalogue.values()), "fact_count": len(catalogue)},
+        request, "guidelines/fact_list.html", {"groups": groups, "fact_count": len(content.facts)}
     )

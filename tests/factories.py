@@ -5,13 +5,20 @@ from __future__ import annotations
 import datetime
 
 from cases.models import Case, Patient
-from guidelines.models import Fact, FactChoice, Recommendation, Subsection
+from guidelines.models import DiseaseArea, Fact, FactChoice, Recommendation, Subsection
+
+
+def liver():
+    """The disease area of the shipped content pack."""
+    return DiseaseArea.objects.get(slug="liver")
 
 
 def make_recommendation(**overrides) -> Recommendation:
     values = {
         "slug": "test-recommendation",
-        "subsection": Subsection.objects.order_by("section__position", "position").first(),
+        "subsection": Subsection.objects.filter(section__area__slug="liver")
+        .order_by("section__position", "position")
+        .first(),
         "statement": "A test statement.",
         "verification_status": "verified-secondary",
         "verification": "secondary",
@@ -53,6 +60,7 @@ def make_patient(**overrides) -> Patient:
 def make_case(patient=None, facts=None, **overrides) -> Case:
     values = {
         "patient": patient or make_patient(),
+        "area": overrides.pop("area", None) or liver(),
         "referring_clinician": "Dr. Referrer",
         "question": "What next?",
         "facts": facts or {},

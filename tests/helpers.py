@@ -15,6 +15,13 @@ def pdf_text(pdf: bytes) -> list[str]:
     return [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
 
 
+def liver_content():
+    """The shipped liver pack's content as matching reads it (``snapshot.AreaContent``)."""
+    from guidelines import snapshot
+
+    return snapshot.current().by_slug("liver")
+
+
 # The guideline content (and the lists migrations seed), as loaded once per test
 # database, kept in tables of its own:
 # tests that commit empty every table after them (Django's flush), and putting these
@@ -25,6 +32,7 @@ _SAVED = "test_saved_"
 def _content_tables() -> list[str]:
     from decisions.models import LetterTemplate, Modality, NotFollowedReason
     from guidelines.models import (
+        DiseaseArea,
         Fact,
         FactChoice,
         GuidelineSource,
@@ -34,7 +42,7 @@ def _content_tables() -> list[str]:
     )
 
     # Parents before children; then the lists and wording the decisions migrations seed.
-    models = (Fact, FactChoice, GuidelineSource, Section, Subsection, Recommendation,
+    models = (DiseaseArea, Fact, FactChoice, GuidelineSource, Section, Subsection, Recommendation,
               Modality, NotFollowedReason, LetterTemplate)  # fmt: skip
     return [model._meta.db_table for model in models]
 

@@ -13,7 +13,7 @@ BEFORE = [("cases", "0005_case_summary"), ("meetings", "0004_meeting_date_range"
 
 
 @pytest.mark.slow
-def test_stored_summaries_keep_their_ids_pdfs_and_content_versions(transactional_db):
+def test_stored_summaries_keep_their_ids_pdfs_and_content_versions(committed_content):
     case = make_case()
     migrate_to(BEFORE)
     try:

@@ -34,8 +34,8 @@ def write_pack(tmp_path: Path, data: dict) -> Path:
 
 def library_state() -> dict:
     """Everything a pack holds, as plain data, for comparing two databases."""
-    data = content_pack.export_pack(name="x", title="x", version="x")
-    return {key: data[key] for key in ("facts", "sources", "sections", "recommendations")}
+    data = content_pack.export_pack(area="liver", name="x", title="x", version="x")
+    return {key: data[key] for key in ("area", "facts", "sources", "sections", "recommendations")}
 
 
 def empty_library() -> None:
@@ -147,7 +147,7 @@ def test_export_then_load_into_an_empty_database_gives_the_same_content(tmp_path
 def test_export_of_the_shipped_content_reproduces_the_pack_file():
     exported = content_pack.dump(
         content_pack.export_pack(
-            name="liver-metastases", title="Liver metastases", version="2026.11.3"
+            area="liver", name="liver-metastases", title="Liver metastases", version="2026.11.4"
         )
     )
     shipped = "".join(

@@ -10,6 +10,7 @@ import pytest
 
 from guidelines import matching, snapshot
 from guidelines.models import Recommendation
+from tests.helpers import liver_content
 
 pytestmark = pytest.mark.django_db
 
@@ -199,26 +200,26 @@ CASES = [
 
 @pytest.mark.parametrize(("facts", "applies", "may_apply"), CASES)
 def test_hand_made_cases_match_exactly(facts, applies, may_apply):
-    result = snapshot.matches_for(facts).results
+    result = snapshot.matches_for(facts, liver_content()).results
     assert {m.rule.id for m in result.applies} == applies
     assert {m.rule.id: m.missing for m in result.may_apply} == may_apply
     assert len(result) == 54
 
 
 def test_an_empty_case_may_match_everything_and_applies_to_nothing():
-    result = snapshot.matches_for({}).results
+    result = snapshot.matches_for({}, liver_content()).results
     assert result.applies == []
     assert len(result.may_apply) == 54
 
 
 def test_unpublished_drafts_never_match():
-    ids = {rule.id for rule in snapshot.current().rules}
+    ids = {rule.id for rule in liver_content().rules}
     assert "pc-corticosteroids-placeholder" not in ids
     assert len(ids) == 54
 
 
 def test_rules_carry_the_unverified_marker_and_source():
-    rules = {rule.id: rule for rule in snapshot.current().rules}
+    rules = {rule.id: rule for rule in liver_content().rules}
     assert rules["pc-alcohol-cessation"].shows_unverified_marker
     assert not rules["pc-smoking-cessation"].shows_unverified_marker
     assert rules["mm-adjuvant-imatinib-gist"].source == "JSHBPS 2021"
@@ -233,12 +234,12 @@ def test_building_rules_takes_one_query_whatever_their_number(django_assert_num_
 
 
 def _outcomes(facts: dict) -> dict[str, str]:
-    result = snapshot.matches_for(facts).results
+    result = snapshot.matches_for(facts, liver_content()).results
     return {m.rule.id: m.outcome for outcome in matching.OUTCOMES for m in getattr(result, outcome)}
 
 
 def _missing(facts: dict) -> set[str]:
-    result = snapshot.matches_for(facts).results
+    result = snapshot.matches_for(facts, liver_content()).results
     return {name for m in result.may_apply for name in m.missing}
 
 

@@ -5,21 +5,35 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from guidelines import content_pack
+from guidelines.models import DiseaseArea
 
 
 class Command(BaseCommand):
-    help = "Write the whole guideline library as a content pack (the format load_content reads)."
+    help = (
+        "Write one disease area's guideline library as a content pack (the format "
+        "load_content reads)."
+    )
 
     def add_arguments(self, parser):
+        parser.add_argument(
+            "--area", help="The disease area (its slug); needed only when there are several."
+        )
         parser.add_argument("--output", "-o", help="File to write; standard output when omitted.")
         parser.add_argument("--name", default="exported", help="The pack's name.")
         parser.add_argument("--title", default="Exported guideline content")
         parser.add_argument("--pack-version", default=datetime.date.today().isoformat())
 
-    def handle(self, *args, output, name, title, pack_version, **options):
-        text = content_pack.dump(
-            content_pack.export_pack(name=name, title=title, version=pack_version)
-        )
+    def handle(self, *args, area, output, name, title, pack_version, **options):
+        slugs = list(DiseaseArea.objects.values_list("slug", flat=True))
+        if area is None and len(slugs) != 1:
+            raise CommandError(f"say which disease area with --area: {', '.join(slugs) or 'none'}")
+        try:
+            data = content_pack.export_pack(
+                area=area or slugs[0], name=name, title=title, version=pack_version
+            )
+        except content_pack.PackError as error:
+            raise CommandError(str(error)) from None
+        text = content_pack.dump(data)
         if not output:
             sys.stdout.write(text)
             return

@@ -6,10 +6,13 @@ from django.core.management.base import BaseCommand, CommandError
 from guidelines import content_pack
 from guidelines.models import Recommendation
 
+KEYED = (("facts", "name"), ("sources", "code"), ("recommendations", "id"))
+
 
 class Command(BaseCommand):
     help = (
-        "Make the guideline library match a content pack: create missing items and update "
+        "Make the guideline library match a content pack (one disease area; without a path, "
+        "every pack shipped with the app): create missing items and update "
         "changed ones (matched by their stable keys). Items not in the pack are left alone, "
         "and so are items a person changed since they were loaded, and unpublished items "
         "the pack would publish, unless named with --take. Every change is recorded in the "
@@ -18,7 +21,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "path", nargs="?", default=str(content_pack.DEFAULT_PACK), help="The pack file (YAML)."
+            "path", nargs="?", help="The pack file (YAML); every shipped pack when omitted."
         )
         parser.add_argument(
             "--dry-run", action="store_true", help="Show what would change and change nothing."
@@ -35,35 +38,46 @@ class Command(BaseCommand):
         parser.add_argument(
             "--if-empty",
             action="store_true",
-            help="Load only into an empty library; otherwise just say whether the pack differs "
-            "(used by the set-up, so that it never overwrites editors' work).",
+            help="Load a pack only when its area has no recommendations yet; otherwise just say "
+            "whether the pack differs (used by the set-up, so that it never overwrites editors' "
+            "work).",
         )
 
     def handle(self, *args, path, dry_run, if_empty, take, **options):
-        path = Path(path)
+        paths = [Path(path)] if path else content_pack.shipped_packs()
         try:
-            data = content_pack.read_pack(path)
+            packs = [(path, content_pack.read_pack(path)) for path in paths]
             known = {
-                item.get(key)
-                for kind, key in (("facts", "name"), ("sources", "code"), ("recommendations", "id"))
-                for item in data[kind]
+                item.get(key) for _, data in packs for kind, key in KEYED for item in data[kind]
             }
             unknown = sorted(set(take) - known)
             if unknown:
-                raise CommandError(f"--take {', '.join(unknown)}: not in {path.name}")
-            if if_empty and Recommendation.objects.exists():
-                report = content_pack.apply_pack(data, dry_run=True)
-                if report.changed:
-                    self.stdout.write(
-                        f"Guideline content is already loaded; {path.name} differs in "
-                        f"{len(report.changes)} item(s). Run `manage.py load_content --dry-run` to "
-                        "see them and `manage.py load_content` to apply them."
-                    )
-                return
-            with pghistory.context(command="load_content", pack=str(path.name)):
-                report = content_pack.apply_pack(data, dry_run=dry_run, take=frozenset(take))
+                names = ", ".join(path.name for path in paths)
+                raise CommandError(f"--take {', '.join(unknown)}: not in {names}")
         except content_pack.PackError as error:
             raise CommandError(str(error)) from None
+        for path, data in packs:  # each pack in its own transaction
+            try:
+                self._load(path, data, dry_run=dry_run, if_empty=if_empty, take=frozenset(take))
+            except content_pack.PackError as error:
+                raise CommandError(f"{path.name}: {error} (nothing of it was applied)") from None
+
+    def _load(self, path, data, *, dry_run, if_empty, take):
+        area = data["area"]["slug"]
+        if (
+            if_empty
+            and Recommendation.objects.filter(subsection__section__area__slug=area).exists()
+        ):
+            report = content_pack.apply_pack(data, dry_run=True)
+            if report.changed:
+                self.stdout.write(
+                    f"Guideline content of the {area} area is already loaded; {path.name} differs "
+                    f"in {len(report.changes)} item(s). Run `manage.py load_content {path} "
+                    f"--dry-run` to see them and `manage.py load_content {path}` to apply them."
+                )
+            return
+        with pghistory.context(command="load_content", pack=str(path.name)):
+            report = content_pack.apply_pack(data, dry_run=dry_run, take=take)
         self._print(report, path, dry_run)
 
     def _print(self, report, path, dry_run):

@@ -11,13 +11,18 @@ from guidelines.facts import FactValueError, coerce_facts
 class Command(BaseCommand):
     help = (
         "Match a case's facts (a JSON object; an absent key or null means not known) against "
-        "the published recommendations and print the results as JSON. Exit status 2 on bad input."
+        "the published recommendations of one disease area and print the results as JSON. "
+        "Exit status 2 on bad input."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("path", help="A JSON file of facts, or - for standard input.")
+        parser.add_argument(
+            "--area", help="The disease area (its slug); needed only when there are several."
+        )
 
-    def handle(self, *args, path, **options):
+    def handle(self, *args, path, area, **options):
+        content = self._area(area)
         raw = self._read(path)
         try:
             data = json.loads(raw)
@@ -28,11 +33,25 @@ class Command(BaseCommand):
                 f"input must be a JSON object of facts, not a {type(data).__name__}", returncode=2
             )
         try:
-            facts = coerce_facts(data, snapshot.catalogue())
+            facts = coerce_facts(data, content.catalogue)
         except FactValueError as error:
             raise CommandError(str(error), returncode=2) from None
-        results = snapshot.matches_for(facts).results
+        results = snapshot.matches_for(facts, content).results
         self.stdout.write(json.dumps(matching.as_json(results), indent=2, ensure_ascii=False))
+
+    def _area(self, slug: str | None) -> snapshot.AreaContent:
+        areas = snapshot.current().areas.values()
+        slugs = ", ".join(content.area.slug for content in areas) or "none (load content first)"
+        if slug is None and len(areas) == 1:
+            return next(iter(areas))
+        if slug is None:
+            raise CommandError(f"say which disease area with --area: {slugs}", returncode=2)
+        found = snapshot.current().by_slug(slug)
+        if found is None:
+            raise CommandError(
+                f"--area {slug}: no such disease area (areas: {slugs})", returncode=2
+            )
+        return found
 
     def _read(self, path: str) -> str:
         if path == "-":
