@@ -16,6 +16,7 @@ ADMINISTRATOR = "administrator"
 ASSIGNABLE_BY_ADMINISTRATORS = (CLINICIAN, COORDINATOR, GUIDELINE_EDITOR)
 
 _GUIDELINE_MODELS = (
+    "diseasearea",
     "fact",
     "factchoice",
     "guidelinesource",

@@ -58,7 +58,8 @@ POST_ONLY = {
 
 # What each staff persona may do in the admin, per model: the roles of accounts/roles.py
 # written out again by hand, so that a change to a role shows up here as a failure.
-_GUIDELINES = ("fact", "guidelinesource", "recommendation", "section", "subsection")
+_GUIDELINES = ("diseasearea", "fact", "guidelinesource", "recommendation", "section",
+               "subsection")  # fmt: skip
 _BOARDS = ("board", "boardmember", "specialty")
 _LISTS = ("modality", "notfollowedreason")
 ADMIN_RIGHTS = {
