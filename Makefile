@@ -54,6 +54,7 @@ bench: setup
 	$(PY) bench/handout.py
 	$(PY) bench/case_summary.py
 	$(PY) bench/meeting_mode.py
+	$(PY) bench/quality.py
 	$(PY) bench/load.py
 
 backup: setup

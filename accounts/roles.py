@@ -67,7 +67,13 @@ _RUN_MEETINGS = [
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     CLINICIAN: [*_READ_GUIDELINES, *_WORK_ON_CASES, "meetings.view_meeting", *_DRAFT_DECISIONS],
-    COORDINATOR: [*_READ_GUIDELINES, *_WORK_ON_CASES, *_RUN_MEETINGS, *_DRAFT_DECISIONS],
+    COORDINATOR: [
+        *_READ_GUIDELINES,
+        *_WORK_ON_CASES,
+        *_RUN_MEETINGS,
+        *_DRAFT_DECISIONS,
+        "quality.view_dashboard",
+    ],  # fmt: skip
     # Not "pghistory.view_events": the admin's Events list spans every audited table,
     # patients included. Each item's History page shows its own trail instead.
     GUIDELINE_EDITOR: [*_EDIT_GUIDELINES],
@@ -83,6 +89,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         # Who read which patient's data (record numbers, not names).
         "accounts.view_readlogentry",
         *_SET_UP_BOARDS,
+        # The boards' quality figures (no patient data: case numbers, not actions' text).
+        "quality.view_dashboard",
     ],
 }
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 
 from django.contrib.auth.models import User
+from django.utils import timezone
 
 from cases.models import Case, CaseStatus, Lesion, Patient
 from guidelines import snapshot
@@ -247,7 +248,7 @@ def ensure_demo_cases() -> int:
     catalogue = content.catalogue
     author = User.objects.filter(username="clinician").first()
     created = 0
-    for demo in DEMO_CASES:
+    for index, demo in enumerate(DEMO_CASES):
         mrn, name, born, sex = demo["patient"]
         if Patient.objects.filter(mrn__iexact=mrn).exists():
             continue
@@ -258,6 +259,8 @@ def ensure_demo_cases() -> int:
         case = Case.objects.create(
             patient=patient,
             area_id=content.area.pk,
+            # Referred some weeks ago: the past demo meeting (four weeks ago) lists three.
+            referral_date=timezone.localdate() - datetime.timedelta(days=33 + 3 * index),
             referring_clinician=demo["referring_clinician"],
             question=demo["question"],
             clinical_summary=demo["summary"],

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "cases",
     "meetings",
     "decisions",
+    "quality",
     "django_tasks",
     "django_tasks_db",
 ]

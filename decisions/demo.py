@@ -70,12 +70,12 @@ def seed() -> list[str]:
         owner="Tumour board coordinator", due=starts.date() + datetime.timedelta(days=2),
         done_at=starts + datetime.timedelta(days=1), done_by=signer,
     )  # fmt: skip
-    signing.sign(decision, signer, decision.version)
+    signing.sign(decision, signer, decision.version, at=starts + datetime.timedelta(hours=1))
     deferral = services.start(deferred, signer)
     deferral.outcome = Outcome.DEFERRED
     deferral.information_needed = "A liver MRI with hepatobiliary contrast, to count the lesions."
     deferral.needed_by = timezone.localdate() + datetime.timedelta(days=7)
     deferral.save()
-    signing.sign(deferral, signer, deferral.version)
+    signing.sign(deferral, signer, deferral.version, at=starts + datetime.timedelta(hours=1))
     services.start(drafted, signer)
     return ["Created a past demo meeting with a signed decision, a signed deferral and a draft."]

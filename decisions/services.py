@@ -9,7 +9,7 @@ from cases.models import CaseStatus
 from cases.overview import overview
 from cases.services import move_status
 from decisions.models import Action, Concordance, Decision, Outcome
-from guidelines import snapshot
+from guidelines import matching, snapshot
 from meetings.models import AgendaItem
 
 
@@ -52,6 +52,8 @@ def _freeze(decision: Decision) -> None:
     seen = overview(case, content=content)
     applies = seen.matches.applies
     versions = snapshot.recommendation_versions(item.rule.id for item in applies)
+    area = content.of(case.area_id)
+    known, read = matching.completeness(seen.values, area.rules, area.catalogue)
     decision.shown = {
         "facts": [
             [section, [[row.spec.label, str(row)] for row in rows]] for section, rows in seen.known
@@ -59,6 +61,8 @@ def _freeze(decision: Decision) -> None:
         "question": case.question,
         "case_version": case.version,
         "content_version": list(content.version),
+        # Of the facts the area's recommendations read, how many were known (quality).
+        "completeness": [known, read],
     }
     # A new version: a form opened before this refresh is refused, not saved over it.
     decision.version += 1

@@ -121,8 +121,9 @@ def problems(decision: Decision) -> list[str]:
     return found
 
 
-def sign(decision: Decision, user, version: int) -> Decision:
-    """Sign the record as saved at ``version``; CannotSign says why not."""
+def sign(decision: Decision, user, version: int, *, at=None) -> Decision:
+    """Sign the record as saved at ``version``; CannotSign says why not. ``at`` is for
+    demo data only (a meeting held last month was signed then); pages sign now."""
     with transaction.atomic():
         current = (
             Decision.objects.select_for_update(of=("self",))
@@ -147,7 +148,7 @@ def sign(decision: Decision, user, version: int) -> Decision:
                 "quorum": {"rule": quorum.is_set, "met": quorum.met, "missing": quorum.missing},
             }
         current.signed_by = user
-        current.signed_at = timezone.now()
+        current.signed_at = at or timezone.now()
         current.signature_hash = digest(current)
         current.status = DecisionStatus.SIGNED
         current.save(update_fields=["shown", "signed_by", "signed_at", "signature_hash", "status"])

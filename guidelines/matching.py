@@ -372,6 +372,23 @@ def deciding_facts(results: MatchSet) -> list[tuple[str, int]]:
     return sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
 
 
+def completeness(
+    facts: Mapping[str, object], rules: Iterable[Rule], catalogue: Catalogue
+) -> tuple[int, int]:
+    """(known, read): of the facts the rules' conditions read, how many the case has a
+    value for (derived facts in, values that mean "not known" out): how complete the
+    facts that decide recommendations were."""
+    read: set[str] = set()
+    for rule in rules:
+        try:
+            compiled = compile_condition(rule.condition)
+        except conditions.ConditionError:
+            continue
+        read.update(comparison.fact for comparison in compiled.comparisons)
+    values = engine_values(facts, catalogue)
+    return len(read & values.keys()), len(read)
+
+
 def site_has_specific_content(site: str, rules: Iterable[Rule]) -> bool:
     """Whether any rule names this primary site in its condition (= or in)."""
     for rule in rules:

@@ -33,6 +33,16 @@ class Specialty(models.Model):
         return self.name
 
 
+class BoardQuerySet(models.QuerySet):
+    def signed_for_by(self, user):
+        """The boards a user chairs by default or signs decisions for."""
+        if user.pk is None:
+            return self.none()
+        return self.filter(
+            models.Q(default_chair=user) | models.Q(members__user=user, members__may_sign=True)
+        ).distinct()
+
+
 @audited
 class Board(Authored):
     """A standing tumor board: who belongs to it, and which specialties make a quorum."""
@@ -54,6 +64,8 @@ class Board(Authored):
     )
     usual_place = models.CharField(max_length=200, blank=True)
     usual_time = models.TimeField(null=True, blank=True)
+
+    objects = BoardQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -239,12 +251,12 @@ class HandoutStage(models.TextChoices):
 
 
 WORKER_STOPPED = (
-    "The worker stopped while making this pack (it was ended, ran out of memory, or its "
+    "The worker stopped while making this document (it was ended, ran out of memory, or its "
     "server restarted). Make it again."
 )
 
 
-class HandoutQuerySet(models.QuerySet):
+class RenderingQuerySet(models.QuerySet):
     def expire_stale(self) -> int:
         """Fail the renders whose worker stopped renewing its lease; return how many.
 
@@ -262,7 +274,7 @@ class HandoutQuerySet(models.QuerySet):
         if not found:
             return 0
         task_ids = [task for _, task in found if task]
-        expired = Handout.objects.filter(
+        expired = self.model.objects.filter(
             pk__in=[pk for pk, _ in found], status=HandoutStatus.RUNNING
         ).update(status=HandoutStatus.FAILED, error=WORKER_STOPPED, finished_at=now)
         if task_ids:
@@ -274,6 +286,8 @@ class HandoutQuerySet(models.QuerySet):
             )
         return expired
 
+
+class HandoutQuerySet(RenderingQuerySet):
     def start_pack(
         self, meeting: Meeting, user, kind: str = HandoutKind.MEETING_PACK, item=None
     ) -> tuple[Handout, bool]:
@@ -327,34 +341,10 @@ class HandoutQuerySet(models.QuerySet):
         )
 
 
-# Handouts are audited (who printed what, when, and any deletion), without the PDF
-# itself and without the progress counters a render updates every half second.
-@pghistory.track(
-    pghistory.InsertEvent(),
-    pghistory.UpdateEvent(),
-    pghistory.DeleteEvent(),
-    exclude=["pdf", "stage", "cases_done", "pages_done", "heartbeat_at"],
-)
-class Handout(models.Model):
-    """A meeting's printed pack, kept as printed, with the content versions it showed.
+class Rendering(models.Model):
+    """A PDF rendered in the background: its progress, its lease, the PDF or the failure
+    (``meetings.tasks.run_render``). Meetings' handouts and the quality report are kinds."""
 
-    ``content_versions`` maps each recommendation shown to the id of its audit
-    event (the exact row version), and each case to its version, so the content
-    behind a PDF can be traced after editors change it. The PDF itself is kept
-    in PostgreSQL, so every web server can hand it out.
-    """
-
-    kind = models.CharField(max_length=16, choices=HandoutKind.choices)
-    # Required (see the constraint); nullable in the column only because the audit
-    # history keeps events of the case summaries that were stored here until they
-    # moved to ``cases.CaseSummary``.
-    meeting = models.ForeignKey(
-        Meeting, null=True, on_delete=models.CASCADE, related_name="handouts"
-    )
-    # The case a letter is about (only letters name one).
-    agenda_item = models.ForeignKey(
-        AgendaItem, null=True, blank=True, on_delete=models.CASCADE, related_name="letters"
-    )
     status = models.CharField(
         max_length=8, choices=HandoutStatus.choices, default=HandoutStatus.QUEUED
     )
@@ -377,6 +367,45 @@ class Handout(models.Model):
     # The render's lease: renewed by the worker while it works (see expire_stale).
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     task_id = models.CharField(max_length=64, blank=True)
+
+    objects = RenderingQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (HandoutStatus.DONE, HandoutStatus.FAILED)
+
+
+# Handouts are audited (who printed what, when, and any deletion), without the PDF
+# itself and without the progress counters a render updates every half second.
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    exclude=["pdf", "stage", "cases_done", "pages_done", "heartbeat_at"],
+)
+class Handout(Rendering):
+    """A meeting's printed pack, kept as printed, with the content versions it showed.
+
+    ``content_versions`` maps each recommendation shown to the id of its audit
+    event (the exact row version), and each case to its version, so the content
+    behind a PDF can be traced after editors change it. The PDF itself is kept
+    in PostgreSQL, so every web server can hand it out.
+    """
+
+    kind = models.CharField(max_length=16, choices=HandoutKind.choices)
+    # Required (see the constraint); nullable in the column only because the audit
+    # history keeps events of the case summaries that were stored here until they
+    # moved to ``cases.CaseSummary``.
+    meeting = models.ForeignKey(
+        Meeting, null=True, on_delete=models.CASCADE, related_name="handouts"
+    )
+    # The case a letter is about (only letters name one).
+    agenda_item = models.ForeignKey(
+        AgendaItem, null=True, blank=True, on_delete=models.CASCADE, related_name="letters"
+    )
 
     objects = HandoutQuerySet.as_manager()
 
@@ -403,10 +432,6 @@ class Handout(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("meetings:handout_download", args=[self.pk])
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (HandoutStatus.DONE, HandoutStatus.FAILED)
 
     @property
     def filename(self) -> str:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from meetings import handouts
-from meetings.models import Handout, HandoutStage, HandoutStatus
+from meetings.models import Handout, HandoutStage, HandoutStatus, Rendering
 from printing.pdf import Progress, Rendered
 
 logger = logging.getLogger(__name__)
@@ -27,7 +27,7 @@ class WorkerStopped(Exception):
 
 
 @contextlib.contextmanager
-def holding_lease(handout_id: int):
+def holding_lease(handout_id: int, model: type[Rendering] = Handout):
     """Renew the handout's lease from a side thread while the body runs.
 
     Layout is CPU-bound and reports no progress while it writes the PDF, so the
@@ -40,7 +40,7 @@ def holding_lease(handout_id: int):
     def renew() -> None:
         try:
             while not stop.wait(interval):
-                Handout.objects.filter(pk=handout_id, status=HandoutStatus.RUNNING).update(
+                model.objects.filter(pk=handout_id, status=HandoutStatus.RUNNING).update(
                     heartbeat_at=timezone.now()
                 )
         except Exception:  # the database went away: the lease runs out, as it should
@@ -65,15 +65,21 @@ def render_meeting_pack(handout_id: int) -> None:
     ))  # fmt: skip
 
 
-def run_render(handout_id: int, render: Callable[[Handout, Progress], Rendered]) -> None:
-    """Take a queued handout (unless another worker has), render it holding its lease,
-    and record progress, then the PDF or the failure. Each kind of document has a task
-    that calls this with its own ``render``."""
+def run_render(
+    handout_id: int,
+    render: Callable[[Rendering, Progress], Rendered],
+    model: type[Rendering] = Handout,
+    related: tuple[str, ...] = ("meeting__board", "agenda_item__case__patient"),
+) -> None:
+    """Take a queued document (a handout, or another ``Rendering`` with ``model``) unless
+    another worker has, render it holding its lease, and record progress, then the PDF
+    or the failure. Each kind of document has a task that calls this with its own
+    ``render``."""
     with transaction.atomic():
         handout = (
-            Handout.objects.select_for_update(skip_locked=True, of=("self",))
+            model.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(pk=handout_id, status=HandoutStatus.QUEUED)
-            .select_related("meeting__board", "agenda_item__case__patient")
+            .select_related(*related)
             .first()
         )
         if handout is None:
@@ -84,7 +90,7 @@ def run_render(handout_id: int, render: Callable[[Handout, Progress], Rendered])
     last_write = [0.0]
     # Every write below is for a render that is still ours: once the lease ran out
     # and the pack was marked failed, a late worker changes nothing.
-    ours = Handout.objects.filter(pk=handout_id, status=HandoutStatus.RUNNING)
+    ours = model.objects.filter(pk=handout_id, status=HandoutStatus.RUNNING)
 
     def progress(stage: str, done: int, total: int) -> None:
         fields = {"stage": stage}
@@ -99,10 +105,10 @@ def run_render(handout_id: int, render: Callable[[Handout, Progress], Rendered])
         ours.update(**fields)
 
     try:
-        with holding_lease(handout_id):
+        with holding_lease(handout_id, model):
             rendered = render(handout, progress)
     except Exception as error:
-        logger.exception("%s %s failed", handout.get_kind_display(), handout_id)
+        logger.exception("%s %s failed", handout._meta.verbose_name, handout_id)
         ours.update(
             status=HandoutStatus.FAILED,
             error=f"{type(error).__name__}: {error}"[:2000],

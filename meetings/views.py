@@ -21,6 +21,7 @@ from meetings.forms import AgendaAddForm, AttendanceForm, MeetingForm
 from meetings.models import (
     AgendaItem,
     Attendance,
+    Board,
     Handout,
     HandoutKind,
     HandoutStatus,
@@ -116,6 +117,9 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
         {
             "upcoming": meetings.filter(starts_at__gte=now).order_by("starts_at")[:50],
             "past": meetings.filter(starts_at__lt=now).order_by("-starts_at")[:50],
+            # The quality dashboard: every board's for coordinators, a chair's own boards'.
+            "quality_link": request.user.has_perm("quality.view_dashboard")
+            or Board.objects.signed_for_by(request.user).exists(),
         },
     )
 

@@ -56,6 +56,21 @@ def save_content() -> None:
             cursor.execute(f"CREATE TABLE {_SAVED}{table} AS SELECT * FROM {table}")
 
 
+def restore_emptied_content() -> None:
+    """Put back what a previous run's last flush emptied (``--reuse-db``): each content
+    table that is empty now, from its saved copy, when one exists."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for table in _content_tables():
+            cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [_SAVED + table])
+            if not cursor.fetchone()[0]:
+                continue
+            cursor.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {table})")
+            if cursor.fetchone()[0]:
+                cursor.execute(f"INSERT INTO {table} SELECT * FROM {_SAVED}{table}")
+
+
 def restore_content() -> None:
     """The saved content back, each row with its own id; the audit triggers record it."""
     from django.db import connection

@@ -6,6 +6,7 @@ forgotten: a route without an expectation here fails the test.
 
 from __future__ import annotations
 
+import datetime
 import re
 
 import pytest
@@ -21,6 +22,7 @@ from cases.models import Case, CaseSummary, Lesion
 from decisions.models import Action, Decision, LetterTemplate
 from meetings.models import Attendance, BoardMember, Handout, Specialty
 from meetings.tasks import render_meeting_pack
+from quality.models import QualityReport
 from tests.factories import make_case, make_fact, make_meeting
 from tests.urlwalk import Route, routes
 
@@ -53,7 +55,9 @@ POST_ONLY = {
     "cases:lesion_add",
     "cases:lesion_remove",
     "decisions:letter_generate",
+    "quality:report_generate",
 }
+QUALITY = {"coordinator", "administrator", "superuser"}  # every board's figures
 
 
 # What each staff persona may do in the admin, per model: the roles of accounts/roles.py
@@ -124,7 +128,12 @@ def world(db):
     surgery = Specialty.objects.create(name="HPB surgery")
     BoardMember.objects.create(board=meeting.board, user=target, specialty=surgery)
     unused_fact = make_fact("unused_fact")  # deletable: no condition reads it
+    report = QualityReport.objects.create(
+        boards=[meeting.board.pk], start=datetime.date(2026, 1, 1), end=datetime.date(2026, 6, 30),
+        status="done", pdf=b"%PDF-1.7", page_count=1,
+    )  # fmt: skip
     return {
+        "report": report.pk,
         "case": case.pk,
         "meeting": meeting.pk,
         "item": meeting.agenda_items.get().pk,
@@ -183,6 +192,9 @@ def url_for(route: Route, world: dict, missing: bool = False) -> str:
         return route.sample_path
     kwargs = {}
     for param in route.params:
+        if param == "table":
+            kwargs[param] = "no-such-table" if missing else "activity"
+            continue
         if param == "slug":
             kwargs[param] = "no-such-recommendation" if missing else "pc-counseling"
             continue
@@ -196,6 +208,8 @@ def url_for(route: Route, world: dict, missing: bool = False) -> str:
         if key is None:
             if route.namespace == "cases":
                 key = "case"
+            elif route.namespace == "quality":
+                key = "report"
             elif route.name.startswith("handout_"):
                 key = "handout"
             elif route.name == "document_status":
@@ -292,6 +306,10 @@ def expected(persona: str, route: Route) -> int:
         if persona not in CASE_ROLES:
             return 404
         return 302 if name == "meetings:handout_status" else 200
+    if route.namespace == "quality":  # a clinician who chairs a board sees its figures only
+        if persona not in QUALITY:
+            return 404
+        return 302 if name == "quality:report_status" else 200
     raise AssertionError(
         f"no expectation for {name} ({route.sample_path}): add one to tests/test_access.py"
     )
@@ -327,7 +345,10 @@ def test_an_unauthorised_request_cannot_tell_whether_an_object_exists(client, wo
         client.force_login(user)
     for route in ROUTES:
         if route.full_name == "admin_object_shortcut" or (
-            route.namespace in ("cases", "meetings")
+            (
+                route.namespace in ("cases", "meetings")
+                or (route.namespace == "quality" and persona not in QUALITY)
+            )
             and route.params
             and route.full_name not in POST_ONLY
         ):

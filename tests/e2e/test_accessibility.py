@@ -50,6 +50,7 @@ def test_case_form_case_page_and_meeting_page(site, new_page, meeting):
         reverse("decisions:decision_edit", args=[meeting.pk, item.pk]),
         reverse("cases:case_list"),
         reverse("guidelines:library"),
+        reverse("quality:dashboard"),
     ):
         page.goto(site + path)
         assert serious(page) == [], path

@@ -1,0 +1,66 @@
+"""Tables as CSV and Excel downloads, with formula injection neutralised.
+
+A spreadsheet program runs a cell that starts with ``=``, ``+``, ``-`` or ``@`` (and,
+in some programs, a tab or a carriage return) as a formula, so text such as
+``=HYPERLINK(...)`` typed into a case could run on the computer that opens the export.
+In CSV such a text cell gets a leading apostrophe (shown, never run); in Excel files it
+is written as a text cell, which Excel never evaluates. Numbers are left as numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+
+from django.http import HttpResponse
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def inert(value: object) -> object:
+    """A CSV cell that a spreadsheet program shows and never runs."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence]) -> HttpResponse:
+    """UTF-8 with a byte-order mark, so that Excel reads accents right."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([inert(cell) for cell in header])
+    for row in rows:
+        writer.writerow([inert(cell) for cell in row])
+    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def xlsx_response(
+    filename: str, header: Sequence[str], rows: Iterable[Sequence], title: str = "Sheet1"
+) -> HttpResponse:
+    from openpyxl import Workbook  # imported when a workbook is asked for
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title[:31])
+    sheet.append([_text_cell(sheet, cell) for cell in header])
+    for row in rows:
+        sheet.append([_text_cell(sheet, cell) for cell in row])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _text_cell(sheet, value):
+    """Strings as text cells (openpyxl would make ``=…`` a formula); the rest as is."""
+    if not isinstance(value, str):
+        return value
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"  # openpyxl reads "=…" as a formula; this keeps it text
+    return cell

@@ -1,0 +1,393 @@
+"""The quality figures of a board (or of several) over a period: what the dashboard,
+its CSV files and the annual MDT report show.
+
+Every figure is computed here, from a fixed number of queries whatever the number of
+cases, meetings or decisions (each query reads plain values; the arithmetic runs in
+Python over them). The definitions are the ones the README states:
+
+- Scope: meetings of the chosen boards that started within the period (and have
+  started by now); their agenda items, limited to one disease area if asked.
+- The decision of an item is its record in force: the latest signed version (an
+  amendment replaces the version it corrects). "Signed" is when its first version was.
+- Concordance: of the recommendations that applied when the board decided (the frozen
+  concordance rows of decisions that made a recommendation), the share followed among
+  those judged relevant (followed + not followed).
+- Intervals in days, median and 90th percentile (nearest rank): the case's referral to
+  its first listing on any agenda (once per case); that first listing to the decision
+  signed (decisions that made a recommendation); signed to the last action done
+  (decisions whose actions are all done).
+- Quorum: meetings at which every specialty the board requires was present.
+- Completeness: of the facts the area's recommendations read, the share known when the
+  record was frozen, over all decisions in force (records made before this was stored
+  are left out and counted).
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Min
+from django.utils import timezone
+
+from decisions.models import Action, Concordance, Decision, DecisionStatus, Judgement, Outcome
+from guidelines.models import Recommendation
+from meetings.models import AgendaItem, Attendance, Board, Meeting
+
+REMOVED_SECTION = "Recommendations since removed"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the report covers: boards, a period of days (both included), an area."""
+
+    boards: tuple[Board, ...]
+    start: datetime.date
+    end: datetime.date
+    area_id: int | None = None
+    area_name: str = ""
+
+    @property
+    def label(self) -> str:
+        boards = ", ".join(board.name for board in self.boards) or "no board"
+        area = f" · {self.area_name}" if self.area_name else ""
+        return f"{boards} · {self.start:%d %b %Y} to {self.end:%d %b %Y}{area}"
+
+
+@dataclass(frozen=True)
+class Interval:
+    name: str
+    days: tuple[int, ...]  # one value per case or decision, sorted
+
+    @property
+    def count(self) -> int:
+        return len(self.days)
+
+    @property
+    def median(self) -> float | None:
+        return statistics.median(self.days) if self.days else None
+
+    @property
+    def p90(self) -> int | None:
+        """The 90th percentile by nearest rank: the smallest value with at least 90 %
+        of the values at or below it."""
+        if not self.days:
+            return None
+        return self.days[math.ceil(0.9 * len(self.days)) - 1]
+
+
+@dataclass(frozen=True)
+class Share:
+    """``part`` of ``whole`` (a share, shown as a percentage), e.g. followed of judged."""
+
+    label: str
+    part: int
+    whole: int
+
+    @property
+    def percent(self) -> float | None:
+        return 100 * self.part / self.whole if self.whole else None
+
+
+@dataclass(frozen=True)
+class OverdueAction:
+    case_id: int
+    meeting_day: datetime.date
+    what: str
+    owner: str
+    due: datetime.date
+    days_overdue: int
+
+
+@dataclass
+class Report:
+    scope: Scope
+    today: datetime.date
+    meetings_held: int = 0
+    listed: int = 0
+    outcomes: dict[str, int] = field(default_factory=dict)  # outcome value -> items
+    undecided: int = 0  # items without a signed decision
+    concordance: Share = Share("All recommendations", 0, 0)
+    by_section: list[Share] = field(default_factory=list)
+    by_recommendation: list[tuple[str, str, Share]] = field(default_factory=list)
+    reasons: list[tuple[str, int]] = field(default_factory=list)
+    intervals: list[Interval] = field(default_factory=list)
+    quorate: Share = Share("Meetings with a quorum", 0, 0)
+    no_quorum_rule: int = 0  # meetings of boards that require no specialty
+    attendance: list[Share] = field(default_factory=list)
+    completeness: Share = Share("Deciding facts known", 0, 0)
+    completeness_decisions: int = 0
+    completeness_missing: int = 0  # decisions recorded before completeness was stored
+    overdue: list[OverdueAction] = field(default_factory=list)
+
+    @property
+    def per_meeting(self) -> float | None:
+        return self.listed / self.meetings_held if self.meetings_held else None
+
+    @property
+    def activity(self) -> list[tuple[str, int]]:
+        """Cases listed and what became of them, in the order of the outcome list."""
+        rows = [("Cases listed", self.listed)]
+        rows += [(label, self.outcomes.get(value, 0)) for value, label in Outcome.choices]
+        rows.append(("No signed decision yet", self.undecided))
+        return rows
+
+
+def build(scope: Scope, now: datetime.datetime | None = None) -> Report:
+    """The report of a scope, in nine queries."""
+    now = now or timezone.now()
+    report = Report(scope, timezone.localdate(now))
+    start = _midnight(scope.start)
+    end = min(_midnight(scope.end + datetime.timedelta(days=1)), now)
+    meetings = Meeting.objects.filter(
+        board__in=scope.boards, starts_at__gte=start, starts_at__lt=end
+    )
+    held = list(meetings.values_list("pk", "board_id", "starts_at"))  # 1
+    report.meetings_held = len(held)
+    _attendance(report, held, scope)  # 2, 3
+    items = AgendaItem.objects.filter(meeting__in=meetings)
+    if scope.area_id is not None:
+        items = items.filter(case__area_id=scope.area_id)
+    rows = list(items.values_list("pk", "meeting_id", "case_id", "case__referral_date"))  # 4
+    report.listed = len(rows)
+    first_listed = dict(  # 5: each case's first listing, on any agenda
+        AgendaItem.objects.filter(case__in=items.values("case_id"))
+        .values("case_id")
+        .annotate(first=Min("meeting__starts_at"))
+        .values_list("case_id", "first")
+    )
+    signed = Decision.objects.filter(agenda_item__in=items, status=DecisionStatus.SIGNED)
+    in_force: dict[int, tuple] = {}  # item -> (decision, outcome, completeness)
+    first_signed: dict[int, datetime.datetime] = {}
+    for pk, item, outcome, signed_at, completeness in signed.values_list(  # 6
+        "pk", "agenda_item_id", "outcome", "signed_at", "shown__completeness"
+    ):
+        if item not in in_force or pk > in_force[item][0]:
+            in_force[item] = (pk, outcome, completeness)
+        if item not in first_signed or signed_at < first_signed[item]:
+            first_signed[item] = signed_at
+    report.outcomes = dict(Counter(outcome for _, outcome, _ in in_force.values()))
+    report.undecided = report.listed - len(in_force)
+    deciding = {
+        decision for decision, outcome, _ in in_force.values() if outcome == Outcome.RECOMMENDATION
+    }
+    _completeness(report, in_force.values())
+    _concordance(report, deciding)  # 7, 8
+    actions = list(  # 9
+        Action.objects.filter(decision__in=[d for d, _, _ in in_force.values()]).values_list(
+            "decision_id", "what", "owner", "due", "done_at"
+        )
+    )
+    _intervals(report, rows, first_listed, in_force, first_signed, actions)
+    _overdue(report, rows, held, in_force, actions)
+    return report
+
+
+def _midnight(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+
+
+def _day(moment: datetime.datetime) -> datetime.date:
+    return timezone.localtime(moment).date()
+
+
+def _attendance(report: Report, held: list[tuple], scope: Scope) -> None:
+    required: dict[int, list[str]] = defaultdict(list)
+    for board, name in Board.required_specialties.through.objects.filter(  # 2
+        board__in=scope.boards
+    ).values_list("board_id", "specialty__name"):
+        required[board].append(name)
+    present: dict[int, set[str]] = defaultdict(set)
+    spelling: dict[str, str] = {}
+    for meeting, specialty in Attendance.objects.filter(  # 3
+        meeting__in=[pk for pk, _, _ in held]
+    ).values_list("meeting_id", "specialty"):
+        present[meeting].add(specialty.casefold())
+        spelling.setdefault(specialty.casefold(), specialty)
+    for names in required.values():
+        for name in names:
+            spelling[name.casefold()] = name  # the board's own spelling wins
+    with_rule = [(pk, board) for pk, board, _ in held if required[board]]
+    met = sum(
+        1 for pk, board in with_rule if {n.casefold() for n in required[board]} <= present[pk]
+    )
+    report.quorate = Share("Meetings with a quorum", met, len(with_rule))
+    report.no_quorum_rule = len(held) - len(with_rule)
+    counts = Counter(name for pk, _, _ in held for name in present[pk])
+    for name in {n.casefold() for names in required.values() for n in names}:
+        counts.setdefault(name, 0)
+    report.attendance = sorted(
+        (Share(spelling[name], count, len(held)) for name, count in counts.items()),
+        key=lambda share: (-share.part, share.label.casefold()),
+    )
+
+
+def _completeness(report: Report, in_force: Iterable[tuple]) -> None:
+    known = read = decisions = missing = 0
+    for _, _, completeness in in_force:
+        if not completeness:
+            missing += 1
+            continue
+        known, read, decisions = known + completeness[0], read + completeness[1], decisions + 1
+    report.completeness = Share("Deciding facts known", known, read)
+    report.completeness_decisions, report.completeness_missing = decisions, missing
+
+
+def _concordance(report: Report, decisions: set[int]) -> None:
+    rows = list(  # 7
+        Concordance.objects.filter(decision__in=decisions)
+        .order_by("decision_id", "position")
+        .values_list("recommendation", "statement", "judgement", "reason__name")
+    )
+    sections = dict(  # 8
+        Recommendation.objects.filter(slug__in={slug for slug, *_ in rows}).values_list(
+            "slug", "subsection__section__name"
+        )
+    )
+    followed: Counter = Counter()
+    judged: Counter = Counter()
+    statements: dict[str, str] = {}
+    reasons: Counter = Counter()
+    for slug, statement, judgement, reason in rows:
+        statements[slug] = statement  # the latest wording the board saw
+        if judgement not in (Judgement.FOLLOWED, Judgement.NOT_FOLLOWED):
+            continue  # not relevant to that decision (or, in old records, not marked)
+        judged[slug] += 1
+        if judgement == Judgement.FOLLOWED:
+            followed[slug] += 1
+        else:
+            reasons[reason or "No reason recorded"] += 1
+    report.concordance = Share("All recommendations", sum(followed.values()), sum(judged.values()))
+    by_section_followed: Counter = Counter()
+    by_section_judged: Counter = Counter()
+    for slug, count in judged.items():
+        section = sections.get(slug, REMOVED_SECTION)
+        by_section_judged[section] += count
+        by_section_followed[section] += followed[slug]
+    report.by_section = [
+        Share(section, by_section_followed[section], count)
+        for section, count in sorted(by_section_judged.items())
+    ]
+    report.by_recommendation = sorted(
+        (
+            (slug, statements[slug], Share(slug, followed[slug], count))
+            for slug, count in judged.items()
+        ),
+        key=lambda row: (row[2].percent, row[0]),
+    )
+    report.reasons = sorted(reasons.items(), key=lambda pair: (-pair[1], pair[0]))
+
+
+def _intervals(report, rows, first_listed, in_force, first_signed, actions) -> None:
+    referral_to_listed = {
+        case: (_day(first_listed[case]) - referred).days
+        for _, _, case, referred in rows
+        if case in first_listed
+    }
+    listed_to_signed = []
+    signed_to_done = []
+    by_decision: dict[int, list] = defaultdict(list)
+    for decision, _, _, _, done_at in actions:
+        by_decision[decision].append(done_at)
+    for item, _, case, _ in rows:
+        if item not in in_force or in_force[item][1] != Outcome.RECOMMENDATION:
+            continue
+        signed_day = _day(first_signed[item])
+        listed_to_signed.append((signed_day - _day(first_listed[case])).days)
+        done = by_decision.get(in_force[item][0], [])
+        if done and all(done):
+            signed_to_done.append((_day(max(done)) - signed_day).days)
+    report.intervals = [
+        Interval("Referral to first listed", tuple(sorted(referral_to_listed.values()))),
+        Interval("First listed to decision signed", tuple(sorted(listed_to_signed))),
+        Interval("Decision signed to actions done", tuple(sorted(signed_to_done))),
+    ]
+
+
+def _overdue(report, rows, held, in_force, actions) -> None:
+    meeting_day = {pk: _day(starts) for pk, _, starts in held}
+    item_of = {decision: item for item, (decision, _, _) in in_force.items()}
+    where = {item: (meeting, case) for item, meeting, case, _ in rows}
+    found = []
+    for decision, what, owner, due, done_at in actions:
+        if done_at is None and due is not None and due < report.today:
+            meeting, case = where[item_of[decision]]
+            found.append(
+                OverdueAction(
+                    case, meeting_day[meeting], what, owner, due, (report.today - due).days
+                )
+            )
+    report.overdue = sorted(found, key=lambda a: (a.due, a.case_id, a.what))
+
+
+def share_text(share: Share) -> str:
+    """'12 of 16 (75 %)', or 'none' when there is nothing to count."""
+    if not share.whole:
+        return "none"
+    return f"{share.part} of {share.whole} ({share.percent:.0f} %)"
+
+
+def days_text(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return f"{value:g}"
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table of the report: what the page shows beside a chart and a CSV holds."""
+
+    name: str
+    title: str
+    header: tuple[str, ...]
+    rows: list[list]
+    text_columns: int = 1  # the first columns hold words; the rest are numbers
+
+
+def tables(report: Report) -> list[Table]:
+    """Every table of the report, in the order the page and the PDF show them."""
+    return [
+        Table("activity", "Cases listed and their outcome", ("What", "Cases"),
+              [[label, n] for label, n in report.activity]
+              + [["Meetings held", report.meetings_held],
+                 ["Cases per meeting", _round(report.per_meeting)]]),
+        Table("concordance-by-section",
+              "Share of applying recommendations followed, by section",
+              ("Section", "Followed", "Judged", "Share followed (%)"),
+              [[s.label, s.part, s.whole, _round(s.percent)] for s in report.by_section]
+              + [["All", report.concordance.part, report.concordance.whole,
+                  _round(report.concordance.percent)]]),
+        Table("concordance-by-recommendation",
+              "Recommendations followed, one by one (least followed first)",
+              ("Recommendation", "Statement", "Followed", "Judged", "Share followed (%)"),
+              [[slug, statement, s.part, s.whole, _round(s.percent)]
+               for slug, statement, s in report.by_recommendation], text_columns=2),
+        Table("reasons-not-followed", "Reasons for not following a recommendation",
+              ("Reason", "Times"), [list(pair) for pair in report.reasons]),
+        Table("intervals", "Intervals in days: median (dark), 90th percentile (light)",
+              ("Interval", "Count", "Median (days)", "90th percentile (days)"),
+              [[i.name, i.count, _round(i.median), _round(i.p90)] for i in report.intervals]),
+        Table("attendance", "Share of meetings each specialty attended",
+              ("Specialty", "Meetings attended", "Meetings held", "Share (%)"),
+              [[s.label, s.part, s.whole, _round(s.percent)] for s in report.attendance]
+              + [["Quorum met", report.quorate.part, report.quorate.whole,
+                  _round(report.quorate.percent)]]),
+        Table("completeness", "Deciding facts known when the board decided",
+              ("Decisions", "Deciding facts known", "Deciding facts", "Share (%)",
+               "Decisions recorded before this was kept"),
+              [[report.completeness_decisions, report.completeness.part,
+                report.completeness.whole, _round(report.completeness.percent),
+                report.completeness_missing]], text_columns=0),
+        Table("overdue-actions", "Actions past their due date",
+              ("Case", "Meeting", "Action", "Owner", "Due", "Days overdue"),
+              [[a.case_id, a.meeting_day.isoformat(), a.what, a.owner, a.due.isoformat(),
+                a.days_overdue] for a in report.overdue], text_columns=5),
+    ]  # fmt: skip
+
+
+def _round(value: float | None) -> float | str:
+    return "" if value is None else round(value, 1)

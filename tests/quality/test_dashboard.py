@@ -1,0 +1,312 @@
+"""The quality figures, from a hand-built set of meetings and decisions.
+
+Every expected figure below was worked out by hand from the data this module builds
+(the comments say how); days are counted between local dates, at noon, so that no
+clock change can move a day.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts import roles
+from decisions.models import Action, Concordance, Decision, NotFollowedReason
+from guidelines.models import DiseaseArea
+from meetings.models import AgendaItem, Attendance, Board, BoardMember, Meeting, Specialty
+from quality import report
+from quality.forms import ScopeForm
+from quality.models import QualityReport
+from quality.tasks import render_quality_report
+from tests.factories import make_case, make_patient
+from tests.helpers import pdf_text
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate()
+
+
+def noon(days_ago: int) -> datetime.datetime:
+    day = TODAY - datetime.timedelta(days=days_ago)
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
+
+
+def day(days_ago: int) -> datetime.date:
+    return TODAY - datetime.timedelta(days=days_ago)
+
+
+def signed(item, signer, days_ago, outcome, rows=(), actions=(), completeness=None, amends=None):
+    """A signed record as the app stores it (rows and actions added while a draft)."""
+    shown = {} if completeness is None else {"completeness": completeness}
+    decision = Decision.objects.create(
+        agenda_item=item, outcome=outcome, shown=shown, amends=amends,
+        amendment_reason="Corrected." if amends else "",
+        previous_hash=amends.signature_hash if amends else "",
+    )  # fmt: skip
+    for position, (slug, judgement, reason) in enumerate(rows, start=1):
+        Concordance.objects.create(
+            decision=decision, position=position, recommendation=slug, statement=f"{slug} text",
+            source="S", verification="", judgement=judgement,
+            reason=NotFollowedReason.objects.get(name=reason) if reason else None,
+        )  # fmt: skip
+    for what, due, done in actions:
+        Action.objects.create(decision=decision, what=what, owner="Dr. Owner", due=due,
+                              done_at=done)  # fmt: skip
+    Decision.objects.filter(pk=decision.pk).update(
+        status="signed", signed_at=noon(days_ago), signed_by=signer,
+        signature_hash=f"{decision.pk:064x}",
+    )  # fmt: skip
+    decision.refresh_from_db()
+    return decision
+
+
+@pytest.fixture
+def figures_world(db):
+    signer = User.objects.create_user("chair", first_name="Cara", last_name="Chair")
+    surgery, oncology, radiology = (
+        Specialty.objects.get_or_create(name=n)[0] for n in ("Surgery", "Oncology", "Radiology")
+    )
+    board = Board.objects.create(name="Quality board", default_chair=signer)
+    board.required_specialties.set([surgery, oncology])
+    other_board = Board.objects.create(name="Other board")
+    m1 = Meeting.objects.create(board=board, starts_at=noon(60))
+    m2 = Meeting.objects.create(board=board, starts_at=noon(30))
+    m3 = Meeting.objects.create(board=board, starts_at=noon(400))  # before the period
+    m4 = Meeting.objects.create(board=board, starts_at=noon(-5))  # still to come
+    elsewhere = Meeting.objects.create(board=other_board, starts_at=noon(20))
+    for name in ("Surgery", "Oncology", "Radiology"):
+        Attendance.objects.create(meeting=m1, name=f"Dr. {name}", specialty=name.lower())
+    Attendance.objects.create(meeting=m2, name="Dr. Surgery", specialty="Surgery")
+    other = DiseaseArea.objects.create(slug="other", name="Other area")
+    a = make_case(patient=make_patient(mrn="Q-A"), referral_date=day(70))
+    b = make_case(patient=make_patient(mrn="Q-B"), referral_date=day(45))
+    c = make_case(patient=make_patient(mrn="Q-C"), referral_date=day(35))
+    d = make_case(patient=make_patient(mrn="Q-D"), referral_date=day(410))
+    e = make_case(patient=make_patient(mrn="Q-E"), referral_date=day(33), area=other)
+    f = make_case(patient=make_patient(mrn="Q-F"), referral_date=day(25))
+
+    def listed(meeting, case, position):
+        return AgendaItem.objects.create(meeting=meeting, case=case, position=position)
+
+    a1, b2, c2, e2 = listed(m1, a, 1), listed(m2, b, 1), listed(m2, c, 2), listed(m2, e, 3)
+    d3, c4, f9 = listed(m3, d, 1), listed(m4, c, 1), listed(elsewhere, f, 1)
+    # A: signed 58 days ago, amended 20 days ago; the amendment is in force.
+    first = signed(a1, signer, 58, "recommendation",
+                   rows=[("pc-smoking-cessation", "not_followed", "Comorbidity or performance status")],
+                   completeness=[1, 10])  # fmt: skip
+    signed(a1, signer, 20, "recommendation", amends=first, completeness=[6, 10],
+           rows=[("pc-smoking-cessation", "followed", None),
+                 ("pc-alcohol-cessation", "not_followed", "Patient preference"),
+                 ("pc-counseling", "not_relevant", None)],
+           actions=[("Book MRI", day(50), noon(40)), ("Letter", day(30), noon(25))])  # fmt: skip
+    signed(b2, signer, 29, "recommendation", completeness=[3, 10],
+           rows=[("pc-smoking-cessation", "followed", None),
+                 ("mt-ras-all-mcrc-esmo2016", "followed", None),
+                 ("gone-recommendation", "not_followed", None)],
+           actions=[("Repeat CEA", day(5), None), ("Call the patient", day(20), noon(10))])  # fmt: skip
+    signed(c2, signer, 30, "deferred")  # recorded before completeness was kept
+    signed(d3, signer, 399, "recommendation", rows=[("pc-counseling", "followed", None)],
+           completeness=[10, 10], actions=[("Old", day(390), None)])  # fmt: skip
+    signed(f9, signer, 19, "noted", completeness=[0, 10])
+    del c4, e2
+    return {"board": board, "other_board": other_board, "signer": signer, "other": other}
+
+
+def scope(world, **overrides) -> report.Scope:
+    values = {"boards": (world["board"],), "start": day(364), "end": TODAY}
+    values.update(overrides)
+    return report.Scope(**values)
+
+
+def test_every_figure_matches_the_hand_count(figures_world, django_assert_num_queries):
+    with django_assert_num_queries(9):
+        figures = report.build(scope(figures_world))
+    # Held in the period: m1 and m2 (m3 is before it, m4 still to come).
+    assert figures.meetings_held == 2
+    # Listed: A at m1; B, C, E at m2. Decided: A and B (recommendation), C (deferred).
+    assert figures.listed == 4 and figures.per_meeting == 2.0
+    assert figures.outcomes == {"recommendation": 2, "deferred": 1}
+    assert figures.undecided == 1
+    # Rows of the records in force that made a recommendation: A's amendment (smoking
+    # followed, alcohol not, counselling not relevant) and B (smoking and RAS followed, a
+    # removed one not followed): 3 followed of 5 judged. A's first version is not counted.
+    assert (figures.concordance.part, figures.concordance.whole) == (3, 5)
+    assert [(s.label, s.part, s.whole) for s in figures.by_section] == [
+        ("Diagnostic investigations", 1, 1),
+        ("Perioperative care", 2, 3),
+        (report.REMOVED_SECTION, 0, 1),
+    ]
+    assert [(slug, s.part, s.whole) for slug, _, s in figures.by_recommendation] == [
+        ("gone-recommendation", 0, 1),
+        ("pc-alcohol-cessation", 0, 1),
+        ("mt-ras-all-mcrc-esmo2016", 1, 1),
+        ("pc-smoking-cessation", 2, 2),
+    ]
+    assert figures.reasons == [("No reason recorded", 1), ("Patient preference", 1)]
+    # Referral to first listed: A 70-60=10, B 45-30=15, C 35-30=5, E 33-30=3.
+    # First listed to signed (first version): A 60-58=2, B 30-29=1.
+    # Signed to all actions done: A, last done 25 days ago: 58-25=33 (B has one open).
+    referral, listed_signed, signed_done = figures.intervals
+    assert referral.days == (3, 5, 10, 15) and referral.median == 7.5 and referral.p90 == 15
+    assert listed_signed.days == (1, 2) and listed_signed.median == 1.5 and listed_signed.p90 == 2
+    assert signed_done.days == (33,) and signed_done.median == 33 and signed_done.p90 == 33
+    # Quorum (surgery and oncology): m1 yes (spelled in lower case there), m2 no.
+    assert (figures.quorate.part, figures.quorate.whole) == (1, 2)
+    assert [(s.label, s.part, s.whole) for s in figures.attendance] == [
+        ("Surgery", 2, 2),
+        ("Oncology", 1, 2),
+        ("radiology", 1, 2),
+    ]
+    # Completeness: A's amendment 6 of 10, B 3 of 10; C's record has none.
+    assert (figures.completeness.part, figures.completeness.whole) == (9, 20)
+    assert (figures.completeness_decisions, figures.completeness_missing) == (2, 1)
+    # Open and past due: B's CEA (5 days); D's old action is outside the period.
+    assert [(a.what, a.days_overdue) for a in figures.overdue] == [("Repeat CEA", 5)]
+
+
+def test_filters_narrow_the_figures(figures_world):
+    liver = DiseaseArea.objects.get(slug="liver")
+    figures = report.build(scope(figures_world, area_id=liver.pk))
+    assert figures.listed == 3 and figures.undecided == 0  # E is of the other area
+    last_month = report.build(scope(figures_world, start=day(40)))
+    assert last_month.meetings_held == 1 and last_month.listed == 3  # m2 only
+    both = report.build(
+        scope(figures_world, boards=(figures_world["board"], figures_world["other_board"]))
+    )
+    assert both.meetings_held == 3 and both.outcomes["noted"] == 1
+
+
+def test_the_query_count_does_not_grow_with_the_data(figures_world, django_assert_num_queries):
+    board = figures_world["board"]
+    meeting = Meeting.objects.create(board=board, starts_at=noon(10))
+    for n in range(30):
+        case = make_case(patient=make_patient(mrn=f"Q-MORE-{n}"), referral_date=day(15))
+        item = AgendaItem.objects.create(meeting=meeting, case=case, position=n + 1)
+        signed(item, figures_world["signer"], 9, "recommendation", completeness=[1, 2],
+               rows=[("pc-counseling", "followed", None)], actions=[("x", day(1), None)])  # fmt: skip
+    with django_assert_num_queries(9):
+        figures = report.build(scope(figures_world))
+    assert figures.listed == 34 and len(figures.overdue) == 31
+
+
+@pytest.fixture
+def coordinator_client(client, figures_world):
+    user = User.objects.create_user("coord")
+    user.groups.add(Group.objects.get(name=roles.COORDINATOR))
+    client.force_login(user)
+    return client
+
+
+def test_the_dashboard_shows_each_chart_with_its_numbers(coordinator_client, figures_world):
+    page = coordinator_client.get(reverse("quality:dashboard")).content.decode()
+    assert "Other board, Quality board · " in page  # every board the user may see
+    # With the other board: its meeting has no quorum rule and its noted case knew 0 of 10.
+    assert "3 of 5 (60 %)" in page and "1 of 2 (50 %)" in page and "9 of 30 (30 %)" in page
+    assert page.count("<svg") == 5 and page.count('class="figure-table"') == 8  # + overdue
+    assert 'style="' not in page.split("<main", 1)[1]  # presentation attributes only
+    assert "Repeat CEA" in page  # coordinators see cases, so the action's words too
+
+
+def test_an_administrator_sees_figures_but_no_clinical_text(client, figures_world):
+    user = User.objects.create_user("admin-role")
+    user.groups.add(Group.objects.get(name=roles.ADMINISTRATOR))
+    client.force_login(user)
+    page = client.get(reverse("quality:dashboard")).content.decode()
+    assert "Repeat CEA" not in page and "Case " in page
+    rows = list(csv.reader(io.StringIO(
+        client.get(reverse("quality:table_csv", args=["overdue-actions"])).content.decode("utf-8-sig")
+    )))  # fmt: skip
+    assert rows[0] == ["Case", "Meeting", "Owner", "Due", "Days overdue"]
+    assert "Repeat CEA" not in str(rows)
+
+
+def test_a_chair_sees_only_the_boards_they_chair(client, figures_world):
+    chair = figures_world["signer"]
+    chair.groups.add(Group.objects.get(name=roles.CLINICIAN))
+    client.force_login(chair)
+    response = client.get(reverse("quality:dashboard"))
+    assert response.status_code == 200
+    assert [b.name for b in response.context["form"].boards] == ["Quality board"]
+    other = figures_world["other_board"]
+    refused = client.get(reverse("quality:dashboard"), {"board": other.pk})
+    assert refused.context["form"].errors["board"]  # not one of the choices
+    member = User.objects.create_user("member")
+    member.groups.add(Group.objects.get(name=roles.CLINICIAN))
+    BoardMember.objects.create(board=other, user=member, specialty=Specialty.objects.first())
+    client.force_login(member)  # a member who does not sign sees nothing
+    assert client.get(reverse("quality:dashboard")).status_code == 404
+
+
+def test_bad_filters_get_a_message_next_to_the_field(coordinator_client):
+    response = coordinator_client.get(
+        reverse("quality:dashboard"), {"start": "2026-05-01", "end": "2026-01-01"}
+    )
+    assert response.status_code == 200
+    assert "The end of the period is before its start." in response.content.decode()
+    assert "report" not in response.context
+    bad = coordinator_client.get(reverse("quality:table_csv", args=["activity"]), {"start": "x"})
+    assert bad.status_code == 400
+
+
+def test_the_default_period_is_the_last_twelve_months():
+    form = ScopeForm(None, boards=[])
+    s = form.scope()
+    assert s.end == TODAY and s.start == TODAY.replace(year=TODAY.year - 1) + datetime.timedelta(1)
+
+
+def test_each_table_downloads_as_csv(coordinator_client, figures_world):
+    response = coordinator_client.get(
+        reverse("quality:table_csv", args=["intervals"]), {"board": figures_world["board"].pk}
+    )
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows == [
+        ["Interval", "Count", "Median (days)", "90th percentile (days)"],
+        ["Referral to first listed", "4", "7.5", "15"],
+        ["First listed to decision signed", "2", "1.5", "2"],
+        ["Decision signed to actions done", "1", "33", "33"],
+    ]
+    missing = coordinator_client.get(reverse("quality:table_csv", args=["nothing"]))
+    assert missing.status_code == 404
+
+
+@pytest.mark.slow
+def test_the_annual_report_is_made_in_the_background_with_the_same_figures(
+    coordinator_client, figures_world
+):
+    board = figures_world["board"]
+    data = {"board": board.pk, "start": day(364).isoformat(), "end": TODAY.isoformat()}
+    coordinator_client.post(reverse("quality:report_generate"), data)
+    coordinator_client.post(reverse("quality:report_generate"), data)  # a second click
+    document = QualityReport.objects.get()  # one queued, not two
+    render_quality_report.call(document.pk)
+    document.refresh_from_db()
+    assert document.status == "done", document.error
+    text = "\n".join(pdf_text(bytes(document.pdf)))
+    assert "ANNUAL MDT REPORT" in text and "Quality board" in text
+    assert "Figures only: no patient data" in text and "contains patient data" not in text
+    assert "3 of 5 (60 %)" in text and "Referral to first listed" in text
+    assert "Repeat CEA" not in text and "Q-A" not in text  # figures only, no patient
+    download = coordinator_client.get(reverse("quality:report_download", args=[document.pk]))
+    assert download["Content-Type"] == "application/pdf"
+    chair = figures_world["signer"]
+    chair.groups.add(Group.objects.get(name=roles.CLINICIAN))
+    other = QualityReport.objects.create(
+        boards=[figures_world["other_board"].pk], start=day(10), end=TODAY, status="done",
+        pdf=b"%PDF-1.7", page_count=1,
+    )  # fmt: skip
+    coordinator_client.force_login(chair)  # a chair of one board: not another board's report
+    assert (
+        coordinator_client.get(reverse("quality:report_download", args=[other.pk])).status_code
+        == 404
+    )
+    assert (
+        coordinator_client.get(reverse("quality:report_download", args=[document.pk])).status_code
+        == 200
+    )
