@@ -13,6 +13,7 @@ class ReadKind(models.TextChoices):
     MEETING_PACK = "meeting_pack", "Meeting pack PDF"
     MINUTES = "minutes", "Minutes PDF"
     LETTER = "letter", "Outcome letter PDF"
+    SPREADSHEET = "spreadsheet", "Spreadsheet export (CSV or Excel)"
 
 
 class ReadLogEntry(models.Model):

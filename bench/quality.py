@@ -44,7 +44,7 @@ def main() -> None:
     from guidelines.models import DiseaseArea, Recommendation
     from meetings.models import AgendaItem, Attendance, Board, Meeting, Specialty
     from quality import report
-    from quality.forms import last_twelve_months
+    from config.periods import last_twelve_months
 
     slugs = list(Recommendation.objects.published().values_list("slug", flat=True)[:6])
     area = DiseaseArea.objects.get(slug="liver")

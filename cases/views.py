@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
@@ -25,61 +29,117 @@ from cases.services import ConflictError, save_case
 from cases.summary import TooManyPrints, summary_for
 from config.htmx import wants_partial
 from guidelines import matching, snapshot
+from printing import spreadsheets
 from printing.pdf import pdf_response
 
 PAGE_SIZE = 25
 
 
-@require_http_methods(["GET"])
-def case_list(request: HttpRequest) -> HttpResponse:
-    """Cases, newest first: search by patient name, MRN or primary site; filter by status and site."""
-    require(request, "cases.view_case")
+@dataclass
+class CaseFilters:
+    """The case list's search and filters, as the list and its exports read them."""
+
+    cases: QuerySet
+    query: str
+    status: str
+    site: str
+    area: str
+    site_labels: dict[str, str]
+    area_names: dict[int, str]
+    areas: list  # the areas, when there is more than one (a filter and a column)
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.query or self.status or self.site or self.area)
+
+    def label(self, case: Case) -> None:
+        case.primary_site_label = self.site_labels.get(case.facts.get("primary_site"), "not known")
+        case.area_name = self.area_names.get(case.area_id, "")
+
+
+def _case_filters(request: HttpRequest) -> CaseFilters:
+    """Search by patient name, MRN, case number or primary site; filter by status, site
+    and disease area (values that are not choices are ignored)."""
     content = snapshot.current()
-    catalogue = content.facts
     areas = {c.area.slug: c.area for c in content.areas.values()}
-    area = request.GET.get("area", "")
-    site_spec = catalogue.get("primary_site")
-    site_choices = list(site_spec.choices) if site_spec else []
+    site_spec = content.facts.get("primary_site")
+    site_labels = dict(site_spec.choices) if site_spec else {}
     cases = Case.objects.select_related("patient")
     query = request.GET.get("q", "").strip()[:100]
     status = request.GET.get("status", "")
     site = request.GET.get("primary_site", "")
+    area = request.GET.get("area", "")
     if query:
         lowered = query.lower()
-        sites = [
-            value for value, label in site_choices if lowered in label.lower() or lowered == value
-        ]
+        sites = [v for v, label in site_labels.items() if lowered in label.lower() or lowered == v]
         cases = cases.search(query, sites)
-    if status in CaseStatus.values:
+    status = status if status in CaseStatus.values else ""
+    if status:
         cases = cases.filter(status=status)
-    if site in dict(site_choices):
+    site = site if site in site_labels else ""
+    if site:
         cases = cases.filter(facts__primary_site=site)
-    if area in areas:
+    area = area if area in areas else ""
+    if area:
         cases = cases.filter(area_id=areas[area].pk)
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
-    site_labels = dict(site_choices)
-    names = {c.area.pk: c.area.name for c in content.areas.values()}
+    return CaseFilters(
+        cases, query, status, site, area, site_labels,
+        {a.pk: a.name for a in areas.values()}, list(areas.values()) if len(areas) > 1 else [],
+    )  # fmt: skip
+
+
+@require_http_methods(["GET"])
+def case_list(request: HttpRequest) -> HttpResponse:
+    """Cases, newest first, searched and filtered (``_case_filters``)."""
+    require(request, "cases.view_case")
+    found = _case_filters(request)
+    page = Paginator(found.cases, PAGE_SIZE).get_page(request.GET.get("page"))
     for case in page:
-        case.primary_site_label = site_labels.get(case.facts.get("primary_site"), "not known")
-        case.area_name = names.get(case.area_id, "")
+        found.label(case)
     return render(
         request,
         "cases/case_list.html",
         {
             "page": page,
-            "query": query,
-            "status": status,
+            "query": found.query,
+            "status": found.status,
             "statuses": CaseStatus.choices,
-            "site": site,
-            "site_choices": site_choices,
-            # The area is a filter and a column only once there is more than one.
-            "areas": list(areas.values()) if len(areas) > 1 else [],
-            "area": area if area in areas else "",
-            "filtered": bool(
-                query or status in CaseStatus.values or site in site_labels or area in areas
-            ),
+            "site": found.site,
+            "site_choices": list(found.site_labels.items()),
+            "areas": found.areas,
+            "area": found.area,
+            "filtered": found.filtered,
+            "export_query": request.GET.urlencode(),
         },
     )
+
+
+EXPORT_HEADER = ("Case", "Patient", "MRN", "Date of birth", "Disease area", "Primary site",
+                 "Question", "Status", "Referral date", "Referring clinician", "Updated")  # fmt: skip
+
+
+@require_http_methods(["GET"])
+def case_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The case list as filtered, every page of it, as CSV or Excel; each case exported
+    goes into the read log."""
+    require(request, "cases.view_case")
+    if fmt not in spreadsheets.FORMATS:
+        raise Http404
+    found = _case_filters(request)
+    cases = list(found.cases)
+    record_read(request, ReadKind.SPREADSHEET, cases)
+    rows = []
+    for case in cases:
+        found.label(case)
+        patient = case.patient
+        rows.append([
+            case.pk, patient.name, patient.mrn, patient.date_of_birth.isoformat(), case.area_name,
+            case.primary_site_label, case.question, case.get_status_display(),
+            case.referral_date.isoformat(), case.referring_clinician,
+            timezone.localtime(case.updated_at).strftime("%Y-%m-%d %H:%M"),
+        ])  # fmt: skip
+    day = timezone.localdate().isoformat()
+    return spreadsheets.table_response(fmt, f"cases-{day}", EXPORT_HEADER, rows, "Cases")
 
 
 def _initial_patient(request: HttpRequest) -> dict:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from decisions import views
+from decisions import exports, views
 
 app_name = "decisions"
 
@@ -25,4 +25,7 @@ urlpatterns = [
         name="decision_version",
     ),
     path(f"{ITEM}decision/actions/<int:action_pk>/done/", views.action_done, name="action_done"),
+    path("exports/", exports.exports, name="exports"),
+    path("exports/decisions.<str:fmt>", exports.decision_export, name="decision_export"),
+    path("exports/actions.<str:fmt>", exports.action_export, name="action_export"),
 ]

@@ -64,3 +64,15 @@ def _text_cell(sheet, value):
     cell = WriteOnlyCell(sheet, value=value)
     cell.data_type = "s"  # openpyxl reads "=…" as a formula; this keeps it text
     return cell
+
+
+FORMATS = ("csv", "xlsx")
+
+
+def table_response(
+    fmt: str, name: str, header: Sequence[str], rows: Iterable[Sequence], title: str = ""
+) -> HttpResponse:
+    """The table as ``fmt`` (one of FORMATS), downloaded as ``name.fmt``."""
+    if fmt == "xlsx":
+        return xlsx_response(f"{name}.xlsx", header, rows, title or name)
+    return csv_response(f"{name}.csv", header, rows)

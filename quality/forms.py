@@ -9,6 +9,7 @@ from django import forms
 from django.http import Http404
 from django.utils import timezone
 
+from config.periods import last_twelve_months
 from guidelines import snapshot
 from meetings.models import Board
 from quality.report import Scope
@@ -31,15 +32,6 @@ def boards_or_404(user) -> list[Board]:
     if not boards:
         raise Http404  # as every refused page: nothing about what exists
     return boards
-
-
-def last_twelve_months(today: datetime.date) -> tuple[datetime.date, datetime.date]:
-    """The default period: the twelve months up to today, today included."""
-    try:
-        start = today.replace(year=today.year - 1)
-    except ValueError:  # 29 February
-        start = today.replace(year=today.year - 1, day=28)
-    return start + datetime.timedelta(days=1), today
 
 
 class ScopeForm(forms.Form):

@@ -195,6 +195,9 @@ def url_for(route: Route, world: dict, missing: bool = False) -> str:
         if param == "table":
             kwargs[param] = "no-such-table" if missing else "activity"
             continue
+        if param == "fmt":
+            kwargs[param] = "nope" if missing else "csv"
+            continue
         if param == "slug":
             kwargs[param] = "no-such-recommendation" if missing else "pc-counseling"
             continue
