@@ -1,9 +1,12 @@
-"""Who read which patient's data, and which accounts are demo accounts."""
+"""Who read which patient's data, which accounts are demo accounts, and the tokens
+that let other programs act for a user."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+
+from accounts.audit import audited
 
 
 class ReadKind(models.TextChoices):
@@ -59,3 +62,45 @@ class DemoAccount(models.Model):
 
     def __str__(self) -> str:
         return f"demo account {self.user}"
+
+
+class TokenPurpose(models.TextChoices):
+    CALENDAR = "calendar", "Calendar feed"
+    API = "api", "API"
+
+
+@audited
+class PersonalToken(models.Model):
+    """A secret a user hands to another program (a calendar, a script) in place of their
+    password: it acts for that user and can do no more than the user may, for one purpose.
+
+    Only a hash of the secret is kept; the secret is shown once, when it is made. A
+    revoked token stays (revoked), so the audit history can say what used it.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    purpose = models.CharField(max_length=12, choices=TokenPurpose.choices)
+    name = models.CharField(max_length=100, help_text="What it is for, e.g. “Outlook at work”.")
+    prefix = models.CharField(max_length=8, help_text="The secret's first characters.")
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(purpose__in=TokenPurpose.values), name="token_purpose_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(key_hash__regex=r"^[0-9a-f]{64}$"), name="token_hash_only"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} token {self.prefix}… of {self.user}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.views import shortcut
@@ -6,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 
@@ -51,3 +53,20 @@ def session_status(request: HttpRequest) -> JsonResponse:
     if not request.user.is_authenticated:
         return JsonResponse({"authenticated": False})
     return JsonResponse({"authenticated": True, "csrf_token": get_token(request)})
+
+
+@require_http_methods(["POST"])
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    """Revoke one of the user's own tokens (anyone else's: 404), then back to its page."""
+    from accounts import tokens
+    from accounts.models import PersonalToken
+
+    token = PersonalToken.objects.filter(pk=pk, user=request.user).first()
+    if token is None:
+        raise Http404
+    if tokens.revoke(request.user, pk):
+        messages.success(request, f"Revoked “{token.name}” ({token.prefix}…): it no longer works.")
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        back = "home"
+    return redirect(back)

@@ -40,11 +40,11 @@ def main() -> None:
 
     from accounts import roles
     from cases.models import Case, Patient
+    from config.periods import last_twelve_months
     from decisions.models import Action, Concordance, Decision
     from guidelines.models import DiseaseArea, Recommendation
     from meetings.models import AgendaItem, Attendance, Board, Meeting, Specialty
     from quality import report
-    from config.periods import last_twelve_months
 
     slugs = list(Recommendation.objects.published().values_list("slug", flat=True)[:6])
     area = DiseaseArea.objects.get(slug="liver")

@@ -219,6 +219,13 @@ CASE_SUMMARY_RENDERS_PER_MINUTE = env_int("CASE_SUMMARY_RENDERS_PER_MINUTE", 6, 
 # diagnosis" to 12 months; 6 is a common convention).
 SYNCHRONOUS_CUTOFF_MONTHS = env_int("SYNCHRONOUS_CUTOFF_MONTHS", 6, minimum=0)
 HANDOUT_RETENTION_DAYS = env_int("HANDOUT_RETENTION_DAYS", 365, minimum=1)
+# Calendar feeds: how long a meeting lasts in a calendar (boards name no end time), and
+# the domain part of each meeting's stable UID (set it once; changing it duplicates
+# every meeting in subscribed calendars).
+CALENDAR_MEETING_MINUTES = env_int("CALENDAR_MEETING_MINUTES", 60, minimum=5)
+CALENDAR_UID_DOMAIN = env_str("CALENDAR_UID_DOMAIN") or (
+    ALLOWED_HOSTS[0] if ALLOWED_HOSTS and ALLOWED_HOSTS[0] != "*" else "tumorboard.invalid"
+)
 READ_LOG_RETENTION_DAYS = env_int("READ_LOG_RETENTION_DAYS", 730, minimum=1)
 
 # Paper for printed handouts: A4 (default) or letter.

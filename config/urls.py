@@ -6,7 +6,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from accounts.forms import AdminLoginForm, LoginForm
-from accounts.views import admin_object_shortcut, home, session_status
+from accounts.views import admin_object_shortcut, home, session_status, token_revoke
 
 admin.site.site_header = "Tumor board administration"
 admin.site.site_title = "Tumor board"
@@ -32,6 +32,7 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/session/", session_status, name="session_status"),
+    path("accounts/tokens/<int:pk>/revoke/", token_revoke, name="token_revoke"),
     path("guidelines/", include("guidelines.urls")),
     # Before the admin's own "view on site" shortcut, which answers differently for
     # existing and missing objects to any staff user.

@@ -22,4 +22,11 @@ urlpatterns = [
     path("<int:pk>/pack/", views.pack_generate, name="pack_generate"),
     path("handouts/<int:pk>/status/", views.handout_status, name="handout_status"),
     path("handouts/<int:pk>/download/", views.handout_download, name="handout_download"),
+    path("calendar/", views.calendar, name="calendar"),
+    path("calendar/<slug:secret>/all.ics", views.calendar_feed, name="calendar_feed"),
+    path(
+        "calendar/<slug:secret>/board-<int:board>.ics",
+        views.calendar_feed,
+        name="calendar_board_feed",
+    ),
 ]

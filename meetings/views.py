@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.db import transaction
 from django.db.models import Count, ProtectedError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
+from accounts import tokens
 from accounts.access import require
-from accounts.models import ReadKind
+from accounts.models import PersonalToken, ReadKind, TokenPurpose
 from accounts.readlog import record_read
 from cases.pseudonym import pseudonym, scrub_segments
 from config.htmx import wants_partial
 from meetings import agenda, handouts
+from meetings import calendar as meeting_calendar
 from meetings.forms import AgendaAddForm, AttendanceForm, MeetingForm
 from meetings.models import (
     AgendaItem,
@@ -296,3 +299,58 @@ def handout_download(request: HttpRequest, pk: int) -> HttpResponse:
     }[handout.kind]
     record_read(request, read, cases, meeting_id=handout.meeting_id, handout_id=handout.pk)
     return pdf_response(handout.pdf, handout.filename, download=True)
+
+
+CALENDAR_NAME_MAX = 100
+
+
+@require_http_methods(["GET", "POST"])
+def calendar(request: HttpRequest) -> HttpResponse:
+    """The user's calendar links: make one (its secret address is shown once), see those
+    made before and revoke them."""
+    require(request, VIEW)
+    made = None
+    error = ""
+    if request.method == "POST":
+        name = " ".join(request.POST.get("name", "").split())[:CALENDAR_NAME_MAX]
+        if not name:
+            error = "Say what the link is for, e.g. “Outlook at work”."
+        else:
+            token, secret = tokens.issue(request.user, TokenPurpose.CALENDAR, name)
+            made = {"token": token, "secret": secret}
+    boards = list(Board.objects.order_by("name"))
+    return render(
+        request,
+        "meetings/calendar.html",
+        {
+            "boards": boards,
+            "made": made,
+            "error": error,
+            "tokens": PersonalToken.objects.filter(
+                user=request.user, purpose=TokenPurpose.CALENDAR, revoked_at__isnull=True
+            ),
+        },
+        status=400 if error else 200,
+    )
+
+
+@login_not_required
+@require_http_methods(["GET"])
+def calendar_feed(request: HttpRequest, secret: str, board: int | None = None) -> HttpResponse:
+    """A board's meetings (or every board's) as iCalendar, for a calendar program that
+    holds the user's secret link. No login: the link is the key, and it gives no more
+    than its user may see (and no patient data at all)."""
+    token = tokens.find(secret, TokenPurpose.CALENDAR)
+    if token is None or not token.user.has_perm(VIEW):
+        raise Http404
+    boards = Board.objects.all() if board is None else Board.objects.filter(pk=board)
+    found = list(boards)
+    if not found:
+        raise Http404
+    name = "Tumor board meetings" if board is None else f"{found[0].name} meetings"
+    body = meeting_calendar.feed(
+        meeting_calendar.meetings_for(found), name, request.build_absolute_uri("/").rstrip("/")
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="meetings.ics"'
+    return response

@@ -20,7 +20,7 @@ from accounts import roles
 from accounts.models import ReadLogEntry
 from cases.models import Case, CaseSummary, Lesion
 from decisions.models import Action, Decision, LetterTemplate
-from meetings.models import Attendance, BoardMember, Handout, Specialty
+from meetings.models import Attendance, BoardMember, Handout, Meeting, Specialty
 from meetings.tasks import render_meeting_pack
 from quality.models import QualityReport
 from tests.factories import make_case, make_fact, make_meeting
@@ -56,7 +56,10 @@ POST_ONLY = {
     "cases:lesion_remove",
     "decisions:letter_generate",
     "quality:report_generate",
+    "token_revoke",
 }
+# No login: the secret in the address is the key (the sweep's is not a real one).
+CALENDAR_FEEDS = {"meetings:calendar_feed", "meetings:calendar_board_feed"}
 QUALITY = {"coordinator", "administrator", "superuser"}  # every board's figures
 
 
@@ -198,6 +201,14 @@ def url_for(route: Route, world: dict, missing: bool = False) -> str:
         if param == "fmt":
             kwargs[param] = "nope" if missing else "csv"
             continue
+        if param == "secret":
+            kwargs[param] = "no-such-secret"
+            continue
+        if param == "board":
+            kwargs[param] = (
+                999_999 if missing else Meeting.objects.get(pk=world["meeting"]).board_id
+            )
+            continue
         if param == "slug":
             kwargs[param] = "no-such-recommendation" if missing else "pc-counseling"
             continue
@@ -272,6 +283,8 @@ def expected(persona: str, route: Route) -> int:
         return 200  # says whether the browser is logged in; a token only to those who are
     if name == "login" or (name == "admin:login" and persona == "anonymous"):
         return 200
+    if name in CALENDAR_FEEDS:  # (a logged-in account without a role is refused first)
+        return 403 if persona == "outsider" else 404
     if name == "admin:login":
         return {"outsider": 403, "clinician": 200, "coordinator": 200}.get(persona, 302)
     if persona == "anonymous":

@@ -4,15 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_read_minutes_and_letters'),
+        ("accounts", "0003_read_minutes_and_letters"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='readlogentry',
-            name='kind',
-            field=models.CharField(choices=[('case_page', 'Case page'), ('case_data', 'Case data (JSON)'), ('case_summary', 'Case summary PDF'), ('meeting_pack', 'Meeting pack PDF'), ('minutes', 'Minutes PDF'), ('letter', 'Outcome letter PDF'), ('spreadsheet', 'Spreadsheet export (CSV or Excel)')], max_length=16),
+            model_name="readlogentry",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("case_page", "Case page"),
+                    ("case_data", "Case data (JSON)"),
+                    ("case_summary", "Case summary PDF"),
+                    ("meeting_pack", "Meeting pack PDF"),
+                    ("minutes", "Minutes PDF"),
+                    ("letter", "Outcome letter PDF"),
+                    ("spreadsheet", "Spreadsheet export (CSV or Excel)"),
+                ],
+                max_length=16,
+            ),
         ),
     ]
