@@ -17,6 +17,8 @@ class ReadKind(models.TextChoices):
     MINUTES = "minutes", "Minutes PDF"
     LETTER = "letter", "Outcome letter PDF"
     SPREADSHEET = "spreadsheet", "Spreadsheet export (CSV or Excel)"
+    FHIR = "fhir", "FHIR export"
+    API = "api", "API"
 
 
 class ReadLogEntry(models.Model):

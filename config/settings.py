@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "meetings",
     "decisions",
     "quality",
+    "interop",
     "django_tasks",
     "django_tasks_db",
 ]
@@ -219,6 +220,9 @@ CASE_SUMMARY_RENDERS_PER_MINUTE = env_int("CASE_SUMMARY_RENDERS_PER_MINUTE", 6, 
 # diagnosis" to 12 months; 6 is a common convention).
 SYNCHRONOUS_CUTOFF_MONTHS = env_int("SYNCHRONOUS_CUTOFF_MONTHS", 6, minimum=0)
 HANDOUT_RETENTION_DAYS = env_int("HANDOUT_RETENTION_DAYS", 365, minimum=1)
+# FHIR: the identifier system of the hospital's patient numbers (MRN) in exported and
+# imported bundles; set it to the hospital's own URI.
+FHIR_MRN_SYSTEM = env_str("FHIR_MRN_SYSTEM") or "urn:tumorboard:mrn"
 # Calendar feeds: how long a meeting lasts in a calendar (boards name no end time), and
 # the domain part of each meeting's stable UID (set it once; changing it duplicates
 # every meeting in subscribed calendars).

@@ -220,7 +220,7 @@ def url_for(route: Route, world: dict, missing: bool = False) -> str:
             "lesion_pk": "lesion",
         }.get(param)
         if key is None:
-            if route.namespace == "cases":
+            if route.namespace in ("cases", "interop"):
                 key = "case"
             elif route.namespace == "quality":
                 key = "report"
@@ -322,6 +322,8 @@ def expected(persona: str, route: Route) -> int:
         if persona not in CASE_ROLES:
             return 404
         return 302 if name == "meetings:handout_status" else 200
+    if route.namespace == "interop":  # a case's bundle, and starting a case from one
+        return 200 if persona in CASE_ROLES else 404
     if route.namespace == "quality":  # a clinician who chairs a board sees its figures only
         if persona not in QUALITY:
             return 404
@@ -362,7 +364,7 @@ def test_an_unauthorised_request_cannot_tell_whether_an_object_exists(client, wo
     for route in ROUTES:
         if route.full_name == "admin_object_shortcut" or (
             (
-                route.namespace in ("cases", "meetings")
+                route.namespace in ("cases", "meetings", "interop")
                 or (route.namespace == "quality" and persona not in QUALITY)
             )
             and route.params

@@ -1,4 +1,5 @@
-"""Dependencies run one way: accounts ← guidelines ← cases ← meetings ← decisions ← quality.
+"""Dependencies run one way: accounts ← guidelines ← cases ← meetings ← decisions ← quality
+← interop.
 
 Every import in the project's code, at module level or inside a function, is
 read from the source, so a function-level import cannot hide a cycle either.
@@ -16,7 +17,7 @@ import pytest
 from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
-APPS = ("accounts", "guidelines", "cases", "meetings", "decisions", "quality")  # lower first
+APPS = ("accounts", "guidelines", "cases", "meetings", "decisions", "quality", "interop")  # lower first
 PACKAGES = ("config", "printing", *APPS)
 # Modules that must run without Django: the engine and what it reads.
 PURE = ("guidelines/conditions.py", "guidelines/facts.py", "guidelines/derived.py",

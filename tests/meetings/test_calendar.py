@@ -26,7 +26,7 @@ def meeting():
 
 def events(response) -> list:
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
-    return [c for c in Calendar.from_ical(response.content).walk("VEVENT")]
+    return list(Calendar.from_ical(response.content).walk("VEVENT"))
 
 
 def test_a_link_is_made_once_and_only_its_hash_is_kept(clinician_client, clinician, meeting):
