@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "decisions",
     "quality",
     "interop",
+    "api",
+    "ninja",  # its docs page's templates and static files (served from here, no CDN)
     "django_tasks",
     "django_tasks_db",
 ]
@@ -223,6 +225,9 @@ HANDOUT_RETENTION_DAYS = env_int("HANDOUT_RETENTION_DAYS", 365, minimum=1)
 # FHIR: the identifier system of the hospital's patient numbers (MRN) in exported and
 # imported bundles; set it to the hospital's own URI.
 FHIR_MRN_SYSTEM = env_str("FHIR_MRN_SYSTEM") or "urn:tumorboard:mrn"
+# JSON API: requests a minute per user (tokens and session together), per server
+# process (the limit is kept in each process's memory).
+API_RATE_PER_MINUTE = env_int("API_RATE_PER_MINUTE", 120, minimum=1)
 # Calendar feeds: how long a meeting lasts in a calendar (boards name no end time), and
 # the domain part of each meeting's stable UID (set it once; changing it duplicates
 # every meeting in subscribed calendars).

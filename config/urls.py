@@ -6,7 +6,8 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from accounts.forms import AdminLoginForm, LoginForm
-from accounts.views import admin_object_shortcut, home, session_status, token_revoke
+from accounts.views import admin_object_shortcut, api_tokens, home, session_status, token_revoke
+from api import urls as api_urls
 
 admin.site.site_header = "Tumor board administration"
 admin.site.site_title = "Tumor board"
@@ -26,6 +27,7 @@ urlpatterns = [
     path("meetings/", include("meetings.urls")),
     path("meetings/", include("decisions.urls")),
     path("quality/", include("quality.urls")),
+    path("api/v1/", api_urls.urls),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(authentication_form=LoginForm),
@@ -33,6 +35,7 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/session/", session_status, name="session_status"),
+    path("accounts/tokens/", api_tokens, name="api_tokens"),
     path("accounts/tokens/<int:pk>/revoke/", token_revoke, name="token_revoke"),
     path("guidelines/", include("guidelines.urls")),
     # Before the admin's own "view on site" shortcut, which answers differently for

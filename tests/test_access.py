@@ -220,7 +220,9 @@ def url_for(route: Route, world: dict, missing: bool = False) -> str:
             "lesion_pk": "lesion",
         }.get(param)
         if key is None:
-            if route.namespace in ("cases", "interop"):
+            if route.namespace == "api":
+                key = {"get_meeting": "meeting", "get_decision": "decision"}.get(route.name, "case")
+            elif route.namespace in ("cases", "interop"):
                 key = "case"
             elif route.namespace == "quality":
                 key = "report"
@@ -274,6 +276,23 @@ def expected_in_admin(persona: str, route: Route) -> int:
     return 200 if may else 403
 
 
+API_DOCS = {"api:openapi-view", "api:openapi-json"}
+
+
+def expected_in_api(persona: str, route: Route) -> int:
+    """The API, asked with the persona's session (tests/test_api.py asks with tokens)."""
+    name = route.full_name
+    if name == "api:api-root":  # nothing there (an account without a role is refused first)
+        return 403 if persona == "outsider" else 404
+    if persona == "anonymous":
+        return 302 if name in API_DOCS else 401  # the docs are pages; the rest take a token
+    if persona == "outsider":
+        return 403
+    if name in API_DOCS:
+        return 200
+    return 200 if persona in CASE_ROLES else 404
+
+
 def expected(persona: str, route: Route) -> int:
     """The one status code a persona gets for a GET of the route."""
     name = route.full_name
@@ -285,6 +304,8 @@ def expected(persona: str, route: Route) -> int:
         return 200
     if name in CALENDAR_FEEDS:  # (a logged-in account without a role is refused first)
         return 403 if persona == "outsider" else 404
+    if route.namespace == "api":
+        return expected_in_api(persona, route)
     if name == "admin:login":
         return {"outsider": 403, "clinician": 200, "coordinator": 200}.get(persona, 302)
     if persona == "anonymous":
@@ -304,6 +325,8 @@ def expected(persona: str, route: Route) -> int:
         return 405
     if name == "home":
         return 302
+    if name == "api_tokens":
+        return 200  # everyone with a role manages their own tokens
     if route.namespace == "guidelines":
         return 200
     if name == "cases:lesion_edit":  # outside htmx, the row's form on the case page

@@ -17,7 +17,15 @@ import pytest
 from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
-APPS = ("accounts", "guidelines", "cases", "meetings", "decisions", "quality", "interop")  # lower first
+APPS = (
+    "accounts",
+    "guidelines",
+    "cases",
+    "meetings",
+    "decisions",
+    "quality",
+    "interop",
+)  # lower first
 PACKAGES = ("config", "printing", *APPS)
 # Modules that must run without Django: the engine and what it reads.
 PURE = ("guidelines/conditions.py", "guidelines/facts.py", "guidelines/derived.py",

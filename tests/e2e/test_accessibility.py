@@ -51,6 +51,9 @@ def test_case_form_case_page_and_meeting_page(site, new_page, meeting):
         reverse("cases:case_list"),
         reverse("guidelines:library"),
         reverse("quality:dashboard"),
+        reverse("meetings:calendar"),
+        reverse("api_tokens"),
+        reverse("interop:fhir_import"),
     ):
         page.goto(site + path)
         assert serious(page) == [], path
