@@ -70,6 +70,12 @@ def test_a_token_never_sees_more_than_its_user(client, world):
                 "/api/v1/decisions"):  # fmt: skip
         assert client.get(url, **bearer(secret)).status_code == 404, url
     assert not ReadLogEntry.objects.filter(kind="api").exists()
+    # A clinician's token reads the API as the clinician, and opens no page at all: the
+    # quality dashboard a clinician may not see stays shut, as does the case list.
+    clinician = user_with(roles.CLINICIAN, "api-clinician")
+    _, theirs = tokens.issue(clinician, TokenPurpose.API, "script")
+    assert client.get(reverse("quality:dashboard"), **bearer(theirs)).status_code == 302
+    assert client.get(reverse("cases:case_list"), **bearer(theirs)).status_code == 302
 
 
 def test_revoked_unknown_and_calendar_tokens_are_refused(client, world):

@@ -1,4 +1,5 @@
-"""Every page needs a login, except logging in itself.
+"""Every page needs a login, except logging in itself (and what programs read with a
+key of their own: calendar feeds and the API).
 
 The URLs are generated from the URL resolver, so a new view cannot be forgotten.
 """
@@ -36,6 +37,14 @@ def test_anonymous_users_are_sent_to_log_in(client, path):
         return
     if name == "session_status":  # says "not logged in", and nothing else
         assert response.json() == {"authenticated": False}
+        return
+    if name in ("meetings:calendar_feed", "meetings:calendar_board_feed"):
+        assert response.status_code == 404  # the secret link is the key; this one opens nothing
+        return
+    if match.namespace == "api" and name not in ("api:openapi-view", "api:openapi-json"):
+        # Programs authenticate with a token: no login page, a 401 (nothing at the root).
+        assert response.status_code == (404 if name == "api:api-root" else 401)
+        assert response["Content-Type"] == "application/json"
         return
     if response.status_code == 405:  # POST-only views (log out) do nothing on GET
         return
