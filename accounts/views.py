@@ -32,6 +32,9 @@ def admin_object_shortcut(request: HttpRequest, content_type_id: int, object_id:
         f"{content_type.app_label}.view_{content_type.model}"
     ):
         raise Http404
+    model = content_type.model_class()
+    if model is None or not model._meta.managed:  # e.g. the audit's combined events: no rows
+        raise Http404
     return shortcut(request, content_type_id, object_id)
 
 

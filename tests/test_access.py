@@ -416,3 +416,11 @@ def test_every_route_has_an_expectation():
     for route in ROUTES:
         for persona in PERSONAS:
             assert expected(persona, route)
+
+
+@pytest.mark.django_db
+def test_the_view_on_site_shortcut_answers_404_for_a_model_without_rows(client):
+    """The audit's combined events are a query, not a table: no object to show, never a 500."""
+    client.force_login(_person("superuser"))
+    events = ContentType.objects.get(app_label="pghistory", model="events")
+    assert client.get(reverse("admin_object_shortcut", args=[events.pk, "1"])).status_code == 404
