@@ -16,7 +16,7 @@ from django_tasks import task
 
 from meetings import handouts
 from meetings.models import Handout, HandoutStage, HandoutStatus, Rendering
-from printing.pdf import Progress, Rendered
+from printing.pdf import Progress, Rendered, release_memory
 
 logger = logging.getLogger(__name__)
 PAGE_UPDATE_INTERVAL = 0.5  # seconds between progress writes while laying out pages
@@ -114,6 +114,7 @@ def run_render(
             error=f"{type(error).__name__}: {error}"[:2000],
             finished_at=timezone.now(),
         )
+        release_memory()
         return
     ours.update(
         status=HandoutStatus.DONE,
@@ -124,3 +125,5 @@ def run_render(
         content_versions=rendered.content_versions,
         finished_at=timezone.now(),
     )
+    del rendered
+    release_memory()

@@ -96,3 +96,18 @@ def pdf_response(pdf: bytes, filename: str, *, download: bool) -> HttpResponse:
     disposition = "attachment" if download else "inline"
     response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
     return response
+
+
+def release_memory() -> None:
+    """Give the memory of a finished render back to the system: a worker that laid out
+    a large pack otherwise keeps its peak size while idle (glibc keeps freed memory)."""
+    import contextlib
+    import ctypes
+    import ctypes.util
+    import gc
+
+    gc.collect()
+    name = ctypes.util.find_library("c")
+    if name:
+        with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim
+            ctypes.CDLL(name).malloc_trim(0)
