@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DB_NAME = "tumorboard_load"
 PORT = int(os.environ.get("LOAD_PORT", "8765"))
 CASES, USERS, SECONDS, CONNECTIONS = 1000, 20, 30, 20
+SERVICE_SECONDS = 10
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 # Sync workers (one thread) serve most on few cores: threads only share the GIL.
 THREADS = os.environ.get("LOAD_THREADS", "1")
@@ -181,27 +182,35 @@ def main() -> None:
         )  # fmt: skip
         try:
             wait_for(f"http://127.0.0.1:{PORT}/cases/", cookies[0])
-            print(
-                f"wrk: {CONNECTIONS} connections, {SECONDS} s, gunicorn 2 workers × {THREADS} thread(s)",
-                flush=True,
-            )
-            out = subprocess.run(
-                [wrk, "-t", "2", "-c", str(CONNECTIONS), "-d", f"{SECONDS}s", "--timeout", "10s",
-                 "-s", str(ROOT / "bench" / "load.lua"), f"http://127.0.0.1:{PORT}",
-                 "--", str(Path(tmp) / "requests"), str(Path(tmp) / "cookies")],
-                capture_output=True, text=True, check=True,
-            ).stdout  # fmt: skip
+            files = (str(Path(tmp) / "requests"), str(Path(tmp) / "cookies"))
+            # One connection first: the service time of a request with no queue.
+            alone = run_wrk(wrk, 1, 1, SERVICE_SECONDS, files)
+            print(f"wrk: {CONNECTIONS} connections, {SECONDS} s, gunicorn 2 workers × "
+                  f"{THREADS} thread(s)", flush=True)  # fmt: skip
+            figures = run_wrk(wrk, 2, CONNECTIONS, SECONDS, files)
         finally:
             server.terminate()
             server.wait(timeout=30)
-    result = next(line for line in out.splitlines() if line.startswith("RESULT"))
-    figures = dict(part.split("=") for part in result.split()[1:])
     print(
         f"requests/s {float(figures['rps']):.1f}  ({figures['requests']} requests in {figures['seconds']} s)"
     )
     print(f"latency ms p50 {figures['p50']}  p95 {figures['p95']}  p99 {figures['p99']}")
     print(f"errors {figures['errors']} (non-2xx/3xx: {figures['status_errors']})")
+    print(
+        f"one connection ({SERVICE_SECONDS} s): service time ms p50 {alone['p50']}  p95 "
+        f"{alone['p95']}  ({float(alone['rps']):.1f} requests/s)"
+    )
     print("Targets: 0 errors, p95 ≤ 300 ms.")
+
+
+def run_wrk(wrk: str, threads: int, connections: int, seconds: int, files) -> dict:
+    out = subprocess.run(
+        [wrk, "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--timeout",
+         "10s", "-s", str(ROOT / "bench" / "load.lua"), f"http://127.0.0.1:{PORT}", "--", *files],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    result = next(line for line in out.splitlines() if line.startswith("RESULT"))
+    return dict(part.split("=") for part in result.split()[1:])
 
 
 if __name__ == "__main__":

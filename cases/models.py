@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
@@ -55,6 +56,10 @@ class Patient(Authored):
 
     class Meta:
         ordering = ["name", "mrn"]
+        # Searching by part of a name or a number (icontains: UPPER(…) LIKE '%…%') uses
+        # trigram indexes on UPPER(name) and UPPER(mrn): migration 0011 makes them in
+        # SQL (Django writes the operator class of an expression index where PostgreSQL
+        # does not accept it).
         constraints = [
             models.UniqueConstraint(Upper("mrn"), name="patient_unique_mrn_ignoring_case"),
             models.CheckConstraint(condition=~models.Q(mrn=""), name="patient_mrn_not_blank"),
@@ -151,7 +156,13 @@ class Case(Authored):
                 condition=models.Q(status__in=CaseStatus.values), name="case_status_valid"
             ),
         ]
-        indexes = [models.Index(fields=["status", "-updated_at"], name="case_status_updated")]
+        indexes = [
+            models.Index(fields=["status", "-updated_at"], name="case_status_updated"),
+            # The case list's order, and the primary-site filter and search (an index on
+            # the one fact, so that they do not read every case's facts).
+            models.Index(fields=["-updated_at", "-id"], name="case_updated"),
+            models.Index(KeyTransform("primary_site", "facts"), name="case_primary_site"),
+        ]
 
     def __str__(self) -> str:
         return f"Case {self.pk}: {self.patient.name}"
