@@ -82,6 +82,7 @@ class CaseOverview:
     unknown: list[FactSpec]  # catalogue facts with no value, in form order
     matches: matching.Panel
     area: snapshot.Area
+    content_version: tuple  # the guideline content it was matched against
     pseudonymised: bool = False
     lesions: tuple[Lesion, ...] = ()  # (none where the area has no lesion table)
     scores: tuple[Score, ...] = ()  # the scores block: each score, known, a range or not
@@ -126,6 +127,7 @@ def overview(
         ],
         matches=snapshot.matches_for(values, content),
         area=content.area,
+        content_version=content.version,
         pseudonymised=pseudonymised,
         lesions=tuple(case.lesions.all()),
         scores=tuple(case_scores(values, catalogue)),

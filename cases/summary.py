@@ -65,13 +65,20 @@ def build_section(
 
 
 def content_versions(sections: Iterable[CaseSection]) -> dict:
-    """The recommendation versions (audit event ids) and case versions a document shows."""
+    """What a document shows, by version: the recommendations (audit event ids), each
+    case and its patient, the cases in order, and the guideline content as a whole, so
+    that a page can say later what changed since it was printed."""
     sections = list(sections)
     matches = [section.seen.matches for section in sections]
     slugs = {item.rule.id for panel in matches for item in [*panel.applies, *panel.may_apply]}
     return {
         "recommendations": snapshot.recommendation_versions(slugs),
         "cases": {str(section.case.pk): section.case.version for section in sections},
+        "patients": {str(section.case.pk): section.case.patient.version for section in sections},
+        "agenda": [section.case.pk for section in sections],
+        "content": list(
+            sections[0].seen.content_version if sections else snapshot.content_version()
+        ),
     }
 
 

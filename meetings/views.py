@@ -18,7 +18,7 @@ from accounts.models import PersonalToken, ReadKind, TokenPurpose
 from accounts.readlog import record_read
 from cases.pseudonym import pseudonym, scrub_segments
 from config.htmx import wants_partial
-from meetings import agenda, handouts
+from meetings import agenda, handouts, staleness
 from meetings import calendar as meeting_calendar
 from meetings.forms import AgendaAddForm, AttendanceForm, MeetingForm
 from meetings.models import (
@@ -54,6 +54,13 @@ def _latest_pack(meeting: Meeting) -> Handout | None:
     return meeting.handouts.filter(kind=HandoutKind.MEETING_PACK).defer("pdf").first()
 
 
+def _pack_changes(handout: Handout | None, items: list[AgendaItem]) -> list[str]:
+    """What changed since the finished pack was made (nothing for a pack in the making)."""
+    if handout is None or handout.status != HandoutStatus.DONE:
+        return []
+    return staleness.changes_since(handout, items)
+
+
 def _queue_pack(handout_id: int) -> None:
     result = render_meeting_pack.enqueue(handout_id)
     Handout.objects.filter(pk=handout_id).update(task_id=str(result.id))
@@ -66,13 +73,15 @@ def _detail_context(request: HttpRequest, meeting: Meeting, **extra) -> dict:
         .order_by("position")
     )
     attendees = list(meeting.attendees.all())
+    handout = _latest_pack(meeting)
     return {
         "meeting": meeting,
         "items": items,
+        "pack_changes": _pack_changes(handout, items),
         "attendees": attendees,
         "quorum": meeting.quorum(attendees),
         "specialty_names": Specialty.objects.values_list("name", flat=True),
-        "handout": _latest_pack(meeting),
+        "handout": handout,
         "agenda_form": AgendaAddForm(meeting=meeting, find=_finder_query(request)),
         "attendance_form": AttendanceForm(meeting=meeting),
         "can_change": request.user.has_perm(CHANGE),
@@ -272,11 +281,13 @@ def handout_status(request: HttpRequest, pk: int) -> HttpResponse:
     )
     meeting = handout.meeting
     if wants_partial(request):
+        items = list(meeting.agenda_items.select_related("case__patient").order_by("position"))
         return render(
             request,
             "meetings/meeting_detail.html#pack-status",
-            {"meeting": meeting, "handout": handout, "can_change": request.user.has_perm(CHANGE)},
-        )
+            {"meeting": meeting, "handout": handout, "can_change": request.user.has_perm(CHANGE),
+             "pack_changes": _pack_changes(handout, items)},
+        )  # fmt: skip
     return redirect(meeting)
 
 
