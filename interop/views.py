@@ -45,6 +45,14 @@ class ImportForm(forms.Form):
     )
     area = forms.ChoiceField(label="Disease area")
 
+    def clean_bundle(self):
+        bundle = self.cleaned_data["bundle"]
+        if bundle.size > reading.MAX_BYTES:  # refused before it is read into memory
+            raise forms.ValidationError(
+                f"The file is larger than {reading.MAX_BYTES // (1024 * 1024)} MB."
+            )
+        return bundle
+
     def __init__(self, *args, areas, **kwargs):
         super().__init__(*args, **kwargs)
         self.areas = {content.area.slug: content for content in areas}

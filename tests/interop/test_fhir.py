@@ -305,3 +305,13 @@ def test_the_commands_export_a_pseudonymised_meeting_and_import_with_save(decide
     assert copy_case.facts == decided_case.facts and copy_case.status == "draft"
     with pytest.raises(CommandError, match="There is no case 999999"):
         call_command("export_fhir", "--case", 999999, stdout=io.StringIO())
+
+
+def test_a_file_too_large_is_refused_before_it_is_read(clinician_client, monkeypatch):
+    monkeypatch.setattr(fhir_import, "MAX_BYTES", 1024)
+    upload = io.BytesIO(b" " * 2048)
+    upload.name = "big.json"
+    response = clinician_client.post(
+        reverse("interop:fhir_import"), {"bundle": upload, "area": "liver"}
+    )
+    assert response.status_code == 400 and "larger than" in response.content.decode()
