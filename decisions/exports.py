@@ -18,37 +18,23 @@ from django.views.decorators.http import require_http_methods
 from accounts.access import require
 from accounts.models import ReadKind
 from accounts.readlog import record_read
-from config.periods import last_twelve_months
+from config.periods import PeriodForm
 from decisions.models import Action, Decision
 from meetings.models import Board
 from printing import spreadsheets
 
 VIEW = "decisions.view_decision"
-DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
-LONGEST = datetime.timedelta(days=366 * 10)
 
 
-class ExportForm(forms.Form):
+class ExportForm(PeriodForm):
     board = forms.ModelChoiceField(
         Board.objects.order_by("name"), required=False, empty_label="Every board"
     )
-    start = forms.DateField(label="Meetings from", widget=DATE)
-    end = forms.DateField(label="to", widget=DATE)
+    field_order = ["board", "start", "end"]
 
     def __init__(self, data=None):
-        start, end = last_twelve_months(timezone.localdate())
-        if data is not None:
-            data = {"start": start.isoformat(), "end": end.isoformat(), **data.dict()}
-        super().__init__(data, initial={"start": start, "end": end})
-
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("start"), cleaned.get("end")
-        if start and end and start > end:
-            self.add_error("end", "The end of the period is before its start.")
-        elif start and end and end - start > LONGEST:
-            self.add_error("start", "Choose a period of ten years at the most.")
-        return cleaned
+        super().__init__(data)
+        self.fields["start"].label, self.fields["end"].label = "Meetings from", "to"
 
     def decisions(self):
         """The records in force of the meetings chosen, in meeting and agenda order."""

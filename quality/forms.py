@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import datetime
 from urllib.parse import urlencode
 
 from django import forms
 from django.http import Http404
 from django.utils import timezone
 
-from config.periods import last_twelve_months
+from config.periods import PeriodForm, last_twelve_months
 from guidelines import snapshot
 from meetings.models import Board
 from quality.report import Scope
 
 DASHBOARD = "quality.view_dashboard"
-LONGEST = datetime.timedelta(days=366 * 10)
-DATE_WIDGET = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
 
 def visible_boards(user) -> list[Board]:
@@ -34,16 +31,13 @@ def boards_or_404(user) -> list[Board]:
     return boards
 
 
-class ScopeForm(forms.Form):
+class ScopeForm(PeriodForm):
     board = forms.ChoiceField(label="Board", required=False)
-    start = forms.DateField(label="From", widget=DATE_WIDGET)
-    end = forms.DateField(label="To", widget=DATE_WIDGET)
     area = forms.ChoiceField(label="Disease area", required=False)
+    field_order = ["board", "start", "end", "area"]
 
     def __init__(self, data, *, boards: list[Board]):
-        start, end = last_twelve_months(timezone.localdate())
-        data = {"start": start.isoformat(), "end": end.isoformat(), **data.dict()} if data else None
-        super().__init__(data, initial={"start": start, "end": end})
+        super().__init__(data or None)  # no filters given: the default scope, unbound
         self.boards = boards
         self.fields["board"].choices = [("", "All boards shown")] + [
             (str(board.pk), board.name) for board in boards
@@ -52,15 +46,6 @@ class ScopeForm(forms.Form):
         self.fields["area"].choices = [("", "Every area")] + [
             (slug, area.name) for slug, area in self.areas.items()
         ]
-
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("start"), cleaned.get("end")
-        if start and end and start > end:
-            self.add_error("end", "The end of the period is before its start.")
-        elif start and end and end - start > LONGEST:
-            self.add_error("start", "Choose a period of ten years at the most.")
-        return cleaned
 
     def scope(self) -> Scope:
         """The scope of a valid form (the default scope for an unbound one)."""
