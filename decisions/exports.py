@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 
 from django import forms
-from django.db.models import Max, Prefetch
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -48,9 +48,8 @@ class ExportForm(PeriodForm):
         )
         if data.get("board"):
             found = found.filter(agenda_item__meeting__board=data["board"])
-        latest = found.values("agenda_item").annotate(latest=Max("pk")).values("latest")
         return (
-            Decision.objects.filter(pk__in=latest)
+            found.in_force()
             .select_related("agenda_item__meeting__board", "agenda_item__case__patient", "signed_by")
             .prefetch_related("modalities", "concordance__reason",
                               Prefetch("actions", Action.objects.select_related("done_by")))

@@ -67,6 +67,14 @@ class DecisionStatus(models.TextChoices):
     SIGNED = "signed", "Signed"
 
 
+class DecisionQuerySet(models.QuerySet):
+    def in_force(self):
+        """Of these records, each agenda item's latest version (an amendment is made after
+        the version it corrects): filter first (e.g. signed only), then ask for this."""
+        latest = self.values("agenda_item").annotate(latest=models.Max("pk")).values("latest")
+        return self.model.objects.filter(pk__in=latest)
+
+
 @audited
 class Decision(Authored):
     """One agenda item's decision record (a draft until it is signed)."""
@@ -112,6 +120,8 @@ class Decision(Authored):
     # SHA-256 of the signed content (decisions/signing.py); a signed row, its concordance,
     # plan and actions cannot be changed or deleted (database triggers, migration 0004).
     signature_hash = models.CharField(max_length=64, blank=True)
+
+    objects = DecisionQuerySet.as_manager()
 
     class Meta:
         constraints = [

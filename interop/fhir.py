@@ -278,16 +278,13 @@ class _Builder:
 
 def decisions_in_force(case: Case) -> list[Decision]:
     """Each agenda item's signed record in force (amendments replace what they correct)."""
-    signed = (
+    return list(
         Decision.objects.filter(agenda_item__case=case, status=DecisionStatus.SIGNED)
+        .in_force()
         .select_related("agenda_item__meeting__board", "signed_by")
         .prefetch_related("modalities", "actions", "concordance__reason")
         .order_by("agenda_item__meeting__starts_at", "pk")
     )
-    latest: dict[int, Decision] = {}
-    for decision in signed:
-        latest[decision.agenda_item_id] = decision  # ordered by pk: the last is in force
-    return list(latest.values())
 
 
 def case_resources(case: Case, *, pseudonymised: bool = False) -> list[dict]:
