@@ -137,6 +137,21 @@ def _build(version: tuple) -> Snapshot:
     return Snapshot(version, every, shared, MappingProxyType(areas))
 
 
+def named_area(slug: str | None) -> AreaContent:
+    """The area a command's ``--area`` names, or the only one when it names none;
+    LookupError says which areas there are."""
+    areas = list(current().areas.values())
+    slugs = ", ".join(content.area.slug for content in areas) or "none (load content first)"
+    if slug is None:
+        if len(areas) == 1:
+            return areas[0]
+        raise LookupError(f"say which disease area with --area: {slugs}")
+    found = current().by_slug(slug)
+    if found is None:
+        raise LookupError(f"--area {slug}: no such disease area (areas: {slugs})")
+    return found
+
+
 def for_area(area_id: int) -> AreaContent:
     """One area's current content."""
     return current().of(area_id)

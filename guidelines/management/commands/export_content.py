@@ -4,8 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from guidelines import content_pack
-from guidelines.models import DiseaseArea
+from guidelines import content_pack, snapshot
 
 
 class Command(BaseCommand):
@@ -24,14 +23,10 @@ class Command(BaseCommand):
         parser.add_argument("--pack-version", default=datetime.date.today().isoformat())
 
     def handle(self, *args, area, output, name, title, pack_version, **options):
-        slugs = list(DiseaseArea.objects.values_list("slug", flat=True))
-        if area is None and len(slugs) != 1:
-            raise CommandError(f"say which disease area with --area: {', '.join(slugs) or 'none'}")
         try:
-            data = content_pack.export_pack(
-                area=area or slugs[0], name=name, title=title, version=pack_version
-            )
-        except content_pack.PackError as error:
+            slug = snapshot.named_area(area).area.slug
+            data = content_pack.export_pack(area=slug, name=name, title=title, version=pack_version)
+        except (LookupError, content_pack.PackError) as error:
             raise CommandError(str(error)) from None
         text = content_pack.dump(data)
         if not output:

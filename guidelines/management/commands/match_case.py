@@ -40,18 +40,10 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps(matching.as_json(results), indent=2, ensure_ascii=False))
 
     def _area(self, slug: str | None) -> snapshot.AreaContent:
-        areas = snapshot.current().areas.values()
-        slugs = ", ".join(content.area.slug for content in areas) or "none (load content first)"
-        if slug is None and len(areas) == 1:
-            return next(iter(areas))
-        if slug is None:
-            raise CommandError(f"say which disease area with --area: {slugs}", returncode=2)
-        found = snapshot.current().by_slug(slug)
-        if found is None:
-            raise CommandError(
-                f"--area {slug}: no such disease area (areas: {slugs})", returncode=2
-            )
-        return found
+        try:
+            return snapshot.named_area(slug)
+        except LookupError as error:
+            raise CommandError(str(error), returncode=2) from None
 
     def _read(self, path: str) -> str:
         if path == "-":

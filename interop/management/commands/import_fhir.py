@@ -77,14 +77,10 @@ class Command(BaseCommand):
             f"{verb} patient {patient.mrn}; created draft case {case.pk} with {facts} fact(s)."))  # fmt: skip
 
     def _area(self, slug):
-        areas = list(snapshot.current().areas.values())
-        if slug is None and len(areas) == 1:
-            return areas[0]
-        found = snapshot.current().by_slug(slug) if slug else None
-        if found is None:
-            names = ", ".join(c.area.slug for c in areas) or "none"
-            raise CommandError(f"say which disease area with --area: {names}")
-        return found
+        try:
+            return snapshot.named_area(slug)
+        except LookupError as error:
+            raise CommandError(str(error)) from None
 
     def _print(self, found):
         self.stdout.write(f"Patient: {found.name or '(no name)'}, MRN {found.mrn or '(none)'}, "
