@@ -1,9 +1,8 @@
 import datetime
-import sys
-from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from config.commands import write_text
 from guidelines import content_pack, snapshot
 
 
@@ -28,12 +27,5 @@ class Command(BaseCommand):
             data = content_pack.export_pack(area=slug, name=name, title=title, version=pack_version)
         except (LookupError, content_pack.PackError) as error:
             raise CommandError(str(error)) from None
-        text = content_pack.dump(data)
-        if not output:
-            sys.stdout.write(text)
-            return
-        try:
-            Path(output).write_text(text, encoding="utf-8")
-        except OSError as error:
-            raise CommandError(f"cannot write {output}: {error.strerror}") from None
-        self.stdout.write(f"Wrote {output}.")
+        if write_text(content_pack.dump(data), output):
+            self.stdout.write(f"Wrote {output}.")

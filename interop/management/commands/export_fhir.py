@@ -1,10 +1,9 @@
 import json
-import sys
-from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from cases.models import Case
+from config.commands import write_text
 from interop import fhir
 from meetings.models import Meeting
 
@@ -32,12 +31,5 @@ class Command(BaseCommand):
             if found is None:
                 raise CommandError(f"There is no meeting {meeting}.")
             data = fhir.meeting_bundle(found)
-        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-        if not output:
-            sys.stdout.write(text)
-            return
-        try:
-            Path(output).write_text(text, encoding="utf-8")
-        except OSError as error:
-            raise CommandError(f"cannot write {output}: {error.strerror}") from None
-        self.stdout.write(f"Wrote {output} ({len(data.get('entry', []))} resources).")
+        if write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", output):
+            self.stdout.write(f"Wrote {output} ({len(data.get('entry', []))} resources).")
