@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.db import transaction
 
 from accounts import roles
-from tests.helpers import restore_content, restore_emptied_content, save_content
+from tests.helpers import restore_content, save_content
 
 
 def pytest_collection_modifyitems(items):
@@ -60,7 +60,7 @@ def _fast_tests(settings):
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the shipped content pack once; each test runs in a transaction rolled back after it."""
     with django_db_blocker.unblock():
-        restore_emptied_content()  # a reused database may have been flushed last
+        restore_content(only_emptied=True)  # a reused database may have been flushed last
         call_command("load_content", stdout=io.StringIO())
         save_content()
 

@@ -56,27 +56,23 @@ def save_content() -> None:
             cursor.execute(f"CREATE TABLE {_SAVED}{table} AS SELECT * FROM {table}")
 
 
-def restore_emptied_content() -> None:
-    """Put back what a previous run's last flush emptied (``--reuse-db``): each content
-    table that is empty now, from its saved copy, when one exists."""
+def restore_content(*, only_emptied: bool = False) -> None:
+    """The saved content back, each row with its own id. The audit triggers record it as
+    the content pack's load (which it is a copy of), so that a pack loaded later sees no
+    change made by hand. ``only_emptied``: just the tables a previous run's last flush
+    emptied (``--reuse-db``), from copies that exist."""
+    import pghistory
     from django.db import connection
 
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, pghistory.context(command="load_content"):
         for table in _content_tables():
-            cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [_SAVED + table])
-            if not cursor.fetchone()[0]:
-                continue
-            cursor.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {table})")
-            if cursor.fetchone()[0]:
-                cursor.execute(f"INSERT INTO {table} SELECT * FROM {_SAVED}{table}")
-
-
-def restore_content() -> None:
-    """The saved content back, each row with its own id; the audit triggers record it."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        for table in _content_tables():
+            if only_emptied:
+                cursor.execute("SELECT to_regclass(%s) IS NULL", [_SAVED + table])
+                if cursor.fetchone()[0]:
+                    continue
+                cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")
+                if cursor.fetchone()[0]:
+                    continue
             cursor.execute(f"INSERT INTO {table} SELECT * FROM {_SAVED}{table}")
 
 
