@@ -51,3 +51,22 @@ def revoke(user, pk: int) -> bool:
             revoked_at=timezone.now()
         )
     )
+
+
+NAME_MAX = 100
+
+
+def tokens_page(request, purpose: str, unnamed: str) -> dict:
+    """What a page of the user's tokens of one purpose shows: on a POST, the token made
+    from the name given (``made``: the token and its secret, shown once) or ``error``
+    (``unnamed``, when no name was given); and the user's active tokens."""
+    made, error = None, ""
+    if request.method == "POST":
+        name = " ".join(request.POST.get("name", "").split())[:NAME_MAX]
+        if name:
+            token, secret = issue(request.user, purpose, name)
+            made = {"token": token, "secret": secret}
+        else:
+            error = unnamed
+    mine = PersonalToken.objects.filter(user=request.user, purpose=purpose, revoked_at__isnull=True)
+    return {"made": made, "error": error, "tokens": mine}

@@ -62,25 +62,12 @@ def session_status(request: HttpRequest) -> JsonResponse:
 def api_tokens(request: HttpRequest) -> HttpResponse:
     """The user's API tokens: make one (its secret is shown once), see and revoke them."""
     from accounts import tokens
-    from accounts.models import PersonalToken, TokenPurpose
+    from accounts.models import TokenPurpose
 
-    made, error = None, ""
-    if request.method == "POST":
-        name = " ".join(request.POST.get("name", "").split())[:100]
-        if not name:
-            error = "Say what the token is for, e.g. “Weekly audit script”."
-        else:
-            token, secret = tokens.issue(request.user, TokenPurpose.API, name)
-            made = {"token": token, "secret": secret}
-    mine = PersonalToken.objects.filter(
-        user=request.user, purpose=TokenPurpose.API, revoked_at__isnull=True
+    page = tokens.tokens_page(
+        request, TokenPurpose.API, "Say what the token is for, e.g. “Weekly audit script”."
     )
-    return render(
-        request,
-        "accounts/api_tokens.html",
-        {"made": made, "error": error, "tokens": mine},
-        status=400 if error else 200,
-    )
+    return render(request, "accounts/api_tokens.html", page, status=400 if page["error"] else 200)
 
 
 @require_http_methods(["POST"])

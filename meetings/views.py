@@ -14,7 +14,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from accounts import tokens
 from accounts.access import require
-from accounts.models import PersonalToken, ReadKind, TokenPurpose
+from accounts.models import ReadKind, TokenPurpose
 from accounts.readlog import record_read
 from cases.pseudonym import pseudonym, scrub_segments
 from config.htmx import wants_partial
@@ -312,37 +312,16 @@ def handout_download(request: HttpRequest, pk: int) -> HttpResponse:
     return pdf_response(handout.pdf, handout.filename, download=True)
 
 
-CALENDAR_NAME_MAX = 100
-
-
 @require_http_methods(["GET", "POST"])
 def calendar(request: HttpRequest) -> HttpResponse:
     """The user's calendar links: make one (its secret address is shown once), see those
     made before and revoke them."""
     require(request, VIEW)
-    made = None
-    error = ""
-    if request.method == "POST":
-        name = " ".join(request.POST.get("name", "").split())[:CALENDAR_NAME_MAX]
-        if not name:
-            error = "Say what the link is for, e.g. “Outlook at work”."
-        else:
-            token, secret = tokens.issue(request.user, TokenPurpose.CALENDAR, name)
-            made = {"token": token, "secret": secret}
-    boards = list(Board.objects.order_by("name"))
-    return render(
-        request,
-        "meetings/calendar.html",
-        {
-            "boards": boards,
-            "made": made,
-            "error": error,
-            "tokens": PersonalToken.objects.filter(
-                user=request.user, purpose=TokenPurpose.CALENDAR, revoked_at__isnull=True
-            ),
-        },
-        status=400 if error else 200,
+    page = tokens.tokens_page(
+        request, TokenPurpose.CALENDAR, "Say what the link is for, e.g. “Outlook at work”."
     )
+    page["boards"] = list(Board.objects.order_by("name"))
+    return render(request, "meetings/calendar.html", page, status=400 if page["error"] else 200)
 
 
 @login_not_required
