@@ -317,3 +317,49 @@ class CaseSummary(models.Model):
     @property
     def filename(self) -> str:
         return f"case-{self.case_id}-summary.pdf"
+
+
+class PrintedSectionQuerySet(models.QuerySet):
+    def showing(self, case_id: int, key: str, *, pseudonymised: bool):
+        """The section of that case laid out from exactly that content (done or being
+        done). Pseudonymisation is part of the key and asked for again here, so that a
+        pseudonymised section can never be served for an identified one or back."""
+        return self.filter(case_id=case_id, key=key, pseudonymised=pseudonymised)
+
+
+class PrintedSection(models.Model):
+    """One case's section of a meeting pack or summary, laid out ahead of need and kept
+    as a PDF without page headers or numbers (``cases.sections``). A cache of what a
+    document would print: never handed out by itself, only merged into the packs and
+    summaries that are handed out (and audited) under their own access rules.
+
+    ``key`` is a digest of everything the section shows (its HTML) and of how it is
+    laid out (paper, style sheet, fonts, WeasyPrint's version): a section is served
+    only for the same key. While ``pdf`` is empty a worker is laying it out and renews
+    ``heartbeat_at``; once that lease runs out another worker takes the section over.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="printed_sections")
+    key = models.CharField(max_length=64)
+    number = models.PositiveIntegerField()  # the case's number on the agenda (1 alone)
+    pseudonymised = models.BooleanField()
+    paper_size = models.CharField(max_length=8)
+    pdf = models.BinaryField(null=True, editable=False)
+    page_count = models.PositiveIntegerField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    heartbeat_at = models.DateTimeField(null=True)
+    finished_at = models.DateTimeField(null=True)
+
+    objects = PrintedSectionQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "key"], name="printed_section_once"),
+            models.CheckConstraint(
+                condition=models.Q(pdf__isnull=True) | models.Q(page_count__gt=0),
+                name="printed_section_has_pages",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Section {self.number} of case {self.case_id}"

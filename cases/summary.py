@@ -11,11 +11,13 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils import timezone
 
+from cases import sections
 from cases.models import Case, CaseSummary
 from cases.overview import CaseOverview, overview
 from cases.pseudonym import pseudonym, scrub
 from guidelines import snapshot
-from printing.pdf import Rendered, html_to_document, paper_size, render_template
+from printing.merge import stamped
+from printing.pdf import Rendered, paper_size
 
 IMPORTANT_UNKNOWNS = 8
 
@@ -35,6 +37,11 @@ class CaseSection:
     @property
     def case(self) -> Case:
         return self.seen.case
+
+    @property
+    def bookmark(self) -> str:
+        """The section's entry in the document's outline."""
+        return f"Case {self.number}: {self.patient_line}"
 
 
 def identified(case: Case) -> str:
@@ -89,10 +96,12 @@ def fingerprint(case: Case) -> str:
 
 
 def render_case_summary(case: Case) -> Rendered:
-    """The one-case summary PDF."""
+    """The one-case summary PDF: the case's section (laid out ahead, or now) with the
+    summary's page headers and numbers."""
     section = build_section(case, 1, pseudonymise=False)
-    document = html_to_document(render_template("pdf/case_summary.html", {"section": section}))
-    return Rendered(document.write_pdf(), len(document.pages), content_versions([section]))
+    parts = sections.obtain([sections.prepare(section)])
+    pdf, pages = stamped("pdf/case_summary.html", {"section": section}, parts)
+    return Rendered(pdf, pages, content_versions([section]))
 
 
 class TooManyPrints(Exception):

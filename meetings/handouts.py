@@ -1,14 +1,20 @@
 """The meeting pack: a cover page with the agenda, then one section per case.
 
 What a case section says is ``cases.summary.build_section`` (the same as the
-one-case summary); laying out and the fetcher's security are ``printing``.
+one-case summary). The sections are laid out ahead and stored (``cases.sections``);
+making the pack lays out the cover and the page headers and merges the sections
+(``printing.merge``). Laying out and the fetcher's security are ``printing``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from cases import sections as printed
 from cases.models import Case
-from cases.summary import build_section, content_versions
+from cases.summary import CaseSection, build_section, content_versions
 from guidelines import snapshot
+from printing.merge import stamped
 from printing.pdf import Progress, Rendered, html_to_document, render_template, reporting_pages
 
 
@@ -22,9 +28,12 @@ def meeting_cases(meeting) -> list[tuple[int, Case]]:
     return [(number, item.case) for number, item in enumerate(items, start=1)]
 
 
-def render_meeting_html(meeting, progress: Progress | None = None):
-    """The pack's HTML and its case sections; reports each case prepared."""
-    cases = meeting_cases(meeting)
+def meeting_sections(
+    meeting, progress: Progress | None = None, *, only: list[int] | None = None
+) -> list[CaseSection]:
+    """Each case's section as the pack prints it now (or only those of these cases);
+    reports each case prepared."""
+    cases = [(n, case) for n, case in meeting_cases(meeting) if only is None or case.pk in only]
     content = snapshot.current()
     sections = []
     for done, (number, case) in enumerate(cases, start=1):
@@ -33,16 +42,41 @@ def render_meeting_html(meeting, progress: Progress | None = None):
         )
         if progress:
             progress("preparing", done, len(cases))
-    html = render_template(
-        "pdf/meeting_pack.html",
-        {"meeting": meeting, "sections": sections, "attendees": list(meeting.attendees.all())},
-    )
-    return html, sections
+    return sections
 
 
-def render_meeting_handout(meeting, progress: Progress | None = None) -> Rendered:
-    """The whole pack, laid out in one WeasyPrint pass so that "page X of Y" is exact;
-    ``progress`` hears each case prepared, then each page laid out."""
+def _cover(meeting, sections: list[CaseSection]) -> dict:
+    return {"meeting": meeting, "sections": sections, "attendees": list(meeting.attendees.all())}
+
+
+def render_meeting_handout(
+    meeting,
+    progress: Progress | None = None,
+    *,
+    share: Callable[[list[printed.Prepared]], None] | None = None,
+) -> Rendered:
+    """The pack from its case sections: those stored are used as they are, the others
+    are laid out here (and offered to other workers through ``share``); then the cover
+    and the page headers are laid out and the sections merged onto them, so that
+    "page X of Y" counts the whole pack. ``progress`` hears each case prepared, each
+    section ready, then the merge."""
+    sections = meeting_sections(meeting, progress)
+    parts = printed.obtain([printed.prepare(s) for s in sections], progress, share=share)
+    if progress:
+        progress("merging", len(sections), len(sections))
+    pdf, pages = stamped("pdf/meeting_pack.html", _cover(meeting, sections), parts)
+    return Rendered(pdf, pages, content_versions(sections))
+
+
+def render_meeting_html(meeting, progress: Progress | None = None):
+    """The whole pack's HTML in one document, and its case sections."""
+    sections = meeting_sections(meeting, progress)
+    return render_template("pdf/meeting_pack.html", _cover(meeting, sections)), sections
+
+
+def render_in_one_pass(meeting, progress: Progress | None = None) -> Rendered:
+    """The pack laid out in one WeasyPrint pass: what a merged pack must equal page by
+    page (tests), and the time it saves (``bench/handout.py``)."""
     html, sections = render_meeting_html(meeting, progress)
     with reporting_pages(progress):
         document = html_to_document(html)

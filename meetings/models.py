@@ -246,6 +246,8 @@ class HandoutStatus(models.TextChoices):
 
 class HandoutStage(models.TextChoices):
     PREPARING = "preparing", "Preparing cases"
+    SECTIONS = "sections", "Laying out case sections"
+    MERGING = "merging", "Merging the sections"
     LAYING_OUT = "laying_out", "Laying out pages"
     WRITING = "writing", "Writing the PDF"
 
@@ -352,6 +354,8 @@ class Rendering(models.Model):
     cases_done = models.PositiveIntegerField(default=0)
     cases_total = models.PositiveIntegerField(default=0)
     pages_done = models.PositiveIntegerField(default=0)
+    # What the worker is doing at this stage, in words ("case 4": the section it lays out).
+    detail = models.CharField(max_length=120, blank=True)
     error = models.TextField(blank=True)
     pdf = models.BinaryField(null=True, blank=True, editable=False)
     page_count = models.PositiveIntegerField(null=True, blank=True)
@@ -384,7 +388,7 @@ class Rendering(models.Model):
     pghistory.InsertEvent(),
     pghistory.UpdateEvent(),
     pghistory.DeleteEvent(),
-    exclude=["pdf", "stage", "cases_done", "pages_done", "heartbeat_at"],
+    exclude=["pdf", "stage", "cases_done", "pages_done", "detail", "heartbeat_at"],
 )
 class Handout(Rendering):
     """A meeting's printed pack, kept as printed, with the content versions it showed.

@@ -3,19 +3,17 @@ printed documents of a meeting), outside any web worker."""
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import threading
 import time
 from collections.abc import Callable
 
-from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
-from meetings import handouts
+from meetings import handouts, prerender
 from meetings.models import Handout, HandoutStage, HandoutStatus, Rendering
+from printing import lease
 from printing.pdf import Progress, Rendered, release_memory
 
 logger = logging.getLogger(__name__)
@@ -26,42 +24,21 @@ class WorkerStopped(Exception):
     """Recorded on a task whose worker stopped renewing its lease."""
 
 
-@contextlib.contextmanager
 def holding_lease(handout_id: int, model: type[Rendering] = Handout):
-    """Renew the handout's lease from a side thread while the body runs.
-
-    Layout is CPU-bound and reports no progress while it writes the PDF, so the
-    lease is renewed by time, not by progress. The thread has its own database
-    connection, closed when it ends.
-    """
-    stop = threading.Event()
-    interval = settings.HANDOUT_LEASE_SECONDS / 4
-
-    def renew() -> None:
-        try:
-            while not stop.wait(interval):
-                model.objects.filter(pk=handout_id, status=HandoutStatus.RUNNING).update(
-                    heartbeat_at=timezone.now()
-                )
-        except Exception:  # the database went away: the lease runs out, as it should
-            logger.exception("Could not renew the lease of handout %s", handout_id)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=renew, name=f"lease-{handout_id}", daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        thread.join()
+    """Renew a document's lease while the body renders it (``printing.lease``)."""
+    return lease.holding_lease(
+        model.objects.filter(pk=handout_id, status=HandoutStatus.RUNNING),
+        f"{model._meta.model_name} {handout_id}",
+    )
 
 
 @task()
 def render_meeting_pack(handout_id: int) -> None:
-    """Render a queued meeting pack, recording progress, and the PDF or the failure."""
+    """Render a queued meeting pack, recording progress, and the PDF or the failure.
+    Case sections not laid out yet are offered to the other workers as tasks of their
+    own, while this one lays out its share too."""
     run_render(handout_id, lambda handout, progress: handouts.render_meeting_handout(
-        handout.meeting, progress
+        handout.meeting, progress, share=prerender.offer
     ))  # fmt: skip
 
 
@@ -92,9 +69,9 @@ def run_render(
     # and the pack was marked failed, a late worker changes nothing.
     ours = model.objects.filter(pk=handout_id, status=HandoutStatus.RUNNING)
 
-    def progress(stage: str, done: int, total: int) -> None:
-        fields = {"stage": stage}
-        if stage == HandoutStage.PREPARING:
+    def progress(stage: str, done: int, total: int, detail: str = "") -> None:
+        fields = {"stage": stage, "detail": detail}
+        if stage in (HandoutStage.PREPARING, HandoutStage.SECTIONS, HandoutStage.MERGING):
             fields.update(cases_done=done, cases_total=total)
         else:
             fields["pages_done"] = done
@@ -119,6 +96,7 @@ def run_render(
     ours.update(
         status=HandoutStatus.DONE,
         stage="",
+        detail="",
         pdf=rendered.pdf,
         page_count=rendered.page_count,
         pages_done=rendered.page_count,

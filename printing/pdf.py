@@ -16,9 +16,10 @@ from django.utils import timezone
 
 from printing.fetcher import BASE_URL, STATIC_BASE, static_only_fetcher
 
-# progress(stage, done, total): stage is "preparing" (cases), "laying_out" (pages
-# so far; the total is unknown until the layout ends) or "writing".
-Progress = Callable[[str, int, int], None]
+# progress(stage, done, total[, detail]): stage is "preparing" (cases), "sections"
+# (case sections ready; the detail names the one being laid out), "merging",
+# "laying_out" (pages so far; the total is unknown until the layout ends) or "writing".
+Progress = Callable[..., None]
 
 
 @dataclass
@@ -65,18 +66,14 @@ def reporting_pages(progress: Progress | None):
         logger.setLevel(previous)
 
 
-def _stylesheets():
-    from weasyprint import CSS
+def html_to_document(html: str, css: str = ""):
+    """Lay out one HTML string (WeasyPrint), with our fetcher and fixed base URL; ``css``
+    is a user style sheet (its ``!important`` rules win over the document's)."""
+    from weasyprint import CSS, HTML
 
-    return [CSS(string=f"@page {{ size: {paper_size()}; }}")]
-
-
-def html_to_document(html: str):
-    """Lay out one HTML string (WeasyPrint), with our fetcher and fixed base URL."""
-    from weasyprint import HTML
-
+    stylesheets = [CSS(string=f"@page {{ size: {paper_size()}; }} {css}")]
     return HTML(string=html, base_url=BASE_URL, url_fetcher=static_only_fetcher()).render(
-        stylesheets=_stylesheets()
+        stylesheets=stylesheets
     )
 
 

@@ -13,7 +13,7 @@ from meetings.models import Rendering
     pghistory.InsertEvent(),
     pghistory.UpdateEvent(),
     pghistory.DeleteEvent(),
-    exclude=["pdf", "stage", "cases_done", "pages_done", "heartbeat_at"],
+    exclude=["pdf", "stage", "cases_done", "pages_done", "detail", "heartbeat_at"],
 )
 class QualityReport(Rendering):
     """One made (or being made) report: what it covers, as asked, and its PDF.

@@ -21,7 +21,7 @@ def test_the_case_section_prints_lesions_map_and_scores():
     make_lesion(case, segments=["II", "III"], diameter_mm=40)
     make_lesion(case, segments=["VI"], diameter_mm=25, disappeared=True)
     html = render_template(
-        "pdf/case_summary.html", {"section": build_section(case, 1, pseudonymise=False)}
+        "pdf/case_section.html", {"section": build_section(case, 1, pseudonymise=False)}
     )
     svg = html.split('<figure class="liver-map">')[1].split("</figure>")[0]
     assert 'fill="#f2a36b"' in svg and "style=" not in svg and "<a " not in svg

@@ -10,6 +10,9 @@ from django.urls import reverse
 from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
+from pypdf import PdfReader
+
+from cases import sections
 from meetings import handouts
 from meetings.models import Handout, HandoutStatus
 from meetings.tasks import render_meeting_pack
@@ -86,43 +89,59 @@ def test_the_worker_renders_the_pack_and_the_page_offers_it(
     assert download.content == bytes(handout.pdf)
 
 
-def test_progress_reports_cases_then_pages_then_writing_and_is_stored(meeting, monkeypatch):
+def test_progress_reports_cases_then_sections_then_merging_and_is_stored(meeting, monkeypatch):
     """Each report, and what the polling page reads from the database after it."""
     reports, seen = [], []
     handout = Handout.objects.create(kind="meeting_pack", meeting=meeting, cases_total=3)
     real = handouts.render_meeting_handout
 
-    def observed(meeting, progress):
-        def reporting(stage, done, total):
-            progress(stage, done, total)
-            reports.append((stage, done, total))
+    def observed(meeting, progress, share=None):
+        def reporting(stage, done, total, detail=""):
+            progress(stage, done, total, detail)
+            reports.append((stage, done, total, detail))
             seen.append(
-                Handout.objects.values_list("status", "stage", "cases_done").get(pk=handout.pk)
+                Handout.objects.values_list("status", "stage", "cases_done", "detail").get(
+                    pk=handout.pk
+                )
             )
 
-        return real(meeting, reporting)
+        return real(meeting, reporting, share=share)
 
     monkeypatch.setattr(handouts, "render_meeting_handout", observed)
     render_meeting_pack.call(handout.pk)
-    stages = [stage for stage, _, _ in reports]
-    assert reports[:3] == [("preparing", 1, 3), ("preparing", 2, 3), ("preparing", 3, 3)]
-    pages = [done for stage, done, _ in reports if stage == "laying_out"]
-    assert pages[:3] == [1, 2, 3] and pages == sorted(pages)
+    assert reports == [
+        ("preparing", 1, 3, ""),
+        ("preparing", 2, 3, ""),
+        ("preparing", 3, 3, ""),
+        ("sections", 0, 3, "case 1"),
+        ("sections", 1, 3, "case 2"),
+        ("sections", 2, 3, "case 3"),
+        ("merging", 3, 3, ""),
+    ]
+    assert ("running", "preparing", 2, "") in seen
+    assert ("running", "sections", 1, "case 2") in seen
+    assert ("running", "merging", 3, "") in seen
     handout.refresh_from_db()
-    assert stages[-1] == "writing" and reports[-1][1] == handout.page_count
-    assert stages.index("writing") > stages.index("laying_out") > stages.index("preparing")
-    assert ("running", "preparing", 2) in seen
-    assert any(stage == "laying_out" for _, stage, _ in seen)
-    assert handout.status == "done" and handout.stage == ""
+    assert handout.status == "done" and handout.stage == "" and handout.detail == ""
+    assert handout.page_count == len(PdfReader(io.BytesIO(bytes(handout.pdf))).pages)
+
+
+def test_the_meeting_page_says_which_section_is_being_laid_out(coordinator_client, meeting):
+    Handout.objects.create(
+        kind="meeting_pack", meeting=meeting, status="running", stage="sections",
+        cases_done=1, cases_total=3, detail="case 2",
+    )  # fmt: skip
+    page = coordinator_client.get(meeting.get_absolute_url()).content.decode()
+    assert "Case sections ready: 1 of 3 (laying out case 2); then merging." in page
 
 
 def test_a_failure_is_recorded_and_shown_with_its_reason(
     coordinator_client, meeting, django_capture_on_commit_callbacks, monkeypatch, run_worker
 ):
-    def broken(html):
+    def broken(html, css=""):
         raise OSError("cannot load library 'libpango-1.0-0'")
 
-    monkeypatch.setattr(handouts, "html_to_document", broken)
+    monkeypatch.setattr(sections, "html_to_document", broken)
     generate(coordinator_client, meeting, django_capture_on_commit_callbacks)
     run_worker()
     handout = Handout.objects.get()

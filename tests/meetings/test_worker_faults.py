@@ -62,7 +62,7 @@ def test_a_pack_whose_worker_was_killed_fails_and_can_be_made_again(
 
     # Until the lease runs out the pack still reads as running; then as failed.
     page = client.get(big_meeting.get_absolute_url()).content.decode()
-    assert "Laying out pages" in page or "Preparing cases" in page
+    assert "Case sections ready" in page or "Preparing cases" in page
     wait_for(
         lambda: "The worker stopped" in client.get(big_meeting.get_absolute_url()).content.decode(),
         LEASE * 3,
@@ -101,8 +101,8 @@ def test_a_late_worker_cannot_overwrite_a_pack_that_was_marked_failed(meeting, s
 
     original = handouts.render_meeting_handout
 
-    def stalled(meeting, progress):
-        rendered = original(meeting, progress)
+    def stalled(meeting, progress, share=None):
+        rendered = original(meeting, progress, share=share)
         Handout.objects.filter(pk=handout.pk).update(
             heartbeat_at=handout.created_at.replace(year=2000)
         )

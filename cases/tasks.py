@@ -1,0 +1,26 @@
+"""Background work on cases: laying out a case's printed section ahead of need."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from cases import sections
+from cases.models import Case
+from cases.summary import build_section
+
+
+@task()
+def lay_out_section(case_id: int, number: int, pseudonymise: bool) -> bool:
+    """Lay out the case's section as a document would print it now (agenda number,
+    pseudonymised or not), unless it is stored already or another worker is on it;
+    whether this task laid it out."""
+    case = (
+        Case.objects.select_related("patient")
+        .prefetch_related("lesions")
+        .filter(pk=case_id)
+        .first()
+    )
+    if case is None:
+        return False  # deleted meanwhile
+    section = build_section(case, number, pseudonymise=pseudonymise)
+    return sections.lay_out_if_needed(sections.prepare(section))

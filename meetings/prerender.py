@@ -1,0 +1,117 @@
+"""Case sections laid out ahead of need: whenever a section that an upcoming meeting's
+pack would print may have changed -- a case put on an agenda or moved on it, a case,
+its lesions or its patient edited, pseudonymisation switched, the guideline content
+edited -- a task looks at those meetings' sections and queues one small task per
+section that is not stored (``cases.tasks.lay_out_section``), so that every worker
+can take a share. Making the pack then only merges them.
+
+A decision is not part of the case section (the pack leaves a box for the board's
+notes), so recording one changes no section.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.apps import apps
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
+from django_tasks import task
+from django_tasks_db.models import DBTaskResult
+
+from cases import sections as printed
+from cases.models import Case, Lesion, Patient
+from cases.tasks import lay_out_section
+from meetings import handouts
+from meetings.models import AgendaItem, Meeting
+
+# A meeting that started less than this long ago still gets its pack made.
+STILL_UPCOMING = datetime.timedelta(hours=12)
+AHEAD_PRIORITY = -10  # below a pack being made now and the sections it offers
+
+
+def offer(missing: list[printed.Prepared]) -> None:
+    """Queue the sections a pack being made needs, for the other workers to share."""
+    for prepared in missing:
+        lay_out_section.enqueue(prepared.case_id, prepared.section.number, prepared.pseudonymised)
+
+
+@task(priority=AHEAD_PRIORITY)
+def prepare_upcoming(case_ids: list[int] | None = None, meeting_id: int | None = None) -> int:
+    """Queue a task for each section of an upcoming meeting (only of those cases, or of
+    that meeting) that is neither stored nor being laid out; how many were queued."""
+    meetings = Meeting.objects.filter(starts_at__gte=timezone.now() - STILL_UPCOMING)
+    if meeting_id is not None:
+        meetings = meetings.filter(pk=meeting_id)
+    if case_ids is not None:
+        meetings = meetings.filter(agenda_items__case_id__in=case_ids).distinct()
+    queued = 0
+    for meeting in meetings.select_related("board"):
+        for section in handouts.meeting_sections(meeting, only=case_ids):
+            prepared = printed.prepare(section)
+            if not prepared.lookup().exists():
+                lay_out_section.using(priority=AHEAD_PRIORITY).enqueue(
+                    prepared.case_id, section.number, prepared.pseudonymised
+                )
+                queued += 1
+    return queued
+
+
+def ahead(*, case_ids: list[int] | None = None, meeting_id: int | None = None) -> None:
+    """Once the transaction commits, look for sections to lay out ahead (see above):
+    those of these cases, of that meeting, or (neither given) of every upcoming one.
+    A look already waiting for the same is not queued twice."""
+    args = {"case_ids": sorted(set(case_ids)) if case_ids is not None else None,
+            "meeting_id": meeting_id}  # fmt: skip
+
+    def queue() -> None:
+        waiting = DBTaskResult.objects.filter(
+            status="READY",
+            task_path=prepare_upcoming.module_path,
+            args_kwargs={"args": [], "kwargs": args},
+        )
+        if not waiting.exists():
+            prepare_upcoming.enqueue(**args)
+
+    transaction.on_commit(queue)
+
+
+def _case_changed(sender, instance, **kwargs) -> None:
+    ahead(case_ids=[instance.pk])
+
+
+def _lesion_changed(sender, instance, **kwargs) -> None:
+    ahead(case_ids=[instance.case_id])
+
+
+def _patient_changed(sender, instance, created=False, **kwargs) -> None:
+    if not created:
+        ahead(case_ids=list(instance.cases.values_list("pk", flat=True)))
+
+
+def _agenda_changed(sender, instance, **kwargs) -> None:
+    ahead(meeting_id=instance.meeting_id)
+
+
+def _meeting_changed(sender, instance, created=False, **kwargs) -> None:
+    if not created:
+        ahead(meeting_id=instance.pk)
+
+
+def _content_changed(sender, **kwargs) -> None:
+    ahead()
+
+
+def connect() -> None:
+    """Listen for the changes above (``MeetingsConfig.ready``)."""
+    for model, receiver in (
+        (Case, _case_changed),
+        (Lesion, _lesion_changed),
+        (Patient, _patient_changed),
+        (AgendaItem, _agenda_changed),
+        (Meeting, _meeting_changed),
+        *((model, _content_changed) for model in apps.get_app_config("guidelines").get_models()),
+    ):
+        post_save.connect(receiver, sender=model, dispatch_uid=f"prerender-{model._meta.label}")
+        post_delete.connect(receiver, sender=model, dispatch_uid=f"prerender-{model._meta.label}")

@@ -1,0 +1,78 @@
+"""Putting a document together from parts laid out apart (``pikepdf``).
+
+A meeting pack's case sections are laid out ahead, each as a PDF of its own without
+page headers or numbers (``cases.sections``). At the end one WeasyPrint pass lays out
+the cover and as many blank *stamp* pages as the sections have, each carrying the
+header and "page X of Y" of the whole document; each section page is then drawn onto
+its stamp page. The result has the pages, text and page numbers of a single pass.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from printing.pdf import html_to_document, render_template
+
+FONT_FILES = ("/FontFile", "/FontFile2", "/FontFile3")
+
+
+@dataclass(frozen=True)
+class Part:
+    pdf: bytes
+    pages: int
+    bookmark: str  # the outline entry that opens the part's first page
+
+
+def stamped(template: str, context: dict, parts: Sequence[Part]) -> tuple[bytes, int]:
+    """A document whose template lays out what comes first (a cover, or nothing) and one
+    blank page per page of the parts (``stamps``), with the page headers and numbers of
+    the whole; the parts are then drawn onto those pages. Returns the PDF and pages."""
+    pages = sum(part.pages for part in parts)
+    document = html_to_document(render_template(template, {**context, "stamps": range(pages)}))
+    return merge(document.write_pdf(), parts)
+
+
+def merge(stamps: bytes, parts: Sequence[Part]) -> tuple[bytes, int]:
+    """Draw each part's pages onto the last pages of ``stamps`` (which has exactly as
+    many pages after its own as the parts have together), add a bookmark per part, and
+    return the PDF and its page count. Font programs the parts embed alike are kept once.
+    """
+    import pikepdf
+
+    document = pikepdf.open(io.BytesIO(stamps))
+    opened = [pikepdf.open(io.BytesIO(part.pdf)) for part in parts]
+    pages = sum(len(pdf.pages) for pdf in opened)
+    first = len(document.pages) - pages
+    if first < 0:
+        raise ValueError(f"{len(document.pages)} stamp pages for {pages} pages of parts")
+    at = first
+    with document.open_outline() as outline:
+        for part, pdf in zip(parts, opened, strict=True):
+            outline.root.append(pikepdf.OutlineItem(part.bookmark, at))
+            for page in pdf.pages:
+                document.pages[at].add_overlay(page)
+                at += 1
+    _share_font_programs(document)
+    out = io.BytesIO()
+    document.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    for pdf in opened:
+        pdf.close()
+    return out.getvalue(), len(document.pages)
+
+
+def _share_font_programs(document) -> None:
+    """Point every font that embeds the same font program (the same glyph subset) at
+    one copy of it; the copies nothing points to are then not written."""
+    import pikepdf
+
+    seen: dict[str, pikepdf.Object] = {}
+    for obj in document.objects:
+        if not isinstance(obj, pikepdf.Dictionary) or obj.get("/Type") != "/FontDescriptor":
+            continue
+        for key in FONT_FILES:
+            if key in obj:
+                digest = hashlib.sha256(obj[key].read_raw_bytes()).hexdigest()
+                obj[key] = seen.setdefault(digest, obj[key])
