@@ -11,7 +11,7 @@ from django.utils import timezone
 from pghistory.models import Events
 
 from accounts.models import ReadLogEntry
-from cases.models import CaseSummary
+from cases.models import CaseSummary, PrintedSection
 from meetings.models import Handout
 from tests.factories import make_case, make_meeting
 
@@ -31,6 +31,10 @@ def test_prune_records_keeps_the_latest_pack_and_leaves_a_trace(settings):
     printed = {"case": case, "pdf": b"x", "page_count": 1, "fingerprint": "f"}
     old_summary = CaseSummary.objects.create(**printed)
     recent_summary = CaseSummary.objects.create(**printed)
+    laid_out = {"case": case, "number": 1, "pseudonymised": False, "paper_size": "A4"}
+    old_section = PrintedSection.objects.create(key="old", pdf=b"x", page_count=1, **laid_out)
+    recent_section = PrintedSection.objects.create(key="new", pdf=b"x", page_count=1, **laid_out)
+    PrintedSection.objects.filter(pk=old_section.pk).update(created_at=long_ago)
     Handout.objects.update(created_at=long_ago)
     CaseSummary.objects.filter(pk=old_summary.pk).update(created_at=long_ago)
     old_read = ReadLogEntry.objects.create(username="a", kind="case_page", case_id=1, path="/")
@@ -41,12 +45,14 @@ def test_prune_records_keeps_the_latest_pack_and_leaves_a_trace(settings):
     call_command("prune_records", "--dry-run", stdout=out)
     assert out.getvalue() == (
         "Would delete 1 read-log entry older than 30 days; 1 case summary older than 30 days; "
+        "1 case section(s) laid out ahead older than 30 days; "
         "1 meeting pack(s) older than 30 days.\n"
     )
     assert Handout.objects.count() == 2 and CaseSummary.objects.count() == 2
     call_command("prune_records", stdout=out)
     assert list(Handout.objects.values_list("pk", flat=True)) == [latest_pack.pk]
     assert list(CaseSummary.objects.values_list("pk", flat=True)) == [recent_summary.pk]
+    assert list(PrintedSection.objects.values_list("pk", flat=True)) == [recent_section.pk]
     assert list(ReadLogEntry.objects.values_list("pk", flat=True)) == [new_read.pk]
     deleted = Events.objects.filter(pgh_label="delete").values_list("pgh_model", "pgh_obj_id")
     assert set(deleted) == {

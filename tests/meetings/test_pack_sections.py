@@ -1,0 +1,312 @@
+"""Packs and summaries made from case sections laid out ahead (``cases.sections``):
+the same document as a single pass, nothing laid out twice, never another key's
+section, and a lease per section."""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+import pikepdf
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from cases import sections
+from cases.models import CaseSummary, PrintedSection
+from cases.summary import build_section, render_case_summary
+from cases.tasks import lay_out_section
+from guidelines.models import Recommendation
+from meetings import agenda, handouts, prerender
+from meetings.models import Meeting
+from printing.merge import FONT_FILES
+from tests.factories import make_board_cases, make_case, make_lesion, make_meeting, make_patient
+from tests.helpers import pdf_text
+
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+
+LONG = {"primary_site": "colorectal", "primary_node_positive": True, "cea_ng_ml": 240,
+        "serum_bilirubin_umol_l": 20, "albumin_g_l": 40, "planned_procedure": "hepatectomy",
+        "smoker_current": True, "alcohol_g_per_day": 40, "liver_metastases": "confirmed"}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def long_meeting(module_db):
+    """Three cases, the middle one running over several pages with lesions and a long
+    summary."""
+    long = make_case(
+        patient=make_patient(mrn="S-1", name="Sara Sections"),
+        facts=LONG,
+        clinical_summary="Synchronous liver metastases after a sigmoid primary. " * 40,
+    )
+    for segments in (["II", "III"], ["VI"], ["VII", "VIII"]):
+        make_lesion(long, segments=segments, diameter_mm=30)
+    short = [
+        make_case(patient=make_patient(mrn=f"S-{n}", name=name), facts=facts)
+        for n, name, facts in (
+            (2, "Grace Short", {"primary_site": "gist", "liver_resection_done": True}),
+            (3, "Emmy Short", {"ct_mri_inconclusive": True}),
+        )
+    ]
+    return make_meeting([short[0], long, short[1]], board_name="Sections board")
+
+
+@pytest.fixture(scope="module")
+def both(long_meeting):
+    """The pack made from sections, and the same pack laid out in one pass."""
+    return handouts.render_meeting_handout(long_meeting), handouts.render_in_one_pass(long_meeting)
+
+
+def outline(pdf: bytes) -> list[tuple[str, int]]:
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        pages = {page.objgen: n for n, page in enumerate(document.pages)}
+        with document.open_outline() as tree:
+            return [(item.title, pages[item.destination[0].objgen]) for item in tree.root]
+
+
+def lines(page: str) -> list[str]:
+    return sorted(line.strip() for line in page.splitlines() if line.strip())
+
+
+def test_the_merged_pack_has_the_pages_and_text_of_a_single_pass(both):
+    merged, single = both
+    assert merged.page_count == single.page_count > 5
+    merged_pages, single_pages = pdf_text(merged.pdf), pdf_text(single.pdf)
+    for number, (ours, reference) in enumerate(zip(merged_pages, single_pages, strict=True), 1):
+        assert lines(ours) == lines(reference), f"page {number} differs"
+        assert f"page {number} of {merged.page_count}" in ours
+        assert "Sections board" in ours and "Confidential — contains patient data" in ours
+    assert merged.content_versions == single.content_versions
+
+
+def test_the_merged_pack_has_one_bookmark_per_case_like_a_single_pass(both):
+    merged, single = both
+    marks = outline(merged.pdf)
+    assert marks == outline(single.pdf)
+    assert [title for title, _ in marks] == [
+        "Sections board",
+        "Case 1: Grace Short · MRN S-2 · born 01 May 1960 · Female",
+        "Case 2: Sara Sections · MRN S-1 · born 01 May 1960 · Female",
+        "Case 3: Emmy Short · MRN S-3 · born 01 May 1960 · Female",
+    ]
+    pages = pdf_text(merged.pdf)
+    for title, page in marks[1:]:
+        assert f"CASE {title.split(':')[0].split()[1]}\n" in pages[page]
+
+
+def test_each_font_program_is_kept_once_and_the_file_stays_small(both):
+    merged, single = both
+    with pikepdf.open(io.BytesIO(merged.pdf)) as document:
+        programs = [
+            obj[key]
+            for obj in document.objects
+            if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/FontDescriptor"
+            for key in FONT_FILES
+            if key in obj
+        ]
+        assert programs
+        distinct = {bytes(program.read_raw_bytes()) for program in programs}
+        assert len({program.objgen for program in programs}) == len(distinct)
+    assert len(merged.pdf) <= 4 * len(single.pdf)
+
+
+class LayOuts:
+    """Counts the sections laid out (``cases.sections.lay_out``)."""
+
+    def __init__(self, monkeypatch):
+        self.cases: list[int] = []
+        real = sections.lay_out
+
+        def counted(prepared):
+            self.cases.append(prepared.section.number)
+            return real(prepared)
+
+        monkeypatch.setattr(sections, "lay_out", counted)
+
+
+@pytest.fixture
+def laid_out(monkeypatch):
+    return LayOuts(monkeypatch)
+
+
+@pytest.fixture
+def small_meeting(db):
+    return make_meeting(make_board_cases(), board_name="Liver metastases board")
+
+
+def test_making_a_current_pack_again_lays_out_nothing(small_meeting, laid_out):
+    first = handouts.render_meeting_handout(small_meeting)
+    assert laid_out.cases == [1, 2, 3]
+    again = handouts.render_meeting_handout(small_meeting)
+    assert laid_out.cases == [1, 2, 3]
+    assert pdf_text(again.pdf)[1:] == pdf_text(first.pdf)[1:]  # the cover says when printed
+    assert PrintedSection.objects.filter(case__meetings=small_meeting).count() == 3
+
+
+def test_an_edited_case_lays_out_its_own_section_only(small_meeting, laid_out):
+    handouts.render_meeting_handout(small_meeting)
+    grace = small_meeting.agenda_items.get(position=2).case
+    grace.question = "Resected GIST metastasis: imatinib for how long?"
+    grace.version += 1
+    grace.save()
+    rendered = handouts.render_meeting_handout(small_meeting)
+    assert laid_out.cases == [1, 2, 3, 2]
+    assert "imatinib for how long?" in " ".join(pdf_text(rendered.pdf))
+    # The superseded section is gone: one stored section per case and agenda number.
+    assert PrintedSection.objects.filter(case=grace).count() == 1
+
+
+def test_a_content_edit_lays_out_again_only_the_sections_that_show_it(small_meeting, laid_out):
+    handouts.render_meeting_handout(small_meeting)
+    shown = {
+        number: {
+            item.rule.id
+            for item in [*section.seen.matches.applies, *section.seen.matches.may_apply]
+        }
+        for number, section in enumerate(handouts.meeting_sections(small_meeting), 1)
+    }
+    unshown = Recommendation.objects.exclude(slug__in=set().union(*shown.values())).first()
+    unshown.statement += " (edited for the test)"
+    unshown.save()
+    handouts.render_meeting_handout(small_meeting)
+    assert laid_out.cases == [1, 2, 3]  # the content changed, but not what they show
+    rec = Recommendation.objects.get(slug=sorted(shown[2])[0])
+    rec.statement += " (edited for the test)"
+    rec.save()
+    rendered = handouts.render_meeting_handout(small_meeting)
+    assert laid_out.cases[3:] == [n for n in (1, 2, 3) if rec.slug in shown[n]]
+    assert "(edited for the test)" in " ".join(pdf_text(rendered.pdf)).replace("\n", " ")
+
+
+def test_moving_a_case_on_the_agenda_lays_out_the_two_it_renumbers(small_meeting, laid_out):
+    handouts.render_meeting_handout(small_meeting)
+    agenda.move(small_meeting.agenda_items.get(position=3), "up")
+    handouts.render_meeting_handout(small_meeting)
+    assert sorted(laid_out.cases[3:]) == [2, 3]
+
+
+def test_a_pseudonymised_pack_never_uses_an_identified_section(small_meeting, laid_out):
+    handouts.render_meeting_handout(small_meeting)
+    Meeting.objects.filter(pk=small_meeting.pk).update(pseudonymise=True)
+    small_meeting.refresh_from_db()
+    rendered = handouts.render_meeting_handout(small_meeting)
+    assert laid_out.cases == [1, 2, 3, 1, 2, 3]
+    text = " ".join(pdf_text(rendered.pdf))
+    for name in ("Ada Lovelace", "Grace Hopper", "Emmy Noether", "H-1001"):
+        assert name not in text
+    # Asked for with the other pseudonymisation, a stored key finds nothing.
+    for section in handouts.meeting_sections(small_meeting):
+        prepared = sections.prepare(section)
+        assert prepared.lookup().filter(pdf__isnull=False).count() == 1
+        assert not PrintedSection.objects.showing(
+            prepared.case_id, prepared.key, pseudonymised=False
+        ).exists()
+
+
+def test_a_section_held_by_a_live_worker_is_waited_for_and_one_whose_lease_ran_out_is_taken_over(
+    settings,
+):
+    settings.HANDOUT_LEASE_SECONDS = 60
+    case = make_case()
+    prepared = sections.prepare(build_section(case, 1, pseudonymise=False))
+    held = sections.claim(prepared)
+    assert held is not None and held.pdf is None
+    assert sections.claim(prepared) is None  # another worker holds it
+    assert sections.lay_out_if_needed(prepared) is False
+    PrintedSection.objects.filter(pk=held.pk).update(
+        heartbeat_at=timezone.now() - datetime.timedelta(seconds=61)
+    )
+    assert sections.lay_out_if_needed(prepared) is True  # the dead worker's: taken over
+    stored = prepared.lookup().get()
+    assert stored.pk == held.pk and bytes(stored.pdf).startswith(b"%PDF-")
+    assert sections.lay_out_if_needed(prepared) is False  # done: nothing to do
+
+
+def test_a_failed_layout_leaves_nothing_half_made(monkeypatch):
+    case = make_case()
+    prepared = sections.prepare(build_section(case, 1, pseudonymise=False))
+
+    def broken(html, css=""):
+        raise OSError("out of memory")
+
+    monkeypatch.setattr(sections, "html_to_document", broken)
+    with pytest.raises(OSError):
+        sections.obtain([prepared])
+    assert not case.printed_sections.exists()  # the next try starts at once
+
+
+def test_the_case_summary_uses_the_stored_section(laid_out):
+    case = make_case(patient=make_patient(mrn="M-2", name="Sam Summary"))
+    meeting = make_meeting([case])
+    handouts.render_meeting_handout(meeting)
+    assert laid_out.cases == [1]
+    summary = render_case_summary(case)
+    assert laid_out.cases == [1]  # the pack's section (case 1, identified) served
+    pages = pdf_text(summary.pdf)
+    assert "Case summary" in pages[0] and f"page 1 of {summary.page_count}" in pages[0]
+    assert "Sam Summary" in pages[0]
+    assert not CaseSummary.objects.exists()
+
+
+def test_render_handout_twice_lays_out_nothing_the_second_time(small_meeting, laid_out, tmp_path):
+    out = io.StringIO()
+    call_command("render_handout", meeting=small_meeting.pk, output=str(tmp_path / "a.pdf"), stdout=out)
+    assert laid_out.cases == [1, 2, 3]
+    call_command("render_handout", meeting=small_meeting.pk, output=str(tmp_path / "b.pdf"), stdout=out)
+    assert laid_out.cases == [1, 2, 3]
+    assert (tmp_path / "b.pdf").read_bytes().startswith(b"%PDF-")
+
+
+def queued(path: str) -> list[dict]:
+    return [
+        task.args_kwargs
+        for task in DBTaskResult.objects.filter(task_path=path, status="READY").order_by(
+            "enqueued_at"
+        )
+    ]
+
+
+LOOK = "meetings.prerender.prepare_upcoming"
+LAY_OUT = "cases.tasks.lay_out_section"
+
+
+def test_changes_queue_a_look_for_sections_to_lay_out_ahead(
+    django_capture_on_commit_callbacks,
+):
+    case = make_case(patient=make_patient(mrn="Q-1"))
+    meeting = make_meeting([])
+    with django_capture_on_commit_callbacks(execute=True):
+        agenda.add_case(meeting, case)
+    assert {"args": [], "kwargs": {"case_ids": None, "meeting_id": meeting.pk}} in queued(LOOK)
+    DBTaskResult.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        case.question = "Edited"
+        case.save()
+        make_lesion(case)
+        case.patient.name = "Renamed"
+        case.patient.save()
+    assert queued(LOOK) == [{"args": [], "kwargs": {"case_ids": [case.pk], "meeting_id": None}}]
+    DBTaskResult.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        rec = Recommendation.objects.first()
+        rec.save()
+        Recommendation.objects.last().save()
+    assert queued(LOOK) == [{"args": [], "kwargs": {"case_ids": None, "meeting_id": None}}]
+
+
+def test_the_look_queues_one_task_per_missing_section_of_upcoming_meetings_only():
+    shown, stored = make_case(patient=make_patient(mrn="U-1")), make_case(patient=make_patient(mrn="U-2"))
+    past = make_case(patient=make_patient(mrn="U-3"))
+    upcoming = make_meeting([shown, stored])
+    make_meeting([past], starts_at=timezone.now() - datetime.timedelta(days=2))
+    prepared = sections.prepare(build_section(stored, 2, pseudonymise=False))
+    sections.lay_out_if_needed(prepared)
+    DBTaskResult.objects.all().delete()
+    assert prerender.prepare_upcoming.call() == 1
+    assert queued(LAY_OUT) == [{"args": [shown.pk, 1, False], "kwargs": {}}]
+    assert upcoming.agenda_items.count() == 2
+    # The queued task lays the section out; run again, it finds it stored.
+    assert lay_out_section.call(shown.pk, 1, False) is True
+    assert lay_out_section.call(shown.pk, 1, False) is False
+    assert prerender.prepare_upcoming.call() == 0
