@@ -1,16 +1,25 @@
-"""Benchmark: rendering meeting packs.
+"""Benchmark: making meeting packs from case sections laid out ahead (``cases.sections``).
 
-For meetings of 10 and 30 demo-like cases, prints the total render time (the
-background task's path: preparing cases, matching, templates, WeasyPrint,
-progress writes), the time WeasyPrint alone takes on the same final HTML, and
-their ratio (our overhead; target <= 1.15), each as wall time and as CPU time
-(the two variants are interleaved, run by run, so that a busy machine slows both
-alike), the peak memory, the memory the process keeps once the render is over
-(the task gives it back: ``printing.pdf.release_memory``), and the page count.
+For meetings of 10, 30 and 100 demo-like cases, in one run on this machine, each
+variant interleaved with the others run by run (so that a busy machine slows all
+alike), prints wall time and CPU time (of the process making the pack), the ratio
+to a single pass, the peak memory of each worker, the file size and the pages:
 
-Each size runs in a fresh child process, so that its peak memory (the
-process's maximum resident set) is its own. The benchmark's meetings and cases
-are created in a transaction that is rolled back: the database is left as it was.
+- single pass: the whole pack laid out in one WeasyPrint pass (the reference);
+- from nothing, 1 worker: no section stored; the pack's worker lays out every one;
+- from nothing, 2 workers: the same, with a second worker (a real ``manage.py
+  db_worker``) taking the sections the pack offers it;
+- all current: every section stored; only the cover, the page headers and the merge;
+- one edited: one case edited since, its section not laid out ahead yet.
+
+Targets: all current <= 1.5 s for 30 cases; one edited <= 3 s; from nothing with 2
+workers <= 0.45x the single pass; worker peak <= 300 MB at 100 cases.
+
+The benchmark runs on a database of its own (``tumorboard_handout_bench`` on the
+project-local cluster, made afresh and dropped at the end), so that the second worker
+sees the committed cases and nothing is left in the development database.
+Each size runs in a fresh child process. The peak memory of a variant is the process's
+maximum resident set since the variant started (reset through /proc/self/clear_refs).
 
 Run after `make setup`:  .venv/bin/python bench/handout.py
 """
@@ -19,15 +28,47 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
 import time
+import urllib.parse
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-RUNS = 3
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+DB_NAME = "tumorboard_handout_bench"
+SIZES = (10, 30, 100)
+RUNS = {10: 3, 30: 3, 100: 1}
+VARIANTS = ("single pass", "from nothing, 1 worker", "from nothing, 2 workers",
+            "all current", "one edited")  # fmt: skip
+
+
+def database_url() -> str:
+    socket_dir = urllib.parse.quote(str(ROOT / ".pg" / "run"), safe="")
+    return f"postgres://postgres@{socket_dir}:5432/{DB_NAME}"
+
+
+def environment() -> dict:
+    return {**os.environ, "DATABASE_URL": database_url(), "TUMORBOARD_ENV_FILE": "none",
+            "LOG_LEVEL": "ERROR"}  # fmt: skip
+
+
+def psql(*args: str) -> None:
+    run = str(ROOT / ".pg" / "run")
+    subprocess.run([*args, "-h", run, "-U", "postgres", DB_NAME], check=True,
+                   capture_output=True)  # fmt: skip
+
+
+def peak_mib(status: str = "/proc/self/status") -> float:
+    for line in Path(status).read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def reset_peak() -> None:
+    Path("/proc/self/clear_refs").write_text("5")  # VmHWM := the current resident set
 
 
 def child(size: int) -> dict:
@@ -38,108 +79,131 @@ def child(size: int) -> dict:
     django.setup()
     import datetime
 
-    from django.db import transaction
     from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
 
     from cases.demo import DEMO_CASES
-    from cases.models import Case, Patient
+    from cases.models import Case, Patient, PrintedSection
     from guidelines import snapshot
     from guidelines.facts import coerce_facts
-    from meetings import handouts
-    from meetings.models import AgendaItem, Board, Handout, HandoutKind, Meeting
-    from meetings.tasks import render_meeting_pack
-    from printing.pdf import html_to_document, release_memory
+    from meetings import handouts, prerender
+    from meetings.models import AgendaItem, Board, Meeting
 
     liver = snapshot.current().by_slug("liver")
     catalogue = liver.catalogue
-    with transaction.atomic():
-        meeting = Meeting.objects.create(
-            board=Board.objects.get_or_create(name="Benchmark board")[0],
-            starts_at=timezone.now(),
-            place="Room 1",
-            chair="Dr. Chair",
+    meeting = Meeting.objects.create(
+        board=Board.objects.get_or_create(name="Benchmark board")[0],
+        starts_at=timezone.now() + datetime.timedelta(days=1),
+        place="Room 1",
+        chair="Dr. Chair",
+    )
+    for n in range(size):
+        demo = DEMO_CASES[n % len(DEMO_CASES)]
+        _, name, born, sex = demo["patient"]
+        patient = Patient.objects.create(
+            mrn=f"BENCH-{size}-{n:04d}", name=f"{name} {n}", date_of_birth=born, sex=sex
         )
-        for n in range(size):
-            demo = DEMO_CASES[n % len(DEMO_CASES)]
-            _, name, born, sex = demo["patient"]
-            patient = Patient.objects.create(
-                mrn=f"BENCH-{n:04d}", name=f"{name} {n}", date_of_birth=born, sex=sex
-            )
-            case = Case.objects.create(
-                area_id=liver.area.pk,
-                patient=patient,
-                referring_clinician=demo["referring_clinician"],
-                question=demo["question"],
-                clinical_summary=demo["summary"],
-                facts=coerce_facts(
-                    {k: v for k, v in demo["facts"].items() if k in catalogue}, catalogue
-                ),
-                referral_date=datetime.date(2026, 11, 1),
-            )
-            AgendaItem.objects.create(meeting=meeting, case=case, position=n + 1)
+        case = Case.objects.create(
+            area_id=liver.area.pk,
+            patient=patient,
+            referring_clinician=demo["referring_clinician"],
+            question=demo["question"],
+            clinical_summary=demo["summary"],
+            facts=coerce_facts(
+                {k: v for k, v in demo["facts"].items() if k in catalogue}, catalogue
+            ),
+            referral_date=datetime.date(2026, 11, 1),
+        )
+        AgendaItem.objects.create(meeting=meeting, case=case, position=n + 1)
+    ours = PrintedSection.objects.filter(case__meetings=meeting)
 
-        handouts.render_meeting_handout(meeting)  # warm up: imports, fonts, caches
-        html, _ = handouts.render_meeting_html(meeting)
-        totals, total_cpu, alone, alone_cpu, pages = [], [], [], [], 0
-        for _ in range(RUNS):  # interleaved: the task, then WeasyPrint alone
-            handout = Handout.objects.create(
-                kind=HandoutKind.MEETING_PACK, meeting=meeting, cases_total=size
-            )
+    def from_nothing() -> None:
+        ours.delete()
+        DBTaskResult.objects.filter(status="READY").delete()  # the looks ahead data queued
+
+    def helper():
+        worker = subprocess.Popen(
+            [PYTHON, "manage.py", "db_worker", "--no-reload", "--no-startup-delay",
+             "--interval", "0.05"],
+            cwd=ROOT, env=os.environ.copy(), stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        time.sleep(4)  # Django and WeasyPrint loaded before the clock starts
+        return worker
+
+    handouts.render_meeting_handout(meeting)  # warm up: imports, fonts, caches
+    edited = list(Case.objects.filter(meetings=meeting).order_by("pk")[:1])[0]
+    figures = {variant: {"wall": [], "cpu": [], "peak": [], "helper": []} for variant in VARIANTS}
+    sizes = {}
+    for run in range(RUNS[size]):
+        for variant in VARIANTS:
+            worker, share = None, None
+            if variant.startswith("from nothing"):
+                from_nothing()
+            if variant.endswith("2 workers"):
+                worker, share = helper(), prerender.offer
+            if variant == "one edited":
+                edited.question = f"Edited for the benchmark, run {run}"
+                edited.version += 1
+                edited.save()
+            reset_peak()
             start, cpu = time.perf_counter(), time.process_time()
-            render_meeting_pack.call(handout.pk)
-            totals.append(time.perf_counter() - start)
-            total_cpu.append(time.process_time() - cpu)
-            handout.refresh_from_db()
-            assert handout.status == "done", handout.error
-            pages = handout.page_count
-            start, cpu = time.perf_counter(), time.process_time()
-            html_to_document(html).write_pdf()  # WeasyPrint alone: layout, then PDF
-            alone.append(time.perf_counter() - start)
-            alone_cpu.append(time.process_time() - cpu)
-        release_memory()
-        idle = resident_mib()
-        transaction.set_rollback(True)
+            if variant == "single pass":
+                rendered = handouts.render_in_one_pass(meeting)
+            else:
+                rendered = handouts.render_meeting_handout(meeting, share=share)
+            figures[variant]["wall"].append(time.perf_counter() - start)
+            figures[variant]["cpu"].append(time.process_time() - cpu)
+            figures[variant]["peak"].append(peak_mib())
+            if worker is not None:
+                figures[variant]["helper"].append(peak_mib(f"/proc/{worker.pid}/status"))
+                worker.terminate()
+                worker.wait(30)
+            sizes[variant] = (len(rendered.pdf), rendered.page_count)
     return {
-        "cases": size,
-        "total_s": statistics.median(totals),
-        "total_cpu_s": statistics.median(total_cpu),
-        "weasyprint_s": statistics.median(alone),
-        "weasyprint_cpu_s": statistics.median(alone_cpu),
-        "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "idle_mib": idle,
-        "pages": pages,
+        variant: {
+            "wall": statistics.median(f["wall"]),
+            "cpu": statistics.median(f["cpu"]),
+            "peak": max(f["peak"]),
+            "helper": max(f["helper"]) if f["helper"] else None,
+            "bytes": sizes[variant][0],
+            "pages": sizes[variant][1],
+        }
+        for variant, f in figures.items()
     }
 
 
-def resident_mib() -> float:
-    """The process's memory now (its resident set), in MiB."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 def main() -> None:
-    print(f"Meeting pack rendering, median of {RUNS} warm runs per size (wall s / CPU s).")
-    print(f"{'cases':>5} {'total':>13} {'WeasyPrint':>13} {'ratio wall':>10} {'ratio CPU':>9} "
-          f"{'peak MiB':>9} {'after MiB':>9} {'pages':>6}")  # fmt: skip
-    for size in (10, 30):
-        out = subprocess.run(
-            [sys.executable, __file__, "--child", str(size)],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if out.returncode:
-            sys.exit(out.stderr)
-        r = json.loads(out.stdout.strip().splitlines()[-1])
-        print(
-            f"{r['cases']:>5} {r['total_s']:6.2f}/{r['total_cpu_s']:6.2f} "
-            f"{r['weasyprint_s']:6.2f}/{r['weasyprint_cpu_s']:6.2f} "
-            f"{r['total_s'] / r['weasyprint_s']:10.3f} {r['total_cpu_s'] / r['weasyprint_cpu_s']:9.3f} "
-            f"{r['peak_mib']:9.0f} {r['idle_mib']:9.0f} {r['pages']:>6}"
-        )
-    print("Target: ratio ≤ 1.15.")
+    env = environment()
+    subprocess.run(["dropdb", "--if-exists", "-h", str(ROOT / ".pg" / "run"), "-U", "postgres",
+                    DB_NAME], check=True, capture_output=True)  # fmt: skip
+    psql("createdb")
+    try:
+        for args in (("migrate", "--noinput", "-v", "0"), ("load_content",)):
+            subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True,
+                           capture_output=True)  # fmt: skip
+        print("Meeting packs from case sections (median wall s / CPU s of the pack's process).")
+        for size in SIZES:
+            out = subprocess.run([PYTHON, __file__, "--child", str(size)], cwd=ROOT, env=env,
+                                 capture_output=True, text=True, check=False)  # fmt: skip
+            if out.returncode:
+                sys.exit(out.stderr[-4000:])
+            result = json.loads(out.stdout.strip().splitlines()[-1])
+            single = result["single pass"]["wall"]
+            print(f"\n{size} cases, {RUNS[size]} run(s) each")
+            print(f"  {'variant':<24} {'wall/CPU s':>13} {'x single':>8} {'peak MiB':>9} "
+                  f"{'2nd worker':>10} {'MB':>6} {'pages':>5}")  # fmt: skip
+            for variant, r in result.items():
+                helper = f"{r['helper']:10.0f}" if r["helper"] else f"{'':>10}"
+                print(
+                    f"  {variant:<24} {r['wall']:6.2f}/{r['cpu']:6.2f} {r['wall'] / single:8.2f} "
+                    f"{r['peak']:9.0f} {helper} {r['bytes'] / 1e6:6.2f} {r['pages']:>5}"
+                )
+        print("\nTargets: all current <= 1.5 s (30 cases); one edited <= 3 s; from nothing, "
+              "2 workers <= 0.45x single pass; worker peak <= 300 MB (100 cases).")  # fmt: skip
+    finally:
+        subprocess.run(["dropdb", "--if-exists", "-h", str(ROOT / ".pg" / "run"), "-U",
+                        "postgres", DB_NAME], check=False, capture_output=True)  # fmt: skip
 
 
 if __name__ == "__main__":

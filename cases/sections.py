@@ -16,15 +16,12 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.contrib.staticfiles import finders
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -32,39 +29,21 @@ from django.utils import timezone
 from cases.models import PrintedSection
 from printing import lease
 from printing.merge import Part
-from printing.pdf import Progress, html_to_document, paper_size, render_template
+from printing.pdf import Progress, html_to_document, layout_version, paper_size, render_template
 
 if TYPE_CHECKING:
     from cases.summary import CaseSection
 
-logger = logging.getLogger(__name__)
 TEMPLATE = "pdf/case_section.html"
-# What decides how the HTML is laid out besides the HTML itself.
-LAYOUT_FILES = (
-    "css/handout.css",
-    "fonts/Inter-Regular.otf",
-    "fonts/Inter-Bold.otf",
-    "fonts/Inter-Italic.otf",
-)
 # A section's pages without the page headers and numbers: the document it is merged
-# into prints them (``printing.merge.stamped``). Not a named page, which would lay out
-# differently from the same section within a whole pack.
-BARE_PAGES = "@page { %s }" % " ".join(  # a user style sheet: !important to win
-    f"@{box} {{ content: none !important; }}"
-    for box in ("top-left", "top-right", "bottom-left", "bottom-right")
+# into prints them (``printing.merge.stamped``). A user style sheet, so !important to
+# win; not a named page, which would lay out differently from the same section within
+# a whole pack.
+MARGIN_BOXES = ("top-left", "top-right", "bottom-left", "bottom-right")
+BARE_PAGES = (
+    "@page { " + " ".join(f"@{box} {{ content: none !important; }}" for box in MARGIN_BOXES) + " }"
 )
 WAIT_SECONDS = 0.2  # between looks at sections another worker is laying out
-
-
-@cache
-def _layout_digest() -> str:
-    import weasyprint
-
-    digest = hashlib.sha256(weasyprint.__version__.encode())
-    for name in LAYOUT_FILES:
-        with open(finders.find(name), "rb") as file:
-            digest.update(hashlib.sha256(file.read()).digest())
-    return digest.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -92,7 +71,7 @@ class Prepared:
 def prepare(section: CaseSection) -> Prepared:
     """The section's HTML and the key it is stored under."""
     html = render_template(TEMPLATE, {"section": section})
-    what = (_layout_digest(), BARE_PAGES, paper_size(), section.seen.pseudonymised, html)
+    what = (layout_version(), BARE_PAGES, paper_size(), section.seen.pseudonymised, html)
     return Prepared(section, html, hashlib.sha256(repr(what).encode()).hexdigest())
 
 
@@ -177,9 +156,9 @@ def obtain(
     shared = False
     while True:
         done = set(
-            PrintedSection.objects.filter(
-                _any_of(wanted), pdf__isnull=False
-            ).values_list("case_id", "key", "pseudonymised")
+            PrintedSection.objects.filter(_any_of(wanted), pdf__isnull=False).values_list(
+                "case_id", "key", "pseudonymised"
+            )
         )
         missing = [p for p in wanted if (p.case_id, p.key, p.pseudonymised) not in done]
         if not missing:

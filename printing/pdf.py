@@ -4,12 +4,16 @@ nothing else pays for loading it), and answering a request with a PDF."""
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -64,6 +68,27 @@ def reporting_pages(progress: Progress | None):
     finally:
         logger.removeHandler(handler)
         logger.setLevel(previous)
+
+
+# What decides how a document's HTML is laid out besides the HTML itself.
+LAYOUT_FILES = (
+    "css/handout.css",
+    "fonts/Inter-Regular.otf",
+    "fonts/Inter-Bold.otf",
+    "fonts/Inter-Italic.otf",
+)
+
+
+@cache
+def layout_version() -> str:
+    """A digest of WeasyPrint's version, the style sheet and the fonts: a PDF stored
+    under it is laid out as it would be now (``cases.sections``)."""
+    import weasyprint
+
+    digest = hashlib.sha256(weasyprint.__version__.encode())
+    for name in LAYOUT_FILES:
+        digest.update(hashlib.sha256(Path(finders.find(name)).read_bytes()).digest())
+    return digest.hexdigest()
 
 
 def html_to_document(html: str, css: str = ""):

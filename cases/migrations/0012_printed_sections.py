@@ -5,29 +5,48 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0011_indexes_for_growth'),
+        ("cases", "0011_indexes_for_growth"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PrintedSection',
+            name="PrintedSection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=64)),
-                ('number', models.PositiveIntegerField()),
-                ('pseudonymised', models.BooleanField()),
-                ('paper_size', models.CharField(max_length=8)),
-                ('pdf', models.BinaryField(null=True)),
-                ('page_count', models.PositiveIntegerField(null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('heartbeat_at', models.DateTimeField(null=True)),
-                ('finished_at', models.DateTimeField(null=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='printed_sections', to='cases.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=64)),
+                ("number", models.PositiveIntegerField()),
+                ("pseudonymised", models.BooleanField()),
+                ("paper_size", models.CharField(max_length=8)),
+                ("pdf", models.BinaryField(null=True)),
+                ("page_count", models.PositiveIntegerField(null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("heartbeat_at", models.DateTimeField(null=True)),
+                ("finished_at", models.DateTimeField(null=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="printed_sections",
+                        to="cases.case",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('case', 'key'), name='printed_section_once'), models.CheckConstraint(condition=models.Q(('pdf__isnull', True), ('page_count__gt', 0), _connector='OR'), name='printed_section_has_pages')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("case", "key"), name="printed_section_once"),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("pdf__isnull", True), ("page_count__gt", 0), _connector="OR"
+                        ),
+                        name="printed_section_has_pages",
+                    ),
+                ],
             },
         ),
     ]

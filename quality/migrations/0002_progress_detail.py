@@ -4,20 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('quality', '0001_initial'),
+        ("quality", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='qualityreport',
-            name='detail',
+            model_name="qualityreport",
+            name="detail",
             field=models.CharField(blank=True, max_length=120),
         ),
         migrations.AlterField(
-            model_name='qualityreport',
-            name='stage',
-            field=models.CharField(blank=True, choices=[('preparing', 'Preparing cases'), ('sections', 'Laying out case sections'), ('merging', 'Merging the sections'), ('laying_out', 'Laying out pages'), ('writing', 'Writing the PDF')], max_length=12),
+            model_name="qualityreport",
+            name="stage",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("preparing", "Preparing cases"),
+                    ("sections", "Laying out case sections"),
+                    ("merging", "Merging the sections"),
+                    ("laying_out", "Laying out pages"),
+                    ("writing", "Writing the PDF"),
+                ],
+                max_length=12,
+            ),
         ),
     ]

@@ -9,7 +9,6 @@ from django.core.management import call_command
 from django.urls import reverse
 from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
-
 from pypdf import PdfReader
 
 from cases import sections

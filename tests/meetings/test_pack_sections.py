@@ -251,9 +251,13 @@ def test_the_case_summary_uses_the_stored_section(laid_out):
 
 def test_render_handout_twice_lays_out_nothing_the_second_time(small_meeting, laid_out, tmp_path):
     out = io.StringIO()
-    call_command("render_handout", meeting=small_meeting.pk, output=str(tmp_path / "a.pdf"), stdout=out)
+    call_command(
+        "render_handout", meeting=small_meeting.pk, output=str(tmp_path / "a.pdf"), stdout=out
+    )
     assert laid_out.cases == [1, 2, 3]
-    call_command("render_handout", meeting=small_meeting.pk, output=str(tmp_path / "b.pdf"), stdout=out)
+    call_command(
+        "render_handout", meeting=small_meeting.pk, output=str(tmp_path / "b.pdf"), stdout=out
+    )
     assert laid_out.cases == [1, 2, 3]
     assert (tmp_path / "b.pdf").read_bytes().startswith(b"%PDF-")
 
@@ -296,7 +300,10 @@ def test_changes_queue_a_look_for_sections_to_lay_out_ahead(
 
 
 def test_the_look_queues_one_task_per_missing_section_of_upcoming_meetings_only():
-    shown, stored = make_case(patient=make_patient(mrn="U-1")), make_case(patient=make_patient(mrn="U-2"))
+    shown, stored = (
+        make_case(patient=make_patient(mrn="U-1")),
+        make_case(patient=make_patient(mrn="U-2")),
+    )
     past = make_case(patient=make_patient(mrn="U-3"))
     upcoming = make_meeting([shown, stored])
     make_meeting([past], starts_at=timezone.now() - datetime.timedelta(days=2))
