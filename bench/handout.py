@@ -5,9 +5,11 @@ variant interleaved with the others run by run (so that a busy machine slows all
 alike), prints wall time and CPU time (of the process making the pack), the ratio
 to a single pass, the peak memory of each worker, the file size and the pages:
 
-- single pass, before #15: the same, with the layout the packs had before issue 15
-  (the baseline of its "from nothing, 2 workers <= 0.45x" target);
-- single pass: the whole pack laid out in one WeasyPrint pass (the reference);
+- single pass, before #15: the whole pack in one WeasyPrint pass with the style sheet
+  the packs had before issue 15 (``bench/data/handout-before-15.css``): the baseline of
+  its "from nothing, 2 workers <= 0.45x" target;
+- single pass: the whole pack in one pass with today's style sheet (the reference a
+  merged pack is compared with, page by page, in the tests);
 - from nothing, 1 worker: no section stored; the pack's worker lays out every one;
 - from nothing, 2 workers: the same, with a second worker (a real ``manage.py
   db_worker``) taking the sections the pack offers it;
@@ -15,13 +17,13 @@ to a single pass, the peak memory of each worker, the file size and the pages:
 - one edited: one case edited since, its section not laid out ahead yet.
 
 Targets: all current <= 1.5 s for 30 cases; one edited <= 3 s; from nothing with 2
-workers <= 0.45x the single pass; worker peak <= 300 MB at 100 cases.
+workers <= 0.45x the single pass before #15; worker peak <= 300 MB at 100 cases.
 
 The benchmark runs on a database of its own (``tumorboard_handout_bench`` on the
 project-local cluster, made afresh and dropped at the end), so that the second worker
-sees the committed cases and nothing is left in the development database.
-Each size runs in a fresh child process. The peak memory of a variant is the process's
-maximum resident set since the variant started (reset through /proc/self/clear_refs).
+sees the committed cases and nothing is left in the development database. Every
+variant runs in a fresh process (WeasyPrint loaded before the clock starts), so that
+its peak memory (the process's maximum resident set) is its own.
 
 Run after `make setup`:  .venv/bin/python bench/handout.py
 """
@@ -44,13 +46,6 @@ SIZES = (10, 30, 100)
 RUNS = {10: 3, 30: 3, 100: 1}
 VARIANTS = ("single pass, before #15", "single pass", "from nothing, 1 worker",
             "from nothing, 2 workers", "all current", "one edited")  # fmt: skip
-# The layout the packs had before issue 15 (CSS columns for the fact groups, tables
-# sized to their content), restored over today's style sheet for the reference run.
-BEFORE_15 = """
-.facts { display: block !important; columns: 2 !important; column-gap: 8mm !important; }
-.fact-group, .may-apply, .scores-table { table-layout: auto !important; }
-.scores-table td:nth-child(2):not(.score-known) { width: auto !important; }
-"""
 
 
 def database_url() -> str:
@@ -70,34 +65,33 @@ def psql(*args: str) -> None:
 
 
 def peak_mib(status: str = "/proc/self/status") -> float:
+    """A process's maximum resident set so far, in MiB."""
     for line in Path(status).read_text().splitlines():
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return float("nan")
 
 
-def reset_peak() -> None:
-    Path("/proc/self/clear_refs").write_text("5")  # VmHWM := the current resident set
-
-
-def child(size: int) -> dict:
+def django_setup() -> None:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
     django.setup()
+
+
+def make_meeting(size: int) -> int:
+    """A meeting of ``size`` demo-like cases, committed; its id."""
+    django_setup()
     import datetime
 
     from django.utils import timezone
-    from django_tasks_db.models import DBTaskResult
 
     from cases.demo import DEMO_CASES
-    from cases.models import Case, Patient, PrintedSection
+    from cases.models import Case, Patient
     from guidelines import snapshot
     from guidelines.facts import coerce_facts
-    from meetings import handouts, prerender
     from meetings.models import AgendaItem, Board, Meeting
-    from printing.pdf import Rendered, html_to_document, release_memory
 
     liver = snapshot.current().by_slug("liver")
     catalogue = liver.catalogue
@@ -125,66 +119,99 @@ def child(size: int) -> dict:
             referral_date=datetime.date(2026, 11, 1),
         )
         AgendaItem.objects.create(meeting=meeting, case=case, position=n + 1)
-    ours = PrintedSection.objects.filter(case__meetings=meeting)
+    return meeting.pk
 
-    def from_nothing() -> None:
-        ours.delete()
-        DBTaskResult.objects.filter(status="READY").delete()  # the looks ahead data queued
 
-    def helper():
-        worker = subprocess.Popen(
-            [PYTHON, "manage.py", "db_worker", "--no-reload", "--no-startup-delay",
-             "--interval", "0.05"],
-            cwd=ROOT, env=os.environ.copy(), stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        time.sleep(4)  # Django and WeasyPrint loaded before the clock starts
-        return worker
+def before_15(html: str) -> str:
+    """The pack's HTML with the style sheet it had before issue 15, inline."""
+    from printing.fetcher import STATIC_BASE
 
-    handouts.render_meeting_handout(meeting)  # warm up: imports, fonts, caches
-    edited = list(Case.objects.filter(meetings=meeting).order_by("pk")[:1])[0]
-    figures = {variant: {"wall": [], "cpu": [], "peak": [], "helper": []} for variant in VARIANTS}
-    sizes = {}
-    for run in range(RUNS[size]):
+    css = (ROOT / "bench" / "data" / "handout-before-15.css").read_text()
+    css = css.replace('url("../fonts/', f'url("{STATIC_BASE}fonts/')
+    link = f'<link rel="stylesheet" href="{STATIC_BASE}css/handout.css">'
+    assert link in html
+    return html.replace(link, f"<style>{css}</style>")
+
+
+def child(meeting_id: int, variant: str, run: int) -> dict:
+    """One variant once, in a process of its own (its peak memory is its own)."""
+    django_setup()
+    from django_tasks_db.models import DBTaskResult
+
+    from cases.models import Case, PrintedSection
+    from meetings import handouts, prerender
+    from meetings.models import Meeting
+    from printing.pdf import Rendered, html_to_document
+
+    meeting = Meeting.objects.select_related("board").get(pk=meeting_id)
+    html_to_document("<p>warm</p>").write_pdf()  # WeasyPrint and its fonts loaded
+    worker, share = None, None
+    if variant.startswith("from nothing"):
+        PrintedSection.objects.filter(case__meetings=meeting).delete()
+        DBTaskResult.objects.filter(status="READY").delete()  # looks ahead that data queued
+    if variant.endswith("2 workers"):
+        worker, share = helper(), prerender.offer
+    if variant == "one edited":
+        edited = Case.objects.filter(meetings=meeting).order_by("pk").first()
+        edited.question = f"Edited for the benchmark, run {run}"
+        edited.version += 1
+        edited.save()
+    start, cpu = time.perf_counter(), time.process_time()
+    if variant == "single pass, before #15":
+        html, _ = handouts.render_meeting_html(meeting)
+        document = html_to_document(before_15(html))
+        rendered = Rendered(document.write_pdf(), len(document.pages))
+    elif variant == "single pass":
+        rendered = handouts.render_in_one_pass(meeting)
+    else:
+        rendered = handouts.render_meeting_handout(meeting, share=share)
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+    second = None
+    if worker is not None:
+        second = peak_mib(f"/proc/{worker.pid}/status")
+        worker.terminate()
+        worker.wait(30)
+    return {"wall": wall, "cpu": cpu, "peak": peak_mib(), "helper": second,
+            "bytes": len(rendered.pdf), "pages": rendered.page_count}  # fmt: skip
+
+
+def helper() -> subprocess.Popen:
+    """A second task worker (``manage.py db_worker``), ready before the clock starts."""
+    worker = subprocess.Popen(
+        [PYTHON, "manage.py", "db_worker", "--no-reload", "--no-startup-delay",
+         "--interval", "0.05"],
+        cwd=ROOT, env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    time.sleep(4)  # Django loaded and polling
+    return worker
+
+
+def run_child(env: dict, *args: str) -> str:
+    out = subprocess.run([PYTHON, __file__, *args], cwd=ROOT, env=env, capture_output=True,
+                         text=True, check=False)  # fmt: skip
+    if out.returncode:
+        sys.exit(out.stderr[-4000:])
+    return out.stdout.strip().splitlines()[-1]
+
+
+def measure(env: dict, size: int) -> dict:
+    meeting_id = run_child(env, "--meeting", str(size))
+    figures = {variant: [] for variant in VARIANTS}
+    for run in range(RUNS[size]):  # interleaved: every variant once per run
         for variant in VARIANTS:
-            worker, share = None, None
-            if variant.startswith("from nothing"):
-                from_nothing()
-            if variant.endswith("2 workers"):
-                worker, share = helper(), prerender.offer
-            if variant == "one edited":
-                edited.question = f"Edited for the benchmark, run {run}"
-                edited.version += 1
-                edited.save()
-            release_memory()  # what the variant before kept is not counted in this one's peak
-            reset_peak()
-            start, cpu = time.perf_counter(), time.process_time()
-            if variant == "single pass, before #15":
-                html, _ = handouts.render_meeting_html(meeting)
-                document = html_to_document(html, BEFORE_15)
-                rendered = Rendered(document.write_pdf(), len(document.pages))
-            elif variant == "single pass":
-                rendered = handouts.render_in_one_pass(meeting)
-            else:
-                rendered = handouts.render_meeting_handout(meeting, share=share)
-            figures[variant]["wall"].append(time.perf_counter() - start)
-            figures[variant]["cpu"].append(time.process_time() - cpu)
-            figures[variant]["peak"].append(peak_mib())
-            if worker is not None:
-                figures[variant]["helper"].append(peak_mib(f"/proc/{worker.pid}/status"))
-                worker.terminate()
-                worker.wait(30)
-            sizes[variant] = (len(rendered.pdf), rendered.page_count)
+            figures[variant].append(
+                json.loads(run_child(env, "--child", meeting_id, variant, str(run)))
+            )
     return {
         variant: {
-            "wall": statistics.median(f["wall"]),
-            "cpu": statistics.median(f["cpu"]),
-            "peak": max(f["peak"]),
-            "helper": max(f["helper"]) if f["helper"] else None,
-            "bytes": sizes[variant][0],
-            "pages": sizes[variant][1],
+            "wall": statistics.median(r["wall"] for r in runs),
+            "cpu": statistics.median(r["cpu"] for r in runs),
+            "peak": max(r["peak"] for r in runs),
+            "helper": max(r["helper"] for r in runs) if runs[0]["helper"] else None,
+            "bytes": runs[-1]["bytes"],
+            "pages": runs[-1]["pages"],
         }
-        for variant, f in figures.items()
+        for variant, runs in figures.items()
     }
 
 
@@ -201,11 +228,7 @@ def main() -> None:
                 sys.exit(f"manage.py {args[0]} failed:\n{done.stderr[-3000:]}")
         print("Meeting packs from case sections (median wall s / CPU s of the pack's process).")
         for size in SIZES:
-            out = subprocess.run([PYTHON, __file__, "--child", str(size)], cwd=ROOT, env=env,
-                                 capture_output=True, text=True, check=False)  # fmt: skip
-            if out.returncode:
-                sys.exit(out.stderr[-4000:])
-            result = json.loads(out.stdout.strip().splitlines()[-1])
+            result = measure(env, size)
             single = result["single pass"]["wall"]
             before = result["single pass, before #15"]["wall"]
             print(f"\n{size} cases, {RUNS[size]} run(s) each")
@@ -227,7 +250,9 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "--child":
-        print(json.dumps(child(int(sys.argv[2]))))
+    if sys.argv[1:2] == ["--meeting"]:
+        print(make_meeting(int(sys.argv[2])))
+    elif sys.argv[1:2] == ["--child"]:
+        print(json.dumps(child(int(sys.argv[2]), sys.argv[3], int(sys.argv[4]))))
     else:
         main()

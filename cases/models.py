@@ -161,6 +161,12 @@ class Case(Authored):
             # The case list's order, and the primary-site filter and search (an index on
             # the one fact, so that they do not read every case's facts).
             models.Index(fields=["-updated_at", "-id"], name="case_updated"),
+            # The meeting page's case picker: the open cases, the latest first.
+            models.Index(
+                fields=["-updated_at"],
+                condition=~models.Q(status=CaseStatus.CLOSED),
+                name="case_open_updated",
+            ),
             models.Index(KeyTransform("primary_site", "facts"), name="case_primary_site"),
         ]
 

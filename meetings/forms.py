@@ -99,9 +99,15 @@ class AgendaAddForm(forms.Form):
 
     @cached_property
     def listed(self) -> list[Case]:
-        ready_first = models.Case(models.When(status=CaseStatus.READY, then=0), default=1)
+        """Ready cases first, then the other open ones, each the latest first: two reads
+        in the order of an index each (``case_status_updated``, ``case_open_updated``),
+        which stop at the number listed however many cases there are."""
         cases = self.fields["case"].queryset
-        return list(cases.order_by(ready_first, "-updated_at")[: self.LISTED])
+        ready = list(cases.filter(status=CaseStatus.READY).order_by("-updated_at")[: self.LISTED])
+        if len(ready) == self.LISTED:
+            return ready
+        others = cases.exclude(status=CaseStatus.READY).order_by("-updated_at")
+        return ready + list(others[: self.LISTED - len(ready)])
 
     @property
     def nothing_found(self) -> bool:

@@ -9,9 +9,12 @@ import string
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from cases.models import Case, Patient
 from guidelines.models import DiseaseArea
+from meetings.forms import AgendaAddForm
+from tests.factories import make_meeting
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -33,9 +36,11 @@ def many_cases(module_db):
         for n in range(CASES)
     )  # fmt: skip
     sites = ["colorectal"] * 90 + ["gastric"] * 9 + ["breast"]
+    # Most cases closed long ago, a few open: a hospital some years in.
+    statuses = ["closed"] * 95 + ["ready", "draft", "on_agenda", "discussed", "actions_open"]
     Case.objects.bulk_create(
         Case(patient=p, area=area, referring_clinician="Dr. R", question="?",
-             facts={"primary_site": sites[n % len(sites)]})
+             facts={"primary_site": sites[n % len(sites)]}, status=statuses[n % len(statuses)])
         for n, p in enumerate(patients)
     )  # fmt: skip
     with connection.cursor() as cursor:
@@ -44,6 +49,37 @@ def many_cases(module_db):
 
 def plan(queryset) -> str:
     return queryset.explain()
+
+
+def test_the_case_picker_reads_open_cases_in_the_order_of_indexes(many_cases):
+    """The meeting page lists up to 100 open cases, ready ones first, each the latest
+    first: each read walks an index in that order and stops at the number listed."""
+    meeting = make_meeting([])
+    with CaptureQueriesContext(connection) as reads:
+        listed = AgendaAddForm(meeting=meeting).listed
+    assert len(listed) == AgendaAddForm.LISTED
+    assert [case.status for case in listed[:100]].count("ready") == 100
+    plans = []
+    for read in reads.captured_queries:
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN " + read["sql"])
+            plans.append("\n".join(row[0] for row in cursor.fetchall()))
+    assert len(plans) == 1 and "case_status_updated" in plans[0]
+    assert "Seq Scan on cases_case" not in plans[0]
+    # Fewer ready cases than listed: the other open ones follow, read from their index.
+    Case.objects.filter(status="ready").exclude(pk__in=[c.pk for c in listed[:40]]).update(
+        status="draft"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE cases_case")
+    with CaptureQueriesContext(connection) as reads:
+        listed = AgendaAddForm(meeting=meeting).listed
+    assert [case.status for case in listed].count("ready") == 40 and len(listed) == 100
+    assert all(case.status != "closed" for case in listed)
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + reads.captured_queries[1]["sql"])
+        other = "\n".join(row[0] for row in cursor.fetchall())
+    assert "case_open_updated" in other and "Seq Scan on cases_case" not in other
 
 
 def test_the_case_list_reads_its_order_from_an_index(many_cases):
