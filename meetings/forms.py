@@ -4,7 +4,7 @@ import datetime
 from functools import cached_property
 
 from django import forms
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cases.models import Case, CaseStatus

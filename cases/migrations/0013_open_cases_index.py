@@ -5,16 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0012_printed_sections'),
-        ('guidelines', '0009_sections_have_an_area'),
+        ("cases", "0012_printed_sections"),
+        ("guidelines", "0009_sections_have_an_area"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(condition=models.Q(('status', 'closed'), _negated=True), fields=['-updated_at'], name='case_open_updated'),
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(("status", "closed"), _negated=True),
+                fields=["-updated_at"],
+                name="case_open_updated",
+            ),
         ),
     ]
