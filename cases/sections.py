@@ -192,17 +192,14 @@ def _any_of(wanted: Sequence[Prepared]) -> Q:
 
 def _parts(wanted: Sequence[Prepared]) -> list[Part] | None:
     """The stored PDFs in order (one query), or None if one is no longer stored."""
-    stored = {
-        (case_id, key, pseudonymised): pdf
-        for case_id, key, pseudonymised, *pdf in PrintedSection.objects.filter(
-            _any_of(wanted), pdf__isnull=False
-        ).values_list("case_id", "key", "pseudonymised", "pdf", "page_count")
-    }
-    try:
-        return [
-            Part(bytes(stored[found][0]), stored[found][1], p.section.bookmark)
-            for p in wanted
-            for found in [(p.case_id, p.key, p.pseudonymised)]
-        ]
-    except KeyError:
-        return None
+    rows = PrintedSection.objects.filter(_any_of(wanted), pdf__isnull=False).values_list(
+        "case_id", "key", "pseudonymised", "pdf", "page_count"
+    )
+    stored = {(case_id, key, pseudo): (pdf, pages) for case_id, key, pseudo, pdf, pages in rows}
+    parts = []
+    for p in wanted:
+        found = stored.get((p.case_id, p.key, p.pseudonymised))
+        if found is None:
+            return None
+        parts.append(Part(bytes(found[0]), found[1], p.section.bookmark))
+    return parts
