@@ -201,6 +201,8 @@ LOGGING = {
         # WeasyPrint reports each page it lays out; meeting packs turn that into
         # progress, nobody needs it in the log.
         "weasyprint.progress": {"level": "WARNING", "propagate": False},
+        # pikepdf says once per process that its logging is set up.
+        "pikepdf": {"level": "WARNING"},
     },
 }
 

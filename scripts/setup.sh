@@ -81,3 +81,4 @@ manage() { "$venv/bin/python" manage.py "$@"; }
 manage migrate --noinput -v 0
 manage load_content  # upgrades the library, leaving what editors changed (see README)
 manage seed_demo --if-demo-mode
+manage lay_out_ahead -v 0 > /dev/null  # the workers lay out what upcoming packs will print

@@ -317,3 +317,12 @@ def test_the_look_queues_one_task_per_missing_section_of_upcoming_meetings_only(
     assert lay_out_section.call(shown.pk, 1, False) is True
     assert lay_out_section.call(shown.pk, 1, False) is False
     assert prerender.prepare_upcoming.call() == 0
+
+
+def test_lay_out_ahead_queues_what_upcoming_packs_need_and_says_how_many():
+    make_meeting([make_case(patient=make_patient(mrn=f"A-{n}")) for n in range(2)])
+    DBTaskResult.objects.all().delete()
+    out = io.StringIO()
+    call_command("lay_out_ahead", stdout=out)
+    assert out.getvalue() == "Queued 2 case section(s) of upcoming meetings for the task workers.\n"
+    assert len(queued(LAY_OUT)) == 2
