@@ -129,12 +129,7 @@ def timed(rules, catalogue, case=CASE) -> tuple[float, float]:
     start = time.perf_counter()
     matching.match(case, rules, catalogue)
     cold = time.perf_counter() - start
-    samples = []
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        matching.match(case, rules, catalogue)
-        samples.append(time.perf_counter() - start)
-    return cold, statistics.median(samples)
+    return cold, median_of(lambda: matching.match(case, rules, catalogue))
 
 
 def with_lesions() -> dict:
@@ -142,9 +137,12 @@ def with_lesions() -> dict:
     return {**WORKED_UP, **scores.lesion_facts(LESIONS)}
 
 
-def median_of(work, repeats=REPEATS) -> float:
+def median_of(work, repeats=REPEATS, before=None) -> float:
+    """The median time of ``work`` in seconds; ``before`` runs untimed before each run."""
     samples = []
     for _ in range(repeats):
+        if before:
+            before()
         start = time.perf_counter()
         work()
         samples.append(time.perf_counter() - start)
@@ -186,52 +184,39 @@ def main() -> None:
         f"derivation and score {derive_cost * 1e6:.1f} µs "
         f"({derive_cost / len(real) * 1e6:.2f} µs per published recommendation)"
     )
-    samples = []
-    for _ in range(50):
-        start = time.perf_counter()
-        matching.match(CASE, Recommendation.objects.in_area(liver.area.pk).rules(), catalogue)
-        samples.append(time.perf_counter() - start)
+    area = liver.area.pk
+    loaded = median_of(
+        lambda: matching.match(CASE, Recommendation.objects.in_area(area).rules(), catalogue), 50
+    )
     print(
         f"Loading the published recommendations from PostgreSQL ({len(queries)} query) and "
-        f"matching: median {statistics.median(samples) * 1e3:.2f} ms"
+        f"matching: median {loaded * 1e3:.2f} ms"
     )
-    samples = []
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        snapshot.matches_for(CASE, snapshot.current().of(liver.area.pk))
-        samples.append(time.perf_counter() - start)
+    kept = median_of(lambda: snapshot.matches_for(CASE, snapshot.current().of(area)))
     print(
         "The one entry point with the content kept (snapshot.current: one version query; "
-        f"then matches_for): median {statistics.median(samples) * 1e3:.2f} ms"
+        f"then matches_for): median {kept * 1e3:.2f} ms"
     )
-    samples = []
-    for _ in range(20):
-        snapshot._current.clear()  # the content built again from PostgreSQL, as after an edit
-        start = time.perf_counter()
-        snapshot.matches_for(CASE, snapshot.current().of(liver.area.pk))
-        samples.append(time.perf_counter() - start)
+    # The content built again from PostgreSQL, as after an edit.
+    rebuilt = median_of(
+        lambda: snapshot.matches_for(CASE, snapshot.current().of(area)),
+        20,
+        before=snapshot._current.clear,
+    )
     print(
         "The one entry point after a content change (the content read from PostgreSQL and "
-        f"built again, then matches_for): median {statistics.median(samples) * 1e3:.2f} ms"
+        f"built again, then matches_for): median {rebuilt * 1e3:.2f} ms"
     )
     results = matching.match(CASE, real, catalogue)
-    samples = []
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        matching.present(results, catalogue)
-        samples.append(time.perf_counter() - start)
+    explained = median_of(lambda: matching.present(results, catalogue))
     print(
         f"The explanations alone (Why trees of {len(real)} results, in words): median "
-        f"{statistics.median(samples) * 1e3:.2f} ms"
+        f"{explained * 1e3:.2f} ms"
     )
-    samples = []
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        matching.panel(CASE, real, catalogue)
-        samples.append(time.perf_counter() - start)
+    panel = median_of(lambda: matching.panel(CASE, real, catalogue))
     print(
         f"The whole panel for {len(real)} published (matching, Why trees, groups, deciding "
-        f"facts, site coverage): median {statistics.median(samples) * 1e3:.2f} ms"
+        f"facts, site coverage): median {panel * 1e3:.2f} ms"
     )
     print(
         "Targets: ≤ 20 µs per recommendation; the worked-up case with 10 lesions, derived "
