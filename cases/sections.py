@@ -155,12 +155,7 @@ def obtain(
     total = len(wanted)
     shared = False
     while True:
-        done = set(
-            PrintedSection.objects.filter(_any_of(wanted), pdf__isnull=False).values_list(
-                "case_id", "key", "pseudonymised"
-            )
-        )
-        missing = [p for p in wanted if (p.case_id, p.key, p.pseudonymised) not in done]
+        missing = absent(wanted, pdf__isnull=False)
         if not missing:
             parts = _parts(wanted)
             if parts is not None:
@@ -181,6 +176,17 @@ def obtain(
             if progress:
                 progress("sections", total - len(missing), total, "")
             time.sleep(WAIT_SECONDS)
+
+
+def absent(wanted: Sequence[Prepared], **stored) -> list[Prepared]:
+    """The wanted sections without a row, in one query: neither laid out nor being laid
+    out; with ``pdf__isnull=False``, not laid out yet."""
+    found = set(
+        PrintedSection.objects.filter(_any_of(wanted), **stored).values_list(
+            "case_id", "key", "pseudonymised"
+        )
+    )
+    return [p for p in wanted if (p.case_id, p.key, p.pseudonymised) not in found]
 
 
 def _any_of(wanted: Sequence[Prepared]) -> Q:

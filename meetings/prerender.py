@@ -48,13 +48,12 @@ def prepare_upcoming(case_ids: list[int] | None = None, meeting_id: int | None =
         meetings = meetings.filter(agenda_items__case_id__in=case_ids).distinct()
     queued = 0
     for meeting in meetings.select_related("board"):
-        for section in handouts.meeting_sections(meeting, only=case_ids):
-            prepared = printed.prepare(section)
-            if not prepared.lookup().exists():
-                lay_out_section.using(priority=AHEAD_PRIORITY).enqueue(
-                    prepared.case_id, section.number, prepared.pseudonymised
-                )
-                queued += 1
+        wanted = [printed.prepare(s) for s in handouts.meeting_sections(meeting, only=case_ids)]
+        for prepared in printed.absent(wanted):
+            lay_out_section.using(priority=AHEAD_PRIORITY).enqueue(
+                prepared.case_id, prepared.section.number, prepared.pseudonymised
+            )
+            queued += 1
     return queued
 
 

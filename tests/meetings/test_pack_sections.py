@@ -10,6 +10,8 @@ import io
 import pikepdf
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -305,18 +307,32 @@ def test_the_look_queues_one_task_per_missing_section_of_upcoming_meetings_only(
         make_case(patient=make_patient(mrn="U-2")),
     )
     past = make_case(patient=make_patient(mrn="U-3"))
-    upcoming = make_meeting([shown, stored])
+    make_meeting([shown, stored])
     make_meeting([past], starts_at=timezone.now() - datetime.timedelta(days=2))
     prepared = sections.prepare(build_section(stored, 2, pseudonymise=False))
     sections.lay_out_if_needed(prepared)
     DBTaskResult.objects.all().delete()
     assert prerender.prepare_upcoming.call() == 1
     assert queued(LAY_OUT) == [{"args": [shown.pk, 1, False], "kwargs": {}}]
-    assert upcoming.agenda_items.count() == 2
     # The queued task lays the section out; run again, it finds it stored.
     assert lay_out_section.call(shown.pk, 1, False) is True
     assert lay_out_section.call(shown.pk, 1, False) is False
     assert prerender.prepare_upcoming.call() == 0
+
+
+def test_the_look_reads_the_stored_sections_of_a_meeting_at_once():
+    def look_at(size: int) -> int:
+        meeting = make_meeting(
+            [make_case(patient=make_patient(mrn=f"N{size}-{n}")) for n in range(size)],
+            board_name=f"Board of {size}",
+        )
+        for section in handouts.meeting_sections(meeting):
+            sections.lay_out_if_needed(sections.prepare(section))
+        with CaptureQueriesContext(connection) as reads:
+            assert prerender.prepare_upcoming.call(meeting_id=meeting.pk) == 0
+        return len(reads)
+
+    assert look_at(1) == look_at(4)
 
 
 def test_lay_out_ahead_queues_what_upcoming_packs_need_and_says_how_many():
