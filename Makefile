@@ -4,12 +4,13 @@ PY := .venv/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help setup run test test-fast stop lint format migrations-check bench backup restore
+.PHONY: help setup run test test-search test-fast stop lint format migrations-check bench backup restore
 
 help:
 	@echo "make run               set up, then serve the app with demo data on http://$(HOST):$(PORT)"
 	@echo "make test              set up, then run the whole test suite on PostgreSQL"
 	@echo "make test-fast         the inner loop: the suite without PDFs, browsers and processes"
+	@echo "make test-search       the long property-based searches (printed cases; random)"
 	@echo "make stop              stop the project-local PostgreSQL cluster"
 	@echo "make lint              ruff check and ruff format --check"
 	@echo "make migrations-check  fail if a model change has no migration"
@@ -27,13 +28,17 @@ run:
 # The suite runs on two processes (each with its own test database); the tests that
 # stop the shared PostgreSQL cluster run alone afterwards.
 test: setup
-	$(PY) -m pytest -n 2 -m "not serial"
+	$(PY) -m pytest -n 2 -m "not serial and not search"
 	$(PY) -m pytest -m serial
+
+# The long property-based searches (Hypothesis, random each run): printed cases.
+test-search: setup
+	$(PY) -m pytest -n 2 -m search
 
 # Keeps its test databases between runs (--reuse-db); after a new migration, run
 # `make test` (or add --create-db) once.
 test-fast: setup
-	$(PY) -m pytest -n 2 -m "not slow" --reuse-db
+	$(PY) -m pytest -n 2 -m "not slow and not search" --reuse-db
 
 stop:
 	@scripts/pg.sh stop

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from cases import sections
 from cases.models import Case, CaseSummary
-from cases.overview import CaseOverview, overview
+from cases.overview import CaseOverview, KnownFact, overview
 from cases.pseudonym import pseudonym, scrub
 from guidelines import snapshot
 from printing.merge import stamped
@@ -37,6 +37,15 @@ class CaseSection:
     @property
     def case(self) -> Case:
         return self.seen.case
+
+    @property
+    def known_in_pairs(self) -> list[tuple[str, list[tuple[KnownFact, KnownFact | None]]]]:
+        """The known facts of each group two to a printed row, in form order."""
+        return [
+            (group, [(rows[i], rows[i + 1] if i + 1 < len(rows) else None)
+                     for i in range(0, len(rows), 2)])
+            for group, rows in self.seen.known
+        ]  # fmt: skip
 
     @property
     def bookmark(self) -> str:

@@ -30,6 +30,8 @@ have_lib 'libpangoft2-1.0.so.0' || missing+=(libpangoft2-1.0-0)
 # The browser tests drive Debian's Chromium (never a browser downloaded by a test tool).
 if [ "${SETUP_FOR:-test}" = test ]; then
   command -v chromium >/dev/null || [ -x /usr/bin/chromium ] || missing+=(chromium)
+  # Printed documents are read back by an independent reader: poppler's pdftotext.
+  command -v pdftotext >/dev/null || missing+=(poppler-utils)
 fi
 
 if [ ${#missing[@]} -gt 0 ]; then

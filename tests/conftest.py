@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import hypothesis
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
@@ -12,6 +13,13 @@ from django_tasks_db.models import DBTaskResult
 
 from accounts import roles
 from tests.helpers import restore_content, save_content
+
+# `pytest --hypothesis-profile=no-shrink` reports the first failing example at once
+# instead of shrinking it (minutes for a printed case).
+hypothesis.settings.register_profile(
+    "no-shrink",
+    phases=[hypothesis.Phase.explicit, hypothesis.Phase.reuse, hypothesis.Phase.generate],
+)
 
 
 def pytest_collection_modifyitems(items):

@@ -10,6 +10,14 @@ from pypdf import PdfReader
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
+def fact_row(label: str, value: str, origin: str = "") -> str:
+    """A row of the case page's known facts, as the page writes it."""
+    shown = f'<span class="fact-value">{value}</span>'
+    if origin:
+        shown += f' <span class="fact-origin">({origin})</span>'
+    return f'<th scope="row">{label}</th><td>{shown}</td>'
+
+
 def pdf_text(pdf: bytes) -> list[str]:
     """The text of each page."""
     return [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]

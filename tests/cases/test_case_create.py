@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from cases.models import Case, Patient
 from tests.factories import make_case, make_patient
+from tests.helpers import fact_row
 
 pytestmark = pytest.mark.django_db
 
@@ -290,7 +291,7 @@ def test_a_converted_value_is_shown_rounded_with_what_was_entered(clinician_clie
     case = Case.objects.get()
     assert case.facts["serum_bilirubin_umol_l"] == 59.85
     page = clinician_client.get(case.get_absolute_url()).content.decode()
-    assert "<td>59.9 µmol/L (entered as 3.5 mg/dL)</td>" in page
+    assert fact_row("Serum bilirubin", "59.9 µmol/L", "entered as 3.5 mg/dL") in page
     form = clinician_client.get(reverse("cases:case_edit", args=[case.pk])).context["form"]
     assert form["fact_serum_bilirubin_umol_l"].value() == 3.5
     assert form["fact_serum_bilirubin_umol_l__unit"].value() == "mg/dL"

@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from tests.factories import make_case, make_lesion, make_patient, make_recommendation
+from tests.helpers import fact_row
 
 pytestmark = pytest.mark.django_db
 
@@ -34,8 +35,8 @@ def test_case_page_shows_patient_question_facts_and_grouped_matches(client, clin
     page = client.get(case.get_absolute_url()).content.decode()
     assert f"Case {case.pk}: Ada Example" in page
     assert "What next?" in page
-    assert '<th scope="row">Alcohol intake</th><td>40 g/day</td>' in page
-    assert '<th scope="row">Age</th><td>76 years (from the patient record)</td>' in page
+    assert fact_row("Alcohol intake", "40 g/day") in page
+    assert fact_row("Age", "76 years", "from the patient record") in page
     applies = page[page.index("group-applies") : page.index("group-may-apply")]
     assert "match-pc-alcohol-cessation" in applies  # a man drinking 40 g a day
     assert "Not verified against the primary guideline text" in applies

@@ -9,6 +9,7 @@ from cases.models import Case
 from guidelines import snapshot
 from guidelines.derived import derive
 from tests.factories import make_case, make_patient
+from tests.helpers import fact_row
 
 pytestmark = pytest.mark.django_db
 
@@ -32,10 +33,12 @@ def test_the_case_page_and_the_pdf_show_a_derived_value_with_its_source(clinicia
         patient=make_patient(sex="male"), facts={"primary_site": "colorectal", "pregnant": True}
     )
     page = clinician_client.get(case.get_absolute_url()).content.decode()
-    assert '<th scope="row">Pregnant</th><td>No (follows from Sex: Male)</td>' in page
+    assert fact_row("Pregnant", "No", "follows from Sex: Male") in page
     assert (
-        '<th scope="row">History of extrahepatic cancer</th>'
-        "<td>Yes (follows from Primary tumour site: Colorectal)</td>" in page
+        fact_row(
+            "History of extrahepatic cancer", "Yes", "follows from Primary tumour site: Colorectal"
+        )
+        in page
     )
 
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 from cases.models import Case
 from guidelines import conditions, matching, snapshot
 from guidelines.facts import FactValueError, coerce_value
+from tests.helpers import fact_row
 
 pytestmark = pytest.mark.django_db
 
@@ -72,4 +73,4 @@ def test_the_case_form_offers_checkboxes_and_names_a_contradiction(clinician_cli
     case = Case.objects.get()
     assert case.facts["extrahepatic_disease"] == ["lung", "peritoneum"]
     page = clinician_client.get(case.get_absolute_url()).content.decode()
-    assert "Extrahepatic disease</th><td>Lung, Peritoneum" in page
+    assert fact_row("Extrahepatic disease", "Lung, Peritoneum") in page
