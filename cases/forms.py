@@ -26,9 +26,11 @@ from cases.models import (
     Patient,
     Sex,
     patient_facts,
+    with_lesion_values,
 )
 from cases.services import CaseEntry, check_identity
 from config.text import BidiSafeFormMixin
+from guidelines import scores
 from guidelines.derived import DERIVATIONS, FollowsFrom, derive, with_derived
 from guidelines.facts import (
     ALTERNATIVE_UNITS,
@@ -204,12 +206,16 @@ class CaseForm(BidiSafeFormMixin, forms.Form):
             # Facts the lesion table gives are not typed while it has rows.
             prefetch_related_objects([case], "lesions")  # read once: values and count
             self.from_lesions = case.lesion_values(catalogue)
-            count = len(case.lesions.all())
+            rows = [lesion.for_scores() for lesion in case.lesions.all()]
+            undecided = scores.lesion_facts_in_words(rows)
             for name in self.from_lesions:
                 field = self.fields.get(FACT_PREFIX + name)
                 if field is not None:
                     field.disabled = True
-                    field.help_text = f"From the lesion table ({count} rows) on the case page."
+                    field.help_text = (
+                        f"From the lesion table ({len(rows)} rows) on the case page"
+                        + (f": {undecided[name]}." if name in undecided else ".")
+                    )
         else:
             self.from_lesions = {}
 
@@ -332,8 +338,7 @@ class CaseForm(BidiSafeFormMixin, forms.Form):
         data = self.cleaned_data
         values = self._clean_facts(data, report=False)
         values.update(self._patient_values(data))
-        values.update(self.from_lesions)
-        return with_derived(values, self.catalogue)
+        return with_derived(with_lesion_values(values, self.from_lesions), self.catalogue)
 
     def _patient_values(self, data: dict) -> dict[str, object]:
         return patient_facts(

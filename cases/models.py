@@ -189,14 +189,27 @@ class Case(Authored):
                 catalogue, self.patient.sex, self.patient.date_of_birth, self.referral_date
             )
         )
-        values.update(self.lesion_values(catalogue))
-        return with_derived(values, catalogue)
+        return with_derived(with_lesion_values(values, self.lesion_values(catalogue)), catalogue)
 
     def lesion_values(self, catalogue: Catalogue) -> dict[str, object]:
         """The facts the lesion table gives (``guidelines.scores.lesion_facts``), once it has
-        rows: they replace what was typed for those facts. Reads prefetched lesions."""
+        rows: each a value, or None where the rows cannot decide it (then not known, never
+        the value typed before). Reads prefetched lesions."""
         rows = [lesion.for_scores() for lesion in self.lesions.all()]
-        return {name: v for name, v in scores.lesion_facts(rows).items() if name in catalogue}
+        return {
+            name: value
+            for name, value in scores.lesion_facts(rows).items()
+            if name in catalogue
+            or (name == scores.LARGEST_AT_LEAST and "largest_lesion_mm" in catalogue)
+        }
+
+
+def with_lesion_values(values: dict[str, object], lesions: dict[str, object]) -> dict[str, object]:
+    """``values`` with what the lesion table gives in place of what was typed: a fact the
+    rows cannot decide (None) is not known."""
+    values = {name: value for name, value in values.items() if name not in lesions}
+    values.update((name, value) for name, value in lesions.items() if value is not None)
+    return values
 
 
 class Imaging(models.TextChoices):
@@ -272,7 +285,7 @@ class Lesion(models.Model):
         return f"Lesion {self.number} ({', '.join(self.segments)}{size})"
 
     def for_scores(self) -> scores.Lesion:
-        return scores.Lesion(tuple(self.segments), self.diameter_mm, self.disappeared)
+        return scores.Lesion(tuple(self.segments), self.diameter_mm, self.disappeared, self.number)
 
 
 class CaseSummaryQuerySet(models.QuerySet):

@@ -18,10 +18,10 @@ from cases import liver_map
 from cases.models import PATIENT_FACTS, Case, Lesion
 from cases.pseudonym import withhold_identity
 from guidelines import matching, snapshot
-from guidelines.derived import derive, synchronous_cutoff
+from guidelines.derived import derive, synchronous_cutoff, without_not_known
 from guidelines.facts import COMPUTED_SECTION, Catalogue, FactSpec
 from guidelines.models import by_section
-from guidelines.scores import Score, segments_involved
+from guidelines.scores import Score, lesion_facts_in_words, same_side, segments_involved
 from guidelines.scores import scores as scores_block
 
 
@@ -47,14 +47,20 @@ def known_facts(
     entered_as: Mapping[str, list] | None = None,
     hidden: frozenset[str] = frozenset(),
     from_lesions: frozenset[str] = frozenset(),
+    partly: Mapping[str, str] | None = None,
 ) -> list[tuple[str, list[KnownFact]]]:
     """The known facts under their section labels, in form order, each with its origin:
     derived from others, from the patient record or the lesion table, or typed in
-    another unit."""
+    another unit. ``partly``: what the lesion table says of a fact it cannot decide
+    ("at least 60 mm; lesion 2 has no diameter"), shown where its value would be."""
     derived = derive(values, catalogue)
     entered_as = entered_as or {}
+    partly = partly or {}
     rows = []
     for spec in catalogue.values():
+        if spec.name in partly and spec.name not in values and spec.name not in hidden:
+            rows.append(KnownFact(spec, partly[spec.name], "from the lesion table", derived=True))
+            continue
         if spec.name not in values or spec.name in hidden or spec.section == COMPUTED_SECTION:
             continue  # (the computed values are the scores block's)
         if spec.name in derived:
@@ -68,7 +74,7 @@ def known_facts(
             origin = f"entered as {typed:g} {unit}"
         else:
             origin = ""
-        value = spec.display_value(values[spec.name])
+        value = spec.display_value(values[spec.name], same_side(spec.name, values[spec.name]))
         computed = spec.name in derived or spec.name in from_lesions
         rows.append(KnownFact(spec, value, origin, derived=computed))
     return by_section(rows, section=lambda row: row.spec.section)
@@ -116,14 +122,17 @@ def overview(
     if pseudonymised:
         values, hidden = withhold_identity(values, catalogue)
     lesion_facts = frozenset(case.lesion_values(catalogue))
+    partly = lesion_facts_in_words([lesion.for_scores() for lesion in case.lesions.all()])
     return CaseOverview(
         case=case,
         values=values,
-        known=known_facts(values, catalogue, case.entered_as, hidden, lesion_facts),
+        known=known_facts(values, catalogue, case.entered_as, hidden, lesion_facts, partly),
         unknown=[
             spec
             for spec in catalogue.values()
-            if spec.name not in values and spec.section != COMPUTED_SECTION
+            if spec.name not in values
+            and spec.name not in partly
+            and spec.section != COMPUTED_SECTION
         ],
         matches=snapshot.matches_for(values, content),
         area=content.area,
@@ -135,7 +144,9 @@ def overview(
 
 
 def case_scores(values: Mapping[str, object], catalogue: Catalogue) -> list[Score]:
-    """The scores block, for a catalogue that has the liver scores (else nothing)."""
+    """The scores block, for a catalogue that has the liver scores (else nothing); the
+    scores read a value that means "not known" as not known."""
     if "child_pugh_score" not in catalogue:
         return []
-    return [score for score in scores_block(values, synchronous_cutoff()) if score.applies]
+    known = without_not_known(values, catalogue)
+    return [score for score in scores_block(known, synchronous_cutoff()) if score.applies]

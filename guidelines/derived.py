@@ -85,10 +85,12 @@ class Computed:
     pick: Callable[[scores.Score], object] | None = None
 
     def compute(self, values: Mapping[str, object], memo: dict | None = None) -> object:
-        if any(values.get(name) is None for name in self.inputs):
-            return None  # every formula here needs all its inputs (a range is no value)
         if self.pick is None:
+            if any(values.get(name) is None for name in self.inputs):
+                return None  # every formula here needs all its inputs
             return self.formula(values)
+        # A score says itself when it is known (a range is no value): Fong's "> 5 cm" point
+        # is known from a lesion row over 50 mm while another row has no diameter.
         memo = {} if memo is None else memo
         if self.score not in memo:
             memo[self.score] = self.score(values)
@@ -258,8 +260,13 @@ def engine_values(values: Mapping[str, object], catalogue: Catalogue) -> dict[st
     A choice that means "not known" (e.g. ``planned_procedure = undecided``) is matched
     exactly like an empty fact; the case still shows the value chosen.
     """
-    result = with_derived(values, catalogue)
-    for name, value in list(result.items()):
+    return without_not_known(with_derived(values, catalogue), catalogue)
+
+
+def without_not_known(values: Mapping[str, object], catalogue: Catalogue) -> dict[str, object]:
+    """``values`` without the choices that mean "not known" (read like empty facts)."""
+    result = dict(values)
+    for name, value in values.items():
         spec = catalogue.get(name)
         if spec is not None and isinstance(value, str) and value in spec.not_known_values:
             del result[name]

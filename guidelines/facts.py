@@ -10,7 +10,7 @@ module is pure: it imports nothing from Django.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -74,8 +74,13 @@ class FactSpec:
         whole = "whole number" if self.kind == INTEGER else "number"
         return f"{whole}, {self.range_text()}"
 
-    def display_value(self, value: object) -> str:
-        """A stored value in words: the choice label, yes/no, or number and unit."""
+    def display_value(self, value: object, agrees: Callable[[float], bool] | None = None) -> str:
+        """A stored value in words: the choice label, yes/no, or number and unit.
+
+        A number shows at most one decimal, or, where ``agrees`` is given (does a number
+        written so say what the value itself says, e.g. that it lies below a cut-off?),
+        as many more decimals as that takes: 29.96 against "< 30" shows as 29.96, not 30.
+        """
         if value is None:
             return "not known"
         if self.kind == BOOLEAN:
@@ -88,7 +93,10 @@ class FactSpec:
         if self.kind == DATE:
             day = datetime.date.fromisoformat(str(value))
             return f"{day.day} {day:%b %Y}"
-        return f"{_rounded(value)} {self.unit}".strip()
+        shown = _rounded(value)
+        if agrees is not None and isinstance(value, float) and not agrees(float(shown)):
+            shown = decimals_that_agree(value, agrees, least=2)
+        return f"{shown} {self.unit}".strip()
 
 
 Catalogue = Mapping[str, FactSpec]
@@ -99,6 +107,19 @@ def _rounded(number: object) -> object:
     if isinstance(number, float):
         number = float(Decimal(repr(number)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
     return _plain(number)
+
+
+def decimals_that_agree(
+    number: float, agrees: Callable[[float], bool], *, least: int, most: int = 12
+) -> str:
+    """``number`` with ``least`` decimals, or as many more as it takes for the number as
+    written to agree with the number itself (``agrees(written)``): near a cut-off a
+    rounded value must not seem to lie on its other side (-2.59996 is not "-2.60")."""
+    for places in range(least, most + 1):
+        written = f"{number:.{places}f}"
+        if agrees(float(written)):
+            return written
+    return repr(number)
 
 
 def _plain(number: object) -> object:

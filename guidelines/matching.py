@@ -252,7 +252,11 @@ def explain(outcome: ComparisonOutcome, catalogue: Catalogue) -> str:
     spec = catalogue.get(outcome.comparison.fact)
     if outcome.outcome is None:
         return f"{text}: not known yet"
-    actual = spec.display_value(outcome.value) if spec else str(outcome.value)
+    if spec is None:
+        actual = str(outcome.value)
+    else:  # a number written so that it visibly holds, or fails, as it does
+        test = _test(outcome.comparison)
+        actual = spec.display_value(outcome.value, lambda shown: test(shown) == outcome.outcome)
     return f"{text}: {'held' if outcome.outcome else 'failed'} (case: {actual})"
 
 

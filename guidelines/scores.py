@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import datetime
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+
+from guidelines.facts import decimals_that_agree
 
 # The sources, as the fact sheet cites them.
 CHILD_PUGH_SOURCE = "Pugh RNH et al., Br J Surg 1973;60:646–649"
@@ -28,6 +30,7 @@ INTERVAL_SOURCE = "liver domain fact sheet §2"
 SEGMENTS = ("I", "II", "III", "IVa", "IVb", "V", "VI", "VII", "VIII")
 # Segment IV may be entered whole when IVa or IVb is not known: it lies in both.
 PARTS = {"IV": ("IVa", "IVb")}
+MAX_DIAMETER_MM = 300  # the largest diameter a lesion row may hold (§1)
 LEFT_HEMILIVER = frozenset({"II", "III", "IV", "IVa", "IVb"})
 RIGHT_HEMILIVER = frozenset({"V", "VI", "VII", "VIII"})
 
@@ -45,6 +48,7 @@ class Score:
     high: float | None = None
     missing: tuple[str, ...] = ()  # the inputs not known
     applies: bool = True  # False: the score is not for this case (e.g. Fong, not colorectal)
+    note: str = ""  # how a cut-off is read, where the block must say so
 
     @property
     def known(self) -> bool:
@@ -63,6 +67,10 @@ def _fmt(number: float) -> str:
     return f"{number:g}" if float(number).is_integer() else f"{number:.1f}".rstrip("0")
 
 
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
 # --- Lesions (§1) -----------------------------------------------------------------
 
 
@@ -73,25 +81,72 @@ class Lesion:
     segments: tuple[str, ...]
     diameter_mm: int | None
     disappeared: bool | None  # no longer visible after neoadjuvant therapy; None: not known
+    number: int | None = None  # as numbered in the table
+
+
+# The facts the lesion table gives once it has rows (§1).
+LESION_FACTS = ("lesion_count", "largest_lesion_mm", "bilobar",
+                "lesions_disappeared_after_neoadjuvant")  # fmt: skip
+# Beside the facts: the largest diameter given while a row has none. The largest lesion is
+# then not known, but at least this; the scores that need it read it (Fong, TBS).
+LARGEST_AT_LEAST = "largest_lesion_mm_at_least"
 
 
 def lesion_facts(lesions: list[Lesion]) -> dict[str, object]:
-    """``lesion_count``, ``largest_lesion_mm``, ``bilobar`` and
-    ``lesions_disappeared_after_neoadjuvant`` from the rows; nothing while there are none."""
+    """Nothing while the table has no rows. Once it has, every one of ``LESION_FACTS``,
+    from the rows alone: None where the rows cannot decide it (not known, whatever was
+    typed before), and ``LARGEST_AT_LEAST`` when some rows give a diameter and some not.
+
+    Liver domain fact sheet §1, revision of 2026-12-05: the table replaces every typed
+    value of these facts."""
     if not lesions:
         return {}
-    facts: dict[str, object] = {"lesion_count": len(lesions)}
     sizes = [lesion.diameter_mm for lesion in lesions if lesion.diameter_mm is not None]
-    if len(sizes) == len(lesions):
-        facts["largest_lesion_mm"] = max(sizes)
     segments = {segment for lesion in lesions for segment in lesion.segments}
-    facts["bilobar"] = bool(segments & LEFT_HEMILIVER and segments & RIGHT_HEMILIVER)
     marks = [lesion.disappeared for lesion in lesions]
-    if any(mark is True for mark in marks):
-        facts["lesions_disappeared_after_neoadjuvant"] = True
-    elif all(mark is False for mark in marks):
-        facts["lesions_disappeared_after_neoadjuvant"] = False
+    facts: dict[str, object] = {
+        "lesion_count": len(lesions),
+        "largest_lesion_mm": max(sizes) if len(sizes) == len(lesions) else None,
+        "bilobar": bool(segments & LEFT_HEMILIVER and segments & RIGHT_HEMILIVER),
+        "lesions_disappeared_after_neoadjuvant": True
+        if any(mark is True for mark in marks)
+        else False
+        if all(mark is False for mark in marks)
+        else None,
+    }
+    if sizes and len(sizes) < len(lesions):
+        facts[LARGEST_AT_LEAST] = max(sizes)
     return facts
+
+
+def lesion_facts_in_words(lesions: list[Lesion]) -> dict[str, str]:
+    """What the rows say of a lesion fact they cannot decide, e.g. 'at least 60 mm;
+    lesion 2 has no diameter' (shown where the value would be)."""
+    words = {}
+    unsized = [lesion.number for lesion in lesions if lesion.diameter_mm is None]
+    if unsized:
+        sizes = [lesion.diameter_mm for lesion in lesions if lesion.diameter_mm is not None]
+        which = _numbered(unsized)
+        has = "has" if len(unsized) == 1 else "have"
+        words["largest_lesion_mm"] = (
+            f"at least {max(sizes)} mm; {which} {has} no diameter"
+            if sizes
+            else f"not known; {which} {has} no diameter"
+        )
+    marks = [lesion.disappeared for lesion in lesions]
+    if lesions and not any(mark is True for mark in marks) and None in marks:
+        open_rows = [lesion.number for lesion in lesions if lesion.disappeared is None]
+        words["lesions_disappeared_after_neoadjuvant"] = (
+            f"not known; none marked no longer visible, {_numbered(open_rows)} not known"
+        )
+    return words
+
+
+def _numbered(numbers: list[int | None]) -> str:
+    shown = [str(n) for n in numbers if n is not None]
+    if not shown:
+        return "a lesion" if len(numbers) == 1 else f"{len(numbers)} lesions"
+    return ("lesion " if len(shown) == 1 else "lesions ") + ", ".join(shown)
 
 
 def regions_of(segment: str) -> tuple[str, ...]:
@@ -158,8 +213,19 @@ def _date(value: object) -> datetime.date | None:
 # --- Liver function (§3) ------------------------------------------------------------
 
 
+# Pugh's bilirubin cut-offs are 2 and 3 mg/dL: at 17.1 µmol/L per mg/dL, 34.2 and 51.3
+# µmol/L exactly (many SI tables print 34 and 50; revision of 2026-12-05). A value typed
+# in mg/dL is stored at two decimals, so 3.0 mg/dL is 51.3 µmol/L: 2 points, as in the paper.
+BILIRUBIN_CUTOFFS_UMOL_L = (34.2, 51.3)
+CHILD_PUGH_NOTE = (
+    "Bilirubin points at Pugh's 2 and 3 mg/dL, i.e. 34.2 and 51.3 µmol/L (1 mg/dL = 17.1 "
+    "µmol/L): under 34.2 is 1 point, 34.2 to 51.3 is 2, over 51.3 is 3."
+)
+
+
 def _bilirubin_points(bilirubin: float) -> int:
-    return 1 if bilirubin < 34 else 2 if bilirubin <= 50 else 3
+    low, high = BILIRUBIN_CUTOFFS_UMOL_L
+    return 1 if bilirubin < low else 2 if bilirubin <= high else 3
 
 
 def _albumin_points(albumin: float) -> int:
@@ -199,18 +265,26 @@ def child_pugh(values: Mapping[str, object]) -> Score:
         low, high = total + len(missing), total + 3 * len(missing)
         return Score("Child-Pugh", None, f"{low}–{high}, class {child_pugh_class(low)}–"
                      f"{child_pugh_class(high)} (not known: {', '.join(missing)})",
-                     tuple(inputs), CHILD_PUGH_SOURCE, low, high, tuple(missing))  # fmt: skip
+                     tuple(inputs), CHILD_PUGH_SOURCE, low, high, tuple(missing),
+                     note=CHILD_PUGH_NOTE)  # fmt: skip
     return Score("Child-Pugh", total, f"{total}, class {child_pugh_class(total)}",
-                 tuple(inputs), CHILD_PUGH_SOURCE)  # fmt: skip
+                 tuple(inputs), CHILD_PUGH_SOURCE, note=CHILD_PUGH_NOTE)  # fmt: skip
 
 
 def albi_value(bilirubin_umol_l: float, albumin_g_l: float) -> float:
-    """ALBI, rounded to two decimals (graded as shown, so value and grade agree)."""
-    return round(math.log10(bilirubin_umol_l) * 0.66 + albumin_g_l * -0.085, 2)
+    """ALBI, unrounded: graded as it is (Johnson 2015), never as rounded for display."""
+    return math.log10(bilirubin_umol_l) * 0.66 + albumin_g_l * -0.085
 
 
 def albi_grade(albi: float) -> int:
     return 1 if albi <= -2.60 else 2 if albi <= -1.39 else 3
+
+
+def shown(fact: str, value: float, least: int) -> str:
+    """``value`` with ``least`` decimals, or as many as it takes to see on which side of
+    each of the fact's cut-offs it lies, so that a value shown and its grade or zone never
+    seem to disagree (ALBI −2.59996 is grade 2: shown as −2.59996, not −2.60)."""
+    return decimals_that_agree(value, same_side(fact, value), least=least)
 
 
 def albi(values: Mapping[str, object]) -> Score:
@@ -224,7 +298,10 @@ def albi(values: Mapping[str, object]) -> Score:
         return Score("ALBI", None, f"not known ({why})", (), ALBI_SOURCE, missing=missing)
     value = albi_value(bilirubin, albumin)
     inputs = (f"bilirubin {_fmt(bilirubin)} µmol/L", f"albumin {_fmt(albumin)} g/L")
-    return Score("ALBI", value, f"{value:.2f}, grade {albi_grade(value)}", inputs, ALBI_SOURCE)
+    words = f"{shown('albi_score', value, 2)}, grade {albi_grade(value)}"
+    return Score("ALBI", value, words, inputs, ALBI_SOURCE,
+                 note="Graded on the unrounded score: grade 1 up to −2.60, grade 2 up to "
+                      "−1.39, grade 3 above.")  # fmt: skip
 
 
 # --- Future liver remnant (§4) -------------------------------------------------------
@@ -239,6 +316,8 @@ def total_liver_volume(bsa_m2: float) -> float:
 
 
 def standardised_flr(values: Mapping[str, object]) -> Score:
+    """The standardised future liver remnant (unrounded: conditions and the comparison
+    with the minimum read it as it is), compared with the minimum that fits the case."""
     height, weight = _number(values.get("height_cm")), _number(values.get("weight_kg"))
     flr = _number(values.get("flr_volume_ml"))
     missing = tuple(
@@ -246,54 +325,85 @@ def standardised_flr(values: Mapping[str, object]) -> Score:
         for label, v in (("height", height), ("weight", weight), ("FLR volume", flr))
         if v is None
     )
-    threshold = flr_threshold(values)
     if missing:
         return Score("Standardised FLR", None, f"not known ({', '.join(missing)})", (),
                      f"{BSA_SOURCE}; {TLV_SOURCE}", missing=missing)  # fmt: skip
     bsa = body_surface_area(height, weight)
     tlv = total_liver_volume(bsa)
-    value = round(100 * flr / tlv, 1)
+    value = 100 * flr / tlv
+    minimums, why = flr_minimums(values)
+    written = shown("future_liver_remnant_pct", value, 1)
     inputs = (
         f"FLR {_fmt(flr)} mL",
         f"BSA {bsa:.2f} m² (height {_fmt(height)} cm, weight {_fmt(weight)} kg)",
         f"TLV {tlv:.0f} mL",
-        threshold,
     )
-    return Score("Standardised FLR", value, f"{value:.1f} %", inputs,
-                 f"{BSA_SOURCE}; {TLV_SOURCE}; {FLR_THRESHOLD_SOURCE}")  # fmt: skip
+    return Score("Standardised FLR", value, f"{written} %: {flr_against(value, minimums, why)}",
+                 inputs, f"{BSA_SOURCE}; {TLV_SOURCE}; {FLR_THRESHOLD_SOURCE}",
+                 note=FLR_NOTE)  # fmt: skip
 
 
-def flr_threshold(values: Mapping[str, object]) -> str:
-    """The commonly cited minimum that fits the case: cirrhosis, then chemotherapy."""
+FLR_NOTE = (
+    "Commonly cited minimums: 20 % with a normal liver, 30 % after extensive chemotherapy "
+    "(about 12 weeks or more; “neoadjuvant therapy given” stands for it here), 40 % with "
+    "cirrhosis. Information for the board, not a recommendation."
+)
+NORMAL, CHEMOTHERAPY, CIRRHOSIS = (
+    (20, "with a normal liver"),
+    (30, "after chemotherapy"),
+    (40, "with cirrhosis"),
+)
+
+
+def flr_minimums(values: Mapping[str, object]) -> tuple[tuple[tuple[int, str], ...], str]:
+    """The commonly cited minimum that fits the case (cirrhosis, then chemotherapy, else a
+    normal liver), or every one still possible while what decides is not recorded."""
     cirrhosis, chemotherapy = values.get("cirrhosis"), values.get("neoadjuvant_therapy_given")
     if cirrhosis is True:
-        return "minimum ≥ 40 % (cirrhosis)"
+        return (CIRRHOSIS,), ""
     if cirrhosis is None:
-        return (
-            "minimum ≥ 20 % (normal liver), ≥ 30 % after extensive chemotherapy, ≥ 40 % "
-            "with cirrhosis (cirrhosis not recorded)"
-        )
+        return (NORMAL, CHEMOTHERAPY, CIRRHOSIS), "cirrhosis not recorded"
     if chemotherapy is True:
-        return "minimum ≥ 30 % (after chemotherapy)"
+        return (CHEMOTHERAPY,), ""
     if chemotherapy is None:
-        return (
-            "minimum ≥ 20 % (normal liver), ≥ 30 % after extensive chemotherapy "
-            "(chemotherapy not recorded)"
-        )
-    return "minimum ≥ 20 % (normal liver)"
+        return (NORMAL, CHEMOTHERAPY), "chemotherapy not recorded"
+    return (NORMAL,), ""
+
+
+def flr_against(value: float, minimums, why: str) -> str:
+    """The unrounded value against each minimum, in words: 'below the minimum of 30 %
+    after chemotherapy' (a value that rounds to the minimum but lies below it is below)."""
+    said = [
+        f"{'at or above' if value >= minimum else 'below'} the minimum of {minimum} % {where}"
+        for minimum, where in minimums
+    ]
+    text = said[0] if len(said) == 1 else "; ".join(said[:-1]) + "; " + said[-1]
+    return f"{text} ({why})" if why else text
 
 
 # --- Recurrence risk (§5) ------------------------------------------------------------
 
 
 def fong(values: Mapping[str, object]) -> Score:
+    """Fong's clinical risk score: one point per criterion met, a range while some are not
+    known. Only for a colorectal primary: another primary site is "not applicable"; a
+    primary site not known (``values`` hold no "not known" choices) keeps it not known.
+    The "> 5 cm" point is known from the lesion table once any row exceeds 50 mm, even
+    while another row has no diameter (``LARGEST_AT_LEAST``)."""
     site = values.get("primary_site")
     if site is not None and site != "colorectal":
         return Score("Fong", None, "not applicable (only for a colorectal primary)", (),
                      FONG_SOURCE, applies=False)  # fmt: skip
     interval = values.get("disease_free_interval_months")
     count, largest = values.get("lesion_count"), values.get("largest_lesion_mm")
+    at_least = values.get(LARGEST_AT_LEAST)
     cea, nodes = _number(values.get("cea_ng_ml")), values.get("primary_node_positive")
+    if largest is not None:
+        big, big_label = largest > 50, f"largest {largest} mm"
+    elif at_least is not None and at_least > 50:
+        big, big_label = True, f"largest at least {at_least} mm"
+    else:
+        big, big_label = None, "largest > 50 mm"
     criteria = (
         ("node-positive primary", None if nodes is None else nodes is True, "primary N status"),
         ("disease-free interval < 12 months",
@@ -302,16 +412,19 @@ def fong(values: Mapping[str, object]) -> Score:
          None if count is None else count > 1, "number of lesions"),
         (f"CEA {_fmt(cea) if cea is not None else ''} ng/mL",
          None if cea is None else cea > 200, "CEA"),
-        (f"largest {largest} mm" if largest else "largest > 50 mm",
-         None if largest is None else largest > 50, "largest lesion"),
+        (big_label, big, "largest lesion"),
     )  # fmt: skip
     points = sum(1 for _, met, _ in criteria if met)
     inputs = tuple(label for label, met, _ in criteria if met)
     missing = tuple(name for _, met, name in criteria if met is None)
     if site is None:
-        missing = ("primary site", *missing)
+        low, high = points, points + len(missing)
+        could_be = f"{low}–{high}" if high > low else f"{low}"
+        return Score("Fong", None, "not known: only for a colorectal primary, and the primary "
+                     f"site is not known ({could_be} of 5 if colorectal)",
+                     inputs, FONG_SOURCE, low, high, ("primary site", *missing))  # fmt: skip
     if missing:
-        low, high = points, points + sum(1 for _, met, _ in criteria if met is None)
+        low, high = points, points + len(missing)
         return Score("Fong", None, f"{low}–{high} of 5 (not known: {', '.join(missing)})",
                      inputs, FONG_SOURCE, low, high, missing)  # fmt: skip
     risk = "low risk" if points <= 2 else "high risk"
@@ -323,19 +436,30 @@ def tbs_zone(tbs: float) -> str:
 
 
 def tumour_burden(values: Mapping[str, object]) -> Score:
+    """Sasaki's tumour burden score; while a lesion has no diameter but others have, at
+    least the score of the largest diameter given (a range up to the table's 300 mm)."""
     count, largest = values.get("lesion_count"), _number(values.get("largest_lesion_mm"))
+    at_least = _number(values.get(LARGEST_AT_LEAST))
     missing = tuple(
         label
         for label, v in (("number of lesions", count), ("largest lesion", largest))
         if v is None
     )
+    if missing == ("largest lesion",) and at_least is not None:
+        low = math.sqrt((at_least / 10) ** 2 + count**2)
+        high = math.sqrt((MAX_DIAMETER_MM / 10) ** 2 + count**2)
+        zone = f", {tbs_zone(low)} zone" if tbs_zone(low) == tbs_zone(high) else ""
+        inputs = (f"largest at least {_fmt(at_least / 10)} cm", _plural(count, "lesion"))
+        return Score("Tumour burden score", None,
+                     f"at least {low:.2f}{zone} (not known: largest lesion)", inputs,
+                     TBS_SOURCE, low, high, missing)  # fmt: skip
     if missing:
         return Score("Tumour burden score", None, f"not known ({', '.join(missing)})", (),
                      TBS_SOURCE, missing=missing)  # fmt: skip
-    value = round(math.sqrt((largest / 10) ** 2 + count**2), 2)
-    inputs = (f"largest {_fmt(largest / 10)} cm", f"{count} lesion{'s' if count != 1 else ''}")
-    return Score("Tumour burden score", value, f"{value:.2f}, {tbs_zone(value)} zone", inputs,
-                 TBS_SOURCE)  # fmt: skip
+    value = math.sqrt((largest / 10) ** 2 + count**2)  # zoned unrounded, like ALBI
+    words = f"{shown('tumour_burden_score', value, 2)}, {tbs_zone(value)} zone"
+    inputs = (f"largest {_fmt(largest / 10)} cm", _plural(count, "lesion"))
+    return Score("Tumour burden score", value, words, inputs, TBS_SOURCE)
 
 
 def interval(values: Mapping[str, object], cutoff_months: int) -> Score:
@@ -362,3 +486,25 @@ def scores(values: Mapping[str, object], cutoff_months: int) -> list[Score]:
         tumour_burden(values),
         interval(values, cutoff_months),
     ]
+
+
+# How each computed fact with cut-offs is read: its grade, zone, or side of each minimum.
+# A value must be shown so that, as written, it reads the same (``shown``).
+READINGS: dict[str, Callable[[float], object]] = {
+    "albi_score": albi_grade,
+    "tumour_burden_score": tbs_zone,
+    "future_liver_remnant_pct": lambda pct: tuple(
+        pct >= minimum for minimum, _ in (NORMAL, CHEMOTHERAPY, CIRRHOSIS)
+    ),
+}
+
+
+def same_side(fact: str, value: object) -> Callable[[float], bool] | None:
+    """For a fact with cut-offs: whether a number, as written, reads as ``value`` does
+    (the same grade, zone or side of each minimum; for ``FactSpec.display_value``);
+    None for other facts."""
+    reading = READINGS.get(fact)
+    if reading is None or not isinstance(value, int | float) or isinstance(value, bool):
+        return None
+    read = reading(value)
+    return lambda written: reading(written) == read

@@ -98,7 +98,12 @@ class _Builder:
     # --- facts ------------------------------------------------------------------
 
     def facts(self) -> None:
-        values = {k: v for k, v in self.case.facts.items() if k in self.catalogue}
+        # What was typed, but not what the lesion table replaces once it has rows (the
+        # lesions go out as Observations of their own).
+        replaced = self.case.lesion_values(self.catalogue)
+        values = {
+            k: v for k, v in self.case.facts.items() if k in self.catalogue and k not in replaced
+        }
         for name, value in values.items():
             spec = self.catalogue[name]
             if name == "primary_site":

@@ -3,6 +3,8 @@ that follow from it; bad input named next to its field, nothing half-saved."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.urls import reverse
 
@@ -10,8 +12,9 @@ from cases import lesions
 from cases.forms import CaseForm
 from cases.lesions import LesionForm
 from cases.models import Case, Lesion
+from cases.overview import overview
 from tests.factories import make_case, make_lesion
-from tests.helpers import HTMX
+from tests.helpers import HTMX, fact_row
 
 pytestmark = pytest.mark.django_db
 
@@ -44,14 +47,14 @@ def test_adding_a_lesion_in_place_updates_the_facts_scores_map_and_matches(clini
     assert 'id="known-facts" class="panel" hx-swap-oob="true"' in page
     assert 'id="scores"' in page and 'id="match-panel"' in page
     # The table's count replaces the typed 7.
-    assert "Number of liver metastases</th><td>1 (from the lesion table" in page
+    assert fact_row("Number of liver metastases", "1", "from the lesion table") in page
     # Segment VI is shaded and numbered on the map; the others are not.
     assert 'aria-label="Segment VI: lesion 1. Add a lesion in segment VI."' in page
     assert 'aria-label="Segment II: no lesion. Add a lesion in segment II."' in page
     second = clinician_client.post(url, new(segments=["II", "III"], diameter_mm="60"), **HTMX)
     text = second.content.decode()
     assert "Liver lesions (2)" in text
-    assert "Metastases in both hemilivers</th><td>Yes" in text
+    assert fact_row("Metastases in both hemilivers", "Yes", "from the lesion table") in text
     assert "Fong</th>" in text and "1–3 of 5" not in text
     # N+, CEA 240, 2 lesions, largest 60 mm; the interval is not known: 4–5.
     assert "4–5 of 5 (not known: disease-free interval)" in text
@@ -161,3 +164,44 @@ def test_the_case_form_does_not_ask_what_the_lesion_table_gives(clinician_client
     values = typed.fact_values()
     assert (values["lesion_count"], values["largest_lesion_mm"], values["bilobar"]) == (2, 45, True)
     assert values["cea_ng_ml"] == 12
+
+
+TYPED_BEFORE = {"primary_site": "colorectal", "primary_node_positive": False, "cea_ng_ml": 10,
+                "primary_diagnosis_date": "2020-01-10", "liver_metastases_diagnosis_date": "2022-01-10",
+                "neoadjuvant_therapy_given": True, "lesion_count": 1, "largest_lesion_mm": 30,
+                "lesions_disappeared_after_neoadjuvant": True}  # fmt: skip
+
+
+def test_once_the_table_has_rows_no_value_typed_before_survives(clinician_client):
+    case = make_case(facts=TYPED_BEFORE)
+    make_lesion(case, segments=["II"], diameter_mm=60, disappeared=False)
+    make_lesion(case, segments=["VI"], diameter_mm=None, disappeared=None)
+    seen = overview(Case.objects.select_related("patient").get(pk=case.pk))
+    # The rows cannot decide these: not known, never the 30 mm and "yes" typed before.
+    assert "largest_lesion_mm" not in seen.values
+    assert "lesions_disappeared_after_neoadjuvant" not in seen.values
+    # Fong: N0, interval 24 months, CEA 10 score nothing; 2 lesions and a row of 60 mm
+    # (> 5 cm, whatever the row without a diameter) score one each.
+    fong = next(score for score in seen.scores if score.name == "Fong")
+    assert fong.words == "2 of 5, low risk" and seen.values["fong_score"] == 2
+    # The MRI item for metastases no longer visible may apply; it does not apply.
+    assert "dx-mri-disappearing-metastases" in {m.rule.id for m in seen.matches.may_apply}
+    assert "dx-mri-disappearing-metastases" not in {m.rule.id for m in seen.matches.applies}
+    page = clinician_client.get(case.get_absolute_url()).content.decode()
+    assert fact_row("Largest liver metastasis", "at least 60 mm; lesion 2 has no diameter",
+                    "from the lesion table") in page  # fmt: skip
+    form = clinician_client.get(reverse("cases:case_edit", args=[case.pk])).context["form"]
+    assert form.fields["fact_largest_lesion_mm"].help_text == (
+        "From the lesion table (2 rows) on the case page: at least 60 mm; lesion 2 has no diameter."
+    )
+    typed = CaseForm({"fact_largest_lesion_mm": "30"}, case=case, catalogue=form.catalogue)
+    assert "largest_lesion_mm" not in typed.fact_values()
+
+
+def test_the_fhir_export_leaves_out_lesion_facts_the_table_replaces(clinician_client):
+    case = make_case(facts=TYPED_BEFORE)
+    make_lesion(case, segments=["II"], diameter_mm=60, disappeared=False)
+    bundle = clinician_client.get(reverse("interop:case_fhir", args=[case.pk])).json()
+    texts = json.dumps(bundle)
+    assert "lesions_disappeared_after_neoadjuvant" not in texts
+    assert '"largest_lesion_mm"' not in texts

@@ -24,12 +24,16 @@ def test_each_score_is_a_fact_computed_from_the_entered_ones():
     catalogue = snapshot.catalogue()
     values = with_derived(LABS, catalogue)
     assert values["child_pugh_score"] == 5 and values["child_pugh_class"] == "A"
-    assert values["albi_score"] == -2.54 and values["albi_grade"] == 2
+    # log10 20 × 0.66 − 3.4 = −2.5413, unrounded (graded as it is)
+    assert values["albi_score"] == pytest.approx(-2.54132, abs=1e-5) and values["albi_grade"] == 2
     assert values["body_surface_area_m2"] == 2.0 and values["total_liver_volume_ml"] == 1740
-    assert values["future_liver_remnant_pct"] == 30.0  # computed, not the 55 typed
+    # 100 × 522 / 1740.15 = 29.9974: computed, not the 55 typed, and unrounded
+    assert values["future_liver_remnant_pct"] == pytest.approx(29.9974, abs=1e-4)
     assert values["disease_free_interval_months"] == 4 and values["synchronous"] is True
     assert values["fong_score"] == 4  # N+, interval < 12 months, 2 lesions, CEA > 200
-    assert values["tumour_burden_score"] == 4.47 and values["tumour_burden_zone"] == "medium"
+    # √(4² + 2²) = 4.4721
+    assert values["tumour_burden_score"] == pytest.approx(4.4721, abs=1e-4)
+    assert values["tumour_burden_zone"] == "medium"
     derived = derive(LABS, catalogue)
     assert (
         derived["fong_score"]
@@ -77,8 +81,17 @@ def test_the_case_page_shows_the_scores_block_with_sources(clinician_client):
     make_lesion(case, segments=["II"], diameter_mm=40)
     make_lesion(case, segments=["VI"], diameter_mm=25)
     page = clinician_client.get(case.get_absolute_url()).content.decode()
-    assert "5, class A" in page and "-2.54, grade 2" in page and "30.0 %" in page
-    assert "minimum ≥ 20 % (normal liver), ≥ 30 % after extensive chemotherapy" in page
+    assert "5, class A" in page and "-2.54, grade 2" in page
+    assert (
+        "29.997 %: at or above the minimum of 20 % with a normal liver; below the minimum of "
+        "30 % after chemotherapy; below the minimum of 40 % with cirrhosis (cirrhosis not "
+        "recorded)"
+    ) in page
+    assert (
+        "30 % after extensive chemotherapy (about 12 weeks or more; “neoadjuvant therapy given” "
+        "stands for it here)"
+    ) in page
+    assert "2 and 3 mg/dL, i.e. 34.2 and 51.3 µmol/L (1 mg/dL = 17.1 µmol/L)" in page
     assert "4 of 5, high risk" in page and "Fong Y et al., Ann Surg 1999" in page
     assert "4 months, synchronous" in page
     assert "information for the board, not recommendations" in page

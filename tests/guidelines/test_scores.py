@@ -7,8 +7,18 @@ import datetime
 
 import pytest
 
-from guidelines import scores
+from cases.overview import case_scores
+from guidelines import matching, scores
+from guidelines.derived import with_derived
+from guidelines.facts import NUMBER, FactSpec, in_catalogue_unit
 from guidelines.scores import Lesion
+from tests.helpers import liver_content
+
+
+@pytest.fixture
+def catalogue(db):
+    return liver_content().catalogue
+
 
 NORMAL = {"serum_bilirubin_umol_l": 20, "albumin_g_l": 40, "inr": 1.0, "ascites": "none",
           "encephalopathy": "none"}  # fmt: skip
@@ -17,10 +27,13 @@ NORMAL = {"serum_bilirubin_umol_l": 20, "albumin_g_l": 40, "inr": 1.0, "ascites"
 @pytest.mark.parametrize(
     ("change", "points", "grade"),
     [
-        ({"serum_bilirubin_umol_l": 33.9}, 5, "A"),
-        ({"serum_bilirubin_umol_l": 34}, 6, "A"),
-        ({"serum_bilirubin_umol_l": 50}, 6, "A"),
-        ({"serum_bilirubin_umol_l": 50.1}, 7, "B"),
+        # Pugh's 2 and 3 mg/dL are 34.2 and 51.3 µmol/L (× 17.1), not the rounded 34 and 50
+        ({"serum_bilirubin_umol_l": 34}, 5, "A"),
+        ({"serum_bilirubin_umol_l": 34.19}, 5, "A"),
+        ({"serum_bilirubin_umol_l": 34.2}, 6, "A"),
+        ({"serum_bilirubin_umol_l": 50.1}, 6, "A"),
+        ({"serum_bilirubin_umol_l": 51.3}, 6, "A"),
+        ({"serum_bilirubin_umol_l": 51.31}, 7, "B"),
         ({"albumin_g_l": 35.1}, 5, "A"),
         ({"albumin_g_l": 35}, 6, "A"),
         ({"albumin_g_l": 28}, 6, "A"),
@@ -50,6 +63,20 @@ def test_child_pugh(change, points, grade):
     assert (score.value, score.words) == (points, f"{points}, class {grade}")
 
 
+@pytest.mark.parametrize(
+    ("mg_dl", "points"),
+    [(1.99, 1), (2.0, 2), (2.99, 2), (3.0, 2), (3.01, 3)],
+)
+def test_bilirubin_typed_in_mg_dl_gets_the_points_of_pughs_paper(mg_dl, points):
+    # The form stores 1.99 mg/dL as 34.03 µmol/L and 3.0 mg/dL as 51.3 µmol/L.
+    spec = FactSpec("serum_bilirubin_umol_l", "Serum bilirubin", NUMBER, unit="µmol/L")
+    umol = in_catalogue_unit(spec, mg_dl, "mg/dL")
+    score = scores.child_pugh({**NORMAL, "serum_bilirubin_umol_l": umol})
+    assert score.value == 4 + points
+    assert f"bilirubin {scores._fmt(umol)} µmol/L ({points})" in score.inputs
+    assert "34.2 and 51.3 µmol/L" in score.note
+
+
 def test_child_pugh_with_inputs_not_known_gives_its_range_never_a_guess():
     score = scores.child_pugh({"serum_bilirubin_umol_l": 60, "albumin_g_l": 40, "inr": 1.0})
     assert score.value is None and (score.low, score.high) == (7, 11)
@@ -64,16 +91,33 @@ def test_albi_grades_at_their_cut_offs(albi, grade):
 
 
 @pytest.mark.parametrize(
-    ("bilirubin", "albumin", "value", "grade"),
+    ("bilirubin", "albumin", "value", "shown", "grade"),
     [
-        (10, 40, -2.74, 1),  # 1 × 0.66 − 3.4
-        (17.1, 35, -2.16, 2),  # 1.2330 × 0.66 − 2.975 = −2.1612
-        (100, 30, -1.23, 3),  # 2 × 0.66 − 2.55
+        (10, 40, -2.74, "-2.74", 1),  # 1 × 0.66 − 3.4
+        (17.1, 35, -2.161223, "-2.16", 2),  # 1.23300 × 0.66 − 2.975 = −2.16122
+        (100, 30, -1.23, "-1.23", 3),  # 2 × 0.66 − 2.55
+        # log10 16.30 = 1.212188; × 0.66 = 0.800044; − 3.4 = −2.599956: grade 2, and
+        # "−2.60" would read as grade 1, so as many decimals as it takes
+        (16.30, 40, -2.599956, "-2.59996", 2),
+        # log10 16.29 = 1.211921; × 0.66 − 3.4 = −2.600132: grade 1, "−2.60" agrees
+        (16.29, 40, -2.600132, "-2.60", 1),
+        # log10 57.22 = 1.757548; × 0.66 − 2.55 = −1.390018: grade 2
+        (57.22, 30, -1.390018, "-1.39", 2),
+        # log10 57.23 = 1.757624; × 0.66 − 2.55 = −1.389968: grade 3, not "−1.39"
+        (57.23, 30, -1.389968, "-1.38997", 3),
     ],
 )
-def test_albi_by_hand(bilirubin, albumin, value, grade):
+def test_albi_by_hand_graded_unrounded_and_shown_on_the_right_side(
+    bilirubin, albumin, value, shown, grade
+):
     score = scores.albi({"serum_bilirubin_umol_l": bilirubin, "albumin_g_l": albumin})
-    assert score.value == value and score.words == f"{value:.2f}, grade {grade}"
+    assert score.value == pytest.approx(value, abs=1e-6)
+    assert score.words == f"{shown}, grade {grade}"
+
+
+def test_the_albi_fact_is_unrounded_for_conditions(catalogue):
+    values = with_derived({"serum_bilirubin_umol_l": 16.30, "albumin_g_l": 40}, catalogue)
+    assert values["albi_score"] > -2.60 and values["albi_grade"] == 2
 
 
 def test_albi_not_known_without_albumin():
@@ -81,32 +125,59 @@ def test_albi_not_known_without_albumin():
     assert score.value is None and score.words == "not known (albumin)"
 
 
-def test_standardised_flr_by_hand():
-    # BSA = √(180 × 80 / 3600) = 2.0 m²; TLV = −794.41 + 1267.28 × 2 = 1740.15 mL;
-    # 100 × 522 / 1740.15 = 29.997 %.
-    values = {"height_cm": 180, "weight_kg": 80, "flr_volume_ml": 522, "cirrhosis": False,
+# BSA = √(180 × 80 / 3600) = 2.0 m²; TLV = −794.41 + 1267.28 × 2 = 1740.15 mL.
+FLR_180_80 = {"height_cm": 180, "weight_kg": 80, "cirrhosis": False,
               "neoadjuvant_therapy_given": True}  # fmt: skip
-    score = scores.standardised_flr(values)
-    assert score.value == 30.0 and score.words == "30.0 %"
-    assert "BSA 2.00 m²" in score.inputs[1] and score.inputs[2] == "TLV 1740 mL"
-    assert score.inputs[3] == "minimum ≥ 30 % (after chemotherapy)"
 
 
 @pytest.mark.parametrize(
-    ("cirrhosis", "chemotherapy", "threshold"),
+    ("flr_ml", "value", "words"),
     [
-        (True, None, "minimum ≥ 40 % (cirrhosis)"),
-        (False, True, "minimum ≥ 30 % (after chemotherapy)"),
-        (False, False, "minimum ≥ 20 % (normal liver)"),
+        # 100 × 522 / 1740.15 = 29.9974: "30.0" would seem to meet the minimum
+        (522, 29.9974, "29.997 %: below the minimum of 30 % after chemotherapy"),
+        # 100 × 521.35 / 1740.15 = 29.9601
+        (521.35, 29.9601, "29.96 %: below the minimum of 30 % after chemotherapy"),
+        # 100 × 515 / 1740.15 = 29.5951
+        (515, 29.5951, "29.6 %: below the minimum of 30 % after chemotherapy"),
+        # 100 × 523 / 1740.15 = 30.0549
+        (523, 30.0549, "30.1 %: at or above the minimum of 30 % after chemotherapy"),
     ],
 )
-def test_the_flr_threshold_fits_the_case(cirrhosis, chemotherapy, threshold):
-    values = {"cirrhosis": cirrhosis, "neoadjuvant_therapy_given": chemotherapy}
-    assert scores.flr_threshold(values) == threshold
+def test_standardised_flr_by_hand_against_its_minimum_unrounded(flr_ml, value, words):
+    score = scores.standardised_flr({**FLR_180_80, "flr_volume_ml": flr_ml})
+    assert score.value == pytest.approx(value, abs=1e-4) and score.words == words
+    assert "BSA 2.00 m²" in score.inputs[1] and score.inputs[2] == "TLV 1740 mL"
+    assert "“neoadjuvant therapy given” stands for it" in score.note
 
 
-def test_the_flr_threshold_is_not_chosen_when_cirrhosis_is_not_recorded():
-    assert "cirrhosis not recorded" in scores.flr_threshold({})
+def test_conditions_see_the_unrounded_standardised_flr(catalogue):
+    values = with_derived({**FLR_180_80, "flr_volume_ml": 522}, catalogue)
+    assert 29.99 < values["future_liver_remnant_pct"] < 30
+    below = matching.Rule(id="t", statement="", condition="future_liver_remnant_pct < 30")
+    found = matching.match(values, [below], catalogue)
+    assert [m.rule.id for m in found.applies] == ["t"]
+    why = matching.explain(found.applies[0].comparisons[0], catalogue)
+    assert why.endswith("held (case: 29.997 % of total functional liver volume)")
+
+
+@pytest.mark.parametrize(
+    ("cirrhosis", "chemotherapy", "words"),
+    [
+        # (shown as 29.997 whatever the minimum: the same value reads alike everywhere)
+        (True, None, "29.997 %: below the minimum of 40 % with cirrhosis"),
+        (False, True, "29.997 %: below the minimum of 30 % after chemotherapy"),
+        (False, False, "29.997 %: at or above the minimum of 20 % with a normal liver"),
+        (False, None, "29.997 %: at or above the minimum of 20 % with a normal liver; below the "
+                      "minimum of 30 % after chemotherapy (chemotherapy not recorded)"),
+        (None, None, "29.997 %: at or above the minimum of 20 % with a normal liver; below the "
+                     "minimum of 30 % after chemotherapy; below the minimum of 40 % with "
+                     "cirrhosis (cirrhosis not recorded)"),
+    ],
+)  # fmt: skip
+def test_the_flr_minimum_fits_the_case(cirrhosis, chemotherapy, words):
+    values = {"height_cm": 180, "weight_kg": 80, "flr_volume_ml": 522, "cirrhosis": cirrhosis,
+              "neoadjuvant_therapy_given": chemotherapy}  # fmt: skip
+    assert scores.standardised_flr(values).words == words
 
 
 FONG_ALL = {"primary_site": "colorectal", "primary_node_positive": True,
@@ -151,6 +222,29 @@ def test_fong_is_only_for_a_colorectal_primary():
     assert not score.applies and score.value is None
 
 
+def test_fong_with_the_primary_site_not_known_is_not_known_not_not_applicable():
+    # The scores read a primary site "unknown" (a value that means not known) as empty.
+    score = scores.fong({name: v for name, v in FONG_ALL.items() if name != "primary_site"})
+    assert score.applies and score.value is None and "primary site" in score.missing
+    assert score.words == (
+        "not known: only for a colorectal primary, and the primary site is not known "
+        "(4 of 5 if colorectal)"
+    )
+
+
+def test_the_scores_block_reads_a_primary_site_unknown_as_not_known(catalogue):
+    values = {**FONG_ALL, "primary_site": "unknown"}
+    fong = next(s for s in case_scores(values, catalogue) if s.name == "Fong")
+    assert fong.words.startswith("not known: only for a colorectal primary")
+
+
+def test_fongs_size_point_is_known_from_a_row_over_50_mm_beside_a_row_without_diameter():
+    values = {**FONG_ALL, "largest_lesion_mm": None, scores.LARGEST_AT_LEAST: 60}
+    assert scores.fong(values).words == "5 of 5, high risk"
+    values[scores.LARGEST_AT_LEAST] = 50  # a row without diameter may or may not exceed 5 cm
+    assert scores.fong(values).words == "4–5 of 5 (not known: largest lesion)"
+
+
 @pytest.mark.parametrize(
     ("tbs", "zone"), [(2.99, "low"), (3, "medium"), (8.99, "medium"), (9, "high")]
 )
@@ -162,6 +256,15 @@ def test_tumour_burden_by_hand():
     # √(3² + 4²) = 5
     score = scores.tumour_burden({"largest_lesion_mm": 30, "lesion_count": 4})
     assert score.value == 5.0 and score.words == "5.00, medium zone"
+
+
+def test_tumour_burden_with_a_row_without_diameter_is_at_least_what_the_others_give():
+    # √(6² + 2²) = 6.32, up to √(30² + 2²) = 30.07: medium or high
+    score = scores.tumour_burden({"lesion_count": 2, scores.LARGEST_AT_LEAST: 60})
+    assert score.value is None and score.words == "at least 6.32 (not known: largest lesion)"
+    # √(9.5² + 3²) = 9.96: high whatever the missing diameter
+    score = scores.tumour_burden({"lesion_count": 3, scores.LARGEST_AT_LEAST: 95})
+    assert score.words == "at least 9.96, high zone (not known: largest lesion)"
 
 
 @pytest.mark.parametrize(
@@ -207,14 +310,36 @@ def test_synchronous_with_a_six_month_cut_off(primary, liver, synchronous):
             {"lesion_count": 2, "largest_lesion_mm": 12, "bilobar": False,
              "lesions_disappeared_after_neoadjuvant": False},
         ),
+        # Rows that cannot decide a fact make it not known (None), never absent: the value
+        # typed before the table must not survive beside them.
         (
             [Lesion(("IV",), None, None), Lesion(("V",), 40, False)],
-            {"lesion_count": 2, "bilobar": True},
+            {"lesion_count": 2, "largest_lesion_mm": None, "bilobar": True,
+             "lesions_disappeared_after_neoadjuvant": None, scores.LARGEST_AT_LEAST: 40},
+        ),
+        (
+            [Lesion(("IV",), None, True), Lesion(("V",), None, None)],
+            {"lesion_count": 2, "largest_lesion_mm": None, "bilobar": True,
+             "lesions_disappeared_after_neoadjuvant": True},
         ),
     ],
 )  # fmt: skip
 def test_lesion_facts(lesions, expected):
     assert scores.lesion_facts(lesions) == expected
+
+
+def test_what_the_rows_say_of_a_fact_they_cannot_decide():
+    rows = [Lesion(("II",), 60, False, 1), Lesion(("VI",), None, None, 2)]
+    assert scores.lesion_facts_in_words(rows) == {
+        "largest_lesion_mm": "at least 60 mm; lesion 2 has no diameter",
+        "lesions_disappeared_after_neoadjuvant": (
+            "not known; none marked no longer visible, lesion 2 not known"
+        ),
+    }
+    rows = [Lesion(("II",), None, True, 1), Lesion(("VI",), None, False, 2)]
+    assert scores.lesion_facts_in_words(rows) == {
+        "largest_lesion_mm": "not known; lesions 1, 2 have no diameter"
+    }
 
 
 def test_segments_involved_in_couinaud_order():
