@@ -23,6 +23,7 @@ _GUIDELINE_MODELS = (
     "section",
     "subsection",
     "recommendation",
+    "caution",
 )
 _READ_GUIDELINES = [f"guidelines.view_{model}" for model in _GUIDELINE_MODELS]
 _EDIT_GUIDELINES = [

@@ -5,9 +5,9 @@ from decisions.models import LETTER_PLACEHOLDERS, LetterTemplate, Modality, NotF
 
 @admin.register(Modality)
 class ModalityAdmin(admin.ModelAdmin):
-    list_display = ["name", "position"]
+    list_display = ["name", "code", "position"]
     list_editable = ["position"]
-    search_fields = ["name"]
+    search_fields = ["name", "code"]
 
 
 @admin.register(NotFollowedReason)

@@ -17,13 +17,21 @@ from django.db import models
 from django.urls import reverse
 
 from accounts.audit import Authored, audited
+from guidelines.models import MODALITY_CODE
 from meetings.models import AgendaItem
 
 
 class Modality(models.Model):
-    """A treatment or step a board can recommend (an editable list)."""
+    """A treatment or step a board can recommend (an editable list). Guideline items name
+    the modalities that carry them out by ``code`` (``Recommendation.plan_modalities``)."""
 
     name = models.CharField(max_length=120, unique=True)
+    code = models.CharField(
+        max_length=60,
+        unique=True,
+        validators=[MODALITY_CODE],
+        help_text="Stable code that guideline content names (e.g. further_imaging).",
+    )
     position = models.PositiveIntegerField(default=0)
 
     class Meta:

@@ -13,6 +13,7 @@ from django.utils.html import format_html, format_html_join
 from accounts.admin import AuditedAdmin
 from guidelines import content_pack, facts, snapshot
 from guidelines.models import (
+    Caution,
     DiseaseArea,
     Fact,
     FactChoice,
@@ -173,6 +174,17 @@ class RecommendationForm(forms.ModelForm):
         return cleaned
 
 
+class CautionInline(admin.TabularInline):
+    """Cautions on the card, each with its condition (checked like the recommendation's)."""
+
+    model = Caution
+    fields = ["condition", "text", "position"]
+    extra = 0
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 48})}
+    }
+
+
 @admin.register(Recommendation)
 class RecommendationAdmin(AuditedAdmin):
     list_display = [
@@ -182,10 +194,12 @@ class RecommendationAdmin(AuditedAdmin):
         "section_name",
         "verification",
         "shows_unverified_marker",
+        "decision_scope",
         "is_published",
     ]
     list_filter = [
         "is_published",
+        "decision_scope",
         "verification",
         "verification_status",
         "source",
@@ -198,6 +212,8 @@ class RecommendationAdmin(AuditedAdmin):
     autocomplete_fields = ["source", "subsection"]
     readonly_fields = ["fact_reference", "updated_at", "updated_by"]
     form = RecommendationForm
+    inlines = [CautionInline]
+    history_includes_related = True
     actions = ["mark_verified", "publish", "unpublish", "take_pack_version"]
     fieldsets = [
         (None, {"fields": ["slug", "subsection", "statement", "action", "is_published"]}),
@@ -229,6 +245,15 @@ class RecommendationAdmin(AuditedAdmin):
             },
         ),
         ("Applicability", {"fields": ["condition", "fact_reference"]}),
+        (
+            "In the board's decision",
+            {
+                "fields": ["decision_scope", "plan_modalities", "contradicted_by", "alternatives"],
+                "description": "How the item takes part in the board's decision (fact sheet "
+                "revision 3): modalities by their code on the plan's list (Decisions › "
+                "Modalities), comma-separated.",
+            },
+        ),
         ("Audit", {"fields": ["updated_at", "updated_by"]}),
     ]
 

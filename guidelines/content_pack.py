@@ -25,6 +25,8 @@ from django.db import models, transaction
 
 from guidelines import facts
 from guidelines.models import (
+    Caution,
+    CautionEvent,
     DiseaseArea,
     Fact,
     FactChoice,
@@ -35,7 +37,10 @@ from guidelines.models import (
     Subsection,
 )
 
-FORMAT = "tumorboard-content-pack/2"
+FORMAT = "tumorboard-content-pack/3"
+# Format 2 came before the decision fields and cautions of fact sheet revision 3: its
+# items are board decisions without modalities or cautions (what an absent key means).
+FORMAT_2 = "tumorboard-content-pack/2"
 # Format 1 came before disease areas: its packs are the liver library, whose facts of the
 # form's "Patient" section are shared (as the migration that introduced areas decided).
 FORMAT_1 = "tumorboard-content-pack/1"
@@ -88,7 +93,12 @@ RECOMMENDATION_FIELDS = {
     "verified_by": ("verified_by", ""),
     "verified_on": ("verified_on", None),
     "reviewed_on": ("reviewed_on", None),
+    "decision_scope": ("decision_scope", "board"),
+    "plan_modalities": ("plan_modalities", []),
+    "contradicted_by": ("contradicted_by", []),
+    "alternatives": ("alternatives", ""),
 }
+LIST_FIELDS = {"plan_modalities", "contradicted_by"}
 DATE_FIELDS = {"verified_on", "reviewed_on"}
 # Keys of older packs that are read without effect: revision 1's marker flag, which
 # the verification level replaces (every level but "primary" shows the marker).
@@ -179,6 +189,10 @@ def last_change_not_by_a_pack(obj) -> str | None:
     events = [obj.events.order_by("-pgh_id").first()]
     if isinstance(obj, Fact):  # its allowed values are part of it
         events.append(FactChoiceEvent.objects.filter(fact_id=obj.pk).order_by("-pgh_id").first())
+    if isinstance(obj, Recommendation):  # and its cautions of a recommendation
+        events.append(
+            CautionEvent.objects.filter(recommendation_id=obj.pk).order_by("-pgh_id").first()
+        )
     events = [event for event in events if event is not None]
     if not events:
         return None
@@ -226,7 +240,7 @@ def read_pack(path: Path | str) -> dict[str, Any]:
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(error, "problem", None) or str(error)
         raise PackError(f"{path} is not valid YAML{where}: {problem}") from None
-    if not isinstance(data, dict) or data.get("format") not in (FORMAT, FORMAT_1):
+    if not isinstance(data, dict) or data.get("format") not in (FORMAT, FORMAT_2, FORMAT_1):
         raise PackError(f"{path} is not a content pack: its first key must be 'format: {FORMAT}'")
     for key in ("facts", "sources", "sections", "recommendations"):
         items = data.get(key, [])
@@ -329,7 +343,7 @@ def _unique_keys(items: list[dict], name: str, kind: str) -> list[str]:
 
 
 KEYS = {"area": {"slug"}, "fact": {"name", "choices", "shared"}, "source": {"code"},
-        "recommendation": {"id", "section", "subsection", "source"}}  # fmt: skip
+        "recommendation": {"id", "section", "subsection", "source", "cautions"}}  # fmt: skip
 
 
 def _pack_values(item: dict, mapping: dict, kind: str, key: str) -> dict[str, Any]:
@@ -341,6 +355,10 @@ def _pack_values(item: dict, mapping: dict, kind: str, key: str) -> dict[str, An
         value = item.get(pack_key, default)
         if value is None and default is not None:
             value = default
+        if model_field in LIST_FIELDS:
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise PackError(f"{kind} {key}: {pack_key} must be a list of codes")
+            value = list(value)
         if model_field in DATE_FIELDS and isinstance(value, str):
             try:
                 value = datetime.date.fromisoformat(value)
@@ -591,10 +609,67 @@ def _apply_recommendations(items: list[dict], area: DiseaseArea, guard: Guard) -
                 f"recommendation {slug}: source {code!r} is not among the pack's sources"
             )
         values["source"] = sources.get(code)
-        _, change = _upsert(Recommendation, {"slug": slug}, values, "recommendation", slug, guard)
+        wanted = _wanted_cautions(item, slug)
+        skipped_before = len(guard.skipped)
+        rec, change = _upsert(Recommendation, {"slug": slug}, values, "recommendation", slug, guard)
+        if len(guard.skipped) > skipped_before and guard.skipped[-1].key == slug:
+            continue  # left alone, cautions included
+        current = _current_cautions(rec)
+        if wanted != current and guard.check(
+            rec,
+            "recommendation",
+            slug,
+            {"cautions": _cautions_text(wanted)},
+            ["cautions"],
+            here={"cautions": _cautions_text(current)},
+        ):
+            _sync_cautions(rec, wanted)
+            if change is None:
+                change = Change("recommendation", slug, "update", ["cautions"])
+            elif change.action == "update":
+                change.fields.append("cautions")
         if change:
             changes.append(change)
     return changes
+
+
+def _wanted_cautions(item: dict, slug: str) -> list[tuple[str, str]]:
+    cautions = item.get("cautions") or []
+    if not isinstance(cautions, list) or not all(
+        isinstance(c, dict)
+        and set(c) <= {"when", "text"}
+        and isinstance(c.get("when", ""), str)
+        and isinstance(c.get("text"), str)
+        and c["text"].strip()
+        for c in cautions
+    ):
+        raise PackError(
+            f"recommendation {slug}: cautions must be a list of {{when, text}} mappings "
+            "(when: a condition, text: what the card says)"
+        )
+    return [(c.get("when", ""), c["text"]) for c in cautions]
+
+
+def _current_cautions(rec: Recommendation) -> list[tuple[str, str]]:
+    return [(c.condition, c.text) for c in rec.cautions.order_by("position", "pk")]
+
+
+def _cautions_text(cautions: list[tuple[str, str]]) -> str:
+    """Cautions as an editor compares them: when …: text."""
+    return "; ".join(f"when {when or 'always'}: {text}" for when, text in cautions)
+
+
+def _sync_cautions(rec: Recommendation, cautions: list[tuple[str, str]]) -> None:
+    rec.cautions.all().delete()
+    for position, (when, text) in enumerate(cautions, start=1):
+        caution = Caution(recommendation=rec, position=position, condition=when, text=text)
+        try:
+            caution.full_clean()
+        except ValidationError as error:
+            raise PackError(
+                f"recommendation {rec.slug}: caution {position}: {_flatten(error)}"
+            ) from None
+        caution.save()
 
 
 # --- Exporting ---------------------------------------------------------------------
@@ -628,19 +703,30 @@ def export_pack(*, area: str, name: str, title: str, version: str) -> dict[str, 
             for section in found.sections.prefetch_related("subsections").order_by("position")
         ],
         "recommendations": [
-            _export_fields(
-                rec,
-                {
-                    "id": rec.slug,
-                    "section": rec.subsection.section.name,
-                    "subsection": rec.subsection.name,
-                    "source": rec.source.code if rec.source else None,
-                },
-                RECOMMENDATION_FIELDS,
-            )
-            for rec in Recommendation.objects.in_area(found).with_provenance().in_digest_order()
+            _export_recommendation(rec)
+            for rec in Recommendation.objects.in_area(found)
+            .with_provenance()
+            .prefetch_related("cautions")
+            .in_digest_order()
         ],
     }
+
+
+def _export_recommendation(rec: Recommendation) -> dict[str, Any]:
+    item = _export_fields(
+        rec,
+        {
+            "id": rec.slug,
+            "section": rec.subsection.section.name,
+            "subsection": rec.subsection.name,
+            "source": rec.source.code if rec.source else None,
+        },
+        RECOMMENDATION_FIELDS,
+    )
+    cautions = [{"when": c.condition, "text": c.text} for c in rec.cautions.all()]
+    if cautions:
+        item["cautions"] = cautions
+    return item
 
 
 def _export_fact(fact: Fact) -> dict[str, Any]:

@@ -152,6 +152,15 @@ def shows_unverified_marker(level: str) -> bool:
 
 
 @dataclass(frozen=True)
+class Caution:
+    """Shown on a rule's card when ``condition`` holds (empty: always), "may apply" while
+    it is not known; it never hides the card (fact sheet revision 3)."""
+
+    condition: str
+    text: str
+
+
+@dataclass(frozen=True)
 class Rule:
     """A recommendation as the engine sees it, detached from the database."""
 
@@ -167,6 +176,12 @@ class Rule:
     verification_status: str = ""
     verification: str = ""  # the level (primary, secondary, …)
     verification_words: str = ""  # the level as clinicians read it
+    # How it takes part in the board's decision (fact sheet revision 3, §0).
+    decision_scope: str = "board"  # or "pathway"
+    plan_modalities: tuple[str, ...] = ()
+    contradicted_by: tuple[str, ...] = ()
+    alternatives: str = ""
+    cautions: tuple[Caution, ...] = ()
 
     @property
     def sort_key(self) -> tuple:
@@ -189,12 +204,22 @@ class ComparisonOutcome:
 
 
 @dataclass(frozen=True)
+class CautionOutcome:
+    """A caution that holds (APPLIES) or may hold (MAY_APPLY: ``missing`` would decide)."""
+
+    text: str
+    outcome: str
+    missing: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Match:
     rule: Rule
     outcome: str  # APPLIES, MAY_APPLY or DOES_NOT_APPLY
     comparisons: tuple[ComparisonOutcome, ...] = ()
     missing: tuple[str, ...] = ()  # facts whose value could still change a MAY_APPLY
     error: str = ""  # a condition that could not be compiled
+    cautions: tuple[CautionOutcome, ...] = ()  # of a card shown (applies or may apply)
 
 
 @dataclass
@@ -220,12 +245,35 @@ def match_rule(facts: Mapping[str, object], rule: Rule) -> Match:
         ComparisonOutcome(c, r, facts.get(c.fact))
         for c, r in zip(compiled.comparisons, results, strict=True)
     )
+    if overall is False:
+        return Match(rule, DOES_NOT_APPLY, outcomes)
+    cautions = tuple(_cautions(facts, rule)) if rule.cautions else ()
     if overall is None:
-        missing = dict.fromkeys(
-            compiled.comparisons[i].fact for i in compiled.deciding_unknowns(results)
-        )
-        return Match(rule, MAY_APPLY, outcomes, tuple(missing))
-    return Match(rule, APPLIES if overall else DOES_NOT_APPLY, outcomes)
+        return Match(rule, MAY_APPLY, outcomes, _deciding(compiled, results), cautions=cautions)
+    return Match(rule, APPLIES, outcomes, cautions=cautions)
+
+
+def _deciding(compiled: CompiledCondition, results: list[Outcome]) -> tuple[str, ...]:
+    """The facts not known whose value would decide the outcome, once each, in order."""
+    return tuple(
+        dict.fromkeys(compiled.comparisons[i].fact for i in compiled.deciding_unknowns(results))
+    )
+
+
+def _cautions(facts: Mapping[str, object], rule: Rule) -> Iterable[CautionOutcome]:
+    """The rule's cautions that hold, or may: one that does not hold is left out; one whose
+    condition cannot be read is shown as may apply (never dropped)."""
+    for caution in rule.cautions:
+        try:
+            compiled = compile_condition(caution.condition)
+        except conditions.ConditionError:
+            yield CautionOutcome(caution.text, MAY_APPLY)
+            continue
+        overall, results = compiled.evaluate(facts)
+        if overall is None:
+            yield CautionOutcome(caution.text, MAY_APPLY, _deciding(compiled, results))
+        elif overall:
+            yield CautionOutcome(caution.text, APPLIES)
 
 
 def match(facts: Mapping[str, object], rules: Iterable[Rule], catalogue: Catalogue) -> MatchSet:
@@ -309,6 +357,13 @@ def why_tree(m: Match, catalogue: Catalogue) -> tuple[WhyLine, ...]:
 
 
 @dataclass(frozen=True)
+class ShownCaution:
+    text: str
+    may_apply: bool  # not known yet: ``missing_labels`` would decide it
+    missing_labels: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class ShownMatch:
     """A match with its explanation in words, for pages and handouts."""
 
@@ -316,6 +371,7 @@ class ShownMatch:
     why: tuple[tuple[str, str], ...]  # (state, words): state is held, failed or unknown
     missing_labels: tuple[str, ...]
     why_tree: tuple[WhyLine, ...] = ()
+    cautions: tuple[ShownCaution, ...] = ()
 
     @property
     def rule(self) -> Rule:
@@ -325,10 +381,15 @@ class ShownMatch:
 def present(results: MatchSet, catalogue: Catalogue) -> dict[str, list[ShownMatch]]:
     """Every group of a MatchSet, each match explained comparison by comparison."""
 
+    def labels(names: Iterable[str]) -> tuple[str, ...]:
+        return tuple(catalogue[name].label if name in catalogue else name for name in names)
+
     def shown(m: Match) -> ShownMatch:
         why = tuple((c.state, explain(c, catalogue)) for c in m.comparisons)
-        labels = tuple(catalogue[name].label if name in catalogue else name for name in m.missing)
-        return ShownMatch(m, why, labels, why_tree(m, catalogue))
+        cautions = tuple(
+            ShownCaution(c.text, c.outcome == MAY_APPLY, labels(c.missing)) for c in m.cautions
+        )
+        return ShownMatch(m, why, labels(m.missing), why_tree(m, catalogue), cautions)
 
     return {outcome: [shown(m) for m in getattr(results, outcome)] for outcome in OUTCOMES}
 
@@ -461,6 +522,7 @@ def as_json(results: MatchSet) -> dict[str, list[dict]]:
             "verification": m.rule.verification,
             "verification_words": m.rule.verification_words,
             "shows_unverified_marker": m.rule.shows_unverified_marker,
+            "decision_scope": m.rule.decision_scope,
             "comparisons": [
                 {"fact": c.comparison.fact, "condition": str(c.comparison), "outcome": c.state}
                 for c in m.comparisons
@@ -468,6 +530,15 @@ def as_json(results: MatchSet) -> dict[str, list[dict]]:
         }
         if m.outcome == MAY_APPLY:
             data["missing"] = list(m.missing)
+        if m.outcome != DOES_NOT_APPLY:
+            data["cautions"] = [
+                {
+                    "text": c.text,
+                    "outcome": c.outcome,
+                    **({"missing": list(c.missing)} if c.missing else {}),
+                }
+                for c in m.cautions
+            ]
         if m.error:
             data["error"] = m.error
         return data

@@ -7,11 +7,12 @@ is recorded with who made it, however it was made.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from operator import attrgetter
 from types import MappingProxyType
 from typing import TypeVar
 
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -400,6 +401,33 @@ class Action(models.TextChoices):
     DO_NOT_USE = "do not use", "Do not use"
 
 
+class DecisionScope(models.TextChoices):
+    """How an item takes part in the board's decision (fact sheet revision 3, §0)."""
+
+    BOARD = "board", "Board decision"
+    PATHWAY = "pathway", "Care pathway"
+
+
+# A modality of the decision's plan, named by its code (``decisions.Modality.code``).
+MODALITY_CODE = RegexValidator(
+    r"^[a-z][a-z0-9_]*$", "Use a modality's code: lower-case letters, digits and underscores."
+)
+# The plan's modalities, code -> name: the decisions app, which owns the list, sets this
+# when it starts (guidelines cannot import it); None leaves codes unchecked and unnamed.
+modality_names: Callable[[], dict[str, str]] | None = None
+
+
+def _unknown_modalities(codes: Iterable[str]) -> list[str]:
+    known = modality_names() if modality_names is not None else None
+    return [] if known is None else sorted(set(codes) - set(known))
+
+
+def modalities_in_words(codes: Iterable[str], names: Mapping[str, str]) -> str:
+    """Modality codes as the plan's list names them ("Further imaging"), the code itself
+    for one the list no longer holds."""
+    return ", ".join(names.get(code, code) for code in codes)
+
+
 class RecommendationQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
@@ -422,8 +450,8 @@ class RecommendationQuerySet(models.QuerySet):
 
     def in_library(self):
         """What clinicians read and cases are matched against: the published
-        recommendations in digest order, with their section and source."""
-        return self.published().with_provenance().in_digest_order()
+        recommendations in digest order, with their section, source and cautions."""
+        return self.published().with_provenance().prefetch_related("cautions").in_digest_order()
 
     def rules(self) -> list[matching.Rule]:
         """The published recommendations as the matching engine's rules, in one query."""
@@ -494,6 +522,36 @@ class Recommendation(Stamped):
         default=False, help_text="Only published recommendations are matched against cases."
     )
     reviewed_on = models.DateField(null=True, blank=True)
+    # How the item takes part in the board's decision (fact sheet revision 3, §0).
+    decision_scope = models.CharField(
+        max_length=8,
+        choices=DecisionScope.choices,
+        default=DecisionScope.BOARD,
+        help_text="Board: a decision the board makes for this patient. Care pathway: a "
+        "standard the treating teams apply (e.g. the ERAS perioperative items), judged by the "
+        "board as one line, not item by item.",
+    )
+    plan_modalities = ArrayField(
+        models.CharField(max_length=60, validators=[MODALITY_CODE]),
+        default=list,
+        blank=True,
+        help_text="Codes of the plan's modalities that carry the item out, comma-separated "
+        "(e.g. further_imaging): a plan with one of them proposes “followed”.",
+    )
+    contradicted_by = ArrayField(
+        models.CharField(max_length=60, validators=[MODALITY_CODE]),
+        default=list,
+        blank=True,
+        help_text="Codes of modalities that go against the item: a plan with one of them "
+        "proposes “not followed”.",
+    )
+    alternatives = models.CharField(
+        max_length=60,
+        blank=True,
+        validators=[MODALITY_CODE],
+        help_text="A key shared by items that are alternative options for the same decision: "
+        "following one follows the group.",
+    )
 
     objects = RecommendationQuerySet.as_manager()
 
@@ -549,6 +607,13 @@ class Recommendation(Stamped):
         problems = self.condition_problems()
         if problems:
             errors["condition"] = [str(problem) for problem in problems]
+        for name in ("plan_modalities", "contradicted_by"):
+            unknown = _unknown_modalities(getattr(self, name) or [])
+            if unknown:
+                errors[name] = (
+                    f"Not on the plan's modality list: {', '.join(unknown)}. Use the codes of "
+                    "Decisions › Modalities (or add the modality there first)."
+                )
         if errors:
             raise ValidationError(errors)
 
@@ -579,6 +644,13 @@ class Recommendation(Stamped):
             verification_status=self.verification_status,
             verification=self.verification,
             verification_words=self.get_verification_display(),
+            decision_scope=self.decision_scope,
+            plan_modalities=tuple(self.plan_modalities),
+            contradicted_by=tuple(self.contradicted_by),
+            alternatives=self.alternatives,
+            cautions=tuple(
+                matching.Caution(caution.condition, caution.text) for caution in self.cautions.all()
+            ),
         )
 
     def record_verification(self, who: str, on) -> None:
@@ -587,3 +659,41 @@ class Recommendation(Stamped):
         self.verified_on = on
         self.verification_status = VerificationStatus.VERIFIED_PRIMARY
         self.verification = VerificationLevel.PRIMARY
+
+
+@audited
+class Caution(models.Model):
+    """A caution shown on a recommendation's card when its condition holds for the case
+    (and as "may apply" while not known); a caution never hides the card. Fact sheet
+    revision 3: e.g. gadolinium MRI in pregnancy."""
+
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.CASCADE, related_name="cautions"
+    )
+    position = models.PositiveIntegerField(default=0)
+    condition = models.TextField(
+        "when",
+        help_text="When the caution is shown, over case facts (the recommendations' syntax). "
+        "Empty: on every card of the recommendation.",
+        blank=True,
+    )
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["recommendation", "position", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(text=""), name="caution_has_text"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Caution on {self.recommendation_id}: {self.text[:60]}"
+
+    def clean(self) -> None:
+        if self.recommendation_id is None:
+            return
+        area_id = self.recommendation.area_id
+        if area_id is None:
+            return
+        problems = conditions.validate(self.condition, Fact.objects.for_area(area_id).catalogue())
+        if problems:
+            raise ValidationError({"condition": [str(problem) for problem in problems]})

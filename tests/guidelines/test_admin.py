@@ -11,35 +11,9 @@ from django.utils import timezone
 from pghistory.models import Events
 
 from guidelines.models import Fact, Recommendation
+from tests.admin_forms import recommendation_form
 
 pytestmark = pytest.mark.django_db
-
-
-def recommendation_form(rec: Recommendation, **changes) -> dict:
-    """The admin change form's POST data for a recommendation, with changes."""
-    data = {
-        "slug": rec.slug,
-        "subsection": rec.subsection_id,
-        "statement": rec.statement,
-        "action": rec.action,
-        "source": rec.source_id or "",
-        "source_detail": rec.source_detail,
-        "source_strength": rec.source_strength,
-        "source_evidence": rec.source_evidence,
-        "digest_grade": rec.digest_grade,
-        "notes": rec.notes,
-        "verification": rec.verification,
-        "verification_status": rec.verification_status,
-        "verification_detail": rec.verification_detail,
-        "verified_by": rec.verified_by,
-        "verified_on": rec.verified_on.isoformat() if rec.verified_on else "",
-        "reviewed_on": "",
-        "condition": rec.condition,
-    }
-    if rec.is_published:
-        data["is_published"] = "on"
-    data.update(changes)
-    return {k: v for k, v in data.items() if v is not None}
 
 
 def change_url(rec) -> str:

@@ -10,8 +10,16 @@ import yaml
 from django.core.management import CommandError, call_command
 from pghistory.models import Events
 
+from decisions.models import Modality
 from guidelines import conditions, content_pack, snapshot
-from guidelines.models import Fact, GuidelineSource, Recommendation, Section, Subsection
+from guidelines.models import (
+    Caution,
+    Fact,
+    GuidelineSource,
+    Recommendation,
+    Section,
+    Subsection,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -147,7 +155,7 @@ def test_export_then_load_into_an_empty_database_gives_the_same_content(tmp_path
 def test_export_of_the_shipped_content_reproduces_the_pack_file():
     exported = content_pack.dump(
         content_pack.export_pack(
-            area="liver", name="liver-metastases", title="Liver metastases", version="2026.11.4"
+            area="liver", name="liver-metastases", title="Liver metastases", version="2026.12.5"
         )
     )
     shipped = "".join(
@@ -336,3 +344,82 @@ def test_a_library_at_revision_1_moves_to_revision_2_keeping_an_editors_work(edi
     assert Fact.objects.count() == 64
     again = run("load_content")
     assert "update " not in again and "create " not in again  # nothing changes a second time
+
+
+REVISION_2 = Path(__file__).parent / "data" / "liver-metastases-rev2.yaml"
+
+
+@pytest.mark.slow
+def test_a_library_at_revision_2_moves_to_revision_3_keeping_an_editors_work(editor):
+    empty_library()
+    run("load_content", str(REVISION_2))
+    assert not Caution.objects.exists()
+    assert set(Recommendation.objects.values_list("decision_scope", flat=True)) == {"board"}
+    _edit_in_the_admin(editor, "mm-asco-encorafenib-braf", notes="Our own note.")
+
+    output = run("load_content")
+    assert "left alone recommendation mm-asco-encorafenib-braf" in output
+    edited = Recommendation.objects.get(slug="mm-asco-encorafenib-braf")
+    assert edited.notes == "Our own note." and "resectability" not in edited.condition
+    pack = {r["id"]: r for r in pack_data()["recommendations"]}
+    for rec in Recommendation.objects.exclude(slug="mm-asco-encorafenib-braf"):
+        item = pack[rec.slug]
+        assert rec.condition == item.get("condition", ""), rec.slug
+        assert rec.decision_scope == item.get("decision_scope", "board"), rec.slug
+        assert rec.plan_modalities == item.get("plan_modalities", []), rec.slug
+        assert rec.contradicted_by == item.get("contradicted_by", []), rec.slug
+        cautions = [(c.condition, c.text) for c in rec.cautions.all()]
+        assert cautions == [(c["when"], c["text"]) for c in item.get("cautions", [])], rec.slug
+    published = Recommendation.objects.published()
+    assert published.filter(decision_scope="board").count() == 34
+    assert published.filter(decision_scope="pathway").count() == 20
+    ablation = Recommendation.objects.get(slug="tp-ablation-not-over-resection-crlm")
+    assert ablation.condition.endswith("and liver_resection_done = false")
+    again = run("load_content")
+    assert "update " not in again and "create " not in again
+
+
+def test_every_modality_the_pack_names_is_on_the_plans_list():
+    named = {
+        code
+        for item in pack_data()["recommendations"]
+        for code in item.get("plan_modalities", []) + item.get("contradicted_by", [])
+    }
+    assert named == {"further_imaging", "molecular_testing", "adjuvant_systemic_therapy",
+                     "systemic_therapy_first_line", "systemic_therapy_later_line",
+                     "hepatic_resection_minor", "hepatic_resection_major", "biliary_drainage",
+                     "surveillance", "ablation"}  # fmt: skip
+    assert named <= set(Modality.objects.values_list("code", flat=True))
+
+
+def test_a_modality_not_on_the_list_or_a_bad_caution_is_refused_and_nothing_loads(tmp_path):
+    data = pack_data()
+    rec = next(r for r in data["recommendations"] if r["id"] == "pc-counseling")
+    rec["plan_modalities"] = ["teleportation"]
+    with pytest.raises(
+        CommandError,
+        match="pc-counseling: plan_modalities: Not on the plan's modality list: teleportation",
+    ):
+        run("load_content", str(write_pack(tmp_path, data)))
+    data = pack_data()
+    rec = next(r for r in data["recommendations"] if r["id"] == "dx-mri-before-resection")
+    rec["cautions"] = [{"when": "pregnant = maybe", "text": "x"}]
+    with pytest.raises(CommandError, match="dx-mri-before-resection: caution 1: condition:"):
+        run("load_content", str(write_pack(tmp_path, data)))
+    rec["cautions"] = [{"when": "pregnant = true"}]
+    with pytest.raises(CommandError, match="cautions must be a list of"):
+        run("load_content", str(write_pack(tmp_path, data)))
+    assert Recommendation.objects.get(slug="pc-counseling").plan_modalities == []
+    assert Caution.objects.filter(condition="pregnant = true").count() == 2
+
+
+def test_an_editors_caution_is_kept_and_listed_by_a_later_load(editor, tmp_path):
+    import pghistory
+
+    rec = Recommendation.objects.get(slug="dx-mri-disappearing-metastases")
+    with pghistory.context(user=editor.pk, url="/admin/"):
+        Caution.objects.create(recommendation=rec, position=2, condition="renal_insufficiency = true",
+                               text="Our own caution.")  # fmt: skip
+    output = run("load_content")
+    assert "left alone recommendation dx-mri-disappearing-metastases (cautions)" in output
+    assert rec.cautions.count() == 2

@@ -145,10 +145,12 @@ CASES = [
             "mmr_msi_status": "pMMR_MSS",
             "planned_procedure": "systemic_only",
         },
-        {"mt-cgp-unresectable", "mm-asco-first-line-chemo"},
+        {"mt-cgp-unresectable"},
         {
             # revision 2: anti-VEGF only when the liver metastases were not resected
             "mm-asco-antivegf-right": ("liver_resection_done",),
+            # revision 3: first-line chemotherapy too
+            "mm-asco-first-line-chemo": ("liver_resection_done",),
             "dx-ceus-characterise-lesion-oncology": (
                 "fll_detected_on_ultrasound",
                 "cirrhosis",
@@ -228,8 +230,8 @@ def test_rules_carry_the_unverified_marker_and_source():
     )
 
 
-def test_building_rules_takes_one_query_whatever_their_number(django_assert_num_queries):
-    with django_assert_num_queries(1):
+def test_building_rules_takes_two_queries_whatever_their_number(django_assert_num_queries):
+    with django_assert_num_queries(2):  # the recommendations, then their cautions
         Recommendation.objects.rules()
 
 
@@ -315,3 +317,65 @@ def test_dmmr_gets_pembrolizumab_without_doublet_chemotherapy():
 def test_a_resected_primary_is_not_resected_again_with_the_liver():
     facts = {"planned_procedure": "hepatectomy", "primary_status": "resected"}
     assert _outcomes(facts)["pc-no-oral-bowel-prep"] == matching.APPLIES
+
+
+# --- Revision 3 (fact sheet §0): three conditions and two cautions -----------------------
+
+BRAF_PREVIOUSLY_TREATED = {"primary_site": "colorectal", "braf_v600e_status": "mutant",
+                           "systemic_therapy_line": "previously_treated"}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("facts", "outcome"),
+    [
+        # BEACON is for previously treated disease that is not (yet) resectable
+        ({"resectability": "unresectable", "liver_resection_done": False}, "applies"),
+        ({"resectability": "potentially_resectable", "liver_resection_done": False}, "applies"),
+        ({"resectability": "resectable", "liver_resection_done": False}, "does_not_apply"),
+        ({"resectability": "unresectable", "liver_resection_done": True}, "does_not_apply"),
+        ({"resectability": "unresectable"}, "may_apply"),
+    ],
+)
+def test_encorafenib_no_longer_reaches_resectable_or_resected_patients(facts, outcome):
+    assert _outcomes({**BRAF_PREVIOUSLY_TREATED, **facts})["mm-asco-encorafenib-braf"] == outcome
+
+
+FIRST_LINE = {"primary_site": "colorectal", "resectability": "potentially_resectable",
+              "systemic_therapy_line": "none_yet", "mmr_msi_status": "pMMR_MSS"}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("resected", "outcome"), [(False, "applies"), (True, "does_not_apply"), (None, "may_apply")]
+)
+def test_first_line_doublet_is_not_shown_after_resection_of_the_liver_metastases(resected, outcome):
+    facts = {**FIRST_LINE, **({} if resected is None else {"liver_resection_done": resected})}
+    assert _outcomes(facts)["mm-asco-first-line-chemo"] == outcome
+
+
+@pytest.mark.parametrize(
+    ("resected", "outcome"), [(False, "applies"), (True, "does_not_apply"), (None, "may_apply")]
+)
+def test_ablation_over_resection_is_decided_before_the_operation(resected, outcome):
+    facts = {"primary_site": "colorectal", "resectability": "resectable"}
+    facts |= {} if resected is None else {"liver_resection_done": resected}
+    assert _outcomes(facts)["tp-ablation-not-over-resection-crlm"] == outcome
+
+
+MRI_BEFORE_RESECTION = {"liver_metastases": "confirmed", "planned_procedure": "hepatectomy"}
+
+
+@pytest.mark.parametrize(
+    ("patient", "cautions"),
+    [
+        ({"sex": "female", "pregnant": True}, [("applies", ())]),
+        ({"sex": "female"}, [("may_apply", ("pregnant",))]),
+        ({"sex": "female", "pregnant": False}, []),
+        ({"sex": "male"}, []),  # pregnant is "no" for men (revision 2)
+    ],
+)
+def test_the_mri_cards_carry_a_caution_in_pregnancy_that_never_hides_them(patient, cautions):
+    results = snapshot.matches_for({**MRI_BEFORE_RESECTION, **patient}, liver_content()).results
+    card = next(m for m in results.applies if m.rule.id == "dx-mri-before-resection")
+    assert [(c.outcome, c.missing) for c in card.cautions] == cautions
+    if cautions:
+        assert card.cautions[0].text.startswith("Liver MRI usually uses a gadolinium-based")
