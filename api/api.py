@@ -15,6 +15,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import NinjaAPI, Schema
+from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.security import HttpBearer, django_auth
 from ninja.throttling import UserRateThrottle
@@ -25,7 +26,7 @@ from accounts.models import ReadKind, TokenPurpose
 from accounts.readlog import record_read
 from cases.models import Case
 from cases.overview import overview
-from decisions.models import Decision
+from decisions.models import Decision, latest_version, record_in_force
 from guidelines import matching
 from meetings.models import Meeting
 
@@ -121,7 +122,8 @@ class AgendaEntry(Schema):
     position: int
     case: int
     patient: str
-    decision: int | None
+    decision: int | None  # the record in force: the latest signed version
+    draft: int | None  # a version not signed yet (a first draft or an amendment), if any
 
 
 class MeetingDetail(MeetingRow):
@@ -250,20 +252,24 @@ def get_meeting(request: HttpRequest, pk: int):
     record_read(request, ReadKind.API, [item.case for item in items], meeting_id=meeting.pk)
     agenda = []
     for item in items:
-        decision = item.current_decision
+        versions = list(item.decisions.all())
+        decision, working = record_in_force(versions), latest_version(versions)
         agenda.append({"position": item.position, "case": item.case_id,
                        "patient": item.case.patient.name,
-                       "decision": decision.pk if decision else None})  # fmt: skip
+                       "decision": decision.pk if decision else None,
+                       "draft": working.pk if working and not working.is_signed else None})  # fmt: skip
     return {**_meeting_row(meeting), "agenda": agenda}
 
 
 # --- Decisions -----------------------------------------------------------------------
 
 
-def _decisions():
-    return Decision.objects.select_related(
-        "agenda_item__case__patient", "agenda_item__meeting", "signed_by"
-    ).prefetch_related("concordance__reason", "actions")
+def _decisions(decisions=None):
+    return (
+        (Decision.objects.all() if decisions is None else decisions)
+        .select_related("agenda_item__case__patient", "agenda_item__meeting", "signed_by")
+        .prefetch_related("concordance__reason", "actions")
+    )
 
 
 def _decision(decision: Decision) -> dict:
@@ -294,10 +300,20 @@ class DecisionPage(PageNumberPagination):
 
 @api.get("/decisions", response=list[DecisionOut], tags=["decisions"])
 @paginate(DecisionPage, page_size=PAGE)
-def list_decisions(request: HttpRequest, case: int | None = None, meeting: int | None = None):
-    """Decision records, every version (amendments name what they correct), newest first."""
+def list_decisions(
+    request: HttpRequest,
+    case: int | None = None,
+    meeting: int | None = None,
+    versions: str = "in_force",
+):
+    """The board's decisions, newest first: each agenda item's record in force (its latest
+    signed version). ``versions=all`` lists every version instead, drafts and amendments in
+    progress included (each with its status; amendments name what they correct)."""
     require(request, "decisions.view_decision")
-    found = _decisions().order_by("-pk")
+    if versions not in ("in_force", "all"):
+        raise HttpError(400, "versions: use in_force (the default) or all")
+    found = Decision.objects.all() if versions == "all" else Decision.objects.in_force()
+    found = _decisions(found).order_by("-pk")
     if case is not None:
         found = found.filter(agenda_item__case_id=case)
     if meeting is not None:

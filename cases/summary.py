@@ -33,6 +33,7 @@ class CaseSection:
     summary: str
     important_unknowns: list[str]
     more_unknowns: int  # how many more would decide, beyond those listed
+    alone: bool = False  # a case summary, not an item of a meeting's agenda
 
     @property
     def case(self) -> Case:
@@ -48,9 +49,16 @@ class CaseSection:
         ]  # fmt: skip
 
     @property
+    def heading(self) -> str:
+        """The case as paper names it: always by its case number, as the app does; on an
+        agenda also by its position there ("Item 1 · Case 8")."""
+        case = f"Case {self.case.pk}"
+        return case if self.alone else f"Item {self.number} · {case}"
+
+    @property
     def bookmark(self) -> str:
         """The section's entry in the document's outline."""
-        return f"Case {self.number}: {self.patient_line}"
+        return f"{self.heading}: {self.patient_line}"
 
 
 def identified(case: Case) -> str:
@@ -62,7 +70,12 @@ def identified(case: Case) -> str:
 
 
 def build_section(
-    case: Case, number: int, *, pseudonymise: bool, content: snapshot.Snapshot | None = None
+    case: Case,
+    number: int,
+    *,
+    pseudonymise: bool,
+    content: snapshot.Snapshot | None = None,
+    alone: bool = False,
 ) -> CaseSection:
     """One case's section; pseudonymised, it names the patient by a pseudonym and its
     text has the patient's identifiers removed (``cases.pseudonym``)."""
@@ -77,6 +90,7 @@ def build_section(
         summary=text(case.clinical_summary),
         important_unknowns=unknowns[:IMPORTANT_UNKNOWNS],
         more_unknowns=max(0, len(unknowns) - IMPORTANT_UNKNOWNS),
+        alone=alone,
     )
 
 
@@ -107,7 +121,7 @@ def fingerprint(case: Case) -> str:
 def render_case_summary(case: Case) -> Rendered:
     """The one-case summary PDF: the case's section (laid out ahead, or now) with the
     summary's page headers and numbers."""
-    section = build_section(case, 1, pseudonymise=False)
+    section = build_section(case, 1, pseudonymise=False, alone=True)
     parts = sections.obtain([sections.prepare(section)])
     pdf, pages = stamped("pdf/case_summary.html", {"section": section}, parts)
     return Rendered(pdf, pages, content_versions([section]))

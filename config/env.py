@@ -40,7 +40,9 @@ def env_bool(name: str, default: bool) -> bool:
     )
 
 
-def env_int(name: str, default: int, minimum: int | None = None, why: str = "") -> int:
+def env_int(
+    name: str, default: int, minimum: int | None = None, why: str = "", maximum: int | None = None
+) -> int:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
@@ -50,6 +52,8 @@ def env_int(name: str, default: int, minimum: int | None = None, why: str = "") 
         raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
     if minimum is not None and value < minimum:
         raise ImproperlyConfigured(f"{name}={value}: use {minimum} or more{why}.")
+    if maximum is not None and value > maximum:
+        raise ImproperlyConfigured(f"{name}={value}: use {maximum} or less{why}.")
     return value
 
 

@@ -234,6 +234,9 @@ API_RATE_PER_MINUTE = env_int("API_RATE_PER_MINUTE", 120, minimum=1)
 # the domain part of each meeting's stable UID (set it once; changing it duplicates
 # every meeting in subscribed calendars).
 CALENDAR_MEETING_MINUTES = env_int("CALENDAR_MEETING_MINUTES", 60, minimum=5)
+# A decision is signed, and a letter made, only once its meeting has started; this many
+# minutes early are allowed for clocks that differ (a workstation's, the server's).
+MEETING_CLOCK_SKEW_MINUTES = env_int("MEETING_CLOCK_SKEW_MINUTES", 10, minimum=0, maximum=120)
 CALENDAR_UID_DOMAIN = env_str("CALENDAR_UID_DOMAIN") or (
     ALLOWED_HOSTS[0] if ALLOWED_HOSTS and ALLOWED_HOSTS[0] != "*" else "tumorboard.invalid"
 )

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from cases.pseudonym import pseudonym, scrub
 from cases.summary import identified
-from decisions.models import Decision, Judgement, LetterTemplate
+from decisions.models import Decision, DecisionStatus, Judgement, LetterTemplate
 from meetings.models import AgendaItem, Handout, HandoutKind, Meeting
 from printing.pdf import Progress, Rendered, html_to_document, render_template, reporting_pages
 
@@ -26,8 +26,23 @@ class Entry:
 
     item: AgendaItem
     patient_line: str
-    decision: Decision | None  # the latest signed version, else the draft, else none
+    decision: Decision | None  # the record in force (the latest signed version), or none
     text: Callable[[str], str] = field(repr=False)  # scrubs identifiers when pseudonymised
+    drafted: bool = False  # a version not signed yet exists (a first draft, an amendment)
+
+    @property
+    def state(self) -> str:
+        """The record's state in words, as the minutes print it."""
+        if self.decision is None:
+            if self.drafted:
+                return (
+                    "No signed decision: a draft record exists, which is not the board's decision"
+                )
+            return "No decision recorded"
+        words = "Signed" if self.decision.amends_id is None else "Amended and signed"
+        if self.drafted:
+            words += "; an amendment is in progress (not signed, not printed here)"
+        return words
 
     @property
     def question(self) -> str:
@@ -56,44 +71,87 @@ class Entry:
         return self.text(self.decision.information_needed) if self.decision else ""
 
 
-def _records(meeting: Meeting, items=None) -> dict[int, Decision]:
-    """Per agenda item, the version the documents print: the latest signed one (an
-    amendment in progress does not replace it until it is signed), else the draft."""
-    decisions = (
-        Decision.objects.filter(agenda_item__meeting=meeting)
-        .select_related("signed_by", "amends")
-        .prefetch_related(
-            "modalities",
-            "concordance__reason",
-            "actions",
-            "confirmations__confirmed_by",
+def _records(meeting: Meeting, items=None, *, to_print: bool = True) -> dict[int, Decision]:
+    """Per agenda item, the record in force (``Decision.objects.in_force``): the documents
+    never print a draft as the board's decision. ``to_print``: with what they print."""
+    decisions = Decision.objects.filter(agenda_item__meeting=meeting).in_force()
+    if to_print:
+        decisions = decisions.select_related("signed_by", "amends").prefetch_related(
+            "modalities", "concordance__reason", "actions", "confirmations__confirmed_by"
         )
-        .order_by("agenda_item_id", "pk")
-    )
     if items is not None:
         decisions = decisions.filter(agenda_item__in=items)
-    chosen: dict[int, Decision] = {}
-    for decision in decisions:
-        current = chosen.get(decision.agenda_item_id)
-        if current is None or decision.is_signed or not current.is_signed:
-            chosen[decision.agenda_item_id] = decision
-    return chosen
+    return {decision.agenda_item_id: decision for decision in decisions}
 
 
-def _entry(item: AgendaItem, decision: Decision | None, pseudonymised: bool) -> Entry:
+def _drafted(meeting: Meeting) -> set[int]:
+    """The agenda items with a version not signed yet."""
+    return set(
+        Decision.objects.filter(
+            agenda_item__meeting=meeting, status=DecisionStatus.DRAFT
+        ).values_list("agenda_item_id", flat=True)
+    )
+
+
+def changed_since(handout: Handout) -> list[str]:
+    """What happened to the records a finished document printed, in words (nothing while
+    it is current): decisions signed or amended after it was made, cases added to or taken
+    off the agenda (minutes)."""
+    printed = (handout.content_versions or {}).get("decisions")
+    if printed is None or handout.status != "done" or handout.finished_at is None:
+        return []
+    meeting = handout.meeting
+    if handout.kind == HandoutKind.LETTER:
+        items = [handout.agenda_item] if handout.agenda_item_id else []
+    else:
+        items = list(meeting.agenda_items.all())
+    records = _records(meeting, items, to_print=False)
+    signed = amended = unsigned = 0
+    for item in items:
+        record, before = records.get(item.pk), printed.get(str(item.pk))
+        if record is None:
+            unsigned += before is not None  # (documents made before drafts were left out)
+        elif before != record.pk or record.signed_at > handout.finished_at:
+            if record.amends_id is None:
+                signed += 1
+            else:
+                amended += 1
+    changes = [
+        f"{count} decision{'s' if count > 1 else ''} {words}"
+        for count, words in (
+            (signed, "signed since"),
+            (amended, "amended since"),
+            (unsigned, "printed from a draft"),
+        )
+        if count
+    ]
+    if handout.kind == HandoutKind.MINUTES:
+        now = {str(item.pk) for item in items}
+        for count, words in (
+            (len(now - set(printed)), "added to the agenda"),
+            (len(set(printed) - now), "taken off the agenda"),
+        ):
+            if count:
+                changes.append(f"{count} case{'s' if count > 1 else ''} {words}")
+    return changes
+
+
+def _entry(
+    item: AgendaItem, decision: Decision | None, pseudonymised: bool, drafted: bool = False
+) -> Entry:
     case = item.case
     if pseudonymised:
-        return Entry(item, pseudonym(case), decision, lambda text: scrub(text, case))
-    return Entry(item, identified(case), decision, lambda text: text)
+        return Entry(item, pseudonym(case), decision, lambda text: scrub(text, case), drafted)
+    return Entry(item, identified(case), decision, lambda text: text, drafted)
 
 
 def minutes_context(meeting: Meeting, progress: Progress | None = None) -> dict:
     """What the minutes print: a fixed number of queries, whatever the agenda's length."""
     items = list(meeting.agenda_items.select_related("case__patient").order_by("position"))
-    records = _records(meeting)
+    records, drafted = _records(meeting), _drafted(meeting)
     entries = []
     for done, item in enumerate(items, start=1):
-        entries.append(_entry(item, records.get(item.pk), meeting.pseudonymise))
+        entries.append(_entry(item, records.get(item.pk), meeting.pseudonymise, item.pk in drafted))
         if progress:
             progress("preparing", done, len(items))
     attendees = list(meeting.attendees.all())
@@ -108,19 +166,32 @@ def minutes_context(meeting: Meeting, progress: Progress | None = None) -> dict:
 
 def render_minutes(meeting: Meeting, progress: Progress | None = None) -> Rendered:
     context = minutes_context(meeting, progress)
-    printed = {str(e.item.pk): e.decision.pk for e in context["entries"] if e.decision}
+    printed = {str(e.item.pk): e.decision.pk if e.decision else None for e in context["entries"]}
     html = render_template("pdf/minutes.html", context)
     return _layout(html, progress, {"decisions": printed})
 
 
-def letter_context(item: AgendaItem) -> dict:
-    """What the letter prints: the latest signed version of the item's record."""
-    record = _records(item.meeting, [item]).get(item.pk)
-    if record is None or not record.is_signed:
-        raise NotSigned(
-            "The decision on this case is not signed yet: sign it, then make the letter."
+def why_no_letter(item: AgendaItem, record: Decision | None) -> str | None:
+    """Why the item's letter cannot be made (yet), or None: a letter states what the board
+    decided, so its meeting has started and its record in force is signed."""
+    meeting = item.meeting
+    if not meeting.has_started():
+        return (
+            f"The meeting starts on {timezone.localtime(meeting.starts_at):%-d %B %Y at %H:%M}: "
+            "a letter states what the board decided, so it is made after the meeting."
         )
+    if record is None:
+        return "The decision on this case is not signed yet: sign it, then make the letter."
+    return None
+
+
+def letter_context(item: AgendaItem) -> dict:
+    """What the letter prints: the item's record in force (its latest signed version)."""
     meeting, case = item.meeting, item.case
+    record = _records(meeting, [item]).get(item.pk)
+    refusal = why_no_letter(item, record)
+    if refusal:
+        raise NotSigned(refusal)
     signer = record.signed_by.get_full_name() or record.signed_by.get_username()
     wording = LetterTemplate.current().filled(
         {

@@ -10,6 +10,8 @@ says was shown. For each recommendation the board marks followed, not followed
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from operator import attrgetter
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -77,10 +79,30 @@ class DecisionStatus(models.TextChoices):
 
 class DecisionQuerySet(models.QuerySet):
     def in_force(self):
-        """Of these records, each agenda item's latest version (an amendment is made after
-        the version it corrects): filter first (e.g. signed only), then ask for this."""
-        latest = self.values("agenda_item").annotate(latest=models.Max("pk")).values("latest")
+        """Of these records, each agenda item's record in force: its latest **signed**
+        version (an amendment is made after the version it corrects, and replaces it once
+        it is signed). A draft -- a first record not signed yet, or an amendment in
+        progress -- is never the board's decision.
+
+        The one rule every reader asks: the case and meeting pages, meeting mode's
+        previous decisions, minutes, letters, the API, spreadsheets, FHIR, the quality
+        report and the case's status (``record_in_force`` is the same rule over versions
+        already read)."""
+        signed = self.filter(status=DecisionStatus.SIGNED)
+        latest = signed.values("agenda_item").annotate(latest=models.Max("pk")).values("latest")
         return self.model.objects.filter(pk__in=latest)
+
+
+def record_in_force(versions: Iterable[Decision]) -> Decision | None:
+    """One agenda item's record in force among its versions already read (e.g.
+    prefetched): its latest signed version, as ``DecisionQuerySet.in_force``."""
+    return max((v for v in versions if v.is_signed), key=attrgetter("pk"), default=None)
+
+
+def latest_version(versions: Iterable[Decision]) -> Decision | None:
+    """The version being worked on: the latest, signed or a draft. Only the record's own
+    page, amending and signing read it; every reader shows ``record_in_force``."""
+    return max(versions, key=attrgetter("pk"), default=None)
 
 
 @audited
@@ -183,7 +205,10 @@ class Decision(Authored):
         return reverse("decisions:decision_version", args=[item.meeting_id, item.pk, self.pk])
 
     def concordance_summary(self) -> str:
-        """E.g. 'followed 5 of 6; 1 not followed: patient preference'."""
+        """E.g. 'followed 5 of 6; 1 not followed: patient preference'. A deferral or a case
+        noted without discussion decided nothing to measure: 'not assessed (deferred)'."""
+        if self.outcome in (Outcome.DEFERRED, Outcome.NOTED):
+            return f"not assessed ({'deferred' if self.outcome == Outcome.DEFERRED else 'noted without discussion'})"
         rows = list(self.concordance.all())
         if not rows:
             return "no recommendation applied"

@@ -8,7 +8,14 @@ from django.utils import timezone
 from cases.models import CaseStatus
 from cases.overview import overview
 from cases.services import move_status
-from decisions.models import Action, Concordance, Decision, Outcome
+from decisions.models import (
+    Action,
+    Concordance,
+    Decision,
+    Outcome,
+    latest_version,
+    record_in_force,
+)
 from guidelines import matching, snapshot
 from meetings.models import AgendaItem
 
@@ -25,7 +32,7 @@ def start(item: AgendaItem, user) -> Decision:
     """The item's decision record, made now (with what the board sees) if it has none."""
     with transaction.atomic():
         AgendaItem.objects.select_for_update().get(pk=item.pk)  # one record, however many clicks
-        decision = item.current_decision
+        decision = latest_version(item.decisions.all())
         if decision is None:
             decision = Decision.objects.create(agenda_item=item, created_by=user, updated_by=user)
             decision = freeze(decision)
@@ -93,7 +100,8 @@ def amend(decision: Decision, user, reason: str) -> Decision:
     with transaction.atomic():
         AgendaItem.objects.select_for_update().get(pk=decision.agenda_item_id)
         signed = Decision.objects.select_related("agenda_item").get(pk=decision.pk)
-        if not signed.is_signed or signed.agenda_item.current_decision.pk != signed.pk:
+        versions = list(signed.agenda_item.decisions.all())
+        if record_in_force(versions) != signed or latest_version(versions) != signed:
             raise CannotAmend("Only the signed record in force can be amended.")
         fields = (
             "outcome", "intent", "plan", "information_needed", "needed_by",

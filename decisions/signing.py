@@ -132,6 +132,12 @@ def sign(decision: Decision, user, version: int, *, at=None) -> Decision:
         )
         if current.is_signed:
             raise CannotSign("This decision is signed already.")
+        meeting = current.agenda_item.meeting
+        if not meeting.has_started(at):
+            raise CannotSign(
+                f"The meeting starts on {timezone.localtime(meeting.starts_at):%-d %B %Y at %H:%M}: "
+                "a decision is the board's once it has met, so it is signed from then on."
+            )
         if current.version != version:
             raise CannotSign(
                 "The record was saved again since you opened it: read it again, then sign."
@@ -168,7 +174,10 @@ def case_status_after(decision: Decision) -> str:
         listed = AgendaItem.objects.filter(case_id=decision.agenda_item.case_id).exclude(
             pk=decision.agenda_item_id
         )
-        if listed.filter(decisions__isnull=True).exists():
+        # Listed on another agenda and not decided there: no record in force (a draft or
+        # a proposal prepared for that meeting is not a decision).
+        decided = Decision.objects.filter(agenda_item__in=listed).in_force()
+        if listed.exclude(pk__in=decided.values("agenda_item_id")).exists():
             return CaseStatus.ON_AGENDA
         return CaseStatus.READY
     if decision.actions.filter(done_at__isnull=True).exists():

@@ -18,7 +18,7 @@ from accounts.models import ReadKind
 from accounts.readlog import record_read
 from cases.summary import build_section
 from config.htmx import wants_partial
-from decisions import services, signing
+from decisions import documents, services, signing
 from decisions.forms import (
     ActionFormSet,
     AmendForm,
@@ -27,7 +27,14 @@ from decisions.forms import (
     DecisionForm,
     SignForm,
 )
-from decisions.models import Action, Decision, NotFollowedReason, Outcome
+from decisions.models import (
+    Action,
+    Decision,
+    NotFollowedReason,
+    Outcome,
+    latest_version,
+    record_in_force,
+)
 from decisions.tasks import render_record_document
 from guidelines import snapshot
 from meetings.models import AgendaItem, Handout, HandoutKind, Meeting
@@ -51,7 +58,8 @@ def _item(request: HttpRequest, pk: int, item_pk: int, permission: str) -> Agend
 
 
 def current_record(item: AgendaItem) -> Decision | None:
-    """The item's record in force: its latest version (an amendment follows what it amends)."""
+    """The version of the item's record being worked on: its latest, signed or a draft
+    (``latest_version``); the page says which version is in force."""
     decision = (
         Decision.objects.select_related("signed_by", "amends")
         .filter(agenda_item=item)
@@ -61,6 +69,11 @@ def current_record(item: AgendaItem) -> Decision | None:
     if decision is not None:
         decision.agenda_item = item
     return decision
+
+
+def _record_page(item: AgendaItem) -> str:
+    """The item's decision page (it shows the version being worked on, and every other)."""
+    return reverse("decisions:decision_edit", args=[item.meeting_id, item.pk])
 
 
 def _current(item: AgendaItem) -> Decision:
@@ -361,14 +374,15 @@ def _agenda(meeting) -> list[AgendaEntry]:
     )
     entries = []
     for item in items:
-        decision = item.current_decision
-        if decision is None or not decision.is_signed:
+        versions = list(item.decisions.all())
+        record, working = record_in_force(versions), latest_version(versions)
+        if record is None:
             state = "waiting"
-        elif decision.outcome == Outcome.DEFERRED:
+        elif record.outcome == Outcome.DEFERRED:
             state = "deferred"
         else:
             state = "discussed"
-        entries.append(AgendaEntry(item, state, decision is not None and not decision.is_signed))
+        entries.append(AgendaEntry(item, state, working is not None and not working.is_signed))
     return entries
 
 
@@ -440,12 +454,14 @@ def _queue(handout_id: int) -> None:
 
 def document_box(request: HttpRequest, meeting: Meeting, kind: str, item=None, handout=None):
     """The context of a document's box: its latest render, progress, and the button."""
+    handout = handout or latest_document(meeting, kind, item)
     return {
         "meeting": meeting,
         "item": item,
         "kind": kind,
         "label": DOCUMENT_LABELS[kind],
-        "handout": handout or latest_document(meeting, kind, item),
+        "handout": handout,
+        "changes": documents.changed_since(handout) if handout else [],
         "can_make": request.user.has_perm(CHANGE),
         "generate_url": reverse("decisions:letter_generate", args=[meeting.pk, item.pk])
         if item is not None
@@ -464,7 +480,7 @@ def _start_document(request: HttpRequest, meeting: Meeting, kind: str, item=None
             "decisions/_document_status.html",
             document_box(request, meeting, kind, item, handout),
         )
-    return redirect(item.current_decision if item is not None else meeting)
+    return redirect(_record_page(item) if item is not None else meeting)
 
 
 @require_http_methods(["POST"])
@@ -478,8 +494,10 @@ def minutes_generate(request: HttpRequest, pk: int) -> HttpResponse:
 def letter_generate(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     item = _item(request, pk, item_pk, CHANGE)
     decision = _current(item)
-    if not decision.is_signed and decision.amends_id is None:
-        messages.warning(request, "Sign the decision first: a letter states a signed decision.")
+    record = Decision.objects.filter(agenda_item=item).in_force().first()
+    refusal = documents.why_no_letter(item, record)
+    if refusal:
+        messages.warning(request, refusal)
         return redirect(_back(request, decision))
     return _start_document(request, item.meeting, HandoutKind.LETTER, item)
 
@@ -496,6 +514,6 @@ def document_status(request: HttpRequest, pk: int) -> HttpResponse:
     )
     item = handout.agenda_item
     if not wants_partial(request):
-        return redirect(item.current_decision if item is not None else handout.meeting)
+        return redirect(_record_page(item) if item is not None else handout.meeting)
     context = document_box(request, handout.meeting, handout.kind, item, handout)
     return render(request, "decisions/_document_status.html", context)

@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from cases.models import Case, Sex
 from cases.pseudonym import pseudonym, scrub
-from decisions.models import Decision, DecisionStatus, Outcome
+from decisions.models import Decision, Outcome
 from guidelines import snapshot
 from guidelines.facts import BOOLEAN, DATE, ENUM, INTEGER, MULTI, FactSpec
 from interop import codes
@@ -282,9 +282,9 @@ class _Builder:
 
 
 def decisions_in_force(case: Case) -> list[Decision]:
-    """Each agenda item's signed record in force (amendments replace what they correct)."""
+    """Each agenda item's record in force (``Decision.objects.in_force``)."""
     return list(
-        Decision.objects.filter(agenda_item__case=case, status=DecisionStatus.SIGNED)
+        Decision.objects.filter(agenda_item__case=case)
         .in_force()
         .select_related("agenda_item__meeting__board", "signed_by")
         .prefetch_related("modalities", "actions", "concordance__reason")

@@ -142,6 +142,12 @@ class Meeting(Authored):
     def __str__(self) -> str:
         return f"{self.board.name}, {timezone.localtime(self.starts_at):%d %b %Y %H:%M}"
 
+    def has_started(self, now: datetime.datetime | None = None) -> bool:
+        """Whether the meeting has begun, allowing ``MEETING_CLOCK_SKEW_MINUTES`` for clocks
+        that differ: before it, nothing the board decides can be signed or written to."""
+        skew = datetime.timedelta(minutes=settings.MEETING_CLOCK_SKEW_MINUTES)
+        return (now or timezone.now()) >= self.starts_at - skew
+
     def get_absolute_url(self) -> str:
         return reverse("meetings:meeting_detail", args=[self.pk])
 
@@ -198,13 +204,6 @@ class AgendaItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position}. {self.case}"
-
-    @property
-    def current_decision(self):
-        """The item's decision record in force: the latest version (an amendment is made
-        after the version it corrects). Reads prefetched ``decisions`` when there are."""
-        versions = list(self.decisions.all())
-        return max(versions, key=lambda decision: decision.pk) if versions else None
 
 
 @audited

@@ -31,7 +31,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Min
+from django.db.models import Min, OuterRef, Subquery
 from django.utils import timezone
 
 from decisions.models import Action, Concordance, Decision, DecisionStatus, Judgement, Outcome
@@ -160,16 +160,24 @@ def build(scope: Scope, now: datetime.datetime | None = None) -> Report:
         .annotate(first=Min("meeting__starts_at"))
         .values_list("case_id", "first")
     )
-    signed = Decision.objects.filter(agenda_item__in=items, status=DecisionStatus.SIGNED)
+    # Each item's record in force, with when its first version was signed.
+    first_version_signed = (
+        Decision.objects.filter(agenda_item=OuterRef("agenda_item"), status=DecisionStatus.SIGNED)
+        .order_by("signed_at")
+        .values("signed_at")[:1]
+    )
+    records = (
+        Decision.objects.filter(agenda_item__in=items)
+        .in_force()
+        .annotate(first_signed=Subquery(first_version_signed))
+    )
     in_force: dict[int, tuple] = {}  # item -> (decision, outcome, completeness)
     first_signed: dict[int, datetime.datetime] = {}
-    for pk, item, outcome, signed_at, completeness in signed.values_list(  # 6
-        "pk", "agenda_item_id", "outcome", "signed_at", "shown__completeness"
+    for pk, item, outcome, signed_at, completeness in records.values_list(  # 6
+        "pk", "agenda_item_id", "outcome", "first_signed", "shown__completeness"
     ):
-        if item not in in_force or pk > in_force[item][0]:
-            in_force[item] = (pk, outcome, completeness)
-        if item not in first_signed or signed_at < first_signed[item]:
-            first_signed[item] = signed_at
+        in_force[item] = (pk, outcome, completeness)
+        first_signed[item] = signed_at
     report.outcomes = dict(Counter(outcome for _, outcome, _ in in_force.values()))
     report.undecided = report.listed - len(in_force)
     deciding = {

@@ -77,6 +77,13 @@ def make_lesion(case, number=None, **fields):
     return Lesion.objects.create(case=case, number=number, **{"segments": ["VI"], **fields})
 
 
+def in_three_days():
+    """When an upcoming meeting starts: three days from now."""
+    from django.utils import timezone
+
+    return timezone.now() + datetime.timedelta(days=3)
+
+
 def make_meeting(cases=(), board_name="Liver board", **overrides):
     """A meeting of the board of that name (made if it does not exist yet)."""
     from django.utils import timezone
@@ -85,7 +92,8 @@ def make_meeting(cases=(), board_name="Liver board", **overrides):
 
     values = {
         "board": Board.objects.get_or_create(name=board_name)[0],
-        "starts_at": timezone.now() + datetime.timedelta(days=3),
+        # Under way: it started an hour ago (its decisions may be signed, its pack is made).
+        "starts_at": timezone.now() - datetime.timedelta(hours=1),
         "place": "Room 4",
         "chair": "Dr. Chair",
     }

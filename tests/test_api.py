@@ -56,10 +56,15 @@ def test_a_token_reads_what_its_user_may_read(client, world):
     matches = client.get(f"/api/v1/cases/{case.pk}/matches", **bearer(secret)).json()
     assert "pc-smoking-cessation" in {m["id"] for m in matches["applies"]}
     meeting = client.get(f"/api/v1/meetings/{world['meeting'].pk}", **bearer(secret)).json()
+    # The record is a draft: not the board's decision (the record in force), named apart.
     assert meeting["agenda"] == [{"position": 1, "case": case.pk, "patient": "Ada Apipatient",
-                                  "decision": world["decision"].pk}]  # fmt: skip
+                                  "decision": None, "draft": world["decision"].pk}]  # fmt: skip
     decisions = client.get("/api/v1/decisions", {"case": case.pk}, **bearer(secret)).json()
-    assert [d["id"] for d in decisions["items"]] == [world["decision"].pk]
+    assert decisions["items"] == []
+    every = {"case": case.pk, "versions": "all"}
+    decisions = client.get("/api/v1/decisions", every, **bearer(secret)).json()
+    assert [(d["id"], d["status"]) for d in decisions["items"]] == [(world["decision"].pk, "draft")]
+    assert client.get("/api/v1/decisions", {"versions": "x"}, **bearer(secret)).status_code == 400
     assert ReadLogEntry.objects.filter(kind="api", username="api-clinician").count() == 3
 
 

@@ -78,10 +78,9 @@ def test_an_amendment_is_a_new_version_with_a_reason_signed_again_in_a_chain(
     )
     old = clinician_client.get(signed.get_version_url())
     assert old.context["decision"] == signed and not old.context["can_change"]
-    assert (
-        "Amended decision (draft)"
-        in clinician_client.get(item.meeting.get_absolute_url()).content.decode()
-    )
+    meeting_page = clinician_client.get(item.meeting.get_absolute_url()).content.decode()
+    assert "Decision (signed)</a>: Recommendation made" in meeting_page
+    assert "amendment in progress, not signed" in meeting_page
     # What the board saw stays: an amendment is not refreshed from the case as it is now.
     clinician_client.post(url("decision_refresh", item))
     amendment.refresh_from_db()

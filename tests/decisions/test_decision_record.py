@@ -73,11 +73,11 @@ def test_a_draft_is_saved_with_its_concordance_plan_and_actions(clinician_client
     assert decision.concordance_summary() == (
         f"followed {followed} of {len(rows)}; 1 not followed: Patient preference"
     )
+    # On the case page a draft is said to be one, never shown as the board's decision.
     page = clinician_client.get(item.case.get_absolute_url()).content.decode()
-    assert (
-        "Board decisions on this patient (1)" in page
-        and "1 not followed: Patient preference" in page
-    )
+    assert "Board decisions on this patient (1)" in page
+    assert "Draft, not signed: not the board's decision yet" in page
+    assert "1 not followed: Patient preference" not in page
 
 
 @pytest.mark.parametrize(
@@ -188,13 +188,13 @@ def test_the_case_page_lists_decisions_in_a_fixed_number_of_queries(
     discussed_again(0)
     url = item.case.get_absolute_url()
     clinician_client.get(url)
-    # the page (12, its lesions included); the records' concordance (1); the history's
-    # users and the meetings it names (2)
-    with django_assert_num_queries(15):
+    # the page (12, its lesions included); the records' concordance and plan modalities
+    # (2); the history's users and the meetings it names (2)
+    with django_assert_num_queries(16):
         clinician_client.get(url)
     for n in range(1, 4):
         discussed_again(n)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         page = clinician_client.get(url).content.decode()
     assert "Board decisions on this patient (5)" in page
 

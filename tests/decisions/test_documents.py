@@ -115,9 +115,12 @@ def test_the_minutes_state_the_meeting_and_each_decision(board_meeting):
         "Signed by Mara Okafor",
         "Deferred: more information needed",
         "A PET-CT.",
-        "No decision was recorded for this case.",
+        "Guideline concordance: not assessed (deferred)",
+        "Record: No decision recorded.",
+        f"ITEM 1 OF 3 · CASE {board_meeting['decided'].agenda_item.case_id}",  # (in capitals)
     ):
         assert expected in text, expected
+    assert "followed 0 of" not in text
 
 
 def test_the_documents_print_what_the_board_saw_not_later_edits(board_meeting):
@@ -162,7 +165,7 @@ def test_minutes_run_the_same_queries_for_any_number_of_cases(board_meeting):
     assert len(three) == len(seven) == MINUTES_QUERIES
 
 
-MINUTES_QUERIES = 9  # items, decisions and their five prefetches, attendees, quorum
+MINUTES_QUERIES = 10  # items, decisions and their five prefetches, drafts, attendees, quorum
 
 
 def test_minutes_are_made_in_the_background_and_downloaded(
@@ -193,7 +196,7 @@ def test_a_letter_needs_a_signed_decision(clinician_client, item):
     response = clinician_client.post(url)
     assert response.status_code == 302 and not Handout.objects.exists()
     page = clinician_client.get(response["Location"]).content.decode()
-    assert "Sign the decision first" in page
+    assert "The decision on this case is not signed yet: sign it, then make the letter." in page
 
 
 def test_the_letter_wording_names_only_known_placeholders(db):

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from accounts.models import ReadLogEntry
 from decisions import services
-from decisions.models import Action
+from decisions.models import Action, Decision
 from tests.factories import make_case, make_meeting, make_patient
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +35,12 @@ def decided(coordinator):
     first.save()
     Action.objects.create(decision=first, what="Book MRI", owner="Dr. O",
                           due=timezone.localdate() - datetime.timedelta(days=1))  # fmt: skip
+    Decision.objects.filter(pk=first.pk).update(
+        status="signed", signed_at=timezone.now(), signed_by=coordinator,
+        signature_hash=f"{first.pk:064x}",
+    )  # fmt: skip
+    # A draft on Bob is not the board's decision: the export leaves it out.
+    services.start(meeting.agenda_items.get(case=bob), coordinator)
     services.start(old.agenda_items.get(), coordinator)
     return {"ada": ada, "bob": bob, "meeting": meeting}
 
@@ -48,7 +54,7 @@ def test_decisions_of_the_period_come_out_one_row_each_with_formulas_inert(
     assert len(rows) == 2  # the old meeting is outside the last twelve months
     row = dict(zip(rows[0], rows[1], strict=True))
     assert row["Patient"] == "'=Ada Formula" and row["Plan"] == "'@plan that looks like a formula"
-    assert row["Status"] == "Draft" and row["Actions open"] == "1"
+    assert row["Status"] == "Signed" and row["Actions open"] == "1"
     assert set(
         ReadLogEntry.objects.filter(kind="spreadsheet").values_list("case_id", flat=True)
     ) == {decided["ada"].pk}

@@ -12,7 +12,7 @@ from decisions import services
 from decisions.models import Decision
 from meetings.models import Meeting
 from tests.decisions.records import form_data, start
-from tests.factories import make_case, make_meeting, make_patient
+from tests.factories import in_three_days, make_case, make_meeting, make_patient
 
 pytestmark = pytest.mark.django_db
 
@@ -65,6 +65,7 @@ def test_saving_from_meeting_mode_returns_to_it(clinician_client, item):
 
 
 def test_a_proposal_drafted_before_the_meeting_is_where_the_board_starts(clinician_client, item):
+    Meeting.objects.filter(pk=item.meeting_id).update(starts_at=in_three_days())
     start(clinician_client, item)  # before the meeting (it is in three days)
     decision = Decision.objects.get()
     clinician_client.post(decision.get_absolute_url(), form_data(decision, plan="Proposed plan."))
@@ -78,7 +79,8 @@ def test_a_proposal_drafted_before_the_meeting_is_where_the_board_starts(clinici
     assert "The case changed since this draft froze what the board sees." in html
 
 
-MEETING_MODE_QUERIES = 26  # the session, the item, the agenda, the record and its forms
+MEETING_MODE_QUERIES = 27  # the session, the item, the agenda, the record and its forms,
+# the previous decisions with their concordance and plan modalities, the case section
 
 
 def _queries(client, item) -> int:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import make_board_cases, make_meeting
+from tests.factories import in_three_days, make_board_cases, make_meeting
 
 
 @pytest.fixture
@@ -12,7 +12,10 @@ def agenda_cases(db):
 
 @pytest.fixture
 def meeting(agenda_cases):
-    return make_meeting(agenda_cases, board_name="Liver metastases board")
+    """A meeting the coordinator prepares: in three days."""
+    return make_meeting(
+        agenda_cases, board_name="Liver metastases board", starts_at=in_three_days()
+    )
 
 
 @pytest.fixture(scope="module")

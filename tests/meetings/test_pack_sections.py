@@ -16,7 +16,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from cases import sections
-from cases.models import CaseSummary, PrintedSection
+from cases.models import Case, CaseSummary, PrintedSection
 from cases.summary import build_section, render_case_summary
 from cases.tasks import lay_out_section
 from guidelines.models import Recommendation
@@ -86,15 +86,16 @@ def test_the_merged_pack_has_one_bookmark_per_case_like_a_single_pass(both):
     merged, single = both
     marks = outline(merged.pdf)
     assert marks == outline(single.pdf)
+    cases = {case.patient.name: case.pk for case in Case.objects.select_related("patient")}
     assert [title for title, _ in marks] == [
         "Sections board",
-        "Case 1: Grace Short · MRN S-2 · born 01 May 1960 · Female",
-        "Case 2: Sara Sections · MRN S-1 · born 01 May 1960 · Female",
-        "Case 3: Emmy Short · MRN S-3 · born 01 May 1960 · Female",
+        f"Item 1 · Case {cases['Grace Short']}: Grace Short · MRN S-2 · born 01 May 1960 · Female",
+        f"Item 2 · Case {cases['Sara Sections']}: Sara Sections · MRN S-1 · born 01 May 1960 · Female",
+        f"Item 3 · Case {cases['Emmy Short']}: Emmy Short · MRN S-3 · born 01 May 1960 · Female",
     ]
     pages = pdf_text(merged.pdf)
     for title, page in marks[1:]:
-        assert f"CASE {title.split(':')[0].split()[1]}\n" in pages[page]
+        assert f"{title.split(':')[0].upper()}\n" in pages[page]
 
 
 def test_each_font_program_is_kept_once_and_the_file_stays_small(both):
@@ -238,13 +239,17 @@ def test_a_failed_layout_leaves_nothing_half_made(monkeypatch):
     assert not case.printed_sections.exists()  # the next try starts at once
 
 
-def test_the_case_summary_uses_the_stored_section(laid_out):
+def test_the_case_summary_lays_out_its_section_once(laid_out):
     case = make_case(patient=make_patient(mrn="M-2", name="Sam Summary"))
     meeting = make_meeting([case])
     handouts.render_meeting_handout(meeting)
     assert laid_out.cases == [1]
+    # The summary names the case alone ("Case 8"), the pack by agenda item too ("Item 1 ·
+    # Case 8"): a section of its own, laid out once and then served.
+    render_case_summary(case)
+    assert laid_out.cases == [1, 1]
     summary = render_case_summary(case)
-    assert laid_out.cases == [1]  # the pack's section (case 1, identified) served
+    assert laid_out.cases == [1, 1]
     pages = pdf_text(summary.pdf)
     assert "Case summary" in pages[0] and f"page 1 of {summary.page_count}" in pages[0]
     assert "Sam Summary" in pages[0]
