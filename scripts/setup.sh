@@ -30,8 +30,10 @@ have_lib 'libpangoft2-1.0.so.0' || missing+=(libpangoft2-1.0-0)
 # The browser tests drive Debian's Chromium (never a browser downloaded by a test tool).
 if [ "${SETUP_FOR:-test}" = test ]; then
   command -v chromium >/dev/null || [ -x /usr/bin/chromium ] || missing+=(chromium)
-  # Printed documents are read back by an independent reader: poppler's pdftotext.
+  # Printed documents are read back by an independent reader: poppler's pdftotext; CSV
+  # exports are opened by a real spreadsheet program: LibreOffice Calc.
   command -v pdftotext >/dev/null || missing+=(poppler-utils)
+  command -v soffice >/dev/null || missing+=(libreoffice-calc-nogui)
 fi
 
 if [ ${#missing[@]} -gt 0 ]; then
