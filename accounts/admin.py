@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from axes.utils import reset as axes_reset
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth.models import Group, User
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
+from pghistory.admin import EventsAdmin
 from pghistory.models import Events
 
 from accounts import roles
@@ -164,3 +167,40 @@ class ReadLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class AuditEventsAdmin(EventsAdmin):
+    """pghistory's list of every audited change (superusers only), refusing a filter that
+    names no record: ``?obj=cases.case:abc`` is a 400 that says what it takes, and a record
+    that does not exist a 404, where the package's own admin fails (a 500)."""
+
+    def changelist_view(self, request, extra_context=None):
+        problem = _record_filter_problem(request.GET.get("obj"))
+        if problem:
+            status, text = problem
+            return HttpResponse(text, status=status, content_type="text/plain; charset=utf-8")
+        return super().changelist_view(request, extra_context)
+
+
+def _record_filter_problem(value: str | None) -> tuple[int, str] | None:
+    """What is wrong with an ``obj`` filter ("app.model:id") as (status, words), or None
+    when it is absent or names a record that exists."""
+    if value is None:
+        return None
+    label, _, key = value.partition(":")
+    how = f"obj= names a record as app.model:id, e.g. cases.case:12 (got {value[:80]!r})"
+    try:
+        model = apps.get_model(label)
+    except (LookupError, ValueError):
+        return 400, f"{how}: there is no kind of record {label[:40]!r}."
+    field = model._meta.pk
+    try:
+        pk = field.to_python(key)
+        low, high = connection.ops.integer_field_range(field.get_internal_type())
+        if key == "" or (isinstance(pk, int) and not (low or 0) <= pk <= (high or pk)):
+            raise ValidationError("out of range")
+    except ValidationError:
+        return 400, f"{how}: {key[:40]!r} is not an id of a {model._meta.verbose_name}."
+    if not model._default_manager.filter(pk=pk).exists():
+        return 404, f"There is no {model._meta.verbose_name} {pk} (it may have been deleted)."
+    return None

@@ -5,8 +5,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+from django import forms
 from django.utils import timezone
 
+from accounts.backends import DemoAwareBackend
 from accounts.models import PersonalToken
 
 # Refresh "last used" at most this often, so that a polling calendar does not write
@@ -28,15 +30,17 @@ def issue(user, purpose: str, name: str) -> tuple[PersonalToken, str]:
 
 
 def find(secret: str, purpose: str) -> PersonalToken | None:
-    """The active token of that purpose with this secret, whose user is still active."""
+    """The active token of that purpose with this secret, whose user may still log in
+    (active; a demo account only in demo mode, as at the login)."""
     if not secret or len(secret) > 200:
         return None
     token = (
-        PersonalToken.objects.select_related("user")
+        PersonalToken.objects.select_related("user__demo_account")
         .filter(key_hash=_hash(secret), purpose=purpose, revoked_at__isnull=True)
         .first()
     )
-    if token is None or not token.user.is_active:
+    # The login's own rule: an active user, and a demo account only in demo mode (DEBUG).
+    if token is None or not DemoAwareBackend().user_can_authenticate(token.user):
         return None
     now = timezone.now()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > LAST_USED_EVERY:
@@ -56,17 +60,29 @@ def revoke(user, pk: int) -> bool:
 NAME_MAX = 100
 
 
+class TokenNameForm(forms.Form):
+    """What a token is for: one line of text (a NUL character, which no database text may
+    hold, is refused with Django's own message, as in every form)."""
+
+    name = forms.CharField(max_length=NAME_MAX)
+
+    def clean_name(self) -> str:
+        return " ".join(self.cleaned_data["name"].split())
+
+
 def tokens_page(request, purpose: str, unnamed: str) -> dict:
     """What a page of the user's tokens of one purpose shows: on a POST, the token made
     from the name given (``made``: the token and its secret, shown once) or ``error``
-    (``unnamed``, when no name was given); and the user's active tokens."""
+    (``unnamed``, when no name was given, or what is wrong with it); and the user's active
+    tokens."""
     made, error = None, ""
     if request.method == "POST":
-        name = " ".join(request.POST.get("name", "").split())[:NAME_MAX]
-        if name:
-            token, secret = issue(request.user, purpose, name)
+        form = TokenNameForm({"name": request.POST.get("name", "")})
+        if form.is_valid():
+            token, secret = issue(request.user, purpose, form.cleaned_data["name"])
             made = {"token": token, "secret": secret}
         else:
-            error = unnamed
+            problem = form.errors["name"][0]
+            error = unnamed if form["name"].value().strip() == "" else problem
     mine = PersonalToken.objects.filter(user=request.user, purpose=purpose, revoked_at__isnull=True)
     return {"made": made, "error": error, "tokens": mine}

@@ -14,7 +14,7 @@ import datetime
 from django.conf import settings
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.security import HttpBearer, django_auth
@@ -51,6 +51,17 @@ api = NinjaAPI(
 
 
 PAGE = 50
+
+MAX_PAGE = 1_000_000  # far past any listing's end, far below an offset PostgreSQL cannot hold
+
+
+class Page(PageNumberPagination):
+    """ninja's page numbers, bounded: a page number past ``MAX_PAGE`` is refused (422, saying
+    so) instead of reaching the database as an offset beyond bigint (a 500)."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=MAX_PAGE)
+        page_size: int | None = Field(None, ge=1)
 
 
 # --- Schemas -------------------------------------------------------------------------
@@ -179,7 +190,7 @@ def _case(request: HttpRequest, pk: int) -> Case:
 
 
 @api.get("/cases", response=list[CaseRow], tags=["cases"])
-@paginate(PageNumberPagination, page_size=PAGE)
+@paginate(Page, page_size=PAGE)
 def list_cases(request: HttpRequest, status: str = "", q: str = ""):
     """Cases, newest first; ``status`` filters, ``q`` searches names, MRNs and numbers."""
     require(request, "cases.view_case")
@@ -227,7 +238,7 @@ def _meeting_row(meeting: Meeting) -> dict:
 
 
 @api.get("/meetings", response=list[MeetingRow], tags=["meetings"])
-@paginate(PageNumberPagination, page_size=PAGE)
+@paginate(Page, page_size=PAGE)
 def list_meetings(request: HttpRequest, upcoming: bool = False):
     """Meetings, latest first (or the upcoming ones, soonest first)."""
     require(request, "meetings.view_meeting")
@@ -289,7 +300,7 @@ def _decision(decision: Decision) -> dict:
     }  # fmt: skip
 
 
-class DecisionPage(PageNumberPagination):
+class DecisionPage(Page):
     """Decisions as the API shows them, one page at a time (each page read once)."""
 
     def paginate_queryset(self, queryset, pagination, request, **params):

@@ -3,14 +3,22 @@
 A backup is a ``pg_dump`` custom-format file, which PostgreSQL writes from one
 consistent snapshot while the app keeps running, and a manifest beside it
 (``<file>.json``) with its SHA-256 checksum, the app's version and the schema's
-migration state. A restore checks the checksum first and only goes into an empty
-database, in one transaction: it either restores everything or nothing.
+migration state. Both are readable by their owner only (they hold patient data).
+
+The manifest is signed (HMAC-SHA256) with a key kept outside the backup:
+``BACKUP_SIGNING_KEY``, or the app's ``SECRET_KEY`` when it is not set. A checksum alone
+proves nothing against somebody who can write the backup folder -- they could rebuild a
+dump and compute its checksum -- but they cannot sign its manifest. A restore checks the
+signature and the checksum first and only goes into an empty database, in one
+transaction: it either restores everything or nothing.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
+import hmac
 import json
 import os
 import shutil
@@ -23,7 +31,9 @@ from django.conf import settings
 from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
 
-FORMAT = "tumorboard-backup/1"
+FORMAT = "tumorboard-backup/2"
+UNSIGNED_FORMAT = "tumorboard-backup/1"  # before manifests were signed
+OWNER_ONLY = 0o600
 
 
 class BackupError(Exception):
@@ -104,6 +114,30 @@ def manifest_path(path: Path) -> Path:
     return path.with_name(path.name + ".json")
 
 
+def signing_key() -> bytes:
+    """The key manifests are signed with: kept with the app's other secrets, never with
+    the backups (set BACKUP_SIGNING_KEY to keep it when SECRET_KEY is rotated)."""
+    key = settings.BACKUP_SIGNING_KEY or settings.SECRET_KEY
+    return hashlib.sha256(b"tumorboard.backup.manifest\0" + key.encode()).digest()
+
+
+def signature(manifest: dict) -> str:
+    """HMAC-SHA256 of the manifest (all of it but the signature), in a canonical form."""
+    content = {key: value for key, value in manifest.items() if key != "signature"}
+    text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hmac.new(signing_key(), text.encode(), hashlib.sha256).hexdigest()
+
+
+@contextlib.contextmanager
+def owner_only():
+    """Files created meanwhile are readable and writable by their owner only."""
+    previous = os.umask(0o077)
+    try:
+        yield
+    finally:
+        os.umask(previous)
+
+
 def _run(command: list[str], env: dict) -> None:
     result = subprocess.run(command, env=env, capture_output=True, text=True)
     if result.returncode != 0:
@@ -117,14 +151,16 @@ def backup(path: Path) -> dict:
     """Write a consistent backup of the app's database to ``path``; return its manifest."""
     if path.exists():
         raise BackupError(f"{path} exists already; name a new file.")
-    path.parent.mkdir(parents=True, exist_ok=True)
     db = dict(connection.settings_dict)
     tool = pg_tool("pg_dump")
     partial = path.with_name(path.name + ".partial")
-    _run(
-        [tool, "--format=custom", "--no-owner", "--no-privileges", f"--file={partial}"],
-        libpq_env(db),
-    )
+    with owner_only():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _run(
+            [tool, "--format=custom", "--no-owner", "--no-privileges", f"--file={partial}"],
+            libpq_env(db),
+        )
+    os.chmod(partial, OWNER_ONLY)  # whatever umask pg_dump ran with
     partial.rename(path)
     tool_version = subprocess.run(
         [tool, "--version"], capture_output=True, text=True
@@ -144,12 +180,16 @@ def backup(path: Path) -> dict:
         "sha256": sha256(path),
         "migrations": migrations,
     }
-    manifest_path(path).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    manifest["signature"] = signature(manifest)
+    with owner_only():
+        manifest_path(path).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    os.chmod(manifest_path(path), OWNER_ONLY)
     return manifest
 
 
-def verify(path: Path) -> dict:
-    """The backup's manifest, once its checksum has been checked."""
+def verify(path: Path, *, accept_unsigned: bool = False) -> dict:
+    """The backup's manifest, once its signature and checksum have been checked. A manifest
+    of before signatures is refused unless ``accept_unsigned`` (the operator vouches for it)."""
     if not path.is_file():
         raise BackupError(f"{path}: no such backup file.")
     try:
@@ -160,8 +200,21 @@ def verify(path: Path) -> dict:
         ) from None
     except ValueError:
         raise BackupError(f"{manifest_path(path)}: the manifest is not valid JSON.") from None
-    if manifest.get("format") != FORMAT:
+    if not isinstance(manifest, dict) or manifest.get("format") not in (FORMAT, UNSIGNED_FORMAT):
         raise BackupError(f"{manifest_path(path)} is not a {FORMAT} manifest.")
+    if manifest["format"] == UNSIGNED_FORMAT and not accept_unsigned:
+        raise BackupError(
+            f"{manifest_path(path)} is not signed (a backup made before manifests were signed): "
+            "restore it with --accept-unsigned only if you know where it comes from."
+        )
+    if manifest["format"] == FORMAT and not hmac.compare_digest(
+        str(manifest.get("signature", "")), signature(manifest)
+    ):
+        raise BackupError(
+            f"{manifest_path(path)}: the signature does not match: the manifest was altered, "
+            "or it was signed with another key (set BACKUP_SIGNING_KEY to the key of the "
+            "installation that made it)."
+        )
     if sha256(path) != manifest.get("sha256"):
         raise BackupError(
             f"{path}: the checksum does not match its manifest; the file is damaged or altered."
@@ -169,9 +222,9 @@ def verify(path: Path) -> dict:
     return manifest
 
 
-def restore(path: Path, database_url: str | None = None) -> dict:
+def restore(path: Path, database_url: str | None = None, *, accept_unsigned: bool = False) -> dict:
     """Restore a verified backup into an empty database (the app's own, or ``database_url``)."""
-    manifest = verify(path)
+    manifest = verify(path, accept_unsigned=accept_unsigned)
     db = database_from_url(database_url)
     env = libpq_env(db)
     psql_check = subprocess.run(

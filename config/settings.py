@@ -194,9 +194,21 @@ if not DEBUG:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Secrets in addresses (calendar links) never reach the log (config/log_filters.py):
+    # on the loggers that name request paths, and on the handler for anything else.
+    "filters": {"redact_secrets": {"()": "config.log_filters.RedactSecrets"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
+        "django.request": {"filters": ["redact_secrets"]},
+        # (the development server's request lines, to the console like the rest)
+        "django.server": {
+            "handlers": ["console"],
+            "filters": ["redact_secrets"],
+            "propagate": False,
+        },
         "django.db.backends": {"level": "INFO"},
         # WeasyPrint reports each page it lays out; meeting packs turn that into
         # progress, nobody needs it in the log.
@@ -234,6 +246,10 @@ API_RATE_PER_MINUTE = env_int("API_RATE_PER_MINUTE", 120, minimum=1)
 # the domain part of each meeting's stable UID (set it once; changing it duplicates
 # every meeting in subscribed calendars).
 CALENDAR_MEETING_MINUTES = env_int("CALENDAR_MEETING_MINUTES", 60, minimum=5)
+# Backup manifests are signed with this key (config/backup.py); SECRET_KEY when unset. Keep
+# it with the app's secrets, never beside the backups; set it to keep old backups
+# restorable after SECRET_KEY is rotated.
+BACKUP_SIGNING_KEY = env_str("BACKUP_SIGNING_KEY")
 # A decision is signed, and a letter made, only once its meeting has started; this many
 # minutes early are allowed for clocks that differ (a workstation's, the server's).
 MEETING_CLOCK_SKEW_MINUTES = env_int("MEETING_CLOCK_SKEW_MINUTES", 10, minimum=0, maximum=120)
@@ -266,6 +282,8 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_VERBOSE = False
+# The audit's list of every change (superusers only), refusing filters that name no record.
+PGHISTORY_ADMIN_CLASS = "accounts.admin.AuditEventsAdmin"
 
 # Content-Security-Policy: our own scripts, styles, fonts and images only; no
 # inline code, no third-party origins, no framing.

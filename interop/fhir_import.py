@@ -109,6 +109,24 @@ def read(raw: bytes | str, catalogue: Catalogue) -> Imported:
     return found
 
 
+# FHIR bundles nest a few levels (a bundle, its entries, a resource, its elements and
+# their extensions); one nesting hundreds of levels deep is not a bundle but an attack.
+MAX_DEPTH = 64
+TOO_DEEP = f"The file nests deeper than {MAX_DEPTH} levels: it is not a FHIR bundle this app reads."
+
+
+def _depth(data: object) -> int:
+    """How deep JSON data nests (without recursing, whatever its depth)."""
+    deepest, stack = 0, [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict | list):
+            deepest = max(deepest, depth)
+            children = value.values() if isinstance(value, dict) else value
+            stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return deepest
+
+
 def _parse(raw: bytes | str) -> dict:
     from fhir.resources.R4B.bundle import Bundle  # imported when a bundle is read
     from pydantic import ValidationError
@@ -119,6 +137,10 @@ def _parse(raw: bytes | str) -> dict:
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as error:
         raise BundleError(f"The file is not JSON: {error}.") from None
+    except RecursionError:  # Python's JSON reader recurses once per level
+        raise BundleError(TOO_DEEP) from None
+    if _depth(data) > MAX_DEPTH:
+        raise BundleError(TOO_DEEP)  # (so that validating it cannot recurse too deep either)
     if not isinstance(data, dict) or data.get("resourceType") != "Bundle":
         raise BundleError("The file is not a FHIR Bundle (its resourceType must be Bundle).")
     try:
@@ -154,7 +176,13 @@ def _patient(resource: Mapping, found: Imported) -> None:
     except ValueError:
         if born:
             found.left.append(Left("Patient", f"birth date {born} is not a whole date"))
-    found.sex = GENDERS.get(resource.get("gender", ""), "")
+    gender = resource.get("gender")
+    found.sex = GENDERS.get(gender, "") if isinstance(gender, str) else ""
+    if gender is not None and not found.sex:
+        shown = str(gender)[:40]
+        found.left.append(
+            Left("Patient", f"gender {shown!r} is not one this app records ({', '.join(GENDERS)})")
+        )
 
 
 def _codings(concept: Mapping | None) -> list[tuple[str, str]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 
 import psycopg
@@ -13,6 +14,7 @@ from django.db import connection
 
 from accounts.models import ReadLogEntry
 from cases.models import Case, Patient
+from config import backup
 from meetings.models import Handout
 from tests.factories import make_case, make_meeting, make_patient
 
@@ -99,3 +101,45 @@ def test_restore_refuses_a_damaged_file_or_a_database_that_is_not_empty(
         assert tables.fetchone() == (0,)  # nothing half-restored
     with pytest.raises(CommandError, match="exists already"):
         call_command("backup", "--output", str(path))
+
+
+def test_a_backup_is_readable_by_its_owner_only_and_its_manifest_is_signed(
+    committed_content, tmp_path
+):
+    path = tmp_path / "nightly" / "b.dump"
+    call_command("backup", "--output", str(path), stdout=io.StringIO())
+    manifest = path.with_name("b.dump.json")
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    assert oct(manifest.stat().st_mode & 0o777) == "0o600"
+    assert oct(path.parent.stat().st_mode & 0o777) == "0o700"
+    assert len(json.loads(manifest.read_text())["signature"]) == 64
+
+
+def test_a_rebuilt_dump_with_a_recomputed_checksum_is_refused(
+    committed_content, restored_database, tmp_path, settings
+):
+    path = tmp_path / "b.dump"
+    call_command("backup", "--output", str(path), stdout=io.StringIO())
+    manifest_file = path.with_name("b.dump.json")
+    signed = json.loads(manifest_file.read_text())
+    # Somebody who can write the backup folder swaps the dump and fixes the checksum.
+    other = tmp_path / "other.dump"
+    call_command("backup", "--output", str(other), stdout=io.StringIO())
+    path.write_bytes(other.read_bytes() + b"\0")
+    manifest_file.write_text(json.dumps({**signed, "sha256": backup.sha256(path)}))
+    with pytest.raises(CommandError, match="the signature does not match"):
+        call_command("restore", str(path), "--database-url", restored_database)
+    # A manifest made to look like one from before signatures is refused as well...
+    unsigned = {k: v for k, v in signed.items() if k != "signature"}
+    manifest_file.write_text(json.dumps({**unsigned, "format": backup.UNSIGNED_FORMAT,
+                                         "sha256": backup.sha256(path)}))  # fmt: skip
+    with pytest.raises(CommandError, match="is not signed"):
+        call_command("restore", str(path), "--verify-only")
+    # ...and a genuine backup verified with another installation's key too.
+    call_command("backup", "--output", str(tmp_path / "c.dump"), stdout=io.StringIO())
+    settings.BACKUP_SIGNING_KEY = "another installation's key"
+    with pytest.raises(CommandError, match="signed with another key"):
+        call_command("restore", str(tmp_path / "c.dump"), "--verify-only")
+    with _connect(RESTORED) as copy:
+        tables = copy.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
+        assert tables.fetchone() == (0,)  # nothing restored

@@ -315,3 +315,40 @@ def test_a_file_too_large_is_refused_before_it_is_read(clinician_client, monkeyp
         reverse("interop:fhir_import"), {"bundle": upload, "area": "liver"}
     )
     assert response.status_code == 400 and "larger than" in response.content.decode()
+
+
+DEEP = 100_000  # far past Python's recursion limit
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        '{"resourceType": "Bundle", "type": "collection", "x": ' + "[" * DEEP + "]" * DEEP + "}",
+        standard_bundle({"resourceType": "Basic", "extension": [json.loads("[" * 70 + "]" * 70)]}),
+    ],
+    ids=["nested beyond recursion", "nested 70 deep"],
+)
+def test_deeply_nested_json_is_refused_with_a_message_never_a_crash(clinician_client, raw):
+    with pytest.raises(fhir_import.BundleError, match="nests deeper than 64 levels"):
+        fhir_import.read(raw, snapshot.current().by_slug("liver").catalogue)
+    upload = io.BytesIO(raw.encode())
+    upload.name = "deep.json"
+    response = clinician_client.post(
+        reverse("interop:fhir_import"), {"bundle": upload, "area": "liver"}
+    )
+    assert (
+        response.status_code == 400 and "nests deeper than 64 levels" in response.content.decode()
+    )
+
+
+def test_a_gender_the_app_does_not_know_is_reported_as_left_out():
+    patient = {"resourceType": "Patient", "gender": "nonbinary", "birthDate": "1950-01-02",
+               "identifier": [{"system": "urn:tumorboard:mrn", "value": "STD-9"}]}  # fmt: skip
+    found = fhir_import.read(
+        standard_bundle(patient=patient), snapshot.current().by_slug("liver").catalogue
+    )
+    assert found.sex == ""
+    assert any(
+        left.what == "Patient" and "gender 'nonbinary' is not one this app records" in left.reason
+        for left in found.left
+    )

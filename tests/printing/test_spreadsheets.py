@@ -67,9 +67,7 @@ HOSTILE = ["Nowak;=1+2;x", "=1+2", "Smith,=2+3", "line\n=3+4", "a;@SUM(1;2)", "-
 
 @pytest.mark.slow
 @pytest.mark.parametrize("separator", [";", ",", "\t"])
-def test_libreoffice_finds_no_formula_in_a_csv_export_whatever_the_separator(
-    tmp_path, separator
-):
+def test_libreoffice_finds_no_formula_in_a_csv_export_whatever_the_separator(tmp_path, separator):
     response = spreadsheets.csv_response("x.csv", ["Patient", "Note"], [[t, t] for t in HOSTILE])
     path = tmp_path / "export.csv"
     path.write_bytes(response.content)

@@ -12,7 +12,7 @@ from config import backup
 class Command(BaseCommand):
     help = (
         "Restore a backup made by `manage.py backup` into an empty database, after checking "
-        "its checksum; all or nothing."
+        "its manifest's signature and its checksum; all or nothing."
     )
 
     def add_arguments(self, parser):
@@ -24,15 +24,22 @@ class Command(BaseCommand):
         parser.add_argument(
             "--verify-only", action="store_true", help="Only check the file against its manifest."
         )
+        parser.add_argument(
+            "--accept-unsigned",
+            action="store_true",
+            help="Accept a backup made before manifests were signed (only one you know).",
+        )
 
-    def handle(self, *args, file, database_url=None, verify_only=False, **options):
+    def handle(
+        self, *args, file, database_url=None, verify_only=False, accept_unsigned=False, **options
+    ):
         path = Path(file)
         try:
             if verify_only:
-                manifest = backup.verify(path)
+                manifest = backup.verify(path, accept_unsigned=accept_unsigned)
                 self.stdout.write(f"{path} is intact (made {manifest['created_at']}).")
                 return
-            manifest = backup.restore(path, database_url)
+            manifest = backup.restore(path, database_url, accept_unsigned=accept_unsigned)
         except backup.BackupError as error:
             raise CommandError(str(error)) from None
         self.stdout.write(
