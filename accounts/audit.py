@@ -8,6 +8,8 @@ URL to each record; commands add their own name with ``pghistory.context``.
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pghistory
@@ -57,7 +59,25 @@ def audited(model):
     )(model)
 
 
-def history_entries(events, describe_key=None, known=(), key_order=None) -> list[dict]:
+@dataclass(frozen=True)
+class Wording:
+    """How one kind of record's changes read in a history page: a phrase per action
+    ("insert": "Printed the case summary") and the fields shown (None: all of them but the
+    audit's own bookkeeping; an empty tuple: none -- internal fields mean nothing to a
+    clinician)."""
+
+    actions: Mapping[str, str]
+    fields: tuple[str, ...] | None = None
+
+
+def history_entries(
+    events,
+    describe_key=None,
+    known=(),
+    key_order=None,
+    wording: Mapping[str, Wording] | None = None,
+    about=None,
+) -> list[dict]:
     """Events as rows people can read: when, who, what, and each field before/after.
 
     ``events`` is a list of pghistory ``Events``; users are looked up in one query.
@@ -67,12 +87,18 @@ def history_entries(events, describe_key=None, known=(), key_order=None) -> list
     Rows that changes point at are named by one query per model, except ``known``
     ones the caller has at hand already (a case page's case and patient).
     ``key_order(key)`` sorts those keys (a case's facts in form order); by default by name.
+    ``wording`` (by model name, e.g. "CaseSummary") says how a kind of record's changes
+    read; ``about`` is the record the page is about: a field naming it is not repeated.
     """
     events = list(events)
     user_ids = {e.pgh_context.get("user") for e in events if e.pgh_context}
     users = {u.pk: u for u in get_user_model().objects.filter(pk__in=[i for i in user_ids if i])}
     describe_key = describe_key or (lambda field, key, value: (f"{field}.{key}", value))
-    entries = [_entry(event, users, describe_key, key_order) for event in events]
+    entries = [_entry(event, users, describe_key, key_order, wording or {}) for event in events]
+    if about is not None:
+        itself = _Ref(type(about), about.pk)
+        for entry in entries:
+            entry["changes"] = [row for row in entry["changes"] if itself not in row[1:]]
     _name_related_rows(entries, known)
     return entries
 
@@ -109,7 +135,7 @@ def _name_related_rows(entries: list[dict], known) -> None:
         entry["changes"] = [(label, name(b), name(a)) for label, b, a in entry["changes"]]
 
 
-def _entry(event, users, describe_key, key_order=None) -> dict:
+def _entry(event, users, describe_key, key_order=None, wording=None) -> dict:
     context = event.pgh_context or {}
     user = users.get(context.get("user"))
     if user:
@@ -118,13 +144,24 @@ def _entry(event, users, describe_key, key_order=None) -> dict:
         who = f"manage.py {context['command']}"
     else:
         who = "unknown (a change outside the application)"
+    model = event.pgh_model.split(".")[-1].removesuffix("Event")
+    words = (wording or {}).get(model)
+    changes = _changes(event, describe_key, key_order)
+    if words is not None and words.fields is not None:
+        tracked = _tracked_model(event.pgh_model)
+        labels = {
+            capfirst(f.verbose_name) for f in (_model_field(tracked, n) for n in words.fields) if f
+        }
+        changes = [row for row in changes if row[0] in labels]
+    phrase = words.actions.get(event.pgh_label) if words else None
     return {
         "when": event.pgh_created_at,
         "who": who,
         "where": context.get("url") or context.get("pack") or "",
         "what": event.pgh_label,
-        "model": event.pgh_model.split(".")[-1].removesuffix("Event"),
-        "changes": _changes(event, describe_key, key_order),
+        "model": model,
+        "phrase": phrase or f"{capfirst(event.pgh_label)} {model.lower()}",
+        "changes": changes,
     }
 
 
@@ -179,10 +216,19 @@ def _model_field(model, name: str):
 def _display(field, value):
     if value is None or field is None:
         return value
+    if isinstance(value, list):  # a list of choices (segments): as a clinician writes it
+        base = getattr(field, "base_field", None)
+        return ", ".join(str(_display(base, item)) for item in value) if base else value
     if field.choices:
         return dict(field.flatchoices).get(value, value)
     if isinstance(field, models.BooleanField):
         return "yes" if value else "no"
     if field.is_relation:
         return _Ref(field.related_model, value)
+    if isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField):
+        try:
+            day = datetime.date.fromisoformat(str(value))
+        except ValueError:
+            return value
+        return f"{day.day} {day:%b %Y}"
     return value

@@ -16,7 +16,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from pghistory.models import Events
 
 from accounts.access import require
-from accounts.audit import history_entries
+from accounts.audit import Wording, history_entries
 from accounts.models import ReadKind
 from accounts.readlog import record_read
 from cases import lesions
@@ -241,6 +241,21 @@ def _fact_describer(catalogue):
     return describe
 
 
+# How the records that name a case read in its history: in a clinician's words, without
+# the fields kept for the app's own use (a stored summary's fingerprint and versions).
+HISTORY_WORDING = {
+    "Case": Wording({"insert": "Case entered", "update": "Case changed", "delete": "Case deleted"}),
+    "Lesion": Wording({"insert": "Lesion added", "update": "Lesion changed",
+                       "delete": "Lesion removed"}),
+    "CaseSummary": Wording({"insert": "Case summary printed", "delete": "Printed summary removed"},
+                           fields=("page_count", "paper_size")),
+    "AgendaItem": Wording({"insert": "Put on a meeting's agenda",
+                           "update": "Moved on the meeting's agenda",
+                           "delete": "Taken off a meeting's agenda"},
+                          fields=("meeting", "position")),
+}  # fmt: skip
+
+
 def _form_order(catalogue):
     """Sort fact names as the form lists them (facts since removed last, by name)."""
     positions = {name: position for position, name in enumerate(catalogue)}
@@ -268,6 +283,8 @@ def _case_page(request: HttpRequest, case: Case, **extra) -> dict:
             describe_key=_fact_describer(catalogue),
             known=[case, case.patient, case.area],
             key_order=_form_order(catalogue),
+            wording=HISTORY_WORDING,
+            about=case,
         ),
         "other_cases": other_cases,
         "meetings": case.meetings.select_related("board").order_by("-starts_at")

@@ -136,6 +136,12 @@ def changed_since(handout: Handout) -> list[str]:
     return changes
 
 
+def record_entry(item: AgendaItem, decision: Decision) -> Entry:
+    """One version of an item's record as the documents print it, for the record's own page
+    (which names the patient, as the decision form does)."""
+    return _entry(item, decision, pseudonymised=False)
+
+
 def _entry(
     item: AgendaItem, decision: Decision | None, pseudonymised: bool, drafted: bool = False
 ) -> Entry:

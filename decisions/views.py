@@ -231,6 +231,8 @@ def record_context(request: HttpRequest, item: AgendaItem, decision: Decision, *
         "concordance": forms[1],
         "actions": forms[2],
         "can_change": can_change,
+        # Read, not edited: the record in the words the minutes and the letter print.
+        "record_entry": None if can_change else documents.record_entry(item, decision),
         "can_mark_actions": request.user.has_perm(CHANGE) and in_force,
         "sign_form": _sign_form(request, item, decision) if in_force else None,
         "sign_problems": [] if decision.is_signed else signing.problems(decision),

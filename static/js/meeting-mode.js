@@ -2,6 +2,12 @@
 // decision. Keys typed into a field are left alone.
 (function () {
   "use strict";
+  // The agenda is one row that scrolls sideways: bring the item shown into it.
+  document.addEventListener("DOMContentLoaded", function () {
+    const agenda = document.querySelector(".mode-agenda ol");
+    const current = agenda && agenda.querySelector("[aria-current]");
+    if (current) agenda.scrollLeft = current.parentElement.offsetLeft - agenda.offsetLeft - 8;
+  });
   function typing(target) {
     return target.closest("input, textarea, select, [contenteditable]") !== null;
   }
