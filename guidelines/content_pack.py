@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -157,6 +158,10 @@ class Guard:
 
     def wants(self, key: str) -> bool:
         return self.only is None or key in self.only
+
+    def left_alone(self, key: str, *, since: int) -> bool:
+        """Whether the item was left alone (skipped) since ``since`` skips were recorded."""
+        return len(self.skipped) > since and self.skipped[-1].key == key
 
     def check(
         self, obj, kind: str, key: str, values: dict, changed: list[str], here: dict | None = None
@@ -448,26 +453,31 @@ def _apply_facts(items: list[dict], area: DiseaseArea, guard: Guard) -> list[Cha
             raise PackError(f"fact {name}: a choice fact needs at least one choice")
         if fact.kind not in facts.CHOICE_KINDS and choices:
             raise PackError(f"fact {name}: only choice facts have choices")
-        if len(guard.skipped) > skipped_before and guard.skipped[-1].key == name:
-            continue  # left alone, allowed values included
-        current = _current_choices(fact)
-        wanted = _wanted_choices(choices)
-        if wanted != current and guard.check(
-            fact,
-            "fact",
-            name,
-            {"choices": _choices_text(wanted)},
-            ["choices"],
-            here={"choices": _choices_text(current)},
-        ):
-            _sync_choices(fact, choices)
-            if change is None:
-                change = Change("fact", name, "update", ["choices"])
-            elif change.action == "update":
-                change.fields.append("choices")
+        if guard.left_alone(name, since=skipped_before):
+            continue  # allowed values included
+        change = _update_rows(
+            guard, fact, "fact", name, change, "choices", _current_choices(fact),
+            _wanted_choices(choices), _choices_text, partial(_sync_choices, fact, choices),
+        )  # fmt: skip
         if change:
             changes.append(change)
     return changes
+
+
+def _update_rows(guard, obj, kind, key, change, field, current, wanted, as_text, sync):
+    """An item's rows in another table (a fact's allowed values, a recommendation's
+    cautions) made the pack's, as far as the guard allows; the item's change, now naming
+    ``field`` when the rows changed."""
+    if wanted == current or not guard.check(
+        obj, kind, key, {field: as_text(wanted)}, [field], here={field: as_text(current)}
+    ):
+        return change
+    sync()
+    if change is None:
+        return Change(kind, key, "update", [field])
+    if change.action == "update":
+        change.fields.append(field)
+    return change
 
 
 def _wanted_choices(choices: list[dict]) -> list[tuple[str, str, int, bool]]:
@@ -612,22 +622,12 @@ def _apply_recommendations(items: list[dict], area: DiseaseArea, guard: Guard) -
         wanted = _wanted_cautions(item, slug)
         skipped_before = len(guard.skipped)
         rec, change = _upsert(Recommendation, {"slug": slug}, values, "recommendation", slug, guard)
-        if len(guard.skipped) > skipped_before and guard.skipped[-1].key == slug:
-            continue  # left alone, cautions included
-        current = _current_cautions(rec)
-        if wanted != current and guard.check(
-            rec,
-            "recommendation",
-            slug,
-            {"cautions": _cautions_text(wanted)},
-            ["cautions"],
-            here={"cautions": _cautions_text(current)},
-        ):
-            _sync_cautions(rec, wanted)
-            if change is None:
-                change = Change("recommendation", slug, "update", ["cautions"])
-            elif change.action == "update":
-                change.fields.append("cautions")
+        if guard.left_alone(slug, since=skipped_before):
+            continue  # cautions included
+        change = _update_rows(
+            guard, rec, "recommendation", slug, change, "cautions", _current_cautions(rec),
+            wanted, _cautions_text, partial(_sync_cautions, rec, wanted),
+        )  # fmt: skip
         if change:
             changes.append(change)
     return changes

@@ -29,6 +29,9 @@ from tests.helpers import pdf_text
 pytestmark = pytest.mark.django_db
 
 V1, V2 = "Plan of the first signed version.", "Plan of the amendment."
+# The readers that print or return a record's plan.
+PLAN_READERS = ("case page", "meeting mode", "minutes", "letter", "api decisions",
+                "spreadsheet", "fhir")  # fmt: skip
 
 
 @pytest.fixture
@@ -102,15 +105,7 @@ def test_every_reader_shows_the_signed_version_never_the_draft_amendment(
 ):
     first, second = versions
     seen = _readers(clinician_client, item)
-    for reader in (
-        "case page",
-        "meeting mode",
-        "minutes",
-        "letter",
-        "api decisions",
-        "spreadsheet",
-        "fhir",
-    ):
+    for reader in PLAN_READERS:
         assert V1 in seen[reader], reader
         assert V2 not in seen[reader], reader
     assert "amendment in progress, not signed" in seen["meeting page"]
@@ -122,15 +117,7 @@ def test_every_reader_shows_the_signed_version_never_the_draft_amendment(
 
     _sign(chair_client, item, second)
     seen = _readers(clinician_client, item)
-    for reader in (
-        "case page",
-        "meeting mode",
-        "minutes",
-        "letter",
-        "api decisions",
-        "spreadsheet",
-        "fhir",
-    ):
+    for reader in PLAN_READERS:
         assert V2 in seen[reader], reader
         assert V1 not in seen[reader], reader
     assert "amendment in progress" not in seen["meeting page"].lower()
