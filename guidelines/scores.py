@@ -218,9 +218,9 @@ def _date(value: object) -> datetime.date | None:
 # in mg/dL is stored at two decimals, so 3.0 mg/dL is 51.3 µmol/L: 2 points, as in the paper.
 BILIRUBIN_CUTOFFS_UMOL_L = (34.2, 51.3)
 CHILD_PUGH_NOTE = (
-    "Bilirubin points at Pugh's 2 and 3 mg/dL, i.e. 34.2 and 51.3 µmol/L (1 mg/dL = 17.1 "
-    "µmol/L): under 34.2 is 1 point, 34.2 to 51.3 is 2, over 51.3 is 3."
-)
+    "Bilirubin points at Pugh's 2 and 3 mg/dL, i.e. {0} and {1} µmol/L (1 mg/dL = 17.1 "
+    "µmol/L): under {0} is 1 point, {0} to {1} is 2, over {1} is 3."
+).format(*BILIRUBIN_CUTOFFS_UMOL_L)
 
 
 def _bilirubin_points(bilirubin: float) -> int:
@@ -276,8 +276,12 @@ def albi_value(bilirubin_umol_l: float, albumin_g_l: float) -> float:
     return math.log10(bilirubin_umol_l) * 0.66 + albumin_g_l * -0.085
 
 
+ALBI_CUTOFFS = (-2.60, -1.39)  # grade 1 up to the first, grade 2 up to the second (§3)
+
+
 def albi_grade(albi: float) -> int:
-    return 1 if albi <= -2.60 else 2 if albi <= -1.39 else 3
+    first, second = ALBI_CUTOFFS
+    return 1 if albi <= first else 2 if albi <= second else 3
 
 
 def shown(fact: str, value: float, least: int) -> str:
@@ -299,9 +303,9 @@ def albi(values: Mapping[str, object]) -> Score:
     value = albi_value(bilirubin, albumin)
     inputs = (f"bilirubin {_fmt(bilirubin)} µmol/L", f"albumin {_fmt(albumin)} g/L")
     words = f"{shown('albi_score', value, 2)}, grade {albi_grade(value)}"
-    return Score("ALBI", value, words, inputs, ALBI_SOURCE,
-                 note="Graded on the unrounded score: grade 1 up to −2.60, grade 2 up to "
-                      "−1.39, grade 3 above.")  # fmt: skip
+    first, second = (f"{cut:.2f}".replace("-", "−") for cut in ALBI_CUTOFFS)
+    note = f"Graded on the unrounded score: grade 1 up to {first}, grade 2 up to {second}, grade 3 above."
+    return Score("ALBI", value, words, inputs, ALBI_SOURCE, note=note)
 
 
 # --- Future liver remnant (§4) -------------------------------------------------------
