@@ -7,7 +7,9 @@ to a single pass, the peak memory of each worker, the file size and the pages:
 
 - single pass, before #15: the whole pack in one WeasyPrint pass with the style sheet
   the packs had before issue 15 (``bench/data/handout-before-15.css``): the baseline of
-  its "from nothing, 2 workers <= 0.45x" target;
+  its "from nothing, 2 workers <= 0.45x" target. Since issue 22 the fact groups are
+  tables, which that style sheet's costly CSS columns no longer lay out, so this figure
+  understates the old cost (33.5 s for 30 cases when it was measured in issue 15);
 - single pass: the whole pack in one pass with today's style sheet (the reference a
   merged pack is compared with, page by page, in the tests);
 - from nothing, 1 worker: no section stored; the pack's worker lays out every one;
