@@ -144,8 +144,19 @@ class MeetingDetail(MeetingRow):
 class ConcordanceRow(Schema):
     recommendation: str
     statement: str
+    frozen_as: str  # "applies" (judged) or "pending" (may apply; not judged)
+    pending_on: str  # pending: the facts that would decide it
     judgement: str
     reason: str
+    reason_group: str  # not followed: patient, trial, guideline or judgement
+
+
+class ConcordanceClass(Schema):
+    # concordant, conditional, discordant or not_assessed (shared/content/concordance.md)
+    code: str
+    words: str
+    reason_groups: list[str]  # one per item not followed
+    final: bool  # signed (the class signed with the record) or a draft as it stands
 
 
 class ActionRow(Schema):
@@ -166,7 +177,10 @@ class DecisionOut(Schema):
     plan: str
     signed_by: str
     signed_at: datetime.datetime | None
+    concordance_class: ConcordanceClass
     concordance: list[ConcordanceRow]
+    pathway: str  # the care-pathway line: yes, no, not_applicable, or "" (none)
+    pathway_reason: str
     actions: list[ActionRow]
 
 
@@ -278,23 +292,32 @@ def get_meeting(request: HttpRequest, pk: int):
 def _decisions(decisions=None):
     return (
         (Decision.objects.all() if decisions is None else decisions)
-        .select_related("agenda_item__case__patient", "agenda_item__meeting", "signed_by")
-        .prefetch_related("concordance__reason", "actions")
+        .select_related(
+            "agenda_item__case__patient", "agenda_item__meeting", "signed_by", "classification"
+        )
+        .prefetch_related("concordance__reason", "modalities", "actions")
     )
 
 
 def _decision(decision: Decision) -> dict:
     signer = decision.signed_by
     item = decision.agenda_item
+    verdict = decision.verdict()
     return {
         "id": decision.pk, "case": item.case_id, "meeting": item.meeting_id,
         "status": decision.status, "amends": decision.amends_id, "outcome": decision.outcome,
         "intent": decision.intent, "plan": decision.plan,
         "signed_by": (signer.get_full_name() or signer.get_username()) if signer else "",
         "signed_at": decision.signed_at,
+        "concordance_class": {"code": verdict.klass, "words": verdict.words,
+                              "reason_groups": list(verdict.reason_groups),
+                              "final": decision.is_signed},
         "concordance": [{"recommendation": r.recommendation, "statement": r.statement,
-                         "judgement": r.judgement, "reason": r.reason.name if r.reason else ""}
+                         "frozen_as": r.frozen_as, "pending_on": r.pending_on,
+                         "judgement": r.judgement, "reason": r.reason.name if r.reason else "",
+                         "reason_group": r.reason.group if r.reason else ""}
                         for r in decision.concordance.all()],
+        "pathway": decision.pathway, "pathway_reason": decision.pathway_reason,
         "actions": [{"what": a.what, "owner": a.owner, "due": a.due, "done_at": a.done_at}
                     for a in decision.actions.all()],
     }  # fmt: skip

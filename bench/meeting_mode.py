@@ -44,6 +44,9 @@ def main() -> None:
         "primary_site": "colorectal",
         "planned_procedure": "hepatectomy",
         "smoker_current": True,
+        "liver_metastases": "confirmed",
+        "resectability": "resectable",
+        "liver_resection_done": False,
     }
     with transaction.atomic():
         user = User.objects.create_user("bench-clinician", password="x" * 16)
@@ -58,7 +61,8 @@ def main() -> None:
         items = list(meeting.agenda_items.order_by("position"))
         for item in items:
             decision = services.start(item, user)
-            decision.concordance.update(judgement=Judgement.FOLLOWED)
+            decision.concordance.filter(frozen_as="applies").update(judgement=Judgement.FOLLOWED)
+            decision.pathway = "yes"
             decision.outcome, decision.intent = "recommendation", "curative"
             decision.plan = "Two cycles of systemic therapy, then restage and decide on resection."
             decision.save()

@@ -5,15 +5,17 @@ from decisions.models import LETTER_PLACEHOLDERS, LetterTemplate, Modality, NotF
 
 @admin.register(Modality)
 class ModalityAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "position"]
+    list_display = ["name", "code", "investigation", "position"]
     list_editable = ["position"]
+    list_filter = ["investigation"]
     search_fields = ["name", "code"]
 
 
 @admin.register(NotFollowedReason)
 class NotFollowedReasonAdmin(admin.ModelAdmin):
-    list_display = ["name", "position", "needs_text"]
+    list_display = ["name", "group", "position", "needs_text", "is_active"]
     list_editable = ["position", "needs_text"]
+    list_filter = ["group", "is_active"]
     search_fields = ["name"]
 
 

@@ -15,7 +15,16 @@ from django.utils import timezone
 
 from cases.pseudonym import pseudonym, scrub
 from cases.summary import identified
-from decisions.models import Decision, DecisionStatus, Judgement, LetterTemplate
+from decisions import concordance
+from decisions.models import (
+    Decision,
+    DecisionStatus,
+    FrozenAs,
+    Judgement,
+    LetterTemplate,
+    Outcome,
+    Pathway,
+)
 from meetings.models import AgendaItem, Handout, HandoutKind, Meeting
 from printing.pdf import Progress, Rendered, html_to_document, render_template, reporting_pages
 
@@ -52,11 +61,13 @@ class Entry:
     def concordance(self):
         return self.decision.concordance.all() if self.decision else []
 
-    def followed(self):
-        return [row for row in self.concordance() if row.judgement == Judgement.FOLLOWED]
+    def judged(self):
+        """The board items the record judges (they applied when it was made)."""
+        return [row for row in self.concordance() if row.frozen_as == FrozenAs.APPLIES]
 
-    def not_followed(self):
-        return [row for row in self.concordance() if row.judgement == Judgement.NOT_FOLLOWED]
+    def pending(self):
+        """The board items that may have applied, with the facts that would decide them."""
+        return [row for row in self.concordance() if row.frozen_as == FrozenAs.PENDING]
 
     def plan(self) -> str:
         return self.text(self.decision.plan) if self.decision else ""
@@ -67,6 +78,18 @@ class Entry:
     def dissent(self) -> str:
         return self.text(self.decision.dissent) if self.decision else ""
 
+    def pathway_line(self) -> str:
+        """The care-pathway line in words ("" when the record holds none)."""
+        if not self.decision or not self.decision.pathway:
+            return ""
+        words = {
+            Pathway.YES: "yes",
+            Pathway.NO: "no",
+            Pathway.NOT_APPLICABLE: "not applicable to this decision",
+        }[self.decision.pathway]
+        reason = self.text(self.decision.pathway_reason)
+        return f"{words}: {reason}" if reason else words
+
     def information_needed(self) -> str:
         return self.text(self.decision.information_needed) if self.decision else ""
 
@@ -76,7 +99,9 @@ def _records(meeting: Meeting, items=None, *, to_print: bool = True) -> dict[int
     never print a draft as the board's decision. ``to_print``: with what they print."""
     decisions = Decision.objects.filter(agenda_item__meeting=meeting).in_force()
     if to_print:
-        decisions = decisions.select_related("signed_by", "amends").prefetch_related(
+        decisions = decisions.select_related(
+            "signed_by", "amends", "classification"
+        ).prefetch_related(
             "modalities", "concordance__reason", "actions", "confirmations__confirmed_by"
         )
     if items is not None:

@@ -19,6 +19,7 @@ from accounts.access import require
 from accounts.models import ReadKind
 from accounts.readlog import record_read
 from config.periods import PeriodForm
+from decisions.concordance import CLASS_WORDS
 from decisions.models import Action, Decision
 from meetings.models import Board
 from printing import spreadsheets
@@ -50,7 +51,8 @@ class ExportForm(PeriodForm):
             found = found.filter(agenda_item__meeting__board=data["board"])
         return (
             found.in_force()
-            .select_related("agenda_item__meeting__board", "agenda_item__case__patient", "signed_by")
+            .select_related("agenda_item__meeting__board", "agenda_item__case__patient", "signed_by",
+                            "classification")
             .prefetch_related("modalities", "concordance__reason",
                               Prefetch("actions", Action.objects.select_related("done_by")))
             .order_by("agenda_item__meeting__starts_at", "agenda_item__position")
@@ -89,7 +91,8 @@ def _common(decision: Decision) -> list:
 
 COMMON = ("Case", "Patient", "MRN", "Board", "Meeting")
 DECISION_HEADER = (*COMMON, "Record", "Status", "Signed by", "Signed at", "Outcome", "Intent",
-                   "Modalities", "Plan", "Recommendations", "Dissent", "Actions open")  # fmt: skip
+                   "Modalities", "Plan", "Concordance class", "Deviations by reason group",
+                   "Recommendations", "Dissent", "Actions open")  # fmt: skip
 ACTION_HEADER = (*COMMON, "Action", "Owner", "Due", "Done at", "Done by", "Past due")
 
 
@@ -98,12 +101,14 @@ def decision_export(request: HttpRequest, fmt: str) -> HttpResponse:
     def rows(decisions):
         for d in decisions:
             signer = d.signed_by
+            verdict = d.verdict()
             yield [
                 *_common(d), "amendment" if d.amends_id else "first record",
                 d.get_status_display(), signer.get_full_name() or signer.get_username() if signer else "",
                 timezone.localtime(d.signed_at).strftime("%Y-%m-%d %H:%M") if d.signed_at else "",
                 d.get_outcome_display(), d.get_intent_display(),
                 "; ".join(m.name for m in d.modalities.all()), d.plan,
+                CLASS_WORDS[verdict.klass], "; ".join(verdict.reason_groups),
                 d.concordance_summary(), d.dissent,
                 sum(1 for a in d.actions.all() if a.done_at is None),
             ]  # fmt: skip

@@ -14,6 +14,7 @@ from decisions.models import (
     Modality,
     NotFollowedReason,
     Outcome,
+    Pathway,
 )
 from decisions.signing import CONFIRMATION_MEANING, MEANING
 
@@ -21,7 +22,8 @@ DATE_INPUT = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
 
 class DecisionForm(BidiSafeFormMixin, forms.ModelForm):
-    text_fields = ("plan", "information_needed", "patient_preferences", "dissent")
+    text_fields = ("plan", "information_needed", "patient_preferences", "dissent",
+                   "pathway_reason")  # fmt: skip
 
     version = forms.IntegerField(widget=forms.HiddenInput)
     modalities = forms.ModelMultipleChoiceField(
@@ -42,10 +44,14 @@ class DecisionForm(BidiSafeFormMixin, forms.ModelForm):
             "needed_by",
             "patient_preferences",
             "dissent",
+            "pathway",
+            "pathway_reason",
         ]
         widgets = {
             "outcome": forms.RadioSelect,
             "intent": forms.RadioSelect,
+            "pathway": forms.RadioSelect,
+            "pathway_reason": forms.Textarea(attrs={"rows": 2}),
             "needed_by": DATE_INPUT,
             "plan": forms.Textarea(attrs={"rows": 3}),
             "information_needed": forms.Textarea(attrs={"rows": 2}),
@@ -61,6 +67,22 @@ class DecisionForm(BidiSafeFormMixin, forms.ModelForm):
             ("", "Not recorded yet"),
             *self.fields["intent"].choices[1:],
         ]
+        self.fields["pathway"].choices = [("", "Not answered yet"), *Pathway.choices]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("pathway") != Pathway.NO:
+            cleaned["pathway_reason"] = ""
+        return cleaned
+
+
+class ReasonField(forms.TypedChoiceField):
+    """The reason for not following, from the list read once for every row (a model
+    choice field would read the database once a row, on every autosave)."""
+
+    def __init__(self, *args, reasons=(), **kwargs):
+        self.reasons = {str(reason.pk): reason for reason in reasons}
+        super().__init__(*args, coerce=self.reasons.get, empty_value=None, **kwargs)
 
 
 class ConcordanceForm(BidiSafeFormMixin, forms.ModelForm):
@@ -75,18 +97,28 @@ class ConcordanceForm(BidiSafeFormMixin, forms.ModelForm):
     def __init__(self, *args, reasons=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["judgement"].choices = [("", "Not marked yet"), *Judgement.choices]
-        # The reasons, read once for every row (the formset passes them), not once a row.
-        self.fields["reason"].choices = [
-            ("", "Why not followed…"),
-            *((reason.pk, reason.name) for reason in (reasons or NotFollowedReason.objects.all())),
-        ]
+        reasons = list(NotFollowedReason.objects.all() if reasons is None else reasons)
+        # Offered: the reasons on the list now, and the one this row gave (if retired).
+        offered = [r for r in reasons if r.is_active or r.pk == self.instance.reason_id]
+        self.fields["reason"] = ReasonField(
+            choices=[("", "Why not followed…"), *((r.pk, r.name) for r in offered)],
+            reasons=offered,
+            required=False,
+            label="Reason",
+        )
+        self.fields[
+            "reason_text"
+        ].help_text = "Required for “not relevant”, and for a reason that asks for words."
 
     def clean(self):
-        """A draft may be incomplete (signing lists what is missing); a reason belongs
-        only to a recommendation not followed, so it goes when the judgement changes."""
+        """A draft may be incomplete (signing lists what is missing); a reason belongs only
+        to a recommendation not followed, and words to that or to one not relevant, so they
+        go when the judgement changes."""
         cleaned = super().clean()
-        if cleaned.get("judgement") != Judgement.NOT_FOLLOWED:
+        judgement = cleaned.get("judgement")
+        if judgement != Judgement.NOT_FOLLOWED:
             cleaned["reason"] = None
+        if judgement not in (Judgement.NOT_FOLLOWED, Judgement.NOT_RELEVANT):
             cleaned["reason_text"] = ""
         return cleaned
 
@@ -95,9 +127,45 @@ class ConcordanceForm(BidiSafeFormMixin, forms.ModelForm):
         case, on every autosave): the form edits no field of the row's unique pair, and
         ``clean`` keeps a reason only for "not followed"; the database checks both."""
 
+    def _get_validation_exclusions(self):
+        """The model's own checks of these fields would run the table's check constraints
+        as queries, two a row on every autosave: the form's fields check the choices,
+        ``clean`` the reason, and the database the constraints."""
+        return {field.name for field in self.instance._meta.fields}
+
+
+class KnownRowField(forms.Field):
+    """A row's hidden id, checked against the rows the formset read once (Django's model
+    choice field reads the database once a row: on every autosave, once a row)."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, rows: dict, **kwargs):
+        self.rows = rows
+        super().__init__(required=False, **kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        row = self.rows.get(str(value))
+        if row is None:
+            raise forms.ValidationError(
+                "This row is not part of the record.", code="invalid_choice"
+            )
+        return row
+
+
+class RowsOfOneRecord(forms.BaseModelFormSet):
+    """The judged rows of one record, validated without a query a row."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        rows = {str(row.pk): row for row in self.get_queryset()}  # read once, kept
+        form.fields[self._pk_field.name] = KnownRowField(rows, initial=form.fields["id"].initial)
+
 
 ConcordanceFormSet = forms.modelformset_factory(
-    Concordance, form=ConcordanceForm, extra=0, can_delete=False
+    Concordance, form=ConcordanceForm, formset=RowsOfOneRecord, extra=0, can_delete=False
 )
 
 
@@ -144,10 +212,16 @@ class PasswordAgainForm(forms.Form):
 
 
 class SignForm(PasswordAgainForm):
-    """Signing: the signer's password again, and what the signature means."""
+    """Signing: the signer's password again, what the signature means, and, where the plan
+    and the judgements disagree, that the signer has read each disagreement."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
     meaning = forms.BooleanField(label=MEANING)
+    disagreements = forms.BooleanField(
+        required=False,
+        label="I have read the disagreements between the plan and the judgements listed "
+        "above, and the record states what the board decided.",
+    )
 
 
 class ConfirmForm(PasswordAgainForm):

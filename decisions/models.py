@@ -14,11 +14,13 @@ from collections.abc import Iterable
 from operator import attrgetter
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
 from accounts.audit import Authored, audited
+from decisions import concordance
 from guidelines.models import MODALITY_CODE
 from meetings.models import AgendaItem
 
@@ -34,6 +36,11 @@ class Modality(models.Model):
         validators=[MODALITY_CODE],
         help_text="Stable code that guideline content names (e.g. further_imaging).",
     )
+    investigation = models.BooleanField(
+        default=False,
+        help_text="An investigation (imaging, biopsy, testing): a plan that asks for one makes "
+        "a decision with pending recommendations conditionally concordant.",
+    )
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -44,6 +51,15 @@ class Modality(models.Model):
         return self.name
 
 
+class ReasonGroup(models.TextChoices):
+    """How deviations are reported (concordance.md §2)."""
+
+    PATIENT = "patient", "Patient (preference, comorbidity, contraindication)"
+    TRIAL = "trial", "Clinical trial"
+    GUIDELINE = "guideline", "Guideline outdated"
+    JUDGEMENT = "judgement", "Clinical judgement or other"
+
+
 class NotFollowedReason(models.Model):
     """Why a board did not follow a recommendation that applied (an editable coded list)."""
 
@@ -51,6 +67,18 @@ class NotFollowedReason(models.Model):
     position = models.PositiveIntegerField(default=0)
     needs_text = models.BooleanField(
         default=False, help_text="The board must say more in words (e.g. “other”)."
+    )
+    group = models.CharField(
+        max_length=12,
+        choices=ReasonGroup.choices,
+        default=ReasonGroup.JUDGEMENT,
+        help_text="How the quality figures report a deviation for this reason.",
+    )
+    is_active = models.BooleanField(
+        "offered",
+        default=True,
+        help_text="Offered on new records (a reason retired from the list stays on the records "
+        "that gave it).",
     )
 
     class Meta:
@@ -75,6 +103,21 @@ class Intent(models.TextChoices):
 class DecisionStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     SIGNED = "signed", "Signed"
+
+
+class Pathway(models.TextChoices):
+    """The one line a record holds for the care-pathway items (the ERAS perioperative
+    items), which the board does not judge one by one."""
+
+    YES = "yes", "Yes: perioperative care follows the hospital's pathway"
+    NO = "no", "No (say why)"
+    NOT_APPLICABLE = "not_applicable", "Not applicable to this decision"
+
+
+# The record's form: 2 from the concordance of concordance.md (board items judged,
+# pending items frozen, one line for the care pathway, a class). Earlier records keep
+# what they signed, and are read as they were.
+RECORD_FORMAT = 2
 
 
 class DecisionQuerySet(models.QuerySet):
@@ -137,6 +180,13 @@ class Decision(Authored):
         "the patient's preferences and understanding (as reported)", blank=True
     )
     dissent = models.TextField(blank=True, help_text="Who disagreed, and why.")
+    pathway = models.CharField(
+        "perioperative care follows the hospital's pathway",
+        max_length=16,
+        choices=Pathway.choices,
+        blank=True,
+    )
+    pathway_reason = models.TextField("why not", blank=True)
     # What the board saw when the record was made (or last refreshed while a draft):
     # {"facts": [[section, [[label, value], ...]], ...], "case_version": n,
     #  "content_version": [...]}. The recommendations are the concordance rows.
@@ -195,6 +245,13 @@ class Decision(Authored):
     def is_signed(self) -> bool:
         return self.status == DecisionStatus.SIGNED
 
+    @property
+    def verification_code(self) -> str:
+        """A signed record's verification code, printed on its letter: the first 16 hex
+        digits of its SHA-256 in groups of four (its page shows both)."""
+        head = self.signature_hash[:16].upper()
+        return "-".join(head[n : n + 4] for n in range(0, len(head), 4))
+
     def get_absolute_url(self) -> str:
         item = self.agenda_item
         return reverse("decisions:decision_edit", args=[item.meeting_id, item.pk])
@@ -204,33 +261,82 @@ class Decision(Authored):
         item = self.agenda_item
         return reverse("decisions:decision_version", args=[item.meeting_id, item.pk, self.pk])
 
+    def plan_codes(self) -> list[str]:
+        """The codes of the plan's modalities (reads prefetched modalities)."""
+        return [modality.code for modality in self.modalities.all()]
+
+    def proposals(self) -> dict[int, str]:
+        """Per judged row (by pk), the judgement the plan proposes ("" for none):
+        ``decisions.concordance.proposals``. Reads prefetched rows and modalities."""
+        rows = [row for row in self.concordance.all() if row.frozen_as == FrozenAs.APPLIES]
+        proposed = concordance.proposals(
+            [row.as_row(with_reason=False) for row in rows], self.plan_codes()
+        )
+        return {row.pk: proposal for row, proposal in zip(rows, proposed, strict=True)}
+
+    def disagreements(self) -> list[str]:
+        """Where the plan and the judgements disagree, in words, for the signer to read."""
+        names = dict(Modality.objects.values_list("code", "name"))
+        rows = [row.as_row(with_reason=False) for row in self.concordance.all()]
+        return concordance.contradictions(rows, self.plan_codes(), names)
+
+    def verdict(self) -> concordance.Verdict:
+        """The record's concordance class: as classified when it was signed (or, for a
+        record signed before classes, by the migration that introduced them); a draft's as
+        its rows stand now (a preview). Reads prefetched rows and modalities."""
+        if self.is_signed:
+            try:
+                return self.classification.verdict
+            except Classification.DoesNotExist:
+                pass
+        asks = any(modality.investigation for modality in self.modalities.all())
+        rows = [row.as_row() for row in self.concordance.all()]
+        return concordance.classify(self.outcome, rows, asks)
+
     def concordance_summary(self) -> str:
-        """E.g. 'followed 5 of 6; 1 not followed: patient preference'. A deferral or a case
-        noted without discussion decided nothing to measure: 'not assessed (deferred)'."""
+        """The class and how it came about, e.g. 'discordant (patient …): followed 2 of 3;
+        1 not followed: Patient preference; 1 pending'. A deferral or a case noted without
+        discussion decided nothing to measure: 'not assessed (deferred)'."""
+        if not self.outcome:
+            return "not assessed yet: no outcome recorded"
         if self.outcome in (Outcome.DEFERRED, Outcome.NOTED):
             return f"not assessed ({'deferred' if self.outcome == Outcome.DEFERRED else 'noted without discussion'})"
         rows = list(self.concordance.all())
-        if not rows:
-            return "no recommendation applied"
-        followed = [r for r in rows if r.judgement == Judgement.FOLLOWED]
-        not_followed = [r for r in rows if r.judgement == Judgement.NOT_FOLLOWED]
-        relevant = [r for r in rows if r.judgement != Judgement.NOT_RELEVANT]
-        text = f"followed {len(followed)} of {len(relevant)}"
+        applying = [r for r in rows if r.frozen_as == FrozenAs.APPLIES]
+        pending = [r for r in rows if r.frozen_as == FrozenAs.PENDING]
+        if not applying and not pending:
+            return "not assessed: no board recommendation applied"
+        satisfied = [r for r in applying if r.judgement in concordance.SATISFIED]
+        not_followed = [r for r in applying if r.judgement == Judgement.NOT_FOLLOWED]
+        relevant = [r for r in applying if r.judgement != Judgement.NOT_RELEVANT]
+        verdict = self.verdict()
+        # A draft with items not marked yet has no class yet: what it would be so far.
+        words = verdict.words if verdict.complete else f"so far {verdict.words}"
+        text = f"{words}: followed {len(satisfied)} of {len(relevant)}"
         if not_followed:
             reasons = sorted({str(r.reason) for r in not_followed if r.reason_id})
             text += f"; {len(not_followed)} not followed" + (
                 f": {', '.join(reasons)}" if reasons else ""
             )
-        open_rows = [r for r in rows if not r.judgement]
-        if open_rows:
-            text += f"; {len(open_rows)} not yet marked"
-        return text
+        counts = (
+            (len(applying) - len(relevant), "not relevant"),
+            (sum(1 for r in applying if not r.judgement), "not yet marked"),
+            (len(pending), "pending"),
+        )
+        return text + "".join(f"; {n} {words}" for n, words in counts if n)
 
 
 class Judgement(models.TextChoices):
     FOLLOWED = "followed", "Followed"
+    ALREADY_DONE = "already_done", "Already done"
+    ALTERNATIVE_CHOSEN = "alternative_chosen", "Alternative chosen"
     NOT_FOLLOWED = "not_followed", "Not followed"
     NOT_RELEVANT = "not_relevant", "Not relevant to this decision"
+
+
+class FrozenAs(models.TextChoices):
+    APPLIES = "applies", "Applied"
+    PENDING = "pending", "Pending: may apply"
 
 
 @audited
@@ -247,11 +353,18 @@ class Concordance(models.Model):
     content_version = models.BigIntegerField(
         null=True, help_text="The recommendation's audit event id: the exact version shown."
     )
-    judgement = models.CharField(max_length=16, choices=Judgement.choices, blank=True)
+    judgement = models.CharField(max_length=20, choices=Judgement.choices, blank=True)
     reason = models.ForeignKey(
         NotFollowedReason, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     reason_text = models.TextField(blank=True)
+    # How the item entered the record (it applied, or it may apply: pending, with the
+    # facts that would decide it), and how it takes part in the decision, as it read then.
+    frozen_as = models.CharField(max_length=8, choices=FrozenAs.choices, default=FrozenAs.APPLIES)
+    pending_on = models.TextField(blank=True, help_text="Pending: the facts that would decide it.")
+    plan_modalities = ArrayField(models.CharField(max_length=60), default=list, blank=True)
+    contradicted_by = ArrayField(models.CharField(max_length=60), default=list, blank=True)
+    alternatives = models.CharField(max_length=60, blank=True)
 
     class Meta:
         ordering = ["decision", "position"]
@@ -267,10 +380,57 @@ class Concordance(models.Model):
                 condition=models.Q(reason__isnull=True) | models.Q(judgement="not_followed"),
                 name="concordance_reason_only_when_not_followed",
             ),
+            models.CheckConstraint(
+                condition=models.Q(frozen_as="applies") | models.Q(judgement=""),
+                name="concordance_pending_not_judged",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.recommendation}: {self.get_judgement_display() or 'not yet marked'}"
+
+    def as_row(self, *, with_reason: bool = True) -> concordance.Row:
+        """The row as ``decisions.concordance`` reads it; ``with_reason``: with its reason's
+        group (read ``reason`` with the rows), which only the class needs."""
+        return concordance.Row(
+            statement=self.statement,
+            frozen_as=self.frozen_as,
+            judgement=self.judgement,
+            reason_group=self.reason.group if with_reason and self.reason_id else "",
+            plan_modalities=tuple(self.plan_modalities),
+            contradicted_by=tuple(self.contradicted_by),
+            alternatives=self.alternatives,
+        )
+
+
+@audited
+class Classification(models.Model):
+    """The concordance class of a signed record (``decisions.concordance``): computed when
+    it is signed (and frozen into what is signed), or, for records signed before classes
+    existed, by the migration that introduced them from their rows as they stand."""
+
+    decision = models.OneToOneField(
+        "Decision", on_delete=models.PROTECT, related_name="classification"
+    )
+    klass = models.CharField("class", max_length=16, choices=[
+        (key, words) for key, words in concordance.CLASS_WORDS.items()
+    ])  # fmt: skip
+    # One group per item not followed, in row order (a decision may deviate twice).
+    reason_groups = ArrayField(models.CharField(max_length=12), default=list, blank=True)
+    # Records made before the care pathway was one line judged its items row by row:
+    # those rows are set aside (counted here), not classified.
+    pathway_rows_set_aside = models.PositiveIntegerField(default=0)
+    by_migration = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["decision"]
+
+    def __str__(self) -> str:
+        return f"Decision {self.decision_id}: {concordance.CLASS_WORDS[self.klass]}"
+
+    @property
+    def verdict(self) -> concordance.Verdict:
+        return concordance.Verdict(self.klass, tuple(self.reason_groups))
 
 
 @audited

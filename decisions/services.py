@@ -9,9 +9,11 @@ from cases.models import CaseStatus
 from cases.overview import overview
 from cases.services import move_status
 from decisions.models import (
+    RECORD_FORMAT,
     Action,
     Concordance,
     Decision,
+    FrozenAs,
     Outcome,
     latest_version,
     record_in_force,
@@ -54,11 +56,17 @@ def freeze(decision: Decision) -> Decision:
 
 
 def _freeze(decision: Decision) -> None:
+    """What the board judges (concordance.md §2): the *board* items that apply, one row
+    each; the board items that may apply, as pending rows with the facts that would decide
+    them; the care-pathway items that apply, listed in ``shown`` for the record's one
+    pathway line. Each row keeps how its item takes part in the decision, as it read."""
     case = decision.agenda_item.case
     content = snapshot.current()
     seen = overview(case, content=content)
-    applies = seen.matches.applies
-    versions = snapshot.recommendation_versions(item.rule.id for item in applies)
+    board = [(item, FrozenAs.APPLIES) for item in seen.matches.applies if _board(item)]
+    board += [(item, FrozenAs.PENDING) for item in seen.matches.may_apply if _board(item)]
+    pathway = [item for item in seen.matches.applies if not _board(item)]
+    versions = snapshot.recommendation_versions(item.rule.id for item, _ in board)
     area = content.of(case.area_id)
     known, read = matching.completeness(seen.values, area.rules, area.catalogue)
     decision.shown = {
@@ -70,21 +78,49 @@ def _freeze(decision: Decision) -> None:
         "content_version": list(content.version),
         # Of the facts the area's recommendations read, how many were known (quality).
         "completeness": [known, read],
+        "record_format": RECORD_FORMAT,
+        # The care-pathway items that applied: judged as one line, not one by one.
+        "pathway": [[item.rule.id, item.rule.statement] for item in pathway],
     }
     # A new version: a form opened before this refresh is refused, not saved over it.
     decision.version += 1
     decision.save(update_fields=["shown", "version"])
     kept = {row.recommendation: row for row in decision.concordance.all()}
-    decision.concordance.exclude(recommendation__in=[item.rule.id for item in applies]).delete()
-    for position, item in enumerate(applies, start=1):
+    decision.concordance.exclude(recommendation__in=[item.rule.id for item, _ in board]).delete()
+    rows = []
+    for position, (item, frozen_as) in enumerate(board, start=1):
         rule = item.rule
         row = kept.get(rule.id) or Concordance(decision=decision, recommendation=rule.id)
+        if frozen_as == FrozenAs.PENDING:  # not judged while it only may apply
+            row.judgement, row.reason, row.reason_text = "", None, ""
         row.position = position
+        row.frozen_as = frozen_as
+        row.pending_on = ", ".join(item.missing_labels) if frozen_as == FrozenAs.PENDING else ""
         row.statement = rule.statement
         row.source = rule.source
         row.verification = rule.verification_words
         row.content_version = versions.get(rule.id)
-        row.save()
+        row.plan_modalities = list(rule.plan_modalities)
+        row.contradicted_by = list(rule.contradicted_by)
+        row.alternatives = rule.alternatives
+        rows.append(row)
+    # Two queries whatever the number of items (a record may hold thirty).
+    Concordance.objects.bulk_update([row for row in rows if row.pk], FROZEN_FIELDS)
+    Concordance.objects.bulk_create([row for row in rows if not row.pk])
+    if not pathway and decision.pathway:
+        decision.pathway, decision.pathway_reason = "", ""
+        decision.save(update_fields=["pathway", "pathway_reason"])
+
+
+FROZEN_FIELDS = (
+    "judgement", "reason", "reason_text", "position", "frozen_as", "pending_on", "statement",
+    "source", "verification", "content_version", "plan_modalities", "contradicted_by",
+    "alternatives",
+)  # fmt: skip
+
+
+def _board(item) -> bool:
+    return item.rule.decision_scope != "pathway"
 
 
 class CannotAmend(Exception):
@@ -105,7 +141,7 @@ def amend(decision: Decision, user, reason: str) -> Decision:
             raise CannotAmend("Only the signed record in force can be amended.")
         fields = (
             "outcome", "intent", "plan", "information_needed", "needed_by",
-            "patient_preferences", "dissent", "shown",
+            "patient_preferences", "dissent", "shown", "pathway", "pathway_reason",
         )  # fmt: skip
         amendment = Decision.objects.create(
             agenda_item=signed.agenda_item,
@@ -154,9 +190,35 @@ def save(decision: Decision, form, concordance, actions, user) -> Decision:
         record.updated_by = user
         record.save()
         form.save_m2m()
-        concordance.save()
+        # The rows changed, in one statement whatever their number (each form has set its
+        # row's fields already; row-by-row saves cost several queries a row, per autosave).
+        changed = [row.instance for row in concordance.forms if row.has_changed()]
+        Concordance.objects.bulk_update(changed, ["judgement", "reason", "reason_text"])
         actions.save()
     return record
+
+
+def accept_proposals(decision: Decision, user, version: int) -> int:
+    """Take the plan's proposal (``Decision.proposals``) for every judged row not marked
+    yet; rows already marked keep the board's judgement. StaleDecision on an old version.
+    Returns how many rows it marked."""
+    with transaction.atomic():
+        current = Decision.objects.select_for_update().get(pk=decision.pk)
+        if current.version != version or current.is_signed:
+            raise StaleDecision(current)
+        proposed = current.proposals()
+        rows = [
+            row
+            for row in current.concordance.filter(frozen_as=FrozenAs.APPLIES, judgement="")
+            if proposed.get(row.pk)
+        ]
+        for row in rows:
+            row.judgement = proposed[row.pk]
+        Concordance.objects.bulk_update(rows, ["judgement"])
+        current.version += 1
+        current.updated_by = user
+        current.save(update_fields=["version", "updated_by", "updated_at"])
+    return len(rows)
 
 
 def mark_done(action: Action, user, *, done: bool) -> None:

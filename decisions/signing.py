@@ -16,7 +16,17 @@ from django.utils import timezone
 
 from cases.models import CaseStatus
 from cases.services import move_status
-from decisions.models import Confirmation, Decision, DecisionStatus, Judgement, Outcome
+from decisions.models import (
+    RECORD_FORMAT,
+    Classification,
+    Confirmation,
+    Decision,
+    DecisionStatus,
+    FrozenAs,
+    Judgement,
+    Outcome,
+    Pathway,
+)
 from meetings.models import AgendaItem
 
 WHO_CONFIRMS = (
@@ -45,6 +55,7 @@ def content(decision: Decision) -> dict:
     versions form a chain that ``verify_decisions`` checks from any link.
     """
     item = decision.agenda_item
+    current_form = decision.shown.get("record_format") == RECORD_FORMAT
     amendment = (
         {
             "amends": decision.amends_id,
@@ -78,9 +89,22 @@ def content(decision: Decision) -> dict:
                 row.judgement,
                 row.reason.name if row.reason else None,
                 row.reason_text,
+                # (records of the earlier form signed eight fields a row: kept as they were)
+                *(
+                    [
+                        row.frozen_as,
+                        row.pending_on,
+                        row.plan_modalities,
+                        row.contradicted_by,
+                        row.alternatives,
+                    ]
+                    if current_form
+                    else []
+                ),
             ]
             for row in decision.concordance.select_related("reason").order_by("position")
         ],  # fmt: skip
+        **({"pathway": [decision.pathway, decision.pathway_reason]} if current_form else {}),
         "actions": [
             [action.what, action.owner, action.due.isoformat() if action.due else None]
             for action in decision.actions.order_by("pk")
@@ -98,8 +122,10 @@ def digest(decision: Decision) -> str:
 
 
 def problems(decision: Decision) -> list[str]:
-    """What stops the record from being signed, in words."""
+    """What stops the record from being signed, in words (a fixed number of queries)."""
     found = []
+    rows = list(decision.concordance.select_related("reason"))
+    judged = [row for row in rows if row.frozen_as == FrozenAs.APPLIES]
     if not decision.outcome:
         found.append("Record the outcome.")
     if decision.outcome == Outcome.DEFERRED and not decision.information_needed.strip():
@@ -110,20 +136,31 @@ def problems(decision: Decision) -> list[str]:
         decision.plan.strip() or decision.modalities.exists()
     ):
         found.append("Record the recommended plan.")
-    unmarked = decision.concordance.filter(judgement="").count()
+    unmarked = sum(1 for row in judged if not row.judgement)
     if decision.outcome == Outcome.RECOMMENDATION and unmarked:
         found.append(f"Mark each recommendation that applied ({unmarked} not marked yet).")
-    not_followed = decision.concordance.filter(judgement=Judgement.NOT_FOLLOWED)
-    if not_followed.filter(reason__isnull=True).exists():
+    not_followed = [row for row in judged if row.judgement == Judgement.NOT_FOLLOWED]
+    if any(row.reason is None for row in not_followed):
         found.append("Give the reason for each recommendation not followed.")
-    if not_followed.filter(reason__needs_text=True, reason_text="").exists():
+    if any(row.reason and row.reason.needs_text and not row.reason_text for row in not_followed):
         found.append("Say in words why, where the reason asks for it.")
+    if any(row.judgement == Judgement.NOT_RELEVANT and not row.reason_text for row in judged):
+        found.append("Say in words why each recommendation marked not relevant is not relevant.")
+    if decision.outcome == Outcome.RECOMMENDATION and decision.shown.get("pathway"):
+        if not decision.pathway:
+            found.append("Say whether perioperative care follows the hospital's pathway.")
+        elif decision.pathway == Pathway.NO and not decision.pathway_reason.strip():
+            found.append("Say why perioperative care does not follow the hospital's pathway.")
     return found
 
 
-def sign(decision: Decision, user, version: int, *, at=None) -> Decision:
-    """Sign the record as saved at ``version``; CannotSign says why not. ``at`` is for
-    demo data only (a meeting held last month was signed then); pages sign now."""
+def sign(
+    decision: Decision, user, version: int, *, at=None, disagreements_read: bool = False
+) -> Decision:
+    """Sign the record as saved at ``version``; CannotSign says why not. Where the plan and
+    the judgements disagree (``Decision.disagreements``), the signer must have read each
+    (``disagreements_read``); they are signed with the record, and so is its class.
+    ``at`` is for demo data only (a meeting held last month was signed then)."""
     with transaction.atomic():
         current = (
             Decision.objects.select_for_update(of=("self",))
@@ -145,6 +182,12 @@ def sign(decision: Decision, user, version: int, *, at=None) -> Decision:
         missing = problems(current)
         if missing:
             raise CannotSign(" ".join(missing))
+        disagreements = current.disagreements()
+        if disagreements and not disagreements_read:
+            raise CannotSign(
+                "The plan and the judgements disagree (listed above): confirm that you have "
+                "read each, or correct the record, then sign."
+            )
         if "quorum" not in current.shown:  # an amendment keeps the quorum the board had
             quorum = current.agenda_item.meeting.quorum()
             # The record says whether the board was quorate when it decided (a meeting
@@ -153,11 +196,24 @@ def sign(decision: Decision, user, version: int, *, at=None) -> Decision:
                 **current.shown,
                 "quorum": {"rule": quorum.is_set, "met": quorum.met, "missing": quorum.missing},
             }
+        verdict = current.verdict()
+        current.shown = {
+            **current.shown,
+            # What the signer confirmed having read, and the class: signed with the record.
+            "disagreements_read": disagreements,
+            "concordance_class": {
+                "class": verdict.klass,
+                "reason_groups": list(verdict.reason_groups),
+            },
+        }
         current.signed_by = user
         current.signed_at = at or timezone.now()
         current.signature_hash = digest(current)
         current.status = DecisionStatus.SIGNED
         current.save(update_fields=["shown", "signed_by", "signed_at", "signature_hash", "status"])
+        Classification.objects.create(
+            decision=current, klass=verdict.klass, reason_groups=list(verdict.reason_groups)
+        )
         _case_follows(current, user)
     return current
 

@@ -16,6 +16,11 @@ urlpatterns = [
     path(f"{ITEM}decision/", views.decision_edit, name="decision_edit"),
     path(f"{ITEM}decision/autosave/", views.decision_autosave, name="decision_autosave"),
     path(f"{ITEM}decision/sign/", views.decision_sign, name="decision_sign"),
+    path(
+        f"{ITEM}decision/proposals/",
+        views.decision_accept_proposals,
+        name="decision_accept_proposals",
+    ),
     path(f"{ITEM}decision/confirm/", views.decision_confirm, name="decision_confirm"),
     path(f"{ITEM}decision/amend/", views.decision_amend, name="decision_amend"),
     path(f"{ITEM}decision/refresh/", views.decision_refresh, name="decision_refresh"),

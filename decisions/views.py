@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.db import transaction
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -29,7 +30,9 @@ from decisions.forms import (
 )
 from decisions.models import (
     Action,
+    Concordance,
     Decision,
+    FrozenAs,
     NotFollowedReason,
     Outcome,
     latest_version,
@@ -117,12 +120,22 @@ def decision_refresh(request: HttpRequest, pk: int, item_pk: int) -> HttpRespons
     return redirect(_back(request, decision))
 
 
+# A record's rows and plan, read once for the proposals, the pending list, the
+# disagreements and the class.
+RECORD_ROWS = (
+    Prefetch("concordance", queryset=Concordance.objects.select_related("reason")),
+    "modalities",
+)
+
+
 def _forms(decision: Decision, data=None):
+    """The record's forms: the decision, the board items it judges (pending ones are shown,
+    not judged), and the actions."""
     return (
         DecisionForm(data, instance=decision),
         ConcordanceFormSet(
             data,
-            queryset=decision.concordance.all(),
+            queryset=decision.concordance.filter(frozen_as=FrozenAs.APPLIES).order_by("position"),
             prefix="concordance",
             form_kwargs={"reasons": list(NotFollowedReason.objects.all())},
         ),
@@ -149,6 +162,31 @@ def decision_edit(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
             return redirect(_back(request, decision))
         return _page(request, item, decision, forms=forms)
     return _page(request, item, decision)
+
+
+@require_http_methods(["POST"])
+def decision_accept_proposals(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    """Save what the form holds, then take the plan's proposal for every recommendation not
+    marked yet (the board then changes what is wrong): a typical record in a few clicks."""
+    item = _item(request, pk, item_pk, CHANGE)
+    decision = _current(item)
+    if decision.is_signed:
+        messages.warning(request, SIGNED_IS_FINAL)
+        return redirect(_back(request, decision))
+    forms = _forms(decision, request.POST)
+    if not all(f.is_valid() for f in forms):
+        return _page(request, item, decision, forms=forms)
+    try:
+        saved = services.save(decision, *forms, request.user)
+        marked = services.accept_proposals(saved, request.user, saved.version)
+    except services.StaleDecision as stale:
+        return _page(request, item, decision, forms=forms, conflict=stale.current)
+    messages.success(
+        request,
+        f"Took the plan's proposal for {marked} recommendation{'s' if marked != 1 else ''}: "
+        "check each, and change what is wrong.",
+    )
+    return redirect(_back(request, decision) + "#judged")
 
 
 @require_http_methods(["GET"])
@@ -190,12 +228,17 @@ def decision_autosave(request: HttpRequest, pk: int, item_pk: int) -> HttpRespon
         for index, action in enumerate(forms[2].forms)
         if action.instance.pk
     ]
+    prefetch_related_objects([saved], *RECORD_ROWS)
     context.update(
         saved=saved,
         action_ids=action_ids,
         saved_at=timezone.localtime(),
         may_sign=item.meeting.board.may_sign(request.user),
         sign_problems=signing.problems(saved),
+        # The plan may have changed: each row's proposal again, out of band.
+        proposals=[(row.instance, proposal) for row, proposal in _with_proposals(saved, forms[1])],
+        disagreements=saved.disagreements(),
+        sign_form=SignForm(request=request, prefix="sign"),
     )
     return render(request, "decisions/_save_status.html", context)
 
@@ -222,6 +265,7 @@ def record_context(request: HttpRequest, item: AgendaItem, decision: Decision, *
     content_version = extra.pop("content_version", None)
     in_force = not read_only
     can_change = request.user.has_perm(CHANGE) and not decision.is_signed and in_force
+    prefetch_related_objects([decision], *RECORD_ROWS)
     return {
         "item": item,
         "meeting": item.meeting,
@@ -231,11 +275,15 @@ def record_context(request: HttpRequest, item: AgendaItem, decision: Decision, *
         "concordance": forms[1],
         "actions": forms[2],
         "can_change": can_change,
+        # Each judged row's form with what the plan proposes for it.
+        "judged_rows": _with_proposals(decision, forms[1]) if can_change else [],
+        "pending_rows": [r for r in decision.concordance.all() if r.frozen_as == FrozenAs.PENDING],
         # Read, not edited: the record in the words the minutes and the letter print.
         "record_entry": None if can_change else documents.record_entry(item, decision),
         "can_mark_actions": request.user.has_perm(CHANGE) and in_force,
         "sign_form": _sign_form(request, item, decision) if in_force else None,
         "sign_problems": [] if decision.is_signed else signing.problems(decision),
+        "disagreements": [] if decision.is_signed else decision.disagreements(),
         # While a draft: the quorum as attendance stands; once signed, as it was then.
         "quorum": None if decision.is_signed else quorum or item.meeting.quorum(),
         "versions": list(
@@ -256,6 +304,12 @@ def record_context(request: HttpRequest, item: AgendaItem, decision: Decision, *
         "conflict": None,
         **extra,
     }
+
+
+def _with_proposals(decision: Decision, formset) -> list[tuple]:
+    """Each judged row's form with the judgement the plan proposes for it."""
+    proposals = decision.proposals()
+    return [(row, proposals.get(row.instance.pk, "")) for row in formset.forms]
 
 
 def _stale(decision: Decision, item: AgendaItem, content_version: tuple) -> str:
@@ -302,7 +356,12 @@ def decision_sign(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
         return redirect(_back(request, decision))
     if form.is_valid():
         try:
-            signing.sign(decision, request.user, form.cleaned_data["version"])
+            signing.sign(
+                decision,
+                request.user,
+                form.cleaned_data["version"],
+                disagreements_read=form.cleaned_data["disagreements"],
+            )
         except signing.CannotSign as refusal:
             form.add_error(None, str(refusal))
         else:

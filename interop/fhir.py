@@ -258,7 +258,7 @@ class _Builder:
         summary = [decision.get_outcome_display()]
         if decision.intent:
             summary.append(f"intent: {decision.get_intent_display().lower()}")
-        summary.append(f"guideline recommendations {decision.concordance_summary()}")
+        summary.append(f"guideline concordance: {decision.concordance_summary()}")
         described = decision.plan or decision.information_needed
         signer = decision.signed_by
         resource = {
@@ -286,7 +286,7 @@ def decisions_in_force(case: Case) -> list[Decision]:
     return list(
         Decision.objects.filter(agenda_item__case=case)
         .in_force()
-        .select_related("agenda_item__meeting__board", "signed_by")
+        .select_related("agenda_item__meeting__board", "signed_by", "classification")
         .prefetch_related("modalities", "actions", "concordance__reason")
         .order_by("agenda_item__meeting__starts_at", "pk")
     )

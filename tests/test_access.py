@@ -48,6 +48,7 @@ POST_ONLY = {
     "decisions:decision_refresh",
     "decisions:decision_sign",
     "decisions:decision_autosave",
+    "decisions:decision_accept_proposals",
     "decisions:decision_confirm",
     "decisions:decision_amend",
     "decisions:action_done",

@@ -10,13 +10,19 @@ from tests.factories import make_case, make_meeting, make_patient
 
 @pytest.fixture
 def item(db):
-    """A case with a smoker on a meeting's agenda: the item a decision is about."""
+    """A smoker with resectable colorectal liver metastases booked for hepatectomy, on a
+    meeting's agenda: five board items apply (MRI, ctDNA, ablation not over resection,
+    parenchymal-sparing and minimally invasive resection), the perioperative pathway's items
+    too (smoking cessation among them), and many more may apply."""
     case = make_case(
         patient=make_patient(mrn="D-1", name="Dana Decided"),
         facts={
             "primary_site": "colorectal",
             "planned_procedure": "hepatectomy",
             "smoker_current": True,
+            "liver_metastases": "confirmed",
+            "resectability": "resectable",
+            "liver_resection_done": False,
         },
     )
     return make_meeting([case]).agenda_items.get()

@@ -39,7 +39,11 @@ def signed(clinician_client, chair_client, item):
     decision = Decision.objects.get()
     clinician_client.post(decision.get_absolute_url(), form_data(decision))
     decision.refresh_from_db()
-    data = {"sign-version": decision.version, "sign-password": PASSWORD, "sign-meaning": "on"}
+    data = {
+        "sign-version": decision.version,
+        "sign-password": PASSWORD,
+        "sign-meaning": "on",
+    }
     assert chair_client.post(url("decision_sign", item), data).status_code == 302
     decision.refresh_from_db()
     return decision
@@ -90,7 +94,11 @@ def test_an_amendment_is_a_new_version_with_a_reason_signed_again_in_a_chain(
     assert again.status_code == 200 and Decision.objects.count() == 2
     clinician_client.post(amendment.get_absolute_url(), form_data(amendment, plan="MRI on 3 Dec."))
     amendment.refresh_from_db()
-    data = {"sign-version": amendment.version, "sign-password": PASSWORD, "sign-meaning": "on"}
+    data = {
+        "sign-version": amendment.version,
+        "sign-password": PASSWORD,
+        "sign-meaning": "on",
+    }
     assert chair_client.post(url("decision_sign", item), data).status_code == 302
     amendment.refresh_from_db()
     assert amendment.is_signed and amendment.signature_hash != signed.signature_hash

@@ -18,9 +18,9 @@ def test_starting_freezes_the_facts_and_the_applying_recommendations(clinician_c
     decision = Decision.objects.get()
     assert response["Location"] == decision.get_absolute_url()
     slugs = [row.recommendation for row in decision.concordance.all()]
-    assert "pc-smoking-cessation" in slugs
-    smoking = decision.concordance.get(recommendation="pc-smoking-cessation")
-    assert smoking.statement == Recommendation.objects.get(slug="pc-smoking-cessation").statement
+    assert "dx-mri-before-resection" in slugs
+    smoking = decision.concordance.get(recommendation="dx-mri-before-resection")
+    assert smoking.statement == Recommendation.objects.get(slug="dx-mri-before-resection").statement
     assert smoking.content_version is not None
     facts = dict(row for _, rows in decision.shown["facts"] for row in rows)
     assert facts["Current smoker"] == "Yes"
@@ -36,20 +36,21 @@ def test_later_edits_of_the_case_and_the_guidelines_do_not_change_the_record(
     case = item.case
     case.facts = {"primary_site": "gastric"}
     case.save()
-    rec = Recommendation.objects.get(slug="pc-smoking-cessation")
+    rec = Recommendation.objects.get(slug="dx-mri-before-resection")
     rec.statement = "Edited after the meeting."
     rec.save()
     decision = Decision.objects.get()
     page = clinician_client.get(decision.get_absolute_url()).content.decode()
     assert "Current smoker" in page and "Edited after the meeting." not in page
-    assert decision.concordance.filter(recommendation="pc-smoking-cessation").exists()
+    assert decision.concordance.filter(recommendation="dx-mri-before-resection").exists()
 
 
 def test_a_draft_is_saved_with_its_concordance_plan_and_actions(clinician_client, item):
     start(clinician_client, item)
     decision = Decision.objects.get()
-    smoking = decision.concordance.get(recommendation="pc-smoking-cessation")
-    rows = list(decision.concordance.all())
+    smoking = decision.concordance.get(recommendation="dx-mri-before-resection")
+    rows = list(decision.concordance.filter(frozen_as="applies"))
+    pending = decision.concordance.filter(frozen_as="pending").count()
     n = rows.index(smoking)
     preference = NotFollowedReason.objects.get(name="Patient preference")
     data = form_data(
@@ -70,8 +71,10 @@ def test_a_draft_is_saved_with_its_concordance_plan_and_actions(clinician_client
     smoking.refresh_from_db()
     assert smoking.judgement == Judgement.NOT_FOLLOWED and smoking.reason == preference
     followed = len(rows) - 1
-    assert decision.concordance_summary() == (
-        f"followed {followed} of {len(rows)}; 1 not followed: Patient preference"
+    assert pending and decision.concordance_summary() == (
+        "discordant (patient (preference, comorbidity, contraindication)): "
+        f"followed {followed} of {len(rows)}; 1 not followed: Patient preference; "
+        f"{pending} pending"
     )
     # On the case page a draft is said to be one, never shown as the board's decision.
     page = clinician_client.get(item.case.get_absolute_url()).content.decode()
@@ -169,12 +172,13 @@ def test_refreshing_a_draft_keeps_judgements_of_what_still_applies(clinician_cli
     decision = Decision.objects.get()
     clinician_client.post(decision.get_absolute_url(), form_data(decision))
     case = item.case
-    case.facts = {**case.facts, "smoker_current": False}
+    case.facts = {**case.facts, "planned_procedure": "systemic_only"}
     case.save()
     clinician_client.post(reverse("decisions:decision_refresh", args=[item.meeting_id, item.pk]))
     slugs = set(decision.concordance.values_list("recommendation", flat=True))
-    assert "pc-smoking-cessation" not in slugs
-    assert set(decision.concordance.values_list("judgement", flat=True)) == {"followed"}
+    assert "dx-mri-before-resection" not in slugs
+    judged = decision.concordance.filter(frozen_as="applies")
+    assert judged.exists() and set(judged.values_list("judgement", flat=True)) == {"followed"}
 
 
 def test_the_case_page_lists_decisions_in_a_fixed_number_of_queries(

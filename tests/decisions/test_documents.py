@@ -31,18 +31,19 @@ from tests.factories import make_case, make_meeting, make_patient
 from tests.helpers import HTMX, pdf_text
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
-SMOKING = "pc-smoking-cessation"
+SMOKING = "dx-mri-before-resection"
 
 
 def _decide(item, user, outcome, **fields):
     decision = services.start(item, user)
-    for row in decision.concordance.all():
+    for row in decision.concordance.filter(frozen_as="applies"):
         row.judgement = Judgement.FOLLOWED
         if row.recommendation == SMOKING:
             row.judgement = Judgement.NOT_FOLLOWED
             row.reason = NotFollowedReason.objects.get(name="Patient preference")
         row.save()
-    Decision.objects.filter(pk=decision.pk).update(outcome=outcome, **fields)
+    pathway = "yes" if decision.shown.get("pathway") else ""
+    Decision.objects.filter(pk=decision.pk).update(outcome=outcome, pathway=pathway, **fields)
     decision.refresh_from_db()
     return decision
 
@@ -55,6 +56,9 @@ def board_meeting(module_db):
         "primary_site": "colorectal",
         "planned_procedure": "hepatectomy",
         "smoker_current": True,
+        "liver_metastases": "confirmed",
+        "resectability": "resectable",
+        "liver_resection_done": False,
     }
     dana = make_case(patient=make_patient(mrn="M-1", name="Dana Minute"), facts=facts,
                      question="Resect now or after chemotherapy?")  # fmt: skip
@@ -73,9 +77,9 @@ def board_meeting(module_db):
     decided = _decide(first, chair, Outcome.RECOMMENDATION, intent="curative",
                       plan="Two cycles, then restage.")  # fmt: skip
     Action.objects.create(decision=decided, what="Book liver MRI", owner="Dr. Ray")
-    signing.sign(decided, chair, decided.version)
+    signing.sign(decided, chair, decided.version, disagreements_read=True)
     deferred = _decide(second, chair, Outcome.DEFERRED, information_needed="A PET-CT.")
-    signing.sign(deferred, chair, deferred.version)
+    signing.sign(deferred, chair, deferred.version, disagreements_read=True)
     # After signing, the case and the guideline change: the documents do not.
     old_statement = Recommendation.objects.get(slug=SMOKING).statement
     Recommendation.objects.filter(slug=SMOKING).update(statement="A rewritten statement.")

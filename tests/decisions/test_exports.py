@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from accounts.models import ReadLogEntry
 from decisions import services
-from decisions.models import Action, Decision
+from decisions.models import Action, Classification, Decision
 from tests.factories import make_case, make_meeting, make_patient
 
 pytestmark = pytest.mark.django_db
@@ -39,6 +39,9 @@ def decided(coordinator):
         status="signed", signed_at=timezone.now(), signed_by=coordinator,
         signature_hash=f"{first.pk:064x}",
     )  # fmt: skip
+    # Its class, as signing stores it (two items not followed: a patient's, a trial's).
+    Classification.objects.create(decision=first, klass="discordant",
+                                  reason_groups=["patient", "trial"])  # fmt: skip
     # A draft on Bob is not the board's decision: the export leaves it out.
     services.start(meeting.agenda_items.get(case=bob), coordinator)
     services.start(old.agenda_items.get(), coordinator)
@@ -55,6 +58,9 @@ def test_decisions_of_the_period_come_out_one_row_each_with_formulas_inert(
     row = dict(zip(rows[0], rows[1], strict=True))
     assert row["Patient"] == "'=Ada Formula" and row["Plan"] == "'@plan that looks like a formula"
     assert row["Status"] == "Signed" and row["Actions open"] == "1"
+    assert (row["Concordance class"], row["Deviations by reason group"]) == (
+        "discordant", "patient; trial",
+    )  # fmt: skip
     assert set(
         ReadLogEntry.objects.filter(kind="spreadsheet").values_list("case_id", flat=True)
     ) == {decided["ada"].pk}

@@ -47,7 +47,11 @@ def _url(name, item):
 
 def _sign(chair_client, item, decision):
     decision.refresh_from_db()
-    data = {"sign-version": decision.version, "sign-password": PASSWORD, "sign-meaning": "on"}
+    data = {
+        "sign-version": decision.version,
+        "sign-password": PASSWORD,
+        "sign-meaning": "on",
+    }
     assert chair_client.post(_url("decision_sign", item), data).status_code == 302
 
 
@@ -92,7 +96,9 @@ def _readers(client, item) -> dict[str, str]:
         "letter": " ".join(" ".join(pdf_text(documents.render_letter(item).pdf)).split()),
         "api meeting": f"decision {api['decision']} draft {api['draft']}",
         "api decisions": " ".join(f"{d['id']}: {d['plan']}" for d in listed),
+        "api class": " ".join(d["concordance_class"]["words"] for d in listed),
         "spreadsheet": " ".join(row["Plan"] for row in rows),
+        "spreadsheet class": " ".join(row["Concordance class"] for row in rows),
         "fhir": str(case_bundle(Case.objects.select_related("patient").get(pk=case.pk))),
         "quality": str(build(scope).outcomes),
         "case status": Case.objects.get(pk=case.pk).status,
@@ -114,6 +120,12 @@ def test_every_reader_shows_the_signed_version_never_the_draft_amendment(
     assert seen["api decisions"] == f"{first.pk}: {V1}"
     assert seen["quality"] == "{'recommendation': 1}"
     assert seen["case status"] == "actions_open"  # v1's: a recommendation with an action
+    # v1's class: every board item followed, items pending, the plan asks for an MRI and
+    # a ctDNA test (investigations): conditionally concordant, in every reader.
+    for reader in ("case page", "meeting mode", "minutes", "fhir"):
+        assert "conditionally concordant: followed 5 of 5" in seen[reader], reader
+    assert "depending on the investigations it asks for" in seen["letter"]
+    assert seen["api class"] == seen["spreadsheet class"] == "conditionally concordant"
 
     _sign(chair_client, item, second)
     seen = _readers(clinician_client, item)
@@ -123,6 +135,10 @@ def test_every_reader_shows_the_signed_version_never_the_draft_amendment(
     assert "amendment in progress" not in seen["meeting page"].lower()
     assert seen["api meeting"] == f"decision {second.pk} draft None"
     assert seen["quality"] == "{'deferred': 1}"
+    for reader in ("case page", "meeting mode", "minutes", "fhir"):
+        assert "not assessed (deferred)" in seen[reader], reader
+    assert "Not measured against the guidelines: the board has not decided yet." in seen["letter"]
+    assert seen["api class"] == seen["spreadsheet class"] == "not assessed"
     # v2's: deferred, and the case is listed for a later meeting without a decision there
     assert seen["case status"] == "on_agenda"
 
@@ -191,7 +207,11 @@ def test_nobody_signs_before_the_meeting_and_the_message_says_why(
         signing.sign(decision, User.objects.get(username="chair"), decision.version)
     response = chair_client.post(
         _url("decision_sign", item),
-        {"sign-version": decision.version, "sign-password": PASSWORD, "sign-meaning": "on"},
+        {
+            "sign-version": decision.version,
+            "sign-password": PASSWORD,
+            "sign-meaning": "on",
+        },
     )
     assert "a decision is the board&#x27;s once it has met" in response.content.decode()
     assert not Decision.objects.get().is_signed

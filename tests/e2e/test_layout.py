@@ -40,7 +40,9 @@ OVERLAPS = """root => {
   const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
   while (walker.nextNode()) {
     const node = walker.currentNode;
-    if (!node.textContent.trim() || floats(node.parentElement)) continue;
+    // (text not drawn, e.g. inside a closed <details>, overlaps nothing)
+    if (!node.textContent.trim() || floats(node.parentElement) ||
+        !node.parentElement.checkVisibility()) continue;
     const range = document.createRange(); range.selectNodeContents(node);
     for (const r of range.getClientRects())
       if (r.width > 0 && r.height > 0) rects.push([n, r, node.textContent.trim().slice(0, 40), node]);

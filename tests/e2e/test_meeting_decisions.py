@@ -21,7 +21,10 @@ from tests.e2e.browser import ARTIFACTS, PASSWORD, log_in
 from tests.e2e.test_accessibility import serious
 from tests.factories import make_case, make_meeting, make_patient
 
-SMOKER = {"primary_site": "colorectal", "planned_procedure": "hepatectomy", "smoker_current": True}
+SMOKER = {"primary_site": "colorectal", "planned_procedure": "hepatectomy", "smoker_current": True,
+          "liver_metastases": "confirmed", "resectability": "resectable",
+          "liver_resection_done": False}  # fmt: skip
+CTDNA = "mt-ctdna-resected"
 
 
 def run_worker(django_db_blocker) -> None:
@@ -90,14 +93,32 @@ def test_a_meeting_from_attendance_to_signed_minutes_and_letter(site, new_page, 
     page.wait_for_selector("#record form.decision-form")
     page.check("#record input[name=outcome][value=recommendation]")
     page.check("#record input[name=intent][value=curative]")
+    # The plan: a liver MRI and a minor resection; its proposals taken in one click.
+    for modality in ("Further imaging", "Hepatic resection, minor"):
+        page.check(f"#record label:has-text('{modality}') input")
+    page.wait_for_selector("#save-status:has-text('Draft saved at')")
+    page.click('#record button:has-text("Take the plan\'s proposals")')
+    page.wait_for_selector("text=Took the plan's proposal for 2 recommendations")
     rows = page.locator("#record .concordance-row")
+    marked = {}
     for n in range(rows.count()):
         row = rows.nth(n)
-        if row.locator(".rec-id").inner_text() == "pc-smoking-cessation":
+        marked[row.locator(".rec-id").inner_text()] = row.locator(
+            "input[type=radio]:checked"
+        ).get_attribute("value")
+    assert marked == {"dx-mri-before-resection": "followed", "si-parenchymal-sparing-crlm": "followed",
+                      CTDNA: "", "tp-ablation-not-over-resection-crlm": "",
+                      "si-minimally-invasive": ""}  # fmt: skip
+    # The chair fixes one (no ctDNA test: the patient's preference) and marks the rest.
+    for n in range(rows.count()):
+        row = rows.nth(n)
+        slug = row.locator(".rec-id").inner_text()
+        if slug == CTDNA:
             row.locator("input[value=not_followed]").check()
             row.locator("select").select_option(label="Patient preference")
-        else:
+        elif not marked[slug]:
             row.locator("input[value=followed]").check()
+    page.check("#record input[name=pathway][value=yes]")
     page.fill("#record textarea[name=plan]", "Two cycles of systemic therapy, then restage.")
     page.fill("#record input[name=actions-0-what]", "Book liver MRI")
     page.fill("#record input[name=actions-0-owner]", "Dr. Ray")
@@ -116,6 +137,11 @@ def test_a_meeting_from_attendance_to_signed_minutes_and_letter(site, new_page, 
     log_in(chair_page, site, "chair")
     chair_page.goto(site + reverse("decisions:meeting_mode", args=[meeting.pk, first.pk]))
     assert "Ready to sign" in chair_page.locator("#sign").inner_text()
+    assert "sign-disagreements" not in chair_page.content()  # the plan and judgements agree
+    assert (
+        "Guideline concordance: discordant (patient"
+        in chair_page.locator("#concordance-class").inner_text()
+    )
     chair_page.check("#sign input[name=sign-meaning]")
     chair_page.fill("#sign input[name=sign-password]", PASSWORD)
     chair_page.click("#sign button:has-text('Sign')")
@@ -140,9 +166,8 @@ def test_a_meeting_from_attendance_to_signed_minutes_and_letter(site, new_page, 
         assert Case.objects.get(pk=ben.pk).status == "ready"
         assert Case.objects.get(pk=dana.pk).status == "actions_open"
         signed = Decision.objects.get(agenda_item=first)
-        assert signed.concordance.get(recommendation="pc-smoking-cessation").reason.name == (
-            "Patient preference"
-        )
+        assert signed.concordance.get(recommendation=CTDNA).reason.name == "Patient preference"
+        assert signed.classification.klass == "discordant"
 
     # --- Minutes and letter, made by the worker, state the decision. -------------------
     page.goto(site + meeting.get_absolute_url())
@@ -152,7 +177,8 @@ def test_a_meeting_from_attendance_to_signed_minutes_and_letter(site, new_page, 
         assert expected in minutes, expected
     page.goto(site + reverse("decisions:decision_edit", args=[meeting.pk, first.pk]))
     letter = made_document(page, django_db_blocker, "letter", "the outcome letter")
-    for expected in ("Dana Board", "Not followed: Patient preference.", "Book liver MRI",
+    for expected in ("Dana Board", "The board departed from 1 guideline recommendation",
+                     "Reason: Patient preference.", "Book liver MRI",
                      "Mara Okafor for the E2E HPB board"):  # fmt: skip
         assert expected in letter, expected
     assert page.console_errors == [] and chair_page.console_errors == []

@@ -79,20 +79,21 @@ def decided_case(coordinator):
     make_lesion(case, segments=["I"], diameter_mm=12)
     meeting = make_meeting([case], starts_at=timezone.now() - datetime.timedelta(days=2))
     decision = services.start(meeting.agenda_items.get(), coordinator)
-    for row in decision.concordance.all():
+    for row in decision.concordance.filter(frozen_as="applies"):
         row.judgement = Judgement.FOLLOWED
         row.save()
-    first = decision.concordance.first()
+    first = decision.concordance.filter(frozen_as="applies").first()
     first.judgement = Judgement.NOT_FOLLOWED
     first.reason = NotFollowedReason.objects.get(name="Patient preference")
     first.save()
     decision.outcome, decision.intent = "recommendation", "curative"
+    decision.pathway = "yes" if decision.shown.get("pathway") else ""
     decision.plan = "Resection after two cycles; Ada Fhirpatient agrees."
     decision.save()
     Action.objects.create(decision=decision, what="Book MRI for Ada Fhirpatient")
     meeting.board.default_chair = coordinator
     meeting.board.save()
-    signing.sign(decision, coordinator, decision.version)
+    signing.sign(decision, coordinator, decision.version, disagreements_read=True)
     return Case.objects.select_related("patient").get(pk=case.pk)
 
 
