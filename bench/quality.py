@@ -41,7 +41,7 @@ def main() -> None:
     from accounts import roles
     from cases.models import Case, Patient
     from config.periods import last_twelve_months
-    from decisions.models import Action, Concordance, Decision
+    from decisions.models import RECORD_FORMAT, Action, Classification, Concordance, Decision
     from guidelines.models import DiseaseArea, Recommendation
     from meetings.models import AgendaItem, Attendance, Board, Meeting, Specialty
     from quality import report
@@ -80,7 +80,12 @@ def main() -> None:
             for n, c in enumerate(cases)
         )
         decisions = Decision.objects.bulk_create(
-            Decision(agenda_item=i, outcome="recommendation", shown={"completeness": [7, 10]})
+            Decision(
+                agenda_item=i,
+                outcome="recommendation",
+                pathway="yes",
+                shown={"completeness": [7, 10], "record_format": RECORD_FORMAT},
+            )
             for i in items[:DECISIONS]
         )
         Concordance.objects.bulk_create(
@@ -89,6 +94,10 @@ def main() -> None:
             for d in decisions
             for k, slug in enumerate(slugs)
         )  # fmt: skip
+        Classification.objects.bulk_create(  # each has one item not followed (the first)
+            Classification(decision=d, klass="discordant", reason_groups=["patient"])
+            for d in decisions
+        )
         Action.objects.bulk_create(
             Action(decision=d, what=w, due=now.date() - datetime.timedelta(days=3),
                    done_at=None if w == "b" else now)

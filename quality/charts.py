@@ -1,6 +1,6 @@
 """The geometry of the report's charts: horizontal bars, one per row.
 
-Pure arithmetic, no Django: ``templates/quality/_bar_chart.html`` draws the result as
+Pure arithmetic, no ORM: ``templates/quality/_bar_chart.html`` draws the result as
 inline SVG with presentation attributes only (``fill=``, ``font-size=``), which the
 strict CSP allows and WeasyPrint honours (it ignores CSS classes inside inline SVG),
 so the same chart serves the dashboard and the PDF.
@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from decisions.concordance import CLASS_WORDS
 
 WIDTH = 560
 LABEL_WIDTH = 190
@@ -99,12 +101,26 @@ def report_charts(report) -> dict[str, Chart]:
         "activity": bars(
             [(label, n, str(n)) for label, n in report.activity],
         ),
+        "concordance-classes": bars(
+            [(CLASS_WORDS[klass].capitalize(), n, str(n)) for klass, n in report.classes.items()],
+        ),
+        "discordant-by-reason-group": bars(
+            [(s.label, s.percent, _percent(s)) for s in report.discordant_by_group],
+            maximum=100,
+        ),
+        "beside-concordance": bars(
+            [
+                (s.label, s.percent, _percent(s))
+                for s in (report.not_relevant, report.with_pending, report.pathway)
+            ],
+            maximum=100,
+        ),  # fmt: skip
         "concordance-by-section": bars(
             [(s.label, s.percent, _percent(s)) for s in [*report.by_section, report.concordance]],
             maximum=100,
         ),
         "reasons-not-followed": bars(
-            [(reason, n, str(n)) for reason, n in report.reasons],
+            [(reason, n, str(n)) for reason, _, n in report.reasons],
         ),
         "intervals": bars(
             [(i.name, i.median, _days(i.median)) for i in intervals],

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from decisions.concordance import REASON_GROUPS
 from meetings.models import Board
 from printing.pdf import Progress, Rendered, html_to_document, render_template
 from quality import charts, report
 from quality.models import QualityReport
+
+
+# The reason groups in a key figure's few words, in the order of REASON_GROUPS.
+SHORT_GROUPS = [{"judgement": "judgement/other"}.get(group, group) for group in REASON_GROUPS]
 
 
 def scope_of(document: QualityReport) -> report.Scope:
@@ -38,6 +43,14 @@ def context(figures: report.Report, *, with_action_text: bool) -> dict:
         ],
         "overdue": figures.overdue,
         "with_action_text": with_action_text,
+        "headline_text": report.share_text(figures.headline),
+        "discordant_text": ", ".join(
+            f"{short} {share.part}"
+            for short, share in zip(SHORT_GROUPS, figures.discordant_by_group, strict=True)
+        ),
+        "not_relevant_text": report.share_text(figures.not_relevant),
+        "pending_text": report.share_text(figures.with_pending),
+        "pathway_text": report.share_text(figures.pathway),
         "concordance_text": report.share_text(figures.concordance),
         "quorum_text": report.share_text(figures.quorate),
         "completeness_text": report.share_text(figures.completeness),

@@ -9,9 +9,18 @@ Python over them). The definitions are the ones the README states:
   started by now); their agenda items, limited to one disease area if asked.
 - The decision of an item is its record in force: the latest signed version (an
   amendment replaces the version it corrects). "Signed" is when its first version was.
-- Concordance: of the recommendations that applied when the board decided (the frozen
-  concordance rows of decisions that made a recommendation), the share followed among
-  those judged relevant (followed + not followed).
+- Concordance (``shared/content/concordance.md`` §2, ``decisions.concordance``): the unit is
+  the decision. Each record in force has a class, fixed when it was signed: concordant,
+  conditionally concordant, discordant (with its reasons' groups) or not assessed. The
+  headline is the share of assessed decisions (the first three classes) that are
+  concordant or conditionally concordant; the discordant share is split by reason group,
+  a decision counted under each group it deviated for. Beside it: the share of judged
+  board items marked "not relevant", the decisions with items pending at decision time,
+  and the care-pathway line on its own (followed, of the decisions that answered yes or
+  no). As detail, per board item and per guideline section: followed (already done and
+  alternative chosen count as followed) among those judged relevant. Records signed before
+  classes existed: classified from their rows by migration; their care-pathway rows
+  (items whose scope is now "pathway") are left out of the detail.
 - Intervals in days, median and 90th percentile (nearest rank): the case's referral to
   its first listing on any agenda (once per case); that first listing to the decision
   signed (decisions that made a recommendation); signed to the last action done
@@ -34,8 +43,18 @@ from dataclasses import dataclass, field
 from django.db.models import Min, OuterRef, Subquery
 from django.utils import timezone
 
-from decisions.models import Action, Concordance, Decision, DecisionStatus, Judgement, Outcome
-from guidelines.models import Recommendation
+from decisions import concordance as classes
+from decisions.models import (
+    Action,
+    Concordance,
+    Decision,
+    DecisionStatus,
+    FrozenAs,
+    Judgement,
+    Outcome,
+    Pathway,
+)
+from guidelines.models import DecisionScope, Recommendation
 from meetings.models import AgendaItem, Attendance, Board, Meeting
 
 REMOVED_SECTION = "Recommendations since removed"
@@ -111,10 +130,20 @@ class Report:
     listed: int = 0
     outcomes: dict[str, int] = field(default_factory=dict)  # outcome value -> items
     undecided: int = 0  # items without a signed decision
-    concordance: Share = Share("All recommendations", 0, 0)
+    # Per decision (records in force): class -> decisions; the headline; deviations.
+    classes: dict[str, int] = field(default_factory=dict)
+    headline: Share = Share("Concordant or conditionally concordant", 0, 0)
+    discordant_by_group: list[Share] = field(default_factory=list)
+    not_relevant: Share = Share("Board items judged not relevant", 0, 0)
+    with_pending: Share = Share("Decisions with items pending", 0, 0)
+    pending_items: int = 0
+    pathway: Share = Share("Perioperative care follows the hospital's pathway", 0, 0)
+    pathway_not_applicable: int = 0
+    # Detail, per board item judged (followed of judged relevant).
+    concordance: Share = Share("All board items", 0, 0)
     by_section: list[Share] = field(default_factory=list)
     by_recommendation: list[tuple[str, str, Share]] = field(default_factory=list)
-    reasons: list[tuple[str, int]] = field(default_factory=list)
+    reasons: list[tuple[str, str, int]] = field(default_factory=list)  # reason, group, times
     intervals: list[Interval] = field(default_factory=list)
     quorate: Share = Share("Meetings with a quorum", 0, 0)
     no_quorum_rule: int = 0  # meetings of boards that require no specialty
@@ -173,18 +202,23 @@ def build(scope: Scope, now: datetime.datetime | None = None) -> Report:
     )
     in_force: dict[int, tuple] = {}  # item -> (decision, outcome, completeness)
     first_signed: dict[int, datetime.datetime] = {}
-    for pk, item, outcome, signed_at, completeness in records.values_list(  # 6
-        "pk", "agenda_item_id", "outcome", "first_signed", "shown__completeness"
-    ):
+    judged: dict[int, tuple] = {}  # decision -> (class, reason groups, pathway, format)
+    for pk, item, outcome, signed_at, completeness, *judged_as in records.values_list(  # 6
+        "pk", "agenda_item_id", "outcome", "first_signed", "shown__completeness",
+        "classification__klass", "classification__reason_groups", "pathway",
+        "shown__record_format",
+    ):  # fmt: skip
         in_force[item] = (pk, outcome, completeness)
         first_signed[item] = signed_at
+        judged[pk] = tuple(judged_as)
     report.outcomes = dict(Counter(outcome for _, outcome, _ in in_force.values()))
     report.undecided = report.listed - len(in_force)
     deciding = {
         decision for decision, outcome, _ in in_force.values() if outcome == Outcome.RECOMMENDATION
     }
     _completeness(report, in_force.values())
-    _concordance(report, deciding)  # 7, 8
+    _classes(report, judged, deciding)
+    _concordance(report, deciding, judged)  # 7, 8
     actions = list(  # 9
         Action.objects.filter(decision__in=[d for d, _, _ in in_force.values()]).values_list(
             "decision_id", "what", "owner", "due", "done_at"
@@ -245,35 +279,85 @@ def _completeness(report: Report, in_force: Iterable[tuple]) -> None:
     report.completeness_decisions, report.completeness_missing = decisions, missing
 
 
-def _concordance(report: Report, decisions: set[int]) -> None:
+def _classes(report: Report, judged: dict[int, tuple], deciding: set[int]) -> None:
+    """The decisions' classes, the headline, the deviations by reason group, the pathway."""
+    klasses = Counter(klass or classes.NOT_ASSESSED for klass, *_ in judged.values())
+    report.classes = {klass: klasses.get(klass, 0) for klass in classes.CLASS_WORDS}
+    assessed = sum(n for klass, n in report.classes.items() if klass != classes.NOT_ASSESSED)
+    report.headline = Share(
+        "Concordant or conditionally concordant",
+        report.classes[classes.CONCORDANT] + report.classes[classes.CONDITIONAL],
+        assessed,
+    )
+    groups = Counter(
+        group
+        for klass, reason_groups, *_ in judged.values()
+        if klass == classes.DISCORDANT
+        for group in set(reason_groups or ["judgement"])
+    )
+    report.discordant_by_group = [
+        Share(words, groups.get(group, 0), assessed)
+        for group, words in classes.REASON_GROUPS.items()
+    ]
+    answered = Counter(judged[pk][2] for pk in deciding)
+    report.pathway = Share(
+        "Perioperative care follows the hospital's pathway",
+        answered[Pathway.YES],
+        answered[Pathway.YES] + answered[Pathway.NO],
+    )
+    report.pathway_not_applicable = answered[Pathway.NOT_APPLICABLE]
+
+
+def _concordance(report: Report, decisions: set[int], judged: dict[int, tuple]) -> None:
     rows = list(  # 7
         Concordance.objects.filter(decision__in=decisions)
         .order_by("decision_id", "position")
-        .values_list("recommendation", "statement", "judgement", "reason__name")
-    )
-    sections = dict(  # 8
-        Recommendation.objects.filter(slug__in={slug for slug, *_ in rows}).values_list(
-            "slug", "subsection__section__name"
+        .values_list(
+            "decision_id", "recommendation", "statement", "frozen_as", "judgement",
+            "reason__name", "reason__group",
         )
-    )
+    )  # fmt: skip
+    about = {  # 8
+        slug: (section, scope)
+        for slug, section, scope in Recommendation.objects.filter(
+            slug__in={row[1] for row in rows}
+        ).values_list("slug", "subsection__section__name", "decision_scope")
+    }
     followed: Counter = Counter()
-    judged: Counter = Counter()
+    counted: Counter = Counter()
     statements: dict[str, str] = {}
     reasons: Counter = Counter()
-    for slug, statement, judgement, reason in rows:
+    not_relevant = judged_items = 0
+    pending: Counter = Counter()
+    for decision, slug, statement, frozen_as, judgement, reason, group in rows:
+        if frozen_as == FrozenAs.PENDING:
+            pending[decision] += 1
+            continue
+        legacy = judged[decision][3] is None  # signed before classes: rows as they were
+        if legacy and about.get(slug, ("", ""))[1] == DecisionScope.PATHWAY:
+            continue  # a care-pathway item, judged row by row then: set aside
+        if legacy and reason == "Already done":
+            judgement = Judgement.ALREADY_DONE
         statements[slug] = statement  # the latest wording the board saw
-        if judgement not in (Judgement.FOLLOWED, Judgement.NOT_FOLLOWED):
-            continue  # not relevant to that decision (or, in old records, not marked)
-        judged[slug] += 1
-        if judgement == Judgement.FOLLOWED:
+        if not judgement:
+            continue  # (old records) not marked
+        judged_items += 1
+        if judgement == Judgement.NOT_RELEVANT:
+            not_relevant += 1
+            continue
+        counted[slug] += 1
+        if judgement in classes.SATISFIED:
             followed[slug] += 1
         else:
-            reasons[reason or "No reason recorded"] += 1
-    report.concordance = Share("All recommendations", sum(followed.values()), sum(judged.values()))
+            reasons[(reason or "No reason recorded", group or "judgement")] += 1
+    report.not_relevant = Share("Board items judged not relevant", not_relevant, judged_items)
+    report.with_pending = Share("Decisions with items pending", len(pending), len(decisions))
+    report.pending_items = sum(pending.values())
+    report.concordance = Share("All board items", sum(followed.values()), sum(counted.values()))
     by_section_followed: Counter = Counter()
     by_section_judged: Counter = Counter()
-    for slug, count in judged.items():
-        section = sections.get(slug, REMOVED_SECTION)
+    for slug, count in counted.items():
+        section = about.get(slug, (REMOVED_SECTION, ""))[0]
         by_section_judged[section] += count
         by_section_followed[section] += followed[slug]
     report.by_section = [
@@ -283,11 +367,15 @@ def _concordance(report: Report, decisions: set[int]) -> None:
     report.by_recommendation = sorted(
         (
             (slug, statements[slug], Share(slug, followed[slug], count))
-            for slug, count in judged.items()
+            for slug, count in counted.items()
         ),
         key=lambda row: (row[2].percent, row[0]),
     )
-    report.reasons = sorted(reasons.items(), key=lambda pair: (-pair[1], pair[0]))
+    report.reasons = sorted(
+        ((reason, classes.REASON_GROUPS.get(group, group), n)
+         for (reason, group), n in reasons.items()),
+        key=lambda row: (-row[2], row[0]),
+    )  # fmt: skip
 
 
 def _intervals(report, rows, first_listed, in_force, first_signed, actions) -> None:
@@ -354,47 +442,77 @@ class Table:
     header: tuple[str, ...]
     rows: list[list]
     text_columns: int = 1  # the first columns hold words; the rest are numbers
+    definition: str = ""  # the anchor of its definition on the page
 
 
 def tables(report: Report) -> list[Table]:
     """Every table of the report, in the order the page and the PDF show them."""
+    assessed = report.headline.whole
     return [
         Table("activity", "Cases listed and their outcome", ("What", "Cases"),
               [[label, n] for label, n in report.activity]
               + [["Meetings held", report.meetings_held],
-                 ["Cases per meeting", _round(report.per_meeting)]]),
+                 ["Cases per meeting", _round(report.per_meeting)]], definition="def-activity"),
+        Table("concordance-classes",
+              "Decisions by guideline concordance class",
+              ("Class", "Decisions", "Share of assessed (%)"),
+              [[classes.CLASS_WORDS[klass].capitalize(), n,
+                "" if klass == classes.NOT_ASSESSED else _round(_percent(n, assessed))]
+               for klass, n in report.classes.items()]
+              + [[report.headline.label, report.headline.part,
+                  _round(report.headline.percent)]], definition="def-class"),
+        Table("discordant-by-reason-group",
+              "Discordant decisions by reason group (a decision under each of its groups)",
+              ("Reason group", "Decisions", "Share of assessed (%)"),
+              [[s.label, s.part, _round(s.percent)] for s in report.discordant_by_group],
+              definition="def-discordant"),
+        Table("beside-concordance", "Beside the class: not relevant, pending, pathway",
+              ("Figure", "Counted", "Of", "Share (%)"),
+              [[s.label, s.part, s.whole, _round(s.percent)]
+               for s in (report.not_relevant, report.with_pending, report.pathway)]
+              + [["Items pending at decision time", report.pending_items, "", ""],
+                 ["Pathway not applicable", report.pathway_not_applicable, "", ""]],
+              definition="def-beside"),
         Table("concordance-by-section",
-              "Share of applying recommendations followed, by section",
+              "Board items followed, by guideline section (detail)",
               ("Section", "Followed", "Judged", "Share followed (%)"),
               [[s.label, s.part, s.whole, _round(s.percent)] for s in report.by_section]
               + [["All", report.concordance.part, report.concordance.whole,
-                  _round(report.concordance.percent)]]),
+                  _round(report.concordance.percent)]], definition="def-items"),
         Table("concordance-by-recommendation",
-              "Recommendations followed, one by one (least followed first)",
+              "Board items followed, one by one (least followed first)",
               ("Recommendation", "Statement", "Followed", "Judged", "Share followed (%)"),
               [[slug, statement, s.part, s.whole, _round(s.percent)]
-               for slug, statement, s in report.by_recommendation], text_columns=2),
-        Table("reasons-not-followed", "Reasons for not following a recommendation",
-              ("Reason", "Times"), [list(pair) for pair in report.reasons]),
+               for slug, statement, s in report.by_recommendation], text_columns=2,
+              definition="def-items"),
+        Table("reasons-not-followed", "Reasons for not following a board item",
+              ("Reason", "Group", "Times"), [list(row) for row in report.reasons],
+              text_columns=2, definition="def-discordant"),
         Table("intervals", "Intervals in days: median (dark), 90th percentile (light)",
               ("Interval", "Count", "Median (days)", "90th percentile (days)"),
-              [[i.name, i.count, _round(i.median), _round(i.p90)] for i in report.intervals]),
+              [[i.name, i.count, _round(i.median), _round(i.p90)] for i in report.intervals],
+              definition="def-intervals"),
         Table("attendance", "Share of meetings each specialty attended",
               ("Specialty", "Meetings attended", "Meetings held", "Share (%)"),
               [[s.label, s.part, s.whole, _round(s.percent)] for s in report.attendance]
               + [["Quorum met", report.quorate.part, report.quorate.whole,
-                  _round(report.quorate.percent)]]),
+                  _round(report.quorate.percent)]], definition="def-attendance"),
         Table("completeness", "Deciding facts known when the board decided",
               ("Decisions", "Deciding facts known", "Deciding facts", "Share (%)",
                "Decisions recorded before this was kept"),
               [[report.completeness_decisions, report.completeness.part,
                 report.completeness.whole, _round(report.completeness.percent),
-                report.completeness_missing]], text_columns=0),
+                report.completeness_missing]], text_columns=0, definition="def-completeness"),
         Table("overdue-actions", "Actions past their due date",
               ("Case", "Meeting", "Action", "Owner", "Due", "Days overdue"),
               [[a.case_id, a.meeting_day.isoformat(), a.what, a.owner, a.due.isoformat(),
-                a.days_overdue] for a in report.overdue], text_columns=5),
+                a.days_overdue] for a in report.overdue], text_columns=5,
+              definition="def-overdue"),
     ]  # fmt: skip
+
+
+def _percent(part: int, whole: int) -> float | None:
+    return 100 * part / whole if whole else None
 
 
 def _round(value: float | None) -> float | str:
