@@ -216,6 +216,45 @@ def why_no_letter(item: AgendaItem, record: Decision | None) -> str | None:
     return None
 
 
+def referring_name(referring_clinician: str) -> str:
+    """The referring clinician's name for a greeting: what the case gives before the first
+    comma ("Dr P. Laine" of "Dr P. Laine, GP, Kallio Health Centre")."""
+    return referring_clinician.split(",", 1)[0].strip() or referring_clinician.strip()
+
+
+def concordance_for_the_reader(entry: Entry) -> tuple[str, list[str]]:
+    """The letter's short line on guideline concordance, in plain words, and each deviation
+    with its reason in words (no identifiers): what a GP needs, not the row-by-row record."""
+    decision = entry.decision
+    if decision.outcome == Outcome.DEFERRED:
+        return "Not measured against the guidelines: the board has not decided yet.", []
+    if decision.outcome == Outcome.NOTED:
+        return "Not measured against the guidelines: the case was noted without discussion.", []
+    verdict = decision.verdict()
+    judged = entry.judged()
+    deviations = [
+        f"{row.statement} Reason: {row.reason.name if row.reason else 'not given'}"
+        + (f" ({entry.text(row.reason_text)})" if row.reason_text else "")
+        + "."
+        for row in judged
+        if row.judgement == Judgement.NOT_FOLLOWED
+    ]
+    pending = len(entry.pending())
+    line = {
+        concordance.CONCORDANT: "The recommendation follows the guideline recommendations "
+        "that applied to your patient.",
+        concordance.CONDITIONAL: "The recommendation follows the guideline recommendations "
+        f"that applied, depending on the investigations it asks for: {pending} further "
+        f"recommendation{'s' if pending != 1 else ''} may apply once their results are known.",
+        concordance.DISCORDANT: f"The board departed from {len(deviations)} guideline "
+        f"recommendation{'s' if len(deviations) != 1 else ''} that applied, for the reason "
+        "given:",
+        concordance.NOT_ASSESSED: "Not measured against the guidelines: no guideline "
+        "recommendation for the board's decision applied when it decided.",
+    }[verdict.klass]
+    return line, deviations
+
+
 def letter_context(item: AgendaItem) -> dict:
     """What the letter prints: the item's record in force (its latest signed version)."""
     meeting, case = item.meeting, item.case
@@ -227,16 +266,21 @@ def letter_context(item: AgendaItem) -> dict:
     wording = LetterTemplate.current().filled(
         {
             "referring_clinician": case.referring_clinician,
+            "referring_clinician_name": referring_name(case.referring_clinician),
             "patient": f"{case.patient.name} (MRN {case.patient.mrn})",
             "board": meeting.board.name,
             "meeting_date": f"{timezone.localtime(meeting.starts_at):%-d %B %Y}",
             "signed_by": signer,
         }
     )
+    entry = _entry(item, record, pseudonymised=False)
+    concordance_line, deviations = concordance_for_the_reader(entry)
     return {
         "meeting": meeting,
-        "entry": _entry(item, record, pseudonymised=False),
+        "entry": entry,
         "decision": record,
+        "concordance_line": concordance_line,
+        "deviations": deviations,
         "wording": wording,
         "signer": signer,
         "printed_at": timezone.localtime(),

@@ -477,7 +477,9 @@ class Confirmation(models.Model):
 
 # What the letter's words may name; each is filled in from the record.
 LETTER_PLACEHOLDERS = {
-    "referring_clinician": "the referring clinician",
+    "referring_clinician": "the referring clinician, as the case names them",
+    "referring_clinician_name": "the referring clinician's name: what the case gives before "
+    "the first comma (“Dr P. Laine” of “Dr P. Laine, GP, Kallio Health Centre”)",
     "patient": "the patient's name",
     "board": "the board's name",
     "meeting_date": "the meeting's date",
@@ -505,7 +507,7 @@ class LetterTemplate(models.Model):
 
     greeting = models.CharField(
         max_length=200,
-        default="Dear {referring_clinician},",
+        default="Dear {referring_clinician_name},",
         validators=[_only_known_placeholders],
     )
     opening = models.TextField(
@@ -515,7 +517,7 @@ class LetterTemplate(models.Model):
     )
     closing = models.TextField(
         default="If anything in this letter is unclear or no longer correct, please contact "
-        "the tumor board coordinator.",
+        "the board: its contact details are at the foot of this letter.",
         validators=[_only_known_placeholders],
     )
     sign_off = models.CharField(

@@ -55,6 +55,13 @@ class BoardAdmin(AuditedAdmin):
     filter_horizontal = ["required_specialties"]
     readonly_fields = ["created_at", "created_by", "updated_at", "updated_by"]
     inlines = [BoardMemberInline]
+    fieldsets = [
+        (None, {"fields": ["name", "default_chair", "required_specialties",
+                           "usual_place", "usual_time"]}),
+        ("Contact printed on the board's letters",
+         {"fields": ["contact_name", "contact_phone", "contact_email"]}),
+        ("Changes", {"fields": ["created_at", "created_by", "updated_at", "updated_by"]}),
+    ]  # fmt: skip
 
 
 @admin.register(Specialty)

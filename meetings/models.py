@@ -64,6 +64,12 @@ class Board(Authored):
     )
     usual_place = models.CharField(max_length=200, blank=True)
     usual_time = models.TimeField(null=True, blank=True)
+    # Whom a reader of the board's letters contacts (printed at the foot of each letter).
+    contact_name = models.CharField(
+        "contact", max_length=200, blank=True, help_text="E.g. “Tumor board coordinator”."
+    )
+    contact_phone = models.CharField("contact telephone", max_length=50, blank=True)
+    contact_email = models.EmailField("contact email", blank=True)
 
     objects = BoardQuerySet.as_manager()
 
@@ -75,6 +81,13 @@ class Board(Authored):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def contact_line(self) -> str:
+        """Whom to contact, in one line ("" when nothing is set)."""
+        return " · ".join(
+            part for part in (self.contact_name, self.contact_phone, self.contact_email) if part
+        )
 
     def may_sign(self, user) -> bool:
         """The default chair, and members the board allows, sign its decisions."""

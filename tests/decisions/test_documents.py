@@ -67,6 +67,9 @@ def board_meeting(module_db):
     meeting = make_meeting([dana, ben, cara], board_name="HPB board", chair="Dr. M. Okafor")
     board = meeting.board
     board.default_chair = chair
+    board.contact_name = "Tumor board coordinator"
+    board.contact_phone = "+358 9 471 0000"
+    board.contact_email = "hpb-board@example.org"
     board.save()
     board.required_specialties.set(
         [Specialty.objects.create(name="Radiology"), Specialty.objects.create(name="HPB surgery")]
@@ -137,17 +140,28 @@ def test_the_documents_print_what_the_board_saw_not_later_edits(board_meeting):
 
 def test_the_letter_goes_to_the_referrer_with_the_decision_and_the_signer(board_meeting):
     text = board_meeting["letter"]
+    decided = Decision.objects.get(pk=board_meeting["decided"].pk)  # as signed
+    assert len(decided.verification_code) == 19  # four groups of four, three hyphens
     for expected in (
         "To: Dr. Referrer",
         "Regarding: Dana Minute · MRN M-1",
         "Dear Dr. Referrer,",
         "The HPB board discussed your patient Dana Minute (MRN M-1)",
-        "Not followed: Patient preference.",
-        "Book liver MRI",
+        "The board's recommendation Two cycles, then restage.",
+        "The aim of treatment is curative.",
+        "What happens next What Who By Book liver MRI Dr. Ray",
+        "Against the guidelines The board departed from 1 guideline recommendation that "
+        "applied, for the reason given:",
+        "Reason: Patient preference.",
         "Yours sincerely,",
         "Mara Okafor for the HPB board",
+        "Contact: Tumor board coordinator · +358 9 471 0000 · hpb-board@example.org",
+        f"verification code {decided.verification_code}",
     ):
         assert expected in text, expected
+    # Written for its reader: no recommendation ids, no row-by-row "Followed.", no hash.
+    assert "Followed." not in text and SMOKING not in text
+    assert decided.signature_hash not in text and "SHA-256" not in text
 
 
 def test_minutes_of_a_pseudonymised_meeting_name_no_patient(board_meeting):
@@ -229,3 +243,15 @@ def test_render_handout_writes_minutes_and_letters(board_meeting, tmp_path):
     )
     with pytest.raises(CommandError, match=f"decision {draft.pk} is not signed"):
         call_command("render_handout", "--letter", str(draft.pk), "-o", str(tmp_path / "x.pdf"))
+
+
+@pytest.mark.parametrize(
+    ("referring", "greeted"),
+    [
+        ("Dr P. Laine, GP, Kallio Health Centre", "Dr P. Laine"),
+        ("Dr. Referrer", "Dr. Referrer"),
+        (", Kallio Health Centre", ", Kallio Health Centre"),  # no name: the whole text
+    ],
+)
+def test_the_letter_greets_the_referrer_by_name(referring, greeted):
+    assert documents.referring_name(referring) == greeted
