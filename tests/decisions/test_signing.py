@@ -152,10 +152,20 @@ def test_the_demo_shows_a_quorate_past_meeting_with_decisions_a_deferral_and_a_d
     settings.DEMO_MODE = True
     call_command("seed_demo", stdout=io.StringIO())
     call_command("seed_demo", stdout=io.StringIO())  # a second run adds nothing
-    signed = Decision.objects.get(status=DecisionStatus.SIGNED, outcome="recommendation")
     deferral = Decision.objects.get(status=DecisionStatus.SIGNED, outcome="deferred")
     assert Decision.objects.filter(status=DecisionStatus.DRAFT).count() == 1
+    # Each class once: worked out from the demo's plans and the items of each case.
+    classes = dict(Decision.objects.filter(status=DecisionStatus.SIGNED).values_list(
+        "agenda_item__case__patient__mrn", "classification__klass"))  # fmt: skip
+    assert classes == {"DEMO-1006": "concordant", "DEMO-1010": "conditional",
+                       "DEMO-1005": "discordant", "DEMO-1001": "not_assessed"}  # fmt: skip
+    signed = Decision.objects.get(agenda_item__case__patient__mrn="DEMO-1005", status="signed")
     assert "1 not followed: Patient preference" in signed.concordance_summary()
+    assert (
+        Decision.objects.get(agenda_item__case__patient__mrn="DEMO-1006", status="signed")
+        .concordance_summary()
+        .startswith("concordant: followed 1 of 1; 1 not relevant")
+    )
     assert [a.done_at is None for a in signed.actions.order_by("pk")] == [True, False]
     assert signed.agenda_item.case.status == "actions_open"
     # Deferred, and already on the next meeting's agenda.
