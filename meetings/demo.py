@@ -35,6 +35,11 @@ def ensure_demo_board() -> Board:
     )
     names = {*DEMO_REQUIRED, *(specialty for _, specialty in DEMO_ATTENDEES)}
     specialties = {name: Specialty.objects.get_or_create(name=name)[0] for name in names}
+    if not board.contact_line:  # printed at the foot of the board's letters (fictional)
+        board.contact_name = "Tumour board coordinator"
+        board.contact_phone = "+44 20 7946 0000"
+        board.contact_email = "liver-board@hospital.example"
+        board.save(update_fields=["contact_name", "contact_phone", "contact_email"])
     if not board.required_specialties.exists():
         board.required_specialties.set([specialties[name] for name in DEMO_REQUIRED])
     if not board.members.exists():

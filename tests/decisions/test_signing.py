@@ -181,6 +181,7 @@ def test_the_demo_shows_a_quorate_past_meeting_with_decisions_a_deferral_and_a_d
     assert known["Child-Pugh"] == "5, class A" and known["Fong"] == "3 of 5, high risk"
     past = signed.agenda_item.meeting
     assert past.quorum().met
+    assert past.board.contact_line.startswith("Tumour board coordinator · ")  # the letters
     upcoming = Meeting.objects.exclude(pk=past.pk).get()
     assert not upcoming.quorum().met and upcoming.quorum().missing == ["Pathology"]
 
