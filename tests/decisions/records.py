@@ -18,6 +18,14 @@ def start(client, item):
 TYPICAL_PLAN = ("further_imaging", "molecular_testing", "hepatic_resection_minor")
 
 
+def sign(client, decision, password=PASSWORD, **extra):
+    """Post the sign form of ``decision`` as saved (its version), as ``client``'s user."""
+    item = decision.agenda_item
+    data = {"sign-version": str(decision.version), "sign-password": password,
+            "sign-meaning": "on", **extra}  # fmt: skip
+    return client.post(reverse("decisions:decision_sign", args=[item.meeting_id, item.pk]), data)
+
+
 def form_data(decision, **changes) -> dict:
     """A complete record: a typical plan, every board item that applied followed, the care
     pathway (when pathway items applied) followed, one action."""

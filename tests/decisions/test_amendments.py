@@ -16,7 +16,7 @@ from accounts import roles
 from decisions.models import Confirmation, Decision
 from meetings import agenda
 from meetings.models import Attendance
-from tests.decisions.records import PASSWORD, form_data, start
+from tests.decisions.records import PASSWORD, form_data, sign, start
 from tests.factories import make_case, make_meeting
 
 pytestmark = pytest.mark.django_db
@@ -39,12 +39,7 @@ def signed(clinician_client, chair_client, item):
     decision = Decision.objects.get()
     clinician_client.post(decision.get_absolute_url(), form_data(decision))
     decision.refresh_from_db()
-    data = {
-        "sign-version": decision.version,
-        "sign-password": PASSWORD,
-        "sign-meaning": "on",
-    }
-    assert chair_client.post(url("decision_sign", item), data).status_code == 302
+    assert sign(chair_client, decision).status_code == 302
     decision.refresh_from_db()
     return decision
 
@@ -94,12 +89,7 @@ def test_an_amendment_is_a_new_version_with_a_reason_signed_again_in_a_chain(
     assert again.status_code == 200 and Decision.objects.count() == 2
     clinician_client.post(amendment.get_absolute_url(), form_data(amendment, plan="MRI on 3 Dec."))
     amendment.refresh_from_db()
-    data = {
-        "sign-version": amendment.version,
-        "sign-password": PASSWORD,
-        "sign-meaning": "on",
-    }
-    assert chair_client.post(url("decision_sign", item), data).status_code == 302
+    assert sign(chair_client, amendment).status_code == 302
     amendment.refresh_from_db()
     assert amendment.is_signed and amendment.signature_hash != signed.signature_hash
     assert verified() == "All 2 signed decision(s) match their signatures.\n"

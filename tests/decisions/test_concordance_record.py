@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from decisions import services, signing
 from decisions.models import Classification, Concordance, Decision, Modality, NotFollowedReason
-from tests.decisions.records import PASSWORD, form_data, start
+from tests.decisions.records import form_data, sign, start
 from tests.helpers import HTMX
 
 pytestmark = pytest.mark.django_db
@@ -49,12 +49,6 @@ def chair_client(chair):
     client = Client()
     client.force_login(chair)
     return client
-
-
-def sign(client, decision, **extra):
-    data = {"sign-version": str(decision.version), "sign-password": PASSWORD,
-            "sign-meaning": "on", **extra}  # fmt: skip
-    return client.post(url("decision_sign", decision.agenda_item), data)
 
 
 def test_the_board_items_are_judged_the_pending_ones_listed_the_pathway_one_line(

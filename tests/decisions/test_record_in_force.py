@@ -22,7 +22,7 @@ from decisions.tasks import render_record_document
 from interop.fhir import case_bundle
 from meetings.models import Handout, HandoutKind
 from quality.report import Scope, build
-from tests.decisions.records import PASSWORD, form_data, start
+from tests.decisions.records import form_data, sign, start
 from tests.factories import make_meeting
 from tests.helpers import pdf_text
 
@@ -47,12 +47,7 @@ def _url(name, item):
 
 def _sign(chair_client, item, decision):
     decision.refresh_from_db()
-    data = {
-        "sign-version": decision.version,
-        "sign-password": PASSWORD,
-        "sign-meaning": "on",
-    }
-    assert chair_client.post(_url("decision_sign", item), data).status_code == 302
+    assert sign(chair_client, decision).status_code == 302
 
 
 @pytest.fixture
@@ -205,14 +200,7 @@ def test_nobody_signs_before_the_meeting_and_the_message_says_why(
     decision.refresh_from_db()
     with pytest.raises(signing.CannotSign, match="a decision is the board's once it has met"):
         signing.sign(decision, User.objects.get(username="chair"), decision.version)
-    response = chair_client.post(
-        _url("decision_sign", item),
-        {
-            "sign-version": decision.version,
-            "sign-password": PASSWORD,
-            "sign-meaning": "on",
-        },
-    )
+    response = sign(chair_client, decision)
     assert "a decision is the board&#x27;s once it has met" in response.content.decode()
     assert not Decision.objects.get().is_signed
     # Within the allowed clock difference it may be signed.

@@ -7,11 +7,10 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
-from django.urls import reverse
 
 from decisions.models import Action, Decision, DecisionStatus
 from meetings.models import BoardMember, Specialty
-from tests.decisions.records import PASSWORD, form_data, start
+from tests.decisions.records import form_data, sign, start
 
 pytestmark = pytest.mark.django_db
 
@@ -26,17 +25,6 @@ def ready(clinician_client, item):
     )
     decision.refresh_from_db()
     return decision
-
-
-def sign(client, decision, password=PASSWORD, **extra):
-    on = decision.agenda_item
-    data = {
-        "sign-version": str(decision.version),
-        "sign-password": password,
-        "sign-meaning": "on",
-        **extra,
-    }
-    return client.post(reverse("decisions:decision_sign", args=[on.meeting_id, on.pk]), data)
 
 
 def test_the_chair_signs_with_the_password_and_the_record_says_so(client, chair, ready):
