@@ -8,7 +8,6 @@ from printing.pdf import Progress, Rendered, html_to_document, render_template
 from quality import charts, report
 from quality.models import QualityReport
 
-
 # The reason groups in a key figure's few words, in the order of REASON_GROUPS.
 SHORT_GROUPS = [{"judgement": "judgement/other"}.get(group, group) for group in REASON_GROUPS]
 
