@@ -126,6 +126,13 @@ def problems(decision: Decision) -> list[str]:
     found = []
     rows = list(decision.concordance.select_related("reason"))
     judged = [row for row in rows if row.frozen_as == FrozenAs.APPLIES]
+    if decision.amends_id is None and decision.shown.get("record_format") != RECORD_FORMAT:
+        # A first draft frozen before items were judged per decision: its rows hold the
+        # pathway items one by one and no pending ones; frozen again, it is judged as now.
+        found.append(
+            "This draft was made before recommendations were judged per decision: show the "
+            "case and guidelines as they are now (the judgements that still apply are kept)."
+        )
     if not decision.outcome:
         found.append("Record the outcome.")
     if decision.outcome == Outcome.DEFERRED and not decision.information_needed.strip():

@@ -244,3 +244,19 @@ def test_an_autosave_runs_the_same_queries_for_5_or_35_rows(clinician_client, it
     decision.refresh_from_db()
     assert decision.concordance.filter(frozen_as="applies", judgement="followed").count() == 35
     assert few == many == AUTOSAVE_QUERIES, (few, many)
+
+
+def test_a_draft_made_before_classes_is_frozen_again_before_it_is_signed(
+    clinician_client, chair, item
+):
+    start(clinician_client, item)
+    decision = Decision.objects.get()
+    clinician_client.post(decision.get_absolute_url(), form_data(decision))
+    shown = {k: v for k, v in Decision.objects.get().shown.items() if k != "record_format"}
+    Decision.objects.filter(pk=decision.pk).update(shown=shown)  # as such drafts were stored
+    decision.refresh_from_db()
+    assert signing.problems(decision)[0].startswith("This draft was made before")
+    clinician_client.post(url("decision_refresh", item))
+    decision.refresh_from_db()
+    assert signing.problems(decision) == []
+    assert set(judgements(decision).values()) == {"followed"}  # kept through the refresh
