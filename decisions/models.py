@@ -51,15 +51,6 @@ class Modality(models.Model):
         return self.name
 
 
-class ReasonGroup(models.TextChoices):
-    """How deviations are reported (concordance.md §2)."""
-
-    PATIENT = "patient", "Patient (preference, comorbidity, contraindication)"
-    TRIAL = "trial", "Clinical trial"
-    GUIDELINE = "guideline", "Guideline outdated"
-    JUDGEMENT = "judgement", "Clinical judgement or other"
-
-
 class NotFollowedReason(models.Model):
     """Why a board did not follow a recommendation that applied (an editable coded list)."""
 
@@ -70,8 +61,9 @@ class NotFollowedReason(models.Model):
     )
     group = models.CharField(
         max_length=12,
-        choices=ReasonGroup.choices,
-        default=ReasonGroup.JUDGEMENT,
+        # How deviations are reported (concordance.md §2): the groups of one list.
+        choices=[(group, words.capitalize()) for group, words in concordance.REASON_GROUPS.items()],
+        default="judgement",
         help_text="How the quality figures report a deviation for this reason.",
     )
     is_active = models.BooleanField(
@@ -121,6 +113,11 @@ RECORD_FORMAT = 2
 
 
 class DecisionQuerySet(models.QuerySet):
+    def with_rows(self):
+        """With the rows (and their reasons) and the plan's modalities, read once for the
+        proposals, the pending list, the disagreements, what stops signing and the class."""
+        return self.prefetch_related(*record_rows())
+
     def in_force(self):
         """Of these records, each agenda item's record in force: its latest **signed**
         version (an amendment is made after the version it corrects, and replaces it once
@@ -134,6 +131,15 @@ class DecisionQuerySet(models.QuerySet):
         signed = self.filter(status=DecisionStatus.SIGNED)
         latest = signed.values("agenda_item").annotate(latest=models.Max("pk")).values("latest")
         return self.model.objects.filter(pk__in=latest)
+
+
+def record_rows() -> tuple:
+    """The prefetches of ``DecisionQuerySet.with_rows``, for a record already read
+    (``prefetch_related_objects([decision], *record_rows())``)."""
+    return (
+        models.Prefetch("concordance", queryset=Concordance.objects.select_related("reason")),
+        "modalities",
+    )
 
 
 def record_in_force(versions: Iterable[Decision]) -> Decision | None:

@@ -19,6 +19,7 @@ from decisions.models import (
     record_in_force,
 )
 from guidelines import matching, snapshot
+from guidelines.models import DecisionScope
 from meetings.models import AgendaItem
 
 
@@ -120,7 +121,7 @@ FROZEN_FIELDS = (
 
 
 def _board(item) -> bool:
-    return item.rule.decision_scope != "pathway"
+    return item.rule.decision_scope != DecisionScope.PATHWAY
 
 
 class CannotAmend(Exception):
@@ -203,14 +204,12 @@ def accept_proposals(decision: Decision, user, version: int) -> int:
     yet; rows already marked keep the board's judgement. StaleDecision on an old version.
     Returns how many rows it marked."""
     with transaction.atomic():
-        current = Decision.objects.select_for_update().get(pk=decision.pk)
+        current = Decision.objects.select_for_update(of=("self",)).with_rows().get(pk=decision.pk)
         if current.version != version or current.is_signed:
             raise StaleDecision(current)
         proposed = current.proposals()
         rows = [
-            row
-            for row in current.concordance.filter(frozen_as=FrozenAs.APPLIES, judgement="")
-            if proposed.get(row.pk)
+            row for row in current.concordance.all() if not row.judgement and proposed.get(row.pk)
         ]
         for row in rows:
             row.judgement = proposed[row.pk]

@@ -122,9 +122,10 @@ def digest(decision: Decision) -> str:
 
 
 def problems(decision: Decision) -> list[str]:
-    """What stops the record from being signed, in words (a fixed number of queries)."""
+    """What stops the record from being signed, in words (a fixed number of queries; none
+    for the rows of a record read ``with_rows``)."""
     found = []
-    rows = list(decision.concordance.select_related("reason"))
+    rows = list(decision.concordance.all())
     judged = [row for row in rows if row.frozen_as == FrozenAs.APPLIES]
     if decision.amends_id is None and decision.shown.get("record_format") != RECORD_FORMAT:
         # A first draft frozen before items were judged per decision: its rows hold the
@@ -172,6 +173,7 @@ def sign(
         current = (
             Decision.objects.select_for_update(of=("self",))
             .select_related("agenda_item__meeting__board")
+            .with_rows()
             .get(pk=decision.pk)
         )
         if current.is_signed:

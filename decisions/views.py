@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -30,13 +30,13 @@ from decisions.forms import (
 )
 from decisions.models import (
     Action,
-    Concordance,
     Decision,
     FrozenAs,
     NotFollowedReason,
     Outcome,
     latest_version,
     record_in_force,
+    record_rows,
 )
 from decisions.tasks import render_record_document
 from guidelines import snapshot
@@ -118,14 +118,6 @@ def decision_refresh(request: HttpRequest, pk: int, item_pk: int) -> HttpRespons
             request, "The facts and recommendations are now as the case and the guidelines stand."
         )
     return redirect(_back(request, decision))
-
-
-# A record's rows and plan, read once for the proposals, the pending list, the
-# disagreements and the class.
-RECORD_ROWS = (
-    Prefetch("concordance", queryset=Concordance.objects.select_related("reason")),
-    "modalities",
-)
 
 
 def _forms(decision: Decision, data=None):
@@ -228,7 +220,7 @@ def decision_autosave(request: HttpRequest, pk: int, item_pk: int) -> HttpRespon
         for index, action in enumerate(forms[2].forms)
         if action.instance.pk
     ]
-    prefetch_related_objects([saved], *RECORD_ROWS)
+    prefetch_related_objects([saved], *record_rows())
     context.update(
         saved=saved,
         action_ids=action_ids,
@@ -265,7 +257,7 @@ def record_context(request: HttpRequest, item: AgendaItem, decision: Decision, *
     content_version = extra.pop("content_version", None)
     in_force = not read_only
     can_change = request.user.has_perm(CHANGE) and not decision.is_signed and in_force
-    prefetch_related_objects([decision], *RECORD_ROWS)
+    prefetch_related_objects([decision], *record_rows())
     return {
         "item": item,
         "meeting": item.meeting,

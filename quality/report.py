@@ -457,7 +457,7 @@ def tables(report: Report) -> list[Table]:
               "Decisions by guideline concordance class",
               ("Class", "Decisions", "Share of assessed (%)"),
               [[classes.CLASS_WORDS[klass].capitalize(), n,
-                "" if klass == classes.NOT_ASSESSED else _round(_percent(n, assessed))]
+                "" if klass == classes.NOT_ASSESSED else _round(Share(klass, n, assessed).percent)]
                for klass, n in report.classes.items()]
               + [[report.headline.label, report.headline.part,
                   _round(report.headline.percent)]], definition="def-class"),
@@ -509,10 +509,6 @@ def tables(report: Report) -> list[Table]:
                 a.days_overdue] for a in report.overdue], text_columns=5,
               definition="def-overdue"),
     ]  # fmt: skip
-
-
-def _percent(part: int, whole: int) -> float | None:
-    return 100 * part / whole if whole else None
 
 
 def _round(value: float | None) -> float | str:
