@@ -26,7 +26,7 @@ from accounts.models import ReadKind, TokenPurpose
 from accounts.readlog import record_read
 from cases.models import Case
 from cases.overview import overview
-from decisions.models import Decision, latest_version, record_in_force
+from decisions.models import Decision, draft_in_progress, record_in_force
 from guidelines import matching
 from meetings.models import Meeting
 
@@ -278,11 +278,11 @@ def get_meeting(request: HttpRequest, pk: int):
     agenda = []
     for item in items:
         versions = list(item.decisions.all())
-        decision, working = record_in_force(versions), latest_version(versions)
+        decision, draft = record_in_force(versions), draft_in_progress(versions)
         agenda.append({"position": item.position, "case": item.case_id,
                        "patient": item.case.patient.name,
                        "decision": decision.pk if decision else None,
-                       "draft": working.pk if working and not working.is_signed else None})  # fmt: skip
+                       "draft": draft.pk if draft else None})  # fmt: skip
     return {**_meeting_row(meeting), "agenda": agenda}
 
 

@@ -148,6 +148,12 @@ def record_in_force(versions: Iterable[Decision]) -> Decision | None:
     return max((v for v in versions if v.is_signed), key=attrgetter("pk"), default=None)
 
 
+def draft_in_progress(versions: Iterable[Decision]) -> Decision | None:
+    """The version not signed yet (a first draft, or an amendment in progress), if any."""
+    latest = latest_version(versions)
+    return latest if latest is not None and not latest.is_signed else None
+
+
 def latest_version(versions: Iterable[Decision]) -> Decision | None:
     """The version being worked on: the latest, signed or a draft. Only the record's own
     page, amending and signing read it; every reader shows ``record_in_force``."""

@@ -34,7 +34,7 @@ from decisions.models import (
     FrozenAs,
     NotFollowedReason,
     Outcome,
-    latest_version,
+    draft_in_progress,
     record_in_force,
     record_rows,
 )
@@ -428,14 +428,14 @@ def _agenda(meeting) -> list[AgendaEntry]:
     entries = []
     for item in items:
         versions = list(item.decisions.all())
-        record, working = record_in_force(versions), latest_version(versions)
+        record = record_in_force(versions)
         if record is None:
             state = "waiting"
         elif record.outcome == Outcome.DEFERRED:
             state = "deferred"
         else:
             state = "discussed"
-        entries.append(AgendaEntry(item, state, working is not None and not working.is_signed))
+        entries.append(AgendaEntry(item, state, draft_in_progress(versions) is not None))
     return entries
 
 

@@ -9,7 +9,7 @@ from operator import attrgetter
 
 from django import template
 
-from decisions.models import Decision, latest_version, record_in_force
+from decisions.models import Decision, draft_in_progress, record_in_force
 from decisions.views import document_box
 from meetings.models import HandoutKind
 
@@ -40,7 +40,7 @@ def patient_decisions(context, case, before_item=None):
         return {"decisions": None}
     versions = (
         Decision.objects.filter(agenda_item__case__patient_id=case.patient_id)
-        .select_related("agenda_item__meeting__board", "agenda_item__case")
+        .select_related("agenda_item__meeting__board", "agenda_item__case", "classification")
         .prefetch_related("concordance__reason", "modalities")
         .order_by("-agenda_item__meeting__starts_at", "agenda_item_id", "pk")
     )
@@ -49,10 +49,9 @@ def patient_decisions(context, case, before_item=None):
     found = []
     for _, item_versions in groupby(versions, key=attrgetter("agenda_item_id")):
         item_versions = list(item_versions)
-        record, working = record_in_force(item_versions), latest_version(item_versions)
-        draft = working if not working.is_signed else None
-        if before_item is not None:
-            draft = None  # previous decisions: what the board signed
+        record = record_in_force(item_versions)
+        # (previous decisions, in meeting mode: what the board signed)
+        draft = draft_in_progress(item_versions) if before_item is None else None
         if record or draft:
             found.append(PatientDecision(record, draft))
     heading = (
@@ -65,10 +64,7 @@ def patient_decisions(context, case, before_item=None):
 def agenda_decision(item) -> PatientDecision:
     """An agenda item's record in force and draft, from its prefetched ``decisions``."""
     versions = list(item.decisions.all())
-    working = latest_version(versions)
-    return PatientDecision(
-        record_in_force(versions), working if working and not working.is_signed else None
-    )
+    return PatientDecision(record_in_force(versions), draft_in_progress(versions))
 
 
 @register.inclusion_tag("decisions/_document_status.html", takes_context=True)

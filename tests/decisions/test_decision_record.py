@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from decisions.models import Decision, Judgement, Modality, NotFollowedReason
+from decisions.models import Classification, Decision, Judgement, Modality, NotFollowedReason
 from guidelines.models import Recommendation
 from tests.decisions.records import form_data, start
 from tests.factories import make_meeting
@@ -211,3 +215,35 @@ def test_a_form_opened_before_a_refresh_is_not_saved_over_it(clinician_client, i
     response = clinician_client.post(decision.get_absolute_url(), opened)
     assert "Someone else saved this decision meanwhile" in response.content.decode()
     assert Decision.objects.get().outcome == ""
+
+
+def test_signed_decisions_on_the_case_page_read_their_class_without_a_query_each(
+    clinician_client, item
+):
+    """Each signed record prints its class (stored when it was signed): read with the
+    records, not once a record."""
+
+    def signed_at(meeting_item) -> None:
+        start(clinician_client, meeting_item)
+        decision = Decision.objects.get(agenda_item=meeting_item)
+        Decision.objects.filter(pk=decision.pk).update(
+            status="signed", outcome="recommendation", signed_at=timezone.now(),
+            signed_by=User.objects.get(username="clinician"), signature_hash="b" * 64,
+        )  # fmt: skip
+        Classification.objects.create(decision=decision, klass="concordant")
+
+    def at_another_meeting(n: int):
+        return make_meeting([item.case], board_name=f"Board {n}").agenda_items.get()
+
+    signed_at(item)
+    signed_at(at_another_meeting(0))
+    url = item.case.get_absolute_url()
+    clinician_client.get(url)
+    with CaptureQueriesContext(connection) as two:
+        clinician_client.get(url)
+    for n in range(1, 4):
+        signed_at(at_another_meeting(n))
+    with CaptureQueriesContext(connection) as five:
+        page = clinician_client.get(url).content.decode()
+    assert page.count("concordant: followed 0 of") == 5
+    assert len(two) == len(five)
