@@ -108,28 +108,29 @@ class _Ref:
     """A foreign key's value, to be named once the related rows are read."""
 
     model: type
-    pk: object
+    pk: object  # the value of the field it refers to (``by``: the primary key, or another)
+    by: str = "pk"
 
 
 def _name_related_rows(entries: list[dict], known) -> None:
     """Replace foreign-key ids by the rows' names: one query per related model."""
-    names = {(type(row), row.pk): str(row) for row in known}
-    wanted: dict[type, set] = {}
+    names = {(type(row), "pk", row.pk): str(row) for row in known}
+    wanted: dict[tuple[type, str], set] = {}
     for entry in entries:
         for _, before, after in entry["changes"]:
             for value in (before, after):
-                if isinstance(value, _Ref) and (value.model, value.pk) not in names:
-                    wanted.setdefault(value.model, set()).add(value.pk)
+                if isinstance(value, _Ref) and (value.model, value.by, value.pk) not in names:
+                    wanted.setdefault((value.model, value.by), set()).add(value.pk)
     names.update(
-        ((model, row.pk), str(row))
-        for model, pks in wanted.items()
-        for row in model._base_manager.select_related().filter(pk__in=pks)
+        ((model, by, getattr(row, by)), str(row))
+        for (model, by), pks in wanted.items()
+        for row in model._base_manager.select_related().filter(**{f"{by}__in": pks})
     )
 
     def name(value):
         if not isinstance(value, _Ref):
             return value
-        return names.get((value.model, value.pk), f"#{value.pk} (since deleted)")
+        return names.get((value.model, value.by, value.pk), f"#{value.pk} (since deleted)")
 
     for entry in entries:
         entry["changes"] = [(label, name(b), name(a)) for label, b, a in entry["changes"]]
@@ -223,8 +224,9 @@ def _display(field, value):
         return dict(field.flatchoices).get(value, value)
     if isinstance(field, models.BooleanField):
         return "yes" if value else "no"
-    if field.is_relation:
-        return _Ref(field.related_model, value)
+    if field.is_relation:  # (by the field it refers to: a form group by its key)
+        target = field.target_field
+        return _Ref(field.related_model, value, "pk" if target.primary_key else target.attname)
     if isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField):
         try:
             day = datetime.date.fromisoformat(str(value))

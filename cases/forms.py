@@ -31,11 +31,9 @@ from cases.models import (
 from cases.services import CaseEntry, check_identity
 from config.text import BidiSafeFormMixin
 from guidelines import scores
-from guidelines.derived import DERIVATIONS, FollowsFrom, derive, with_derived
+from guidelines.derived import derivations, derive, with_derived
 from guidelines.facts import (
-    ALTERNATIVE_UNITS,
     BOOLEAN,
-    COMPUTED_SECTION,
     DATE,
     ENUM,
     INTEGER,
@@ -47,6 +45,7 @@ from guidelines.facts import (
     in_catalogue_unit,
 )
 from guidelines.models import by_section
+from guidelines.registry import FollowsFrom
 
 FACT_PREFIX = "fact_"
 UNIT_SUFFIX = "__unit"
@@ -93,7 +92,7 @@ def _fact_field(spec: FactSpec) -> forms.Field:
     attrs = {"step": "1" if spec.kind == INTEGER else "any", "inputmode": "decimal", **READS_FACTS}
     if spec.minimum is not None:
         attrs["min"] = f"{spec.minimum:g}"
-    if spec.maximum is not None and spec.name not in ALTERNATIVE_UNITS:
+    if spec.maximum is not None and not spec.alternative_units:
         attrs["max"] = f"{spec.maximum:g}"
     field_class = forms.IntegerField if spec.kind == INTEGER else forms.FloatField
     field = field_class(widget=forms.NumberInput(attrs=attrs), **common)
@@ -161,11 +160,11 @@ class CaseForm(BidiSafeFormMixin, forms.Form):
         self.fact_specs = [
             spec
             for spec in catalogue.values()
-            if spec.name not in PATIENT_FACTS and spec.section != COMPUTED_SECTION
+            if spec.name not in PATIENT_FACTS and not spec.computed
         ]
         for spec in self.fact_specs:
             self.fields[FACT_PREFIX + spec.name] = _fact_field(spec)
-            units = ALTERNATIVE_UNITS.get(spec.name)
+            units = spec.alternative_units
             if units:
                 self.fields[FACT_PREFIX + spec.name + UNIT_SUFFIX] = forms.ChoiceField(
                     label=f"Unit of {spec.label.lower()}",
@@ -241,7 +240,7 @@ class CaseForm(BidiSafeFormMixin, forms.Form):
                 rule = {**rule, "active": spec.name in derived_now}
             rows.append(
                 (
-                    spec.section,
+                    spec.group_label,
                     self[name],
                     getattr(self.fields[name], "unit", ""),
                     self[unit_name] if unit_name in self.fields else None,
@@ -250,7 +249,7 @@ class CaseForm(BidiSafeFormMixin, forms.Form):
             )
         return [
             (label, [row[1:] for row in section_rows])
-            for label, section_rows in by_section(rows, section=lambda row: row[0])
+            for label, section_rows in by_section(rows, label=lambda row: row[0])
         ]
 
     # --- Validation ---------------------------------------------------------------
@@ -351,8 +350,8 @@ class CaseForm(BidiSafeFormMixin, forms.Form):
     def derived_rules(self) -> dict[str, dict]:
         """For the form's script: each derived fact, the control it follows and when."""
         rules = {}
-        for rule in DERIVATIONS:
-            if not isinstance(rule, FollowsFrom) or rule.fact not in self.catalogue:
+        for rule in derivations(self.catalogue):
+            if not isinstance(rule, FollowsFrom):
                 continue
             source = rule.input
             if source not in self.catalogue:

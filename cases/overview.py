@@ -17,12 +17,11 @@ from django.db.models import prefetch_related_objects
 from cases import liver_map
 from cases.models import PATIENT_FACTS, Case, Lesion
 from cases.pseudonym import withhold_identity
-from guidelines import matching, snapshot
-from guidelines.derived import derive, synchronous_cutoff, without_not_known
-from guidelines.facts import COMPUTED_SECTION, Catalogue, FactSpec
+from guidelines import matching, registry, snapshot
+from guidelines.derived import derive, without_not_known
+from guidelines.facts import Catalogue, FactSpec, rules_of
 from guidelines.models import by_section
 from guidelines.scores import Score, lesion_facts_in_words, same_side, segments_involved
-from guidelines.scores import scores as scores_block
 
 
 @dataclass(frozen=True)
@@ -61,7 +60,7 @@ def known_facts(
         if spec.name in partly and spec.name not in values and spec.name not in hidden:
             rows.append(KnownFact(spec, partly[spec.name], "from the lesion table", derived=True))
             continue
-        if spec.name not in values or spec.name in hidden or spec.section == COMPUTED_SECTION:
+        if spec.name not in values or spec.name in hidden or spec.computed:
             continue  # (the computed values are the scores block's)
         if spec.name in derived:
             origin = derived[spec.name].explain(values, catalogue, briefly=True)
@@ -77,7 +76,7 @@ def known_facts(
         value = spec.display_value(values[spec.name], same_side(spec.name, values[spec.name]))
         computed = spec.name in derived or spec.name in from_lesions
         rows.append(KnownFact(spec, value, origin, derived=computed))
-    return by_section(rows, section=lambda row: row.spec.section)
+    return by_section(rows, label=lambda row: row.spec.group_label)
 
 
 @dataclass(frozen=True)
@@ -130,9 +129,7 @@ def overview(
         unknown=[
             spec
             for spec in catalogue.values()
-            if spec.name not in values
-            and spec.name not in partly
-            and spec.section != COMPUTED_SECTION
+            if spec.name not in values and spec.name not in partly and not spec.computed
         ],
         matches=snapshot.matches_for(values, content),
         area=content.area,
@@ -144,9 +141,7 @@ def overview(
 
 
 def case_scores(values: Mapping[str, object], catalogue: Catalogue) -> list[Score]:
-    """The scores block, for a catalogue that has the liver scores (else nothing); the
-    scores read a value that means "not known" as not known."""
-    if "child_pugh_score" not in catalogue:
-        return []
+    """The scores block of the scores the case's area chose (``guidelines.registry``);
+    the scores read a value that means "not known" as not known."""
     known = without_not_known(values, catalogue)
-    return [score for score in scores_block(known, synchronous_cutoff()) if score.applies]
+    return [score for score in registry.block(known, rules_of(catalogue)) if score.applies]

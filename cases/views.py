@@ -19,7 +19,7 @@ from accounts.access import require
 from accounts.audit import Wording, history_entries
 from accounts.models import ReadKind
 from accounts.readlog import record_read
-from cases import lesions
+from cases import lesion_modules, lesions
 from cases.access import get_case_for_user
 from cases.forms import CaseForm
 from cases.lesions import LesionForm
@@ -313,6 +313,7 @@ def _lesion_context(request: HttpRequest, case: Case, seen, **extra) -> dict:
         "editing": editing,
         "edit_form": edit_form,
         "can_change": request.user.has_perm(CHANGE_CASE),
+        "lesion_template": lesion_modules.template_of(seen.area.lesion_module),
         **extra,
     }
 

@@ -17,6 +17,7 @@ from guidelines.models import (
     DiseaseArea,
     Fact,
     FactChoice,
+    FactGroup,
     GuidelineSource,
     Recommendation,
     Section,
@@ -58,7 +59,7 @@ class FactChoiceInlineFormSet(forms.BaseInlineFormSet):
 class FactChoiceInline(admin.TabularInline):
     model = FactChoice
     formset = FactChoiceInlineFormSet
-    fields = ["value", "label", "position", "means_not_known"]
+    fields = ["value", "label", "position", "means_not_known", "codes"]
     extra = 0
 
 
@@ -67,8 +68,19 @@ class DiseaseAreaAdmin(AuditedAdmin):
     """Areas come with their content packs; an area with facts, sections or cases cannot
     be deleted (the database protects them)."""
 
-    list_display = ["name", "slug", "position", "lesion_table"]
+    list_display = ["name", "slug", "position", "lesion_module"]
     search_fields = ["name", "slug"]
+    readonly_fields = ["updated_at", "updated_by"]
+
+
+@admin.register(FactGroup)
+class FactGroupAdmin(AuditedAdmin):
+    """The groups of the case form, per area (or shared); a group with facts cannot be
+    deleted (the database protects them)."""
+
+    list_display = ["name", "key", "area", "position", "computed"]
+    list_filter = ["area", "computed"]
+    search_fields = ["name", "key"]
     readonly_fields = ["updated_at", "updated_by"]
 
 
@@ -82,12 +94,18 @@ class FactAdmin(AuditedAdmin):
     history_includes_related = True
     fieldsets = [
         (None, {"fields": ["name", "label", "kind", "area", "section", "position", "help_text"]}),
-        ("Numbers", {"fields": ["unit", "minimum", "maximum"]}),
+        ("Numbers", {"fields": ["unit", "unit_code", "minimum", "maximum", "alternative_units"]}),
+        ("Terminology and FHIR", {"fields": ["codes", "fhir"]}),
         ("Audit", {"fields": ["updated_at", "updated_by"]}),
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("area").prefetch_related("choices")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("area", "section")
+            .prefetch_related("choices")
+        )
 
     @admin.display(description="Allowed values")
     def allowed(self, obj: Fact) -> str:
@@ -291,7 +309,7 @@ class RecommendationAdmin(AuditedAdmin):
             "<code>fact in [a, b]</code>, <code>and</code>, <code>or</code>, <code>not</code>, "
             "parentheses; <code>true</code>/<code>false</code> for yes/no facts. "
             "Example: <code>planned_procedure = hepatectomy and smoker_current = true</code>.</p>"
-            '<table class="fact-reference"><thead><tr><th>Fact</th><th>Label</th><th>Section</th>'
+            '<table class="fact-reference"><thead><tr><th>Fact</th><th>Label</th><th>Group</th>'
             "<th>Allowed values</th></tr></thead><tbody>{}</tbody></table>",
             rows,
         )

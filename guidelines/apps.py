@@ -4,10 +4,10 @@ from django.core.signals import setting_changed
 
 
 def _synchronous_cutoff(setting: str = "SYNCHRONOUS_CUTOFF_MONTHS", **kwargs) -> None:
-    from guidelines import derived
+    from guidelines import registry
 
     if setting == "SYNCHRONOUS_CUTOFF_MONTHS":
-        derived.set_synchronous_cutoff(settings.SYNCHRONOUS_CUTOFF_MONTHS)
+        registry.set_synchronous_cutoff(settings.SYNCHRONOUS_CUTOFF_MONTHS)
 
 
 class GuidelinesConfig(AppConfig):

@@ -14,6 +14,7 @@ Everything is applied in one transaction: a pack with any error changes nothing.
 from __future__ import annotations
 
 import datetime
+import json
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -24,7 +25,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
-from guidelines import facts
+from guidelines import facts, registry, terminology
 from guidelines.models import (
     Caution,
     CautionEvent,
@@ -32,13 +33,28 @@ from guidelines.models import (
     Fact,
     FactChoice,
     FactChoiceEvent,
+    FactGroup,
     GuidelineSource,
     Recommendation,
     Section,
     Subsection,
 )
 
-FORMAT = "tumorboard-content-pack/3"
+FORMAT = "tumorboard-content-pack/4"
+# Format 3 came before areas as data: the form's groups were fixed and shared by every
+# area (``LEGACY_GROUPS``),
+# an area had a lesion table or not (the liver's), every score and rule applied where
+# the facts were, and terminology codes and alternative units were not in the pack.
+FORMAT_3 = "tumorboard-content-pack/3"
+LEGACY_GROUPS = [
+    {"key": "patient", "name": "Patient", "shared": True},
+    {"key": "primary_tumour", "name": "Primary tumour", "shared": True},
+    {"key": "liver_disease", "name": "Liver disease", "shared": True},
+    {"key": "molecular_profile", "name": "Molecular profile", "shared": True},
+    {"key": "treatment", "name": "Treatment history and plan", "shared": True},
+    {"key": "perioperative_risk", "name": "Perioperative risk", "shared": True},
+    {"key": "scores", "name": "Computed values and scores", "computed": True, "shared": True},
+]
 # Format 2 came before the decision fields and cautions of fact sheet revision 3: its
 # items are board decisions without modalities or cautions (what an absent key means).
 FORMAT_2 = "tumorboard-content-pack/2"
@@ -46,6 +62,7 @@ FORMAT_2 = "tumorboard-content-pack/2"
 # form's "Patient" section are shared (as the migration that introduced areas decided).
 FORMAT_1 = "tumorboard-content-pack/1"
 FORMAT_1_AREA = {"slug": "liver", "name": "Liver metastases", "position": 1, "lesion_table": True}
+OLD_FORMATS = (FORMAT_3, FORMAT_2, FORMAT_1)
 FORMAT_1_SHARED_SECTION = "patient"
 PACKS = Path(__file__).resolve().parent / "content"
 DEFAULT_PACK = PACKS / "liver-metastases.yaml"
@@ -53,18 +70,27 @@ DEFAULT_PACK = PACKS / "liver-metastases.yaml"
 AREA_FIELDS = {
     "name": ("name", ""),
     "position": ("position", 0),
-    "lesion_table": ("lesion_table", False),
+    "lesion_module": ("lesion_module", ""),
+    "rules": ("rules", []),
+}
+GROUP_FIELDS = {
+    "name": ("name", ""),
+    "computed": ("computed", False),
 }
 
 # Pack key -> model field, with the value an absent key stands for.
 FACT_FIELDS = {
     "label": ("label", ""),
     "kind": ("kind", ""),
-    "section": ("section", ""),
+    "section": ("section_id", ""),
     "unit": ("unit", ""),
     "minimum": ("minimum", None),
     "maximum": ("maximum", None),
     "help_text": ("help_text", ""),
+    "alternative_units": ("alternative_units", []),
+    "unit_code": ("unit_code", ""),
+    "codes": ("codes", []),
+    "fhir": ("fhir", {}),
 }
 SOURCE_FIELDS = {
     "short_name": ("short_name", ""),
@@ -99,7 +125,7 @@ RECOMMENDATION_FIELDS = {
     "contradicted_by": ("contradicted_by", []),
     "alternatives": ("alternatives", ""),
 }
-LIST_FIELDS = {"plan_modalities", "contradicted_by"}
+LIST_FIELDS = {"plan_modalities", "contradicted_by", "rules"}
 DATE_FIELDS = {"verified_on", "reviewed_on"}
 # Keys of older packs that are read without effect: revision 1's marker flag, which
 # the verification level replaces (every level but "primary" shows the marker).
@@ -245,9 +271,9 @@ def read_pack(path: Path | str) -> dict[str, Any]:
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(error, "problem", None) or str(error)
         raise PackError(f"{path} is not valid YAML{where}: {problem}") from None
-    if not isinstance(data, dict) or data.get("format") not in (FORMAT, FORMAT_2, FORMAT_1):
+    if not isinstance(data, dict) or data.get("format") not in (FORMAT, *OLD_FORMATS):
         raise PackError(f"{path} is not a content pack: its first key must be 'format: {FORMAT}'")
-    for key in ("facts", "sources", "sections", "recommendations"):
+    for key in ("groups", "facts", "sources", "sections", "recommendations"):
         items = data.get(key, [])
         if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
             raise PackError(f"{path}: '{key}' must be a list of mappings")
@@ -264,7 +290,20 @@ def read_pack(path: Path | str) -> dict[str, Any]:
         raise PackError(
             f"{path}: 'area' must name the pack's disease area, with a 'slug' and a 'name'"
         )
+    if data["format"] in OLD_FORMATS:
+        _as_format_4(data)
     return data
+
+
+def _as_format_4(data: dict[str, Any]) -> None:
+    """An older pack read as format 4 says what it meant: the fixed groups of the form,
+    the liver's lesion table where it had one, and every score and rule (which then
+    applied wherever the facts were)."""
+    area = data["area"]
+    area["lesion_module"] = "liver" if area.pop("lesion_table", False) else ""
+    area.setdefault("rules", [entry.key for entry in registry.ENTRIES])
+    if not data["groups"]:
+        data["groups"] = [dict(group) for group in LEGACY_GROUPS]
 
 
 # --- Applying ---------------------------------------------------------------------
@@ -285,6 +324,7 @@ def apply_pack(
         changes: list[Change] = []
         area, change = _apply_area(data["area"], guard)
         changes += [change] if change else []
+        changes += _apply_groups(data["groups"], area, guard)
         changes += _apply_facts(data["facts"], area, guard)
         changes += _apply_sources(data["sources"], guard)
         changes += _apply_sections(data["sections"], area, guard)
@@ -322,6 +362,35 @@ def _apply_area(item: dict, guard: Guard) -> tuple[DiseaseArea, Change | None]:
     return _upsert(DiseaseArea, {"slug": slug}, values, "area", slug, guard)
 
 
+def _apply_groups(items: list[dict], area: DiseaseArea, guard: Guard) -> list[Change]:
+    changes = []
+    owners = dict(FactGroup.objects.values_list("key", "area__slug"))
+    for index, key in enumerate(_unique_keys(items, "key", "group"), start=1):
+        item = items[index - 1]
+        values = _pack_values(item, GROUP_FIELDS, "group", key)
+        if not isinstance(item.get("shared", False), bool):
+            raise PackError(f"group {key}: shared must be true or false")
+        position = item.get("position", index)
+        if isinstance(position, bool) or not isinstance(position, int) or position < 0:
+            raise PackError(f"group {key}: position must be a whole number (0 or more)")
+        values["area"] = None if item.get("shared") else area
+        if not (key in owners and owners[key] is None and item.get("shared")):
+            # (a shared group keeps its place: packs of several areas list it)
+            values["position"] = position
+        if guard.only is not None:
+            continue  # the structure is loaded only with the whole pack
+        owner = owners.get(key, None if item.get("shared") else area.slug)
+        if key in owners and owner != (None if item.get("shared") else area.slug):
+            raise PackError(
+                f"group {key}: it is {'shared by every area' if owner is None else f'a group of the {owner} area'} "
+                "here; group keys are unique across areas: rename one, or change its area in the admin"
+            )
+        _, change = _upsert(FactGroup, {"key": key}, values, "group", key, guard)
+        if change:
+            changes.append(change)
+    return changes
+
+
 def in_pack_of(area) -> models.Q:
     """Sources an area's pack carries: those its recommendations cite, and those no
     recommendation cites (a source is not owned by an area)."""
@@ -347,7 +416,8 @@ def _unique_keys(items: list[dict], name: str, kind: str) -> list[str]:
     return keys
 
 
-KEYS = {"area": {"slug"}, "fact": {"name", "choices", "shared"}, "source": {"code"},
+KEYS = {"area": {"slug"}, "group": {"key", "shared", "position"}, "fact": {"name", "choices", "shared"},
+        "source": {"code"},
         "recommendation": {"id", "section", "subsection", "source", "cautions"}}  # fmt: skip
 
 
@@ -421,7 +491,7 @@ def _apply_facts(items: list[dict], area: DiseaseArea, guard: Guard) -> list[Cha
     for item in items:
         name = item["name"]
         values = _pack_values(item, FACT_FIELDS, "fact", name)
-        section = values["section"]
+        section = values["section_id"]
         positions[section] = positions.get(section, 0) + 1
         values["position"] = positions[section]
         if not isinstance(item.get("shared", False), bool):
@@ -429,6 +499,10 @@ def _apply_facts(items: list[dict], area: DiseaseArea, guard: Guard) -> list[Cha
         values["area"] = None if item.get("shared") else area
         if not guard.wants(name):
             continue
+        if name in owners and owners[name] is None and item.get("shared"):
+            # A shared fact keeps its place in its group: packs of several areas list it,
+            # each in its own order, and must not reorder each other's forms.
+            del values["position"]
         if name in owners and owners[name] != (None if item.get("shared") else area.slug):
             owner = owners[name]
             raise PackError(
@@ -441,13 +515,13 @@ def _apply_facts(items: list[dict], area: DiseaseArea, guard: Guard) -> list[Cha
         choices = item.get("choices") or []
         if not isinstance(choices, list) or not all(
             isinstance(c, dict)
-            and {"value", "label"} <= set(c) <= {"value", "label", "not_known"}
+            and {"value", "label"} <= set(c) <= {"value", "label", "not_known", "codes"}
             and isinstance(c.get("not_known", False), bool)
             for c in choices
         ):
             raise PackError(
                 f"fact {name}: choices must be a list of {{value, label}} mappings "
-                "(with not_known: true for a value that means not known)"
+                "(with not_known: true for a value that means not known, and codes)"
             )
         if fact.kind in facts.CHOICE_KINDS and not choices:
             raise PackError(f"fact {name}: a choice fact needs at least one choice")
@@ -480,38 +554,50 @@ def _update_rows(guard, obj, kind, key, change, field, current, wanted, as_text,
     return change
 
 
-def _wanted_choices(choices: list[dict]) -> list[tuple[str, str, int, bool]]:
+Choice = tuple[str, str, int, bool, str]  # value, label, position, not known, codes (JSON)
+
+
+def _codes_key(codes: object) -> str:
+    return json.dumps(codes or [], sort_keys=True, ensure_ascii=False)
+
+
+def _wanted_choices(choices: list[dict]) -> list[Choice]:
     return [
-        (str(c["value"]), str(c["label"]), i + 1, bool(c.get("not_known", False)))
+        (str(c["value"]), str(c["label"]), i + 1, bool(c.get("not_known", False)),
+         _codes_key(c.get("codes")))
         for i, c in enumerate(choices)
-    ]
+    ]  # fmt: skip
 
 
-def _current_choices(fact: Fact) -> list[tuple[str, str, int, bool]]:
+def _current_choices(fact: Fact) -> list[Choice]:
     return [
-        (c.value, c.label, c.position, c.means_not_known)
+        (c.value, c.label, c.position, c.means_not_known, _codes_key(c.codes))
         for c in fact.choices.order_by("position", "value")
     ]
 
 
-def _choices_text(choices: list[tuple[str, str, int, bool]]) -> str:
-    """Allowed values as an editor compares them: value “label”, and which mean not known."""
+def _choices_text(choices: list[Choice]) -> str:
+    """Allowed values as an editor compares them: value “label”, which mean not known,
+    and their codes."""
     return ", ".join(
-        f"{value} “{label}”" + (" (means not known)" if not_known else "")
-        for value, label, _, not_known in choices
+        f"{value} “{label}”"
+        + (" (means not known)" if not_known else "")
+        + (f" codes {codes}" if codes != "[]" else "")
+        for value, label, _, not_known, codes in choices
     )
 
 
 def _sync_choices(fact: Fact, choices: list[dict]) -> None:
     wanted = _wanted_choices(choices)
-    values = [value for value, _, _, _ in wanted]
+    values = [value for value, *_ in wanted]
     if len(set(values)) != len(values):
         raise PackError(f"fact {fact.name}: a choice value appears twice")
     fact.choices.exclude(value__in=values).delete()
-    for value, label, position, not_known in wanted:
+    for value, label, position, not_known, codes in wanted:
         choice = FactChoice(
-            fact=fact, value=value, label=label, position=position, means_not_known=not_known
-        )
+            fact=fact, value=value, label=label, position=position, means_not_known=not_known,
+            codes=json.loads(codes),
+        )  # fmt: skip
         try:
             choice.full_clean(exclude=["fact"], validate_unique=False)
         except ValidationError as error:
@@ -519,7 +605,12 @@ def _sync_choices(fact: Fact, choices: list[dict]) -> None:
         FactChoice.objects.update_or_create(
             fact=fact,
             value=value,
-            defaults={"label": label, "position": position, "means_not_known": not_known},
+            defaults={
+                "label": label,
+                "position": position,
+                "means_not_known": not_known,
+                "codes": choice.codes,
+            },
         )
 
 
@@ -683,7 +774,8 @@ def export_pack(*, area: str, name: str, title: str, version: str) -> dict[str, 
     if found is None:
         raise PackError(f"there is no disease area {area!r}")
     catalogue_facts = sorted(
-        Fact.objects.for_area(found).prefetch_related("choices"), key=Fact.form_order
+        Fact.objects.for_area(found).select_related("section").prefetch_related("choices"),
+        key=Fact.form_order,
     )
     return {
         "format": FORMAT,
@@ -691,6 +783,17 @@ def export_pack(*, area: str, name: str, title: str, version: str) -> dict[str, 
         "title": title,
         "version": version,
         "area": _export_fields(found, {"slug": found.slug}, AREA_FIELDS),
+        "groups": [
+            _export_group(group, index)
+            for index, group in enumerate(
+                FactGroup.objects.filter(
+                    models.Q(area=found) | models.Q(area__isnull=True, facts__in=catalogue_facts)
+                )
+                .distinct()
+                .order_by("position", "key"),
+                start=1,
+            )
+        ],
         "facts": [_export_fact(fact) for fact in catalogue_facts],
         "sources": [
             _export_fields(source, {"code": source.code}, SOURCE_FIELDS)
@@ -729,8 +832,25 @@ def _export_recommendation(rec: Recommendation) -> dict[str, Any]:
     return item
 
 
+def _export_group(group: FactGroup, index: int) -> dict[str, Any]:
+    """A group; its position where the list's order does not say it."""
+    item = _export_fields(group, {"key": group.key}, GROUP_FIELDS)
+    if group.position != index:
+        item["position"] = group.position
+    if group.area_id is None:
+        item["shared"] = True
+    return item
+
+
 def _export_fact(fact: Fact) -> dict[str, Any]:
     item = _export_fields(fact, {"name": fact.name}, FACT_FIELDS)
+    for key, ordered in (
+        ("alternative_units", terminology.ordered_units),
+        ("codes", terminology.ordered_codes),
+        ("fhir", terminology.ordered_fhir),
+    ):
+        if key in item:
+            item[key] = ordered(item[key])
     if fact.area_id is None:
         item["shared"] = True
     if fact.kind in facts.CHOICE_KINDS:
@@ -739,6 +859,7 @@ def _export_fact(fact: Fact) -> dict[str, Any]:
                 "value": c.value,
                 "label": c.label,
                 **({"not_known": True} if c.means_not_known else {}),
+                **({"codes": terminology.ordered_codes(c.codes)} if c.codes else {}),
             }
             for c in fact.choices.all()
         ]

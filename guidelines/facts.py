@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 # Fact kinds, shared by the model's choices and the pure modules.
@@ -28,6 +28,19 @@ COMPUTED_SECTION = "scores"
 
 
 @dataclass(frozen=True)
+class Coding:
+    """One code of a terminology (SNOMED CT, LOINC, ICD-10, …) for a fact or a value;
+    ``when`` (a condition) limits it to the cases for which it holds, e.g. the colon's
+    code of a colorectal primary only when the tumour's side is left or right."""
+
+    system: str
+    code: str
+    display: str = ""
+    when: str = ""
+    prefix: bool = False  # read back: any code that starts so (never written)
+
+
+@dataclass(frozen=True)
 class FactSpec:
     """One fact of the catalogue, detached from the database."""
 
@@ -39,9 +52,19 @@ class FactSpec:
     maximum: float | None = None
     unit: str = ""
     help_text: str = ""
-    section: str = ""
+    section: str = ""  # the key of its form group
     # Choice values that record "looked, not decided yet": matched like an empty fact.
     not_known_values: frozenset[str] = frozenset()
+    group_label: str = ""  # its form group's name, e.g. "Primary tumour"
+    computed: bool = False  # in a group of facts computed from others: never typed
+    # Other units it may be typed in: (unit, factor to ``unit``), e.g. ("mg/dL", 17.1).
+    alternative_units: tuple[tuple[str, float], ...] = ()
+    # Terminology (``guidelines.terminology``): the fact's own codes, its unit's UCUM
+    # code, each choice's codes, and how the FHIR export writes it.
+    codes: tuple[Coding, ...] = ()
+    unit_code: str = ""
+    choice_codes: Mapping[str, tuple[Coding, ...]] = field(default_factory=dict)
+    fhir: Mapping[str, object] = field(default_factory=dict)
 
     @property
     def values(self) -> frozenset[str]:
@@ -102,6 +125,31 @@ class FactSpec:
 Catalogue = Mapping[str, FactSpec]
 
 
+class AreaCatalogue(dict):
+    """One disease area's catalogue (read-only): its facts and the shared ones, in form
+    order, with the rules (``guidelines.registry``) the area chose: only those derive
+    facts and fill its scores block. A plain mapping (every fact) applies every rule."""
+
+    __slots__ = ("rules",)
+
+    def __init__(self, specs: Mapping[str, FactSpec], rules: frozenset[str]):
+        super().__init__(specs)
+        self.rules = rules
+
+    def _read_only(self, *args, **kwargs):
+        raise TypeError("a catalogue is read-only")
+
+    __setitem__ = __delitem__ = update = pop = popitem = clear = setdefault = _read_only
+
+    def __reduce__(self):
+        return (AreaCatalogue, (dict(self), self.rules))
+
+
+def rules_of(catalogue: Catalogue) -> frozenset[str] | None:
+    """The rules an area's catalogue chose; None for a plain mapping (every rule)."""
+    return getattr(catalogue, "rules", None)
+
+
 def _rounded(number: object) -> object:
     """A number as clinicians read it: at most one decimal (59.85 shows as 59.9)."""
     if isinstance(number, float):
@@ -131,12 +179,6 @@ def _plain(number: object) -> object:
 
 # --- Values of facts -------------------------------------------------------------
 
-# Alternative units a fact may be entered in: (unit, factor to the catalogue's unit).
-# From the fact sheet: bilirubin, 1 mg/dL = 17.1 µmol/L.
-ALTERNATIVE_UNITS: dict[str, tuple[tuple[str, float], ...]] = {
-    "serum_bilirubin_umol_l": (("mg/dL", 17.1),),
-    "albumin_g_l": (("g/dL", 10),),  # liver domain fact sheet: 1 g/dL = 10 g/L
-}
 # A technical bound for numbers whose catalogue entry sets no maximum.
 NUMBER_LIMIT = 1_000_000
 
@@ -254,5 +296,5 @@ def coerce_facts(raw: Mapping[str, object], catalogue: Catalogue) -> dict[str, o
 def in_catalogue_unit(spec: FactSpec, value: float, unit: str) -> float | None:
     """A number typed in one of the fact's alternative units, in the catalogue's unit
     (rounded to two decimals); None when ``unit`` is the catalogue's own or not known."""
-    factor = dict(ALTERNATIVE_UNITS.get(spec.name, ())).get(unit)
+    factor = dict(spec.alternative_units).get(unit)
     return round(value * factor, 2) if factor else None

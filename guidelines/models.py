@@ -19,7 +19,7 @@ from django.db import models
 from django.urls import reverse
 
 from accounts.audit import Stamped, audited
-from guidelines import conditions, facts, matching
+from guidelines import conditions, facts, matching, registry, terminology
 
 NAME_VALIDATOR = RegexValidator(
     r"^[a-z][a-z0-9_]*$",
@@ -31,35 +31,17 @@ VALUE_VALIDATOR = RegexValidator(
 )
 
 
-class FactSection(models.TextChoices):
-    """The sections of the case form, in the order a clinician fills them."""
-
-    PATIENT = "patient", "Patient"
-    PRIMARY_TUMOUR = "primary_tumour", "Primary tumour"
-    LIVER_DISEASE = "liver_disease", "Liver disease"
-    MOLECULAR_PROFILE = "molecular_profile", "Molecular profile"
-    TREATMENT = "treatment", "Treatment history and plan"
-    PERIOPERATIVE_RISK = "perioperative_risk", "Perioperative risk"
-    # Computed from other facts, never typed (guidelines/derived.py): not on the form.
-    SCORES = facts.COMPUTED_SECTION, "Computed values and scores"
-
-
 T = TypeVar("T")
 
 
-def section_label(section: str) -> str:
-    """A form section's name as clinicians read it ('Primary tumour')."""
-    return dict(FactSection.choices).get(section, section)
-
-
 def by_section(
-    items: Iterable[T], section: Callable[[T], str] = attrgetter("section")
+    items: Iterable[T], label: Callable[[T], str] = attrgetter("group_label")
 ) -> list[tuple[str, list[T]]]:
-    """Items (facts, or anything that names a form section) under their section labels,
-    sections in the order they first appear (the catalogue's order is the form's)."""
+    """Items (fact specs, or anything that names a form group) under their group labels,
+    groups in the order they first appear (the catalogue's order is the form's)."""
     grouped: dict[str, list[T]] = {}
     for item in items:
-        grouped.setdefault(section_label(section(item)), []).append(item)
+        grouped.setdefault(label(item), []).append(item)
     return list(grouped.items())
 
 
@@ -77,14 +59,68 @@ class DiseaseArea(Stamped):
     )
     name = models.CharField(max_length=120, unique=True, help_text="E.g. 'Liver metastases'.")
     position = models.PositiveIntegerField(default=0, help_text="Order in lists.")
-    lesion_table = models.BooleanField(
-        "has a lesion table",
-        default=False,
-        help_text="Cases of this area have the lesion table with the liver map.",
+    lesion_module = models.CharField(
+        "lesion table",
+        max_length=32,
+        blank=True,
+        choices=registry.LESION_MODULE_CHOICES,
+        help_text="The lesion table its cases have (none: no lesion table).",
+    )
+    rules = ArrayField(
+        models.CharField(max_length=40, choices=registry.RULE_CHOICES),
+        default=list,
+        blank=True,
+        verbose_name="scores and derived facts",
+        help_text="The scores and rules of derived facts its cases use (guidelines.registry); "
+        "each applies where the area has the facts it reads and sets.",
     )
 
     class Meta:
         ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        unknown = sorted(set(self.rules) - set(registry.RULES))
+        if unknown:
+            raise ValidationError({"rules": f"No such score or rule: {', '.join(unknown)}."})
+        if len(set(self.rules)) != len(self.rules):
+            raise ValidationError({"rules": "A score or rule is listed twice."})
+
+
+@audited
+class FactGroup(Stamped):
+    """A group of the case form ("Primary tumour"), in the order a clinician fills them.
+
+    A group with no area is shared by every area (the patient); a computed group holds
+    facts computed from others (scores): shown with the case, never typed.
+    """
+
+    key = models.CharField(
+        max_length=32,
+        unique=True,
+        validators=[NAME_VALIDATOR],
+        help_text="Stable key used by content packs, e.g. primary_tumour.",
+    )
+    name = models.CharField(max_length=120, help_text="What the form shows, e.g. 'Primary tumour'.")
+    position = models.PositiveIntegerField(default=0, help_text="Order on the form.")
+    area = models.ForeignKey(
+        DiseaseArea,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="fact_groups",
+        help_text="Empty: shared by every area.",
+    )
+    computed = models.BooleanField(
+        "computed facts",
+        default=False,
+        help_text="Its facts are computed from others (scores): shown, never typed.",
+    )
+
+    class Meta:
+        ordering = ["position", "key"]
 
     def __str__(self) -> str:
         return self.name
@@ -114,7 +150,9 @@ class FactQuerySet(models.QuerySet):
         Callers that match cases read it through ``guidelines.snapshot``, which keeps
         it until the content changes; validation reads it fresh from here.
         """
-        found = sorted(self.prefetch_related("choices"), key=Fact.form_order)
+        found = sorted(
+            self.select_related("section").prefetch_related("choices"), key=Fact.form_order
+        )
         return MappingProxyType({fact.name: fact.to_spec() for fact in found})
 
 
@@ -135,8 +173,17 @@ class Fact(Stamped):
     minimum = models.FloatField(null=True, blank=True, help_text="Numbers only.")
     maximum = models.FloatField(null=True, blank=True, help_text="Numbers only.")
     help_text = models.TextField(blank=True)
-    section = models.CharField(max_length=32, choices=FactSection.choices)
-    position = models.PositiveIntegerField(default=0, help_text="Order within the section.")
+    # Named "section" (its column holds the group's key) as the packs and earlier
+    # versions name it.
+    section = models.ForeignKey(
+        FactGroup,
+        to_field="key",
+        db_column="section",
+        on_delete=models.PROTECT,
+        related_name="facts",
+        verbose_name="form group",
+    )
+    position = models.PositiveIntegerField(default=0, help_text="Order within the group.")
     area = models.ForeignKey(
         DiseaseArea,
         null=True,
@@ -147,10 +194,33 @@ class Fact(Stamped):
         "(facts about the patient, such as sex and age).",
     )
 
+    alternative_units = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Other units it may be typed in, with the factor to its unit: "
+        '[{"unit": "mg/dL", "factor": 17.1}].',
+    )
+    codes = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Its codes in standard terminologies: [{"system": "http://loinc.org", '
+        '"code": "89247-1"}] (guidelines.terminology).',
+    )
+    unit_code = models.CharField(
+        "UCUM unit code", max_length=40, blank=True, help_text="E.g. umol/L, g/L, mm."
+    )
+    fhir = models.JSONField(
+        "FHIR",
+        default=dict,
+        blank=True,
+        help_text="How the FHIR export writes it, where not as a plain Observation "
+        "(guidelines.terminology).",
+    )
+
     objects = FactQuerySet.as_manager()
 
     class Meta:
-        ordering = ["section", "position", "name"]
+        ordering = ["section__position", "position", "name"]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(minimum__isnull=True)
@@ -167,8 +237,9 @@ class Fact(Stamped):
         return f"{self.label} ({self.name})"
 
     @staticmethod
-    def form_order(fact: Fact) -> tuple[int, int, str]:
-        return (FactSection.values.index(fact.section), fact.position, fact.name)
+    def form_order(fact: Fact) -> tuple[int, str, int, str]:
+        """Groups in their order, then the facts of each (``section`` selected with it)."""
+        return (fact.section.position, fact.section_id, fact.position, fact.name)
 
     def to_spec(
         self, choices: list[tuple[str, str]] | None = None, not_known: frozenset[str] | None = None
@@ -179,6 +250,7 @@ class Fact(Stamped):
             choices = [(c.value, c.label) for c in saved]
         if not_known is None:
             not_known = frozenset(c.value for c in saved if c.means_not_known)
+        group = self.section if self.section_id else None
         return facts.FactSpec(
             name=self.name,
             label=self.label,
@@ -188,8 +260,17 @@ class Fact(Stamped):
             maximum=self.maximum,
             unit=self.unit,
             help_text=self.help_text,
-            section=self.section,
+            section=self.section_id or "",
             not_known_values=not_known,
+            group_label=group.name if group else "",
+            computed=bool(group and group.computed),
+            alternative_units=terminology.units(self.alternative_units),
+            codes=terminology.codings(self.codes),
+            unit_code=self.unit_code,
+            choice_codes=MappingProxyType(
+                {c.value: terminology.codings(c.codes) for c in saved if c.codes}
+            ),
+            fhir=MappingProxyType(dict(self.fhir or {})),
         )
 
     def clean(self) -> None:
@@ -201,6 +282,23 @@ class Fact(Stamped):
             raise ValidationError("Only number facts have a minimum and maximum.")
         if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
             raise ValidationError({"maximum": "The maximum must not be below the minimum."})
+        problems = {
+            name: problem
+            for name, problem in (
+                ("alternative_units", terminology.units_problem(self.alternative_units, self)),
+                ("codes", terminology.codes_problem(self.codes)),
+                ("fhir", terminology.fhir_problem(self.fhir)),
+            )
+            if problem
+        }
+        if problems:
+            raise ValidationError(problems)
+        group = FactGroup.objects.filter(key=self.section_id).first() if self.section_id else None
+        if group is not None and group.area_id is not None and group.area_id != self.area_id:
+            raise ValidationError(
+                {"section": f"The group {group.name!r} belongs to the {group.area} area: "
+                 "choose a group of the fact's own area or a shared one."}
+            )  # fmt: skip
 
     def recommendations_using(self) -> list[Recommendation]:
         """Recommendations whose condition reads this fact, under its saved name."""
@@ -254,6 +352,12 @@ class FactChoice(models.Model):
         help_text="Somebody looked and could not decide yet (e.g. “undecided”): matching "
         "treats this value exactly like an empty fact, while the case shows it.",
     )
+    codes = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Its codes in standard terminologies: [{"system": "http://snomed.info/sct", '
+        '"code": "94381002"}], each with an optional "when" condition.',
+    )
 
     class Meta:
         ordering = ["fact", "position", "value"]
@@ -263,6 +367,11 @@ class FactChoice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.fact.name} = {self.value}"
+
+    def clean(self) -> None:
+        problem = terminology.codes_problem(self.codes)
+        if problem:
+            raise ValidationError({"codes": problem})
 
 
 class GuidelineSourceQuerySet(models.QuerySet):

@@ -32,6 +32,7 @@ from django.apps import apps
 from django.db import connection
 
 from guidelines import facts, matching
+from guidelines.facts import AreaCatalogue
 from guidelines.models import DiseaseArea, Fact, Recommendation, RecommendationEvent
 
 
@@ -63,7 +64,11 @@ class Area:
     pk: int
     slug: str
     name: str
-    lesion_table: bool
+    lesion_module: str  # the lesion table its cases have ("": none)
+
+    @property
+    def lesion_table(self) -> bool:
+        return bool(self.lesion_module)
 
 
 @dataclass(frozen=True)
@@ -120,18 +125,21 @@ def current() -> Snapshot:
 
 
 def _build(version: tuple) -> Snapshot:
-    found = sorted(Fact.objects.prefetch_related("choices"), key=Fact.form_order)
+    found = sorted(
+        Fact.objects.select_related("section").prefetch_related("choices"), key=Fact.form_order
+    )
     specs = [(fact.area_id, fact.to_spec()) for fact in found]
     rules: dict[int, list[matching.Rule]] = {}
     for rec in Recommendation.objects.in_library():
         rules.setdefault(rec.subsection.section.area_id, []).append(rec.to_rule())
     areas = {}
     for row in DiseaseArea.objects.all():
-        area = Area(row.pk, row.slug, row.name, row.lesion_table)
-        catalogue = {spec.name: spec for area_id, spec in specs if area_id in (None, row.pk)}
-        areas[row.pk] = AreaContent(
-            version, area, MappingProxyType(catalogue), tuple(rules.get(row.pk, ()))
+        area = Area(row.pk, row.slug, row.name, row.lesion_module)
+        catalogue = AreaCatalogue(
+            {spec.name: spec for area_id, spec in specs if area_id in (None, row.pk)},
+            frozenset(row.rules),
         )
+        areas[row.pk] = AreaContent(version, area, catalogue, tuple(rules.get(row.pk, ())))
     every = MappingProxyType({spec.name: spec for _, spec in specs})
     shared = frozenset(spec.name for area_id, spec in specs if area_id is None)
     return Snapshot(version, every, shared, MappingProxyType(areas))

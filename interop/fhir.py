@@ -19,7 +19,7 @@ export read back by ``interop.fhir_import`` gives the same facts.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from django.conf import settings
 from django.utils import timezone
@@ -28,13 +28,13 @@ from cases.models import Case, Sex
 from cases.pseudonym import pseudonym, scrub
 from decisions.models import Decision, Outcome
 from guidelines import snapshot
-from guidelines.facts import BOOLEAN, DATE, ENUM, INTEGER, MULTI, FactSpec
+from guidelines.facts import BOOLEAN, DATE, ENUM, INTEGER, MULTI, Coding, FactSpec
+from guidelines.matching import compile_condition
+from guidelines.terminology import components
 from interop import codes
 
 GENDER = {Sex.FEMALE: "female", Sex.MALE: "male", Sex.OTHER: "other", Sex.UNKNOWN: "unknown"}
-# Facts written as resources of their own (the others go as plain Observations).
-SPECIAL = {"primary_site", "liver_metastases", "ecog", *codes.GENES, "mmr_msi_status",
-           "her2_status"}  # fmt: skip
+UCUM = "http://unitsofmeasure.org"
 
 
 def _id(*parts) -> str:
@@ -47,6 +47,16 @@ def coding(system: str, code: str, display: str | None = None) -> dict:
     if display:
         found["display"] = display
     return found
+
+
+def written(codes: Iterable[Coding], values: Mapping[str, object]) -> list[dict]:
+    """The codes written for a case: never a prefix (a family of codes, read only), and
+    a code with a condition only where the case's values make it hold."""
+    return [
+        coding(c.system, c.code, c.display)
+        for c in codes
+        if not c.prefix and (not c.when or compile_condition(c.when).evaluate(values)[0] is True)
+    ]
 
 
 def fact_coding(spec: FactSpec) -> dict:
@@ -105,23 +115,34 @@ class _Builder:
             k: v for k, v in self.case.facts.items() if k in self.catalogue and k not in replaced
         }
         for name, value in values.items():
-            spec = self.catalogue[name]
-            if name == "primary_site":
-                self.primary(spec, value, values.get("tumor_sidedness"))
-            elif name == "liver_metastases" and value in ("confirmed", "suspected"):
-                self.metastases(spec, value)
-            elif name == "ecog":
-                self.observation(spec, [coding(*codes.ECOG)], {"valueInteger": value},
-                                 profile=codes.PROFILE_ECOG)  # fmt: skip
-            elif name in codes.GENES and value in codes.VARIANT_VALUES:
-                self.variant(spec, value)
-            elif name == "mmr_msi_status" and value in codes.MSI_VALUES:
-                self.observation(spec, [coding(*codes.MSI)],
-                                 self.coded_value(spec, value, codes.MSI_VALUES[value]))  # fmt: skip
-            elif name == "her2_status" and value != "not_tested":
-                self.observation(spec, [coding(*codes.HER2)], self.coded_value(spec, value))
-            else:
-                self.observation(spec, [], self.plain_value(spec, value))
+            self.fact(self.catalogue[name], value, values)
+
+    def fact(self, spec: FactSpec, value, values) -> None:
+        """One fact as its terminology says (``guidelines.terminology``): a Condition, or
+        an Observation with its standard codes, its value's, its unit's and components."""
+        how = spec.fhir
+        choice = value if isinstance(value, str) else None  # (one value of a choice fact)
+        verification = how.get("verification")
+        condition = verification is None or choice in verification
+        if how.get("resource") == "Condition" and condition:
+            if choice in spec.not_known_values:
+                return  # an unknown primary is no condition to state
+            codings = written(spec.choice_codes.get(choice, ()), values)
+            status = verification[choice] if verification else "confirmed"
+            self.condition(spec, value, codings, status, how.get("profile") if codings else None)
+            return
+        coded = "coded_values" not in how or choice in how["coded_values"]
+        standard = written(spec.codes, values) if coded else []
+        value_codes = written(spec.choice_codes.get(choice, ()), values) if coded else []
+        parts = [
+            {"code": {"coding": written(c.codes, values)},
+             "valueCodeableConcept": {"coding": written(c.values, values)}}
+            for c in components(spec)
+        ] if standard else []  # fmt: skip
+        self.observation(
+            spec, standard, self.plain_value(spec, value, value_codes),
+            profile=how.get("profile") if standard else None, components=parts,
+        )  # fmt: skip
 
     def condition(self, spec, value, codings, verification, profile=None) -> None:
         url = self.ref("Condition", spec.name)
@@ -140,35 +161,11 @@ class _Builder:
         self.add(url, resource)
         self.conditions.append(url)
 
-    def primary(self, spec, value, sidedness) -> None:
-        if value in spec.not_known_values:
-            return  # an unknown primary is no condition to state
-        codings = []
-        if value == "colorectal" and sidedness in ("left", "right"):  # colon, not rectum
-            codings.append(coding(*codes.COLON_PRIMARY))
-        profile = codes.PROFILE_PRIMARY if codings else None
-        self.condition(spec, value, codings, "confirmed", profile)
-
-    def metastases(self, spec, value) -> None:
-        verification = "confirmed" if value == "confirmed" else "provisional"
-        codings = [coding(*c) for c in codes.LIVER_METASTASIS]
-        self.condition(spec, value, codings, verification, codes.PROFILE_SECONDARY)
-
-    def variant(self, spec, value) -> None:
-        components = [
-            {"code": {"coding": [coding(*codes.GENE_STUDIED)]},
-             "valueCodeableConcept": {"coding": [coding(codes.HGNC, gene, symbol)]}}
-            for gene, symbol in codes.GENES[spec.name]
-        ]  # fmt: skip
-        value_part = self.coded_value(spec, value, codes.VARIANT_VALUES[value])
-        self.observation(spec, [coding(*codes.VARIANT)], value_part, components=components)
-
-    def coded_value(self, spec, value, standard=None) -> dict:
-        codings = [coding(*standard)] if standard else []
-        return {"valueCodeableConcept": {"coding": [*codings, value_coding(spec, value)],
+    def coded_value(self, spec, value, standard=()) -> dict:
+        return {"valueCodeableConcept": {"coding": [*standard, value_coding(spec, value)],
                                          "text": spec.display_value(value)}}  # fmt: skip
 
-    def plain_value(self, spec: FactSpec, value) -> dict:
+    def plain_value(self, spec: FactSpec, value, standard=()) -> dict:
         if spec.kind == BOOLEAN:
             return {"valueBoolean": value}
         if spec.kind == INTEGER:
@@ -176,7 +173,7 @@ class _Builder:
         if spec.kind == DATE:
             return {"valueDateTime": value}
         if spec.kind == ENUM:
-            return self.coded_value(spec, value)
+            return self.coded_value(spec, value, standard)
         if spec.kind == MULTI:  # one coding per value chosen
             return {"valueCodeableConcept": {
                 "coding": [value_coding(spec, v) for v in value],
@@ -184,6 +181,8 @@ class _Builder:
         quantity = {"value": value}
         if spec.unit:
             quantity["unit"] = spec.unit
+        if spec.unit_code:
+            quantity.update(system=UCUM, code=spec.unit_code)
         return {"valueQuantity": quantity}
 
     def observation(self, spec, codings, value, *, profile=None, components=()) -> None:

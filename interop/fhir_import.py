@@ -17,15 +17,16 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
-from cases.models import Sex
+from cases.models import PATIENT_FACTS, Sex
+from guidelines import terminology
 from guidelines.facts import (
     BOOLEAN,
-    COMPUTED_SECTION,
     DATE,
     ENUM,
     INTEGER,
     MULTI,
     Catalogue,
+    FactSpec,
     FactValueError,
     coerce_value,
 )
@@ -216,14 +217,26 @@ def _facts_of(resource: Mapping, catalogue: Catalogue):
         yield from _observation(resource, code, catalogue)
 
 
+def _standard(codes_of, catalogue: Catalogue, code) -> list[tuple[FactSpec, str, str, str]]:
+    """(fact, value, system, code) for each code of the file that a fact's terminology
+    names (``codes_of(spec)`` gives (value, codes) pairs; value None: the fact itself)."""
+    found = []
+    for spec in catalogue.values():
+        for value, codings in codes_of(spec):
+            for system, given in code:
+                if any(terminology.matches(c, system, given) for c in codings):
+                    found.append((spec, value, system, given))
+    return found
+
+
 def _usable(fact: str, catalogue: Catalogue):
     """A reason why ``fact`` cannot be taken here, or None."""
     spec = catalogue.get(fact)
     if spec is None:
         return "not a fact of this case's disease area"
-    if spec.section == COMPUTED_SECTION:
+    if spec.computed:
         return "computed here from other facts"
-    if fact in ("sex", "age_years"):
+    if fact in PATIENT_FACTS:
         return "taken from the Patient"
     return None
 
@@ -276,74 +289,101 @@ def _value(resource: Mapping, spec):
 
 
 def _condition(resource: Mapping, code, catalogue: Catalogue):
-    for system, value in code:
-        metastasis = (system, value) in {(s, c) for s, c, _ in codes.LIVER_METASTASIS}
-        colorectal = (system == codes.SNOMED and value == codes.COLON_PRIMARY[1]) or (
-            system == codes.ICD10 and value.startswith(codes.COLORECTAL_ICD10_PREFIXES)
-        )
-        if not (metastasis or colorectal):
-            continue
-        fact = "liver_metastases" if metastasis else "primary_site"
-        source = _source(system, value)
-        reason = _usable(fact, catalogue)
-        if reason:
-            yield fact, None, source, reason
-            return
-        if fact == "primary_site":
-            yield fact, "colorectal", source, None
-            return
-        status = [c for _, c in _codings(resource.get("verificationStatus"))]
-        if "refuted" in status or "entered-in-error" in status:
-            yield fact, None, source, "the condition is refuted or entered in error"
-        elif set(status) & {"provisional", "differential", "unconfirmed"}:
-            yield fact, "suspected", source, None
-        else:
-            yield fact, "confirmed", source, None
+    """A Condition whose code is a value's code of a Condition fact (e.g. the liver
+    metastases, or a colorectal primary by ICD-10 C18–C20); where several values share
+    the code, its verification status says which."""
+    found = _standard(
+        lambda spec: spec.choice_codes.items() if spec.fhir.get("resource") == "Condition" else (),
+        catalogue, code,
+    )  # fmt: skip
+    if not found:
+        shown = ", ".join(_source(s, c) for s, c in code) or "no code"
+        yield "", None, shown, "no code this app recognises"
         return
-    shown = ", ".join(_source(s, c) for s, c in code) or "no code"
-    yield "", None, shown, "no code this app recognises"
+    spec, _, system, given = found[0]
+    source = _source(system, given)
+    reason = _usable(spec.name, catalogue)
+    if reason:
+        yield spec.name, None, source, reason
+        return
+    status = {c for _, c in _codings(resource.get("verificationStatus"))}
+    if status & {"refuted", "entered-in-error"}:
+        yield spec.name, None, source, "the condition is refuted or entered in error"
+        return
+    values = [value for other, value, *_ in found if other is spec]
+    verification = spec.fhir.get("verification") or {}
+    doubtful = bool(status & {"provisional", "differential", "unconfirmed"})
+    wanted = [v for v in values if (verification.get(v, "confirmed") != "confirmed") == doubtful]
+    yield spec.name, (wanted or values)[0], source, None
 
 
 def _observation(resource: Mapping, code, catalogue: Catalogue):
-    systems = set(code)
-    answer = set(_codings(resource.get("valueCodeableConcept")))
-    if (codes.ECOG[0], codes.ECOG[1]) in systems:
-        source = _source(*codes.ECOG[:2])
-        reason = _usable("ecog", catalogue)
-        value = resource.get("valueInteger")
-        yield "ecog", value, source, reason or (None if value is not None else "no whole number")
+    """An Observation whose code is a fact's code: its value read as the fact holds it
+    (a choice by its value's codes); with components (the genes a result covers), the
+    fact whose components cover those the file names."""
+    found = _standard(lambda spec: [(None, spec.codes)], catalogue, code)
+    if not found:
+        shown = ", ".join(_source(s, c) for s, c in code) or "no code"
+        yield "", None, shown, "no code this app recognises"
         return
-    if (codes.MSI[0], codes.MSI[1]) in systems:
-        source = _source(*codes.MSI[:2])
-        for fact_value, (system, value, _) in codes.MSI_VALUES.items():
-            if (system, value) in answer:
-                yield "mmr_msi_status", fact_value, source, _usable("mmr_msi_status", catalogue)
-                return
-        yield "mmr_msi_status", None, source, "an answer that is not a value of the catalogue"
-        return
-    if (codes.VARIANT[0], codes.VARIANT[1]) in systems:
-        yield from _variant(resource, answer, catalogue)
-        return
-    shown = ", ".join(_source(s, c) for s, c in code) or "no code"
-    yield "", None, shown, "no code this app recognises"
-
-
-def _variant(resource: Mapping, answer, catalogue: Catalogue):
-    source = _source(*codes.VARIANT[:2])
-    genes = {
-        c for comp in resource.get("component") or []
-        for s, c in _codings(comp.get("valueCodeableConcept")) if s == codes.HGNC
+    source = _source(*found[0][2:])
+    named = {
+        (s, c) for comp in resource.get("component") or []
+        for s, c in _codings(comp.get("valueCodeableConcept"))
     }  # fmt: skip
-    ras = {gene for gene, _ in codes.GENES["ras_status"]}
-    present = (codes.PRESENT[0], codes.PRESENT[1]) in answer
-    absent = (codes.ABSENT[0], codes.ABSENT[1]) in answer
-    if not genes or not genes <= ras:
-        reason = "only RAS (KRAS, NRAS) results are read from standard codes; a BRAF result "
-        reason += "does not say whether the variant is V600E"
-        yield "", None, source, reason
-    elif present:
-        yield "ras_status", "mutant", source, _usable("ras_status", catalogue)
-    elif absent and genes == ras:
-        yield "ras_status", "wild_type", source, _usable("ras_status", catalogue)
+    candidates = []
+    for spec, *_ in found:
+        parts = {(v.system, v.code) for comp in terminology.components(spec) for v in comp.values}
+        systems = {system for system, _ in parts}
+        given = {(system, c) for system, c in named if system in systems}
+        if not parts or (given and given <= parts):  # (every gene named is the fact's)
+            candidates.append((spec, parts, given))
+    if not candidates:
+        reasons = "; ".join(
+            spec.fhir["not_read"] for spec, *_ in found if spec.fhir.get("not_read")
+        )
+        yield (
+            "",
+            None,
+            source,
+            "the result names no fact's components here" + (f" ({reasons})" if reasons else ""),
+        )
+        return
+    spec, parts, given = candidates[0]
+    if spec.fhir.get("not_read"):
+        yield spec.name, None, source, spec.fhir["not_read"]
+        return
+    reason = _usable(spec.name, catalogue)
+    if reason:
+        yield spec.name, None, source, reason
+        return
+    if spec.kind in (ENUM, MULTI):
+        answer = _codings(resource.get("valueCodeableConcept"))
+        chosen = [
+            value for value, codings in spec.choice_codes.items()
+            if any(terminology.matches(c, s, a) for c in codings for s, a in answer)
+        ]  # fmt: skip
+        if not chosen:
+            yield spec.name, None, source, "an answer that is not a value of the catalogue"
+            return
+        value = chosen[0]
+        if value in spec.fhir.get("complete_for", ()) and given != parts:
+            every = ", ".join(
+                v.display or v.code for c in terminology.components(spec) for v in c.values
+            )
+            yield (
+                spec.name,
+                None,
+                source,
+                (f"{spec.label} “{spec.display_value(value)}” needs every one of {every} tested"),
+            )
+            return
+        yield spec.name, value, source, None
+        return
+    value = _value(resource, spec)
+    if value is None:
+        yield spec.name, None, source, "no value this app can read"
+    elif isinstance(value, str) and value.startswith("!"):
+        yield spec.name, None, source, value[1:]
     else:
-        yield "", None, source, "RAS wild type needs both KRAS and NRAS tested"
+        yield spec.name, value, source, None

@@ -37,9 +37,11 @@ def make_fact(name: str = "test_fact", kind: str = "boolean", choices=(), **over
         "name": name,
         "label": name.replace("_", " ").capitalize(),
         "kind": kind,
-        "section": "patient",
+        "section_id": "patient",
     }
     values.update(overrides)
+    if "section" in values:  # a group by its key
+        values["section_id"] = values.pop("section")
     fact = Fact.objects.create(**values)
     for position, (value, label) in enumerate(choices, start=1):
         FactChoice.objects.create(fact=fact, value=value, label=label, position=position)

@@ -40,9 +40,11 @@ _SAVED = "test_saved_"
 def _content_tables() -> list[str]:
     from decisions.models import LetterTemplate, Modality, NotFollowedReason
     from guidelines.models import (
+        Caution,
         DiseaseArea,
         Fact,
         FactChoice,
+        FactGroup,
         GuidelineSource,
         Recommendation,
         Section,
@@ -50,8 +52,8 @@ def _content_tables() -> list[str]:
     )
 
     # Parents before children; then the lists and wording the decisions migrations seed.
-    models = (DiseaseArea, Fact, FactChoice, GuidelineSource, Section, Subsection, Recommendation,
-              Modality, NotFollowedReason, LetterTemplate)  # fmt: skip
+    models = (DiseaseArea, FactGroup, Fact, FactChoice, GuidelineSource, Section, Subsection,
+              Recommendation, Caution, Modality, NotFollowedReason, LetterTemplate)  # fmt: skip
     return [model._meta.db_table for model in models]
 
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from django.core.management import call_command
 
 from cases.models import Case, CaseEvent
-from guidelines.models import DiseaseArea, Fact, Section, SectionEvent
+from guidelines import registry
+from guidelines.models import DiseaseArea, Fact, FactChoice, FactGroup, Section, SectionEvent
 from tests.factories import make_case
 from tests.helpers import migrate_to
 
@@ -18,7 +22,7 @@ def test_the_library_and_the_cases_become_the_liver_area_with_their_history(comm
     migrate_to(BEFORE)
     migrate_to()
     liver = DiseaseArea.objects.get()
-    assert (liver.slug, liver.name, liver.lesion_table) == ("liver", "Liver metastases", True)
+    assert (liver.slug, liver.name, liver.lesion_module) == ("liver", "Liver metastases", "liver")
     assert Case.objects.get(pk=case.pk).area == liver
     assert not CaseEvent.objects.filter(area__isnull=True).exists()
     assert set(Section.objects.values_list("area", flat=True)) == {liver.pk}
@@ -30,3 +34,29 @@ def test_the_library_and_the_cases_become_the_liver_area_with_their_history(comm
         "patient"
     }
     assert Fact.objects.get(name="primary_site").area == liver
+
+
+@pytest.mark.slow
+def test_the_form_groups_units_and_codes_become_data_and_a_later_load_changes_nothing(
+    committed_content,
+):
+    """Migration 0011: the fixed groups become shared rows, the liver keeps its lesion
+    table and every score, and what the code held (units, codes) moves into the facts,
+    so that the liver pack of format 4, loaded afterwards, finds nothing to change."""
+    migrate_to([("guidelines", "0010_revision_3_decision_fields_and_cautions")])
+    migrate_to()
+    groups = {g.key: (g.name, g.computed, g.area_id) for g in FactGroup.objects.all()}
+    assert groups["primary_tumour"] == ("Primary tumour", False, None)
+    assert groups["scores"] == ("Computed values and scores", True, None)
+    liver = DiseaseArea.objects.get()
+    assert liver.lesion_module == "liver" and liver.rules == [e.key for e in registry.ENTRIES]
+    bilirubin = Fact.objects.get(name="serum_bilirubin_umol_l")
+    assert bilirubin.alternative_units == [{"unit": "mg/dL", "factor": 17.1}]
+    colorectal = FactChoice.objects.get(fact__name="primary_site", value="colorectal")
+    assert {(c["system"], c["code"]) for c in colorectal.codes} >= {
+        ("http://snomed.info/sct", "363406005"),
+        ("http://hl7.org/fhir/sid/icd-10", "C18"),
+    }
+    out = io.StringIO()
+    call_command("load_content", "--dry-run", stdout=out)
+    assert out.getvalue().startswith("No changes: the database already matches")

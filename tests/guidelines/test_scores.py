@@ -69,7 +69,10 @@ def test_child_pugh(change, points, grade):
 )
 def test_bilirubin_typed_in_mg_dl_gets_the_points_of_pughs_paper(mg_dl, points):
     # The form stores 1.99 mg/dL as 34.03 µmol/L and 3.0 mg/dL as 51.3 µmol/L.
-    spec = FactSpec("serum_bilirubin_umol_l", "Serum bilirubin", NUMBER, unit="µmol/L")
+    spec = FactSpec(
+        "serum_bilirubin_umol_l", "Serum bilirubin", NUMBER, unit="µmol/L",
+        alternative_units=(("mg/dL", 17.1),),  # the fact sheet: 1 mg/dL = 17.1 µmol/L
+    )  # fmt: skip
     umol = in_catalogue_unit(spec, mg_dl, "mg/dL")
     score = scores.child_pugh({**NORMAL, "serum_bilirubin_umol_l": umol})
     assert score.value == 4 + points

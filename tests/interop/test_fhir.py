@@ -34,7 +34,9 @@ FACTS = {
     "primary_diagnosis_date": "2025-03-01", "extrahepatic_disease": ["lung"],
     "smoker_current": False, "resectability": "resectable",
 }  # fmt: skip
-MCODE_SECONDARY = codes.PROFILE_SECONDARY
+MCODE_SECONDARY = (
+    "http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-secondary-cancer-condition"
+)
 NOWHERE = "urn:uuid:00000000-0000-0000-0000-000000000000"
 VERIFICATION = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
 RULES = {
