@@ -69,12 +69,15 @@ class AuditedAdmin(admin.ModelAdmin):
 
 
 class PrintedRecordAdmin(AuditedAdmin):
-    """Printed documents are records: viewed, never edited; the PDF is not loaded for lists."""
+    """Printed documents are records: viewed, never edited; the file is not loaded for lists."""
 
-    exclude = ["pdf"]
+    file_field = "content"  # (a case summary keeps its PDF in "pdf")
+
+    def get_exclude(self, request, obj=None):
+        return [self.file_field]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).defer("pdf")
+        return super().get_queryset(request).defer(self.file_field)
 
     def has_add_permission(self, request):
         return False

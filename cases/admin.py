@@ -42,6 +42,7 @@ class CaseAdmin(AuditedAdmin):
 
 @admin.register(CaseSummary)
 class CaseSummaryAdmin(PrintedRecordAdmin):
+    file_field = "pdf"
     list_display = ["__str__", "case", "page_count", "requested_by", "created_at"]
     search_fields = ["case__patient__name", "case__patient__mrn"]
     list_select_related = ["case__patient", "requested_by"]

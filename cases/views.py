@@ -28,9 +28,9 @@ from cases.overview import overview
 from cases.services import ConflictError, save_case
 from cases.summary import TooManyPrints, summary_for
 from config.htmx import wants_partial
+from documents import delivery
 from guidelines import matching, snapshot
 from printing import spreadsheets
-from printing.pdf import pdf_response
 
 PAGE_SIZE = 25
 
@@ -127,7 +127,6 @@ def case_export(request: HttpRequest, fmt: str) -> HttpResponse:
         raise Http404
     found = _case_filters(request)
     cases = list(found.cases)
-    record_read(request, ReadKind.SPREADSHEET, cases)
     rows = []
     for case in cases:
         found.label(case)
@@ -139,7 +138,8 @@ def case_export(request: HttpRequest, fmt: str) -> HttpResponse:
             timezone.localtime(case.updated_at).strftime("%Y-%m-%d %H:%M"),
         ])  # fmt: skip
     day = timezone.localdate().isoformat()
-    return spreadsheets.table_response(fmt, f"cases-{day}", EXPORT_HEADER, rows, "Cases")
+    content = spreadsheets.table_file(fmt, EXPORT_HEADER, rows, "Cases")
+    return delivery.deliver(request, "case_list", content, f"cases-{day}.{fmt}", cases)
 
 
 def _initial_patient(request: HttpRequest) -> dict:
@@ -421,5 +421,6 @@ def case_summary_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         summary = summary_for(case, request.user)
     except TooManyPrints:
         return render(request, "cases/too_many_prints.html", {"case": case}, status=429)
-    record_read(request, ReadKind.CASE_SUMMARY, [case], handout_id=summary.pk)
-    return pdf_response(summary.pdf, summary.filename, download=False)
+    return delivery.deliver(
+        request, "case_summary", summary.pdf, summary.filename, [case], handout_id=summary.pk
+    )

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "pghistory",
     "config",  # for its management commands (backup, restore)
     "accounts",
+    "documents",
     "guidelines",
     "cases",
     "meetings",

@@ -12,3 +12,30 @@ class DecisionsConfig(AppConfig):
         from guidelines import models as guidelines
 
         guidelines.modality_names = lambda: dict(Modality.objects.values_list("code", "name"))
+        _register_documents()
+
+
+def _register_documents() -> None:
+    from accounts.models import ReadKind
+    from documents import kinds
+    from meetings.models import handout_filename
+
+    made_from_records = {
+        "model": "meetings.Handout", "render": "decisions.documents.render_handout",
+        "related": ("meeting__board", "agenda_item__case__patient"),
+        "read_permission": "meetings.view_meeting", "make_permission": "meetings.change_meeting",
+        "retention_setting": "HANDOUT_RETENTION_DAYS",
+    }  # fmt: skip
+    table = {"csv": kinds.CSV, "xlsx": kinds.XLSX}
+    kinds.register(
+        kinds.Kind("minutes", "Minutes", {"pdf": kinds.PDF}, handout_filename,
+                   read_kind=ReadKind.MINUTES, keep_latest_of=("meeting",),
+                   retention_words="minutes", **made_from_records),
+        kinds.Kind("letter", "Outcome letter", {"pdf": kinds.PDF}, handout_filename,
+                   read_kind=ReadKind.LETTER, keep_latest_of=("agenda_item",),
+                   retention_words="outcome letter(s)", **made_from_records),
+        kinds.Kind("decision_export", "Decisions (spreadsheet)", table, None,
+                   read_permission="decisions.view_decision", read_kind=ReadKind.SPREADSHEET),
+        kinds.Kind("action_export", "Actions (spreadsheet)", table, None,
+                   read_permission="decisions.view_decision", read_kind=ReadKind.SPREADSHEET),
+    )  # fmt: skip

@@ -16,11 +16,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from accounts.access import require
-from accounts.models import ReadKind
-from accounts.readlog import record_read
 from config.periods import PeriodForm
 from decisions.concordance import CLASS_WORDS
 from decisions.models import Action, Decision
+from documents import delivery
 from meetings.models import Board
 from printing import spreadsheets
 
@@ -66,7 +65,7 @@ def exports(request: HttpRequest) -> HttpResponse:
     return render(request, "decisions/exports.html", {"form": ExportForm()})
 
 
-def _table(request: HttpRequest, fmt: str, name: str, header, rows_of) -> HttpResponse:
+def _table(request: HttpRequest, fmt: str, kind: str, name: str, header, rows_of) -> HttpResponse:
     require(request, VIEW)
     if fmt not in spreadsheets.FORMATS:
         raise Http404
@@ -74,10 +73,11 @@ def _table(request: HttpRequest, fmt: str, name: str, header, rows_of) -> HttpRe
     if not form.is_valid():
         return render(request, "decisions/exports.html", {"form": form}, status=400)
     decisions = list(form.decisions())
-    record_read(request, ReadKind.SPREADSHEET, {d.agenda_item.case for d in decisions})
     data = form.cleaned_data
-    filename = f"{name}-{data['start'].isoformat()}-to-{data['end'].isoformat()}"
-    return spreadsheets.table_response(fmt, filename, header, rows_of(decisions), name.title())
+    filename = f"{name}-{data['start'].isoformat()}-to-{data['end'].isoformat()}.{fmt}"
+    content = spreadsheets.table_file(fmt, header, rows_of(decisions), name.title())
+    cases = {d.agenda_item.case for d in decisions}
+    return delivery.deliver(request, kind, content, filename, cases)
 
 
 def _common(decision: Decision) -> list:
@@ -113,7 +113,7 @@ def decision_export(request: HttpRequest, fmt: str) -> HttpResponse:
                 sum(1 for a in d.actions.all() if a.done_at is None),
             ]  # fmt: skip
 
-    return _table(request, fmt, "decisions", DECISION_HEADER, rows)
+    return _table(request, fmt, "decision_export", "decisions", DECISION_HEADER, rows)
 
 
 @require_http_methods(["GET"])
@@ -130,4 +130,4 @@ def action_export(request: HttpRequest, fmt: str) -> HttpResponse:
                     done_by, "yes" if a.done_at is None and a.due and a.due < today else "no",
                 ]  # fmt: skip
 
-    return _table(request, fmt, "actions", ACTION_HEADER, rows)
+    return _table(request, fmt, "action_export", "actions", ACTION_HEADER, rows)

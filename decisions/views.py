@@ -38,7 +38,7 @@ from decisions.models import (
     record_in_force,
     record_rows,
 )
-from decisions.tasks import render_record_document
+from documents.tasks import queue
 from guidelines import snapshot
 from meetings.models import AgendaItem, Handout, HandoutKind, Meeting
 
@@ -497,12 +497,7 @@ DOCUMENT_LABELS = {HandoutKind.MINUTES: "the minutes", HandoutKind.LETTER: "the 
 def latest_document(meeting: Meeting, kind: str, item: AgendaItem | None = None):
     """The newest minutes (or letter of ``item``) of the meeting, without the PDF."""
     meeting.handouts.expire_stale()
-    return meeting.handouts.filter(kind=kind, agenda_item=item).defer("pdf").first()
-
-
-def _queue(handout_id: int) -> None:
-    result = render_record_document.enqueue(handout_id)
-    Handout.objects.filter(pk=handout_id).update(task_id=str(result.id))
+    return meeting.handouts.filter(kind=kind, agenda_item=item).defer("content").first()
 
 
 def document_box(request: HttpRequest, meeting: Meeting, kind: str, item=None, handout=None):
@@ -526,7 +521,7 @@ def _start_document(request: HttpRequest, meeting: Meeting, kind: str, item=None
     with transaction.atomic():
         handout, new = Handout.objects.start_pack(meeting, request.user, kind=kind, item=item)
         if new:  # a second click does not queue a second render
-            transaction.on_commit(lambda: _queue(handout.pk))
+            transaction.on_commit(lambda: queue(kind, handout.pk))
     if wants_partial(request):
         return render(
             request,
@@ -561,7 +556,7 @@ def document_status(request: HttpRequest, pk: int) -> HttpResponse:
     require(request, VIEW)
     Handout.objects.filter(pk=pk).expire_stale()
     handout = get_object_or_404(
-        Handout.objects.defer("pdf").select_related("meeting__board", "agenda_item"),
+        Handout.objects.defer("content").select_related("meeting__board", "agenda_item"),
         pk=pk,
         kind__in=list(DOCUMENT_LABELS),
     )

@@ -12,17 +12,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from accounts.access import require
-from accounts.models import ReadKind
-from accounts.readlog import record_read
 from cases.access import get_case_for_user
 from cases.forms import FACT_PREFIX, CaseForm
 from cases.models import patient_facts
+from documents import delivery
 from guidelines import snapshot
 from guidelines.facts import BOOLEAN
 from interop import fhir
 from interop import fhir_import as reading
-
-FHIR_JSON = "application/fhir+json"
 
 
 @require_http_methods(["GET"])
@@ -30,11 +27,8 @@ def case_fhir(request: HttpRequest, pk: int) -> HttpResponse:
     """The case and its signed decisions as a FHIR R4 Bundle (identified: the case page's
     reader sees the patient anyway); the read goes into the read log."""
     case = get_case_for_user(request, pk)
-    record_read(request, ReadKind.FHIR, [case])
     body = json.dumps(fhir.case_bundle(case), ensure_ascii=False, indent=2)
-    response = HttpResponse(body, content_type=f"{FHIR_JSON}; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="case-{case.pk}-fhir.json"'
-    return response
+    return delivery.deliver(request, "fhir_bundle", body, f"case-{case.pk}-fhir.json", [case])
 
 
 class ImportForm(forms.Form):

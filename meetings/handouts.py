@@ -68,6 +68,15 @@ def render_meeting_handout(
     return Rendered(pdf, pages, content_versions(sections))
 
 
+def render_pack(handout, progress: Progress) -> Rendered:
+    """The meeting pack of a queued document (``documents.kinds``: meeting_pack). Case
+    sections not laid out yet are offered to the other workers as tasks of their own,
+    while this one lays out its share too."""
+    from meetings import prerender  # (which reads this module)
+
+    return render_meeting_handout(handout.meeting, progress, share=prerender.offer)
+
+
 def render_meeting_html(meeting, progress: Progress | None = None):
     """The whole pack's HTML in one document, and its case sections."""
     sections = meeting_sections(meeting, progress)

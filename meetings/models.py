@@ -10,10 +10,10 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
-from django_tasks_db.models import DBTaskResult
 
 from accounts.audit import Authored, audited
 from cases.models import Case
+from documents.models import PROGRESS_FIELDS, Rendering, RenderingQuerySet, Status
 from printing.pdf import Rendered, paper_size
 
 
@@ -249,58 +249,6 @@ class HandoutKind(models.TextChoices):
     LETTER = "letter", "Outcome letter"  # of one agenda item
 
 
-class HandoutStatus(models.TextChoices):
-    QUEUED = "queued", "Waiting for a worker"
-    RUNNING = "running", "Rendering"
-    DONE = "done", "Ready"
-    FAILED = "failed", "Failed"
-
-
-class HandoutStage(models.TextChoices):
-    PREPARING = "preparing", "Preparing cases"
-    SECTIONS = "sections", "Laying out case sections"
-    MERGING = "merging", "Merging the sections"
-    LAYING_OUT = "laying_out", "Laying out pages"
-    WRITING = "writing", "Writing the PDF"
-
-
-WORKER_STOPPED = (
-    "The worker stopped while making this document (it was ended, ran out of memory, or its "
-    "server restarted). Make it again."
-)
-
-
-class RenderingQuerySet(models.QuerySet):
-    def expire_stale(self) -> int:
-        """Fail the renders whose worker stopped renewing its lease; return how many.
-
-        A worker renews ``heartbeat_at`` every few seconds while it renders. One that
-        was killed cannot, so once the lease (``HANDOUT_LEASE_SECONDS``) has run out
-        the pack is marked failed, its task too, and a new pack can be made at once.
-        """
-        now = timezone.now()
-        cutoff = now - datetime.timedelta(seconds=settings.HANDOUT_LEASE_SECONDS)
-        stale = self.filter(status=HandoutStatus.RUNNING).filter(
-            models.Q(heartbeat_at__lt=cutoff)
-            | models.Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
-        )
-        found = list(stale.values_list("pk", "task_id"))  # one query when nothing is stale
-        if not found:
-            return 0
-        task_ids = [task for _, task in found if task]
-        expired = self.model.objects.filter(
-            pk__in=[pk for pk, _ in found], status=HandoutStatus.RUNNING
-        ).update(status=HandoutStatus.FAILED, error=WORKER_STOPPED, finished_at=now)
-        if task_ids:
-            DBTaskResult.objects.filter(id__in=task_ids, status="RUNNING").update(
-                status="FAILED",
-                finished_at=now,
-                exception_class_path="meetings.tasks.WorkerStopped",
-                traceback=WORKER_STOPPED,
-            )
-        return expired
-
-
 class HandoutQuerySet(RenderingQuerySet):
     def start_pack(
         self, meeting: Meeting, user, kind: str = HandoutKind.MEETING_PACK, item=None
@@ -316,7 +264,7 @@ class HandoutQuerySet(RenderingQuerySet):
         running = meeting.handouts.filter(
             kind=kind,
             agenda_item=item,
-            status__in=[HandoutStatus.QUEUED, HandoutStatus.RUNNING],
+            status__in=[Status.QUEUED, Status.RUNNING],
         ).first()
         if running is not None:
             return running, False
@@ -344,8 +292,8 @@ class HandoutQuerySet(RenderingQuerySet):
             kind=kind,
             meeting=meeting,
             agenda_item=item,
-            status=HandoutStatus.DONE,
-            pdf=rendered.pdf,
+            status=Status.DONE,
+            content=rendered.pdf,
             page_count=rendered.page_count,
             pseudonymised=meeting.pseudonymise and kind != HandoutKind.LETTER,
             paper_size=paper_size(),
@@ -355,55 +303,17 @@ class HandoutQuerySet(RenderingQuerySet):
         )
 
 
-class Rendering(models.Model):
-    """A PDF rendered in the background: its progress, its lease, the PDF or the failure
-    (``meetings.tasks.run_render``). Meetings' handouts and the quality report are kinds."""
-
-    status = models.CharField(
-        max_length=8, choices=HandoutStatus.choices, default=HandoutStatus.QUEUED
-    )
-    stage = models.CharField(max_length=12, choices=HandoutStage.choices, blank=True)
-    cases_done = models.PositiveIntegerField(default=0)
-    cases_total = models.PositiveIntegerField(default=0)
-    pages_done = models.PositiveIntegerField(default=0)
-    # What the worker is doing at this stage, in words ("case 4": the section it lays out).
-    detail = models.CharField(max_length=120, blank=True)
-    error = models.TextField(blank=True)
-    pdf = models.BinaryField(null=True, blank=True, editable=False)
-    page_count = models.PositiveIntegerField(null=True, blank=True)
-    pseudonymised = models.BooleanField(default=False)
-    paper_size = models.CharField(max_length=8, default="A4")
-    content_versions = models.JSONField(default=dict, blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    # The render's lease: renewed by the worker while it works (see expire_stale).
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    task_id = models.CharField(max_length=64, blank=True)
-
-    objects = RenderingQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (HandoutStatus.DONE, HandoutStatus.FAILED)
-
-
 # Handouts are audited (who printed what, when, and any deletion), without the PDF
 # itself and without the progress counters a render updates every half second.
 @pghistory.track(
     pghistory.InsertEvent(),
     pghistory.UpdateEvent(),
     pghistory.DeleteEvent(),
-    exclude=["pdf", "stage", "cases_done", "pages_done", "detail", "heartbeat_at"],
+    exclude=PROGRESS_FIELDS,
 )
 class Handout(Rendering):
-    """A meeting's printed pack, kept as printed, with the content versions it showed.
+    """A meeting's printed document (its pack, minutes or a letter: ``documents.kinds``),
+    kept as printed, with the content versions it showed.
 
     ``content_versions`` maps each recommendation shown to the id of its audit
     event (the exact row version), and each case to its version, so the content
@@ -449,12 +359,13 @@ class Handout(Rendering):
     def get_absolute_url(self) -> str:
         return reverse("meetings:handout_download", args=[self.pk])
 
-    @property
-    def filename(self) -> str:
-        day = timezone.localtime(self.meeting.starts_at).date().isoformat()
-        what = {
-            HandoutKind.MEETING_PACK: "pack",
-            HandoutKind.MINUTES: "minutes",
-            HandoutKind.LETTER: f"letter-case-{self.agenda_item.case_id if self.agenda_item else ''}",
-        }[self.kind]
-        return f"meeting-{self.meeting_id}-{day}-{what}.pdf"
+
+def handout_filename(handout: Handout) -> str:
+    """meeting-12-2026-12-07-pack.pdf, …-minutes.pdf, …-letter-case-34.pdf"""
+    day = timezone.localtime(handout.meeting.starts_at).date().isoformat()
+    what = {
+        HandoutKind.MEETING_PACK: "pack",
+        HandoutKind.MINUTES: "minutes",
+        HandoutKind.LETTER: f"letter-case-{handout.agenda_item.case_id if handout.agenda_item else ''}",
+    }[handout.kind]
+    return f"meeting-{handout.meeting_id}-{day}-{what}.pdf"

@@ -14,10 +14,12 @@ from django.views.decorators.vary import vary_on_headers
 
 from accounts import tokens
 from accounts.access import require
-from accounts.models import ReadKind, TokenPurpose
-from accounts.readlog import record_read
+from accounts.models import TokenPurpose
 from cases.pseudonym import pseudonym, scrub_segments
 from config.htmx import wants_partial
+from documents import delivery
+from documents.models import Status
+from documents.tasks import queue
 from meetings import agenda, handouts, staleness
 from meetings import calendar as meeting_calendar
 from meetings.forms import AgendaAddForm, AttendanceForm, MeetingForm
@@ -27,12 +29,9 @@ from meetings.models import (
     Board,
     Handout,
     HandoutKind,
-    HandoutStatus,
     Meeting,
     Specialty,
 )
-from meetings.tasks import render_meeting_pack
-from printing.pdf import pdf_response
 
 VIEW = "meetings.view_meeting"
 CHANGE = "meetings.change_meeting"
@@ -51,19 +50,14 @@ def _finder_query(request: HttpRequest) -> str:
 def _latest_pack(meeting: Meeting) -> Handout | None:
     """The meeting's latest pack; one whose worker stopped reads as failed."""
     meeting.handouts.expire_stale()
-    return meeting.handouts.filter(kind=HandoutKind.MEETING_PACK).defer("pdf").first()
+    return meeting.handouts.filter(kind=HandoutKind.MEETING_PACK).defer("content").first()
 
 
 def _pack_changes(handout: Handout | None, items: list[AgendaItem]) -> list[str]:
     """What changed since the finished pack was made (nothing for a pack in the making)."""
-    if handout is None or handout.status != HandoutStatus.DONE:
+    if handout is None or handout.status != Status.DONE:
         return []
     return staleness.changes_since(handout, items)
-
-
-def _queue_pack(handout_id: int) -> None:
-    result = render_meeting_pack.enqueue(handout_id)
-    Handout.objects.filter(pk=handout_id).update(task_id=str(result.id))
 
 
 def _detail_context(request: HttpRequest, meeting: Meeting, **extra) -> dict:
@@ -264,7 +258,7 @@ def pack_generate(request: HttpRequest, pk: int) -> HttpResponse:
     with transaction.atomic():
         handout, new = Handout.objects.start_pack(meeting, request.user)
         if new:  # a second click does not queue a second pack
-            transaction.on_commit(lambda: _queue_pack(handout.pk))
+            transaction.on_commit(lambda: queue(HandoutKind.MEETING_PACK, handout.pk))
     return _after_change(request, meeting, "pack-status")
 
 
@@ -275,7 +269,7 @@ def handout_status(request: HttpRequest, pk: int) -> HttpResponse:
     require(request, VIEW)
     Handout.objects.filter(pk=pk).expire_stale()
     handout = get_object_or_404(
-        Handout.objects.defer("pdf").select_related("meeting__board"),
+        Handout.objects.defer("content").select_related("meeting__board"),
         pk=pk,
         kind=HandoutKind.MEETING_PACK,
     )
@@ -297,19 +291,15 @@ def handout_download(request: HttpRequest, pk: int) -> HttpResponse:
     handout = get_object_or_404(
         Handout.objects.select_related("meeting__board", "agenda_item__case__patient"),
         pk=pk,
-        status=HandoutStatus.DONE,
+        status=Status.DONE,
     )
     if handout.kind == HandoutKind.LETTER:
         cases = [handout.agenda_item.case]
     else:
         cases = [case for _, case in handouts.meeting_cases(handout.meeting)]
-    read = {
-        HandoutKind.MEETING_PACK: ReadKind.MEETING_PACK,
-        HandoutKind.MINUTES: ReadKind.MINUTES,
-        HandoutKind.LETTER: ReadKind.LETTER,
-    }[handout.kind]
-    record_read(request, read, cases, meeting_id=handout.meeting_id, handout_id=handout.pk)
-    return pdf_response(handout.pdf, handout.filename, download=True)
+    return delivery.stored(
+        request, handout, cases, meeting_id=handout.meeting_id, handout_id=handout.pk
+    )
 
 
 @require_http_methods(["GET", "POST"])

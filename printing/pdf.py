@@ -14,7 +14,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -107,17 +106,6 @@ def render_template(template: str, context: dict) -> str:
     return render_to_string(
         template, {"static_base": STATIC_BASE, "printed_at": timezone.localtime(), **context}
     )
-
-
-def pdf_response(pdf: bytes, filename: str, *, download: bool) -> HttpResponse:
-    """A stored PDF: downloaded (packs) or opened in the browser (summaries).
-
-    Never cached by browsers or proxies: ``config.middleware.NoStoreMiddleware``.
-    """
-    response = HttpResponse(bytes(pdf), content_type="application/pdf")
-    disposition = "attachment" if download else "inline"
-    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
-    return response
 
 
 def release_memory() -> None:

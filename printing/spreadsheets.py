@@ -1,4 +1,4 @@
-"""Tables as CSV and Excel downloads, with formula injection neutralised.
+"""Tables as CSV and Excel files, with formula injection neutralised.
 
 A spreadsheet program runs a cell that starts with ``=``, ``+``, ``-`` or ``@`` (and,
 in some programs, a tab or a carriage return) as a formula, so text such as
@@ -19,13 +19,10 @@ import io
 import re
 from collections.abc import Iterable, Sequence
 
-from django.http import HttpResponse
-
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Where a spreadsheet program may start a cell inside one CSV field: after a separator
 # (comma, semicolon, tab, pipe) or a line break, and any spaces an importer may trim.
 _CELL_STARTS_INSIDE = re.compile(r"([,;\t|\r\n] *)(?=[=+\-@\t\r])")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def inert(value: object) -> object:
@@ -36,21 +33,17 @@ def inert(value: object) -> object:
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
-def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence]) -> HttpResponse:
+def csv_file(header: Sequence[str], rows: Iterable[Sequence]) -> bytes:
     """UTF-8 with a byte-order mark, so that Excel reads accents right."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)
     writer.writerow([inert(cell) for cell in header])
     for row in rows:
         writer.writerow([inert(cell) for cell in row])
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def xlsx_response(
-    filename: str, header: Sequence[str], rows: Iterable[Sequence], title: str = "Sheet1"
-) -> HttpResponse:
+def xlsx_file(header: Sequence[str], rows: Iterable[Sequence], title: str = "Sheet1") -> bytes:
     from openpyxl import Workbook  # imported when a workbook is asked for
 
     book = Workbook(write_only=True)
@@ -60,9 +53,7 @@ def xlsx_response(
         sheet.append([_text_cell(sheet, cell) for cell in row])
     buffer = io.BytesIO()
     book.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return buffer.getvalue()
 
 
 def _text_cell(sheet, value):
@@ -79,10 +70,8 @@ def _text_cell(sheet, value):
 FORMATS = ("csv", "xlsx")
 
 
-def table_response(
-    fmt: str, name: str, header: Sequence[str], rows: Iterable[Sequence], title: str = ""
-) -> HttpResponse:
-    """The table as ``fmt`` (one of FORMATS), downloaded as ``name.fmt``."""
+def table_file(fmt: str, header: Sequence[str], rows: Iterable[Sequence], title: str) -> bytes:
+    """The table as ``fmt`` (one of FORMATS); handed out by ``documents.delivery``."""
     if fmt == "xlsx":
-        return xlsx_response(f"{name}.xlsx", header, rows, title or name)
-    return csv_response(f"{name}.csv", header, rows)
+        return xlsx_file(header, rows, title)
+    return csv_file(header, rows)

@@ -1,4 +1,4 @@
-"""The annual MDT report as a PDF, rendered in the background like a meeting's handouts."""
+"""The annual MDT report as a PDF, rendered in the background (``documents``)."""
 
 from __future__ import annotations
 
@@ -6,14 +6,14 @@ import pghistory
 from django.db import models
 from django.urls import reverse
 
-from meetings.models import Rendering
+from documents.models import PROGRESS_FIELDS, Rendering
 
 
 @pghistory.track(
     pghistory.InsertEvent(),
     pghistory.UpdateEvent(),
     pghistory.DeleteEvent(),
-    exclude=["pdf", "stage", "cases_done", "pages_done", "detail", "heartbeat_at"],
+    exclude=PROGRESS_FIELDS,
 )
 class QualityReport(Rendering):
     """One made (or being made) report: what it covers, as asked, and its PDF.
@@ -28,6 +28,7 @@ class QualityReport(Rendering):
     area = models.ForeignKey(
         "guidelines.DiseaseArea", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    kind = "annual_report"  # (documents.kinds; the only kind this table keeps)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -45,7 +46,3 @@ class QualityReport(Rendering):
 
     def get_absolute_url(self) -> str:
         return reverse("quality:report_download", args=[self.pk])
-
-    @property
-    def filename(self) -> str:
-        return f"mdt-report-{self.start.isoformat()}-to-{self.end.isoformat()}.pdf"

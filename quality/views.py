@@ -10,14 +10,15 @@ from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from config.htmx import wants_partial
-from meetings.models import HandoutStatus
-from printing.pdf import paper_size, pdf_response
-from printing.spreadsheets import csv_response
+from documents import delivery
+from documents.models import Status
+from documents.tasks import queue
+from printing.pdf import paper_size
+from printing.spreadsheets import csv_file
 from quality import report
 from quality.documents import context
 from quality.forms import ScopeForm, boards_or_404
 from quality.models import QualityReport
-from quality.tasks import render_quality_report
 
 VIEW_CASES = "cases.view_case"
 
@@ -53,14 +54,15 @@ def table_csv(request: HttpRequest, table: str) -> HttpResponse:
     if table == "overdue-actions" and not request.user.has_perm(VIEW_CASES):
         header, rows = header[:2] + header[3:], [row[:2] + row[3:] for row in rows]
     scope = figures.scope
-    return csv_response(f"{table}-{scope.start}-to-{scope.end}.csv", header, rows)
+    name = f"{table}-{scope.start}-to-{scope.end}.csv"
+    return delivery.deliver(request, "quality_table", csv_file(header, rows), name)
 
 
 def _latest(request: HttpRequest) -> QualityReport | None:
     """The user's latest report (one whose worker stopped reads as failed)."""
     mine = QualityReport.objects.filter(requested_by=request.user)
     mine.expire_stale()
-    return mine.defer("pdf").first()
+    return mine.defer("content").first()
 
 
 @require_http_methods(["POST"])
@@ -72,8 +74,10 @@ def report_generate(request: HttpRequest) -> HttpResponse:
         return render(request, "quality/dashboard.html", {"form": form}, status=400)
     scope = form.scope()
     with transaction.atomic():
-        running = QualityReport.objects.select_for_update().filter(
-            requested_by=request.user, status__in=[HandoutStatus.QUEUED, HandoutStatus.RUNNING]
+        running = (
+            QualityReport.objects.select_for_update()
+            .filter(requested_by=request.user)
+            .in_progress()
         )
         document = running.first()
         if document is None:
@@ -85,15 +89,10 @@ def report_generate(request: HttpRequest) -> HttpResponse:
                 area_id=scope.area_id,
                 paper_size=paper_size(),
             )
-            transaction.on_commit(lambda: _queue(document.pk))
+            transaction.on_commit(lambda: queue(QualityReport.kind, document.pk))
     if wants_partial(request):
         return render(request, "quality/_report_status.html", {"document": document})
     return redirect(reverse("quality:dashboard") + "?" + form.query())
-
-
-def _queue(report_id: int) -> None:
-    result = render_quality_report.enqueue(report_id)
-    QualityReport.objects.filter(pk=report_id).update(task_id=str(result.id))
 
 
 def _own(request: HttpRequest, pk: int, **filters) -> QualityReport:
@@ -118,5 +117,4 @@ def report_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET"])
 def report_download(request: HttpRequest, pk: int) -> HttpResponse:
-    document = _own(request, pk, status=HandoutStatus.DONE)
-    return pdf_response(document.pdf, document.filename, download=True)
+    return delivery.stored(request, _own(request, pk, status=Status.DONE))

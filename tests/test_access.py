@@ -20,8 +20,8 @@ from accounts import roles
 from accounts.models import ReadLogEntry
 from cases.models import Case, CaseSummary, Lesion
 from decisions.models import Action, Decision, LetterTemplate
+from documents.tasks import render_document
 from meetings.models import Attendance, BoardMember, Handout, Meeting, Specialty
-from meetings.tasks import render_meeting_pack
 from quality.models import QualityReport
 from tests.factories import make_case, make_fact, make_meeting
 from tests.urlwalk import Route, routes
@@ -116,7 +116,7 @@ def world(db):
     meeting = make_meeting([case])
     attendance = Attendance.objects.create(meeting=meeting, name="Dr. A", specialty="Surgery")
     handout = Handout.objects.create(
-        kind="meeting_pack", meeting=meeting, status="done", pdf=b"%PDF-1.7"
+        kind="meeting_pack", meeting=meeting, status="done", content=b"%PDF-1.7"
     )
     # One real row of every model the admin shows, so that each admin URL names one.
     target = User.objects.create_user("target", password="correct horse battery")
@@ -124,9 +124,11 @@ def world(db):
     AccessAttempt.objects.create(username="target", ip_address="10.0.0.1", failures_since_start=1)
     AccessLog.objects.create(username="target", ip_address="10.0.0.1")
     AccessFailureLog.objects.create(username="target", ip_address="10.0.0.1")
-    render_meeting_pack.enqueue(handout.pk)
+    render_document.enqueue("meeting_pack", handout.pk)
     LetterTemplate.current().save()  # the one wording (a flushed database has lost it)
-    minutes = Handout.objects.create(kind="minutes", meeting=meeting, status="done", pdf=b"%PDF")
+    minutes = Handout.objects.create(
+        kind="minutes", meeting=meeting, status="done", content=b"%PDF"
+    )
     ReadLogEntry.objects.create(username="x", kind="case_page", case_id=case.pk, path="/")
     CaseSummary.objects.create(case=case, pdf=b"%PDF-1.7", page_count=1, fingerprint="f")
     lesion = Lesion.objects.create(case=case, number=1, segments=["VI"], diameter_mm=20)
@@ -137,7 +139,7 @@ def world(db):
     unused_fact = make_fact("unused_fact")  # deletable: no condition reads it
     report = QualityReport.objects.create(
         boards=[meeting.board.pk], start=datetime.date(2026, 1, 1), end=datetime.date(2026, 6, 30),
-        status="done", pdf=b"%PDF-1.7", page_count=1,
+        status="done", content=b"%PDF-1.7", page_count=1,
     )  # fmt: skip
     return {
         "report": report.pk,

@@ -63,7 +63,9 @@ def test_backup_then_restore_into_a_new_database_finds_everything(
     User.objects.create_user("someone", password="correct horse battery")
     cases = [make_case(), make_case(patient=make_patient(mrn="MRN-2", name="Bo Second"))]
     meeting = make_meeting(cases)
-    Handout.objects.create(kind="meeting_pack", meeting=meeting, status="done", pdf=b"%PDF-1.7 x")
+    Handout.objects.create(
+        kind="meeting_pack", meeting=meeting, status="done", content=b"%PDF-1.7 x"
+    )
     ReadLogEntry.objects.create(username="a", kind="case_page", case_id=cases[0].pk, path="/")
     path = tmp_path / "nightly.dump"
     out = io.StringIO()

@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from meetings.models import Handout, HandoutStatus
+from documents.models import Status
+from meetings.models import Handout
 from tests.factories import make_case, make_meeting
 from tests.processes import (
     DatabaseOutage,
@@ -102,8 +103,7 @@ def test_web_and_worker_survive_a_database_restart_and_say_so_while_it_is_down(
         handout = Handout.objects.get()
         wait_for(
             lambda: (
-                Handout.objects.values_list("status", flat=True).get(pk=handout.pk)
-                == HandoutStatus.DONE
+                Handout.objects.values_list("status", flat=True).get(pk=handout.pk) == Status.DONE
             ),
             120,
             "the worker to render a pack after the outage",

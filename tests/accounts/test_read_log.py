@@ -16,7 +16,7 @@ def test_reading_a_case_page_or_a_pack_is_logged_per_patient(coordinator_client,
     cases = [make_case(), make_case(patient=make_patient(mrn="MRN-0002", name="Bo Other"))]
     meeting = make_meeting(cases)
     handout = Handout.objects.create(
-        kind="meeting_pack", meeting=meeting, status="done", pdf=b"%PDF-1.7"
+        kind="meeting_pack", meeting=meeting, status="done", content=b"%PDF-1.7"
     )
     coordinator_client.get(cases[0].get_absolute_url())
     coordinator_client.get(reverse("meetings:handout_download", args=[handout.pk]))

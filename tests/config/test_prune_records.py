@@ -25,7 +25,7 @@ def test_prune_records_keeps_the_latest_pack_and_leaves_a_trace(settings):
     meeting = make_meeting([case])
     long_ago = timezone.now() - datetime.timedelta(days=40)
     old_pack, latest_pack = (
-        Handout.objects.create(kind="meeting_pack", meeting=meeting, status="done", pdf=b"x")
+        Handout.objects.create(kind="meeting_pack", meeting=meeting, status="done", content=b"x")
         for _ in range(2)
     )
     printed = {"case": case, "pdf": b"x", "page_count": 1, "fingerprint": "f"}
@@ -44,9 +44,9 @@ def test_prune_records_keeps_the_latest_pack_and_leaves_a_trace(settings):
     out = io.StringIO()
     call_command("prune_records", "--dry-run", stdout=out)
     assert out.getvalue() == (
-        "Would delete 1 read-log entry older than 30 days; 1 case summary older than 30 days; "
-        "1 case section(s) laid out ahead older than 30 days; "
-        "1 meeting pack(s) older than 30 days.\n"
+        "Would delete 1 read-log entry older than 30 days; 1 meeting pack(s) older than 30 days; "
+        "0 minutes older than 30 days; 0 outcome letter(s) older than 30 days; "
+        "1 case summary older than 30 days; 1 case section(s) laid out ahead older than 30 days.\n"
     )
     assert Handout.objects.count() == 2 and CaseSummary.objects.count() == 2
     call_command("prune_records", stdout=out)
@@ -59,3 +59,23 @@ def test_prune_records_keeps_the_latest_pack_and_leaves_a_trace(settings):
         ("meetings.HandoutEvent", str(old_pack.pk)),
         ("cases.CaseSummaryEvent", str(old_summary.pk)),
     }
+
+
+def test_the_latest_pack_minutes_and_letter_of_a_meeting_are_each_kept(settings):
+    """The latest finished document of each kind is kept, whichever was made last: minutes
+    made after the pack do not make the pack (or a letter) old enough to go."""
+    settings.HANDOUT_RETENTION_DAYS = 30
+    case = make_case()
+    meeting = make_meeting([case])
+    item = meeting.agenda_items.get()
+    done = {"meeting": meeting, "status": "done", "content": b"x"}
+    old_pack = Handout.objects.create(kind="meeting_pack", **done)
+    pack = Handout.objects.create(kind="meeting_pack", **done)
+    letter = Handout.objects.create(kind="letter", agenda_item=item, **done)
+    minutes = Handout.objects.create(kind="minutes", **done)
+    failed = Handout.objects.create(kind="minutes", meeting=meeting, status="failed")
+    Handout.objects.update(created_at=timezone.now() - datetime.timedelta(days=40))
+    call_command("prune_records", stdout=io.StringIO())
+    kept = set(Handout.objects.values_list("pk", flat=True))
+    assert kept == {pack.pk, letter.pk, minutes.pk}
+    assert old_pack.pk not in kept and failed.pk not in kept

@@ -24,7 +24,7 @@ from decisions.models import (
     NotFollowedReason,
     Outcome,
 )
-from decisions.tasks import render_record_document
+from documents.tasks import render_document
 from guidelines.models import Recommendation
 from meetings.models import Attendance, Handout, HandoutKind, Meeting, Specialty
 from tests.factories import make_case, make_meeting, make_patient
@@ -196,7 +196,7 @@ def test_minutes_are_made_in_the_background_and_downloaded(
         )
     assert "Waiting for a worker" in response.content.decode()
     handout = Handout.objects.get(kind=HandoutKind.MINUTES)
-    render_record_document.call(handout.pk)
+    render_document.call(handout.kind, handout.pk)
     status = coordinator_client.get(
         reverse("decisions:document_status", args=[handout.pk]), **HTMX
     ).content.decode()

@@ -18,7 +18,7 @@ from django.utils import timezone
 from cases.models import Case
 from decisions import documents, services, signing
 from decisions.models import Decision, Outcome, latest_version, record_in_force
-from decisions.tasks import render_record_document
+from documents.tasks import render_document
 from interop.fhir import case_bundle
 from meetings.models import Handout, HandoutKind
 from quality.report import Scope, build
@@ -241,10 +241,10 @@ def test_minutes_made_before_a_signature_say_they_are_out_of_date(
     with django_capture_on_commit_callbacks(execute=False):
         coordinator_client.post(url)
     minutes = Handout.objects.get(kind=HandoutKind.MINUTES)
-    render_record_document.call(minutes.pk)
+    render_document.call(minutes.kind, minutes.pk)
     minutes.refresh_from_db()
     assert minutes.status == "done", minutes.error
-    text = " ".join(" ".join(pdf_text(minutes.pdf)).split())
+    text = " ".join(" ".join(pdf_text(minutes.content)).split())
     assert "No signed decision: a draft record exists" in text and V1 not in text
     page = coordinator_client.get(item.meeting.get_absolute_url()).content.decode()
     assert "out of date" not in page

@@ -12,9 +12,10 @@ from django_tasks_db.models import DBTaskResult
 from pypdf import PdfReader
 
 from cases import sections
+from documents.models import Status
+from documents.tasks import render_document
 from meetings import handouts
-from meetings.models import Handout, HandoutStatus
-from meetings.tasks import render_meeting_pack
+from meetings.models import Handout
 from tests.helpers import HTMX
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
@@ -48,7 +49,7 @@ def test_generating_queues_a_task_and_answers_at_once(
 ):
     response = generate(coordinator_client, meeting, django_capture_on_commit_callbacks, **HTMX)
     handout = Handout.objects.get()
-    assert handout.status == HandoutStatus.QUEUED
+    assert handout.status == Status.QUEUED
     assert handout.cases_total == 3
     assert DBTaskResult.objects.filter(status="READY").count() == 1
     page = response.content.decode()
@@ -73,8 +74,8 @@ def test_the_worker_renders_the_pack_and_the_page_offers_it(
     generate(coordinator_client, meeting, django_capture_on_commit_callbacks)
     run_worker()
     handout = Handout.objects.get()
-    assert handout.status == HandoutStatus.DONE
-    assert bytes(handout.pdf).startswith(b"%PDF-")
+    assert handout.status == Status.DONE
+    assert bytes(handout.content).startswith(b"%PDF-")
     assert (handout.cases_done, handout.cases_total) == (3, 3)
     assert handout.pages_done == handout.page_count > 3
     assert "pc-smoking-cessation" in handout.content_versions["recommendations"]
@@ -85,7 +86,7 @@ def test_the_worker_renders_the_pack_and_the_page_offers_it(
     download = coordinator_client.get(reverse("meetings:handout_download", args=[handout.pk]))
     assert download["Content-Type"] == "application/pdf"
     assert download["Content-Disposition"].startswith('attachment; filename="meeting-')
-    assert download.content == bytes(handout.pdf)
+    assert download.content == bytes(handout.content)
 
 
 def test_progress_reports_cases_then_sections_then_merging_and_is_stored(meeting, monkeypatch):
@@ -107,7 +108,7 @@ def test_progress_reports_cases_then_sections_then_merging_and_is_stored(meeting
         return real(meeting, reporting, share=share)
 
     monkeypatch.setattr(handouts, "render_meeting_handout", observed)
-    render_meeting_pack.call(handout.pk)
+    render_document.call("meeting_pack", handout.pk)
     assert reports == [
         ("preparing", 1, 3, ""),
         ("preparing", 2, 3, ""),
@@ -122,7 +123,7 @@ def test_progress_reports_cases_then_sections_then_merging_and_is_stored(meeting
     assert ("running", "merging", 3, "") in seen
     handout.refresh_from_db()
     assert handout.status == "done" and handout.stage == "" and handout.detail == ""
-    assert handout.page_count == len(PdfReader(io.BytesIO(bytes(handout.pdf))).pages)
+    assert handout.page_count == len(PdfReader(io.BytesIO(bytes(handout.content))).pages)
 
 
 def test_the_meeting_page_says_which_section_is_being_laid_out(coordinator_client, meeting):
@@ -144,7 +145,7 @@ def test_a_failure_is_recorded_and_shown_with_its_reason(
     generate(coordinator_client, meeting, django_capture_on_commit_callbacks)
     run_worker()
     handout = Handout.objects.get()
-    assert handout.status == HandoutStatus.FAILED
+    assert handout.status == Status.FAILED
     assert handout.error == "OSError: cannot load library 'libpango-1.0-0'"
     page = coordinator_client.get(meeting.get_absolute_url()).content.decode()
     assert "The meeting pack could not be made" in page
@@ -157,11 +158,11 @@ def test_a_failure_is_recorded_and_shown_with_its_reason(
 
 
 def test_a_task_for_a_deleted_or_taken_handout_does_nothing(meeting):
-    render_meeting_pack.call(999999)
+    render_document.call("meeting_pack", 999999)
     handout = Handout.objects.create(kind="meeting_pack", meeting=meeting, status="running")
-    render_meeting_pack.call(handout.pk)
+    render_document.call("meeting_pack", handout.pk)
     handout.refresh_from_db()
-    assert handout.status == "running" and handout.pdf is None
+    assert handout.status == "running" and handout.content is None
 
 
 def test_clinicians_may_download_but_not_generate(
@@ -174,7 +175,7 @@ def test_clinicians_may_download_but_not_generate(
 
 def test_users_without_meeting_access_get_no_handouts(client, outsider, editor, meeting):
     handout = Handout.objects.create(
-        kind="meeting_pack", meeting=meeting, status="done", pdf=b"%PDF-1.7"
+        kind="meeting_pack", meeting=meeting, status="done", content=b"%PDF-1.7"
     )
     for user, status in ((editor, 404), (outsider, 403)):
         client.force_login(user)

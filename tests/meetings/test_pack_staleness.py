@@ -25,7 +25,7 @@ def packed():
     meeting = make_meeting(cases)
     _, sections = handouts.render_meeting_html(meeting)
     handout = Handout.objects.create(
-        kind=HandoutKind.MEETING_PACK, meeting=meeting, status="done", pdf=b"%PDF-1.7",
+        kind=HandoutKind.MEETING_PACK, meeting=meeting, status="done", content=b"%PDF-1.7",
         page_count=9, content_versions=content_versions(sections),
     )  # fmt: skip
     return meeting, handout, cases

@@ -8,7 +8,8 @@ import pytest
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
-from meetings.models import WORKER_STOPPED, Handout, HandoutStatus
+from documents.models import WORKER_STOPPED, Status
+from meetings.models import Handout
 from tests.factories import make_case, make_meeting, make_patient
 from tests.processes import start_worker, stop, wait_for
 
@@ -48,7 +49,7 @@ def test_a_pack_whose_worker_was_killed_fails_and_can_be_made_again(
 
     worker = start_worker(HANDOUT_LEASE_SECONDS=str(LEASE))
     try:
-        wait_for(lambda: _status(first.pk) == HandoutStatus.RUNNING, 60, "the render to start")
+        wait_for(lambda: _status(first.pk) == Status.RUNNING, 60, "the render to start")
         # The lease is renewed while the worker lives...
         heartbeat = Handout.objects.get(pk=first.pk).heartbeat_at
         wait_for(
@@ -56,7 +57,7 @@ def test_a_pack_whose_worker_was_killed_fails_and_can_be_made_again(
             LEASE * 2,
             "the lease to be renewed",
         )
-        assert _status(first.pk) == HandoutStatus.RUNNING
+        assert _status(first.pk) == Status.RUNNING
     finally:
         stop(worker, signal.SIGKILL)  # ...and not after a kill -9 mid-render
 
@@ -69,10 +70,10 @@ def test_a_pack_whose_worker_was_killed_fails_and_can_be_made_again(
         "the pack to be shown as failed",
     )
     first.refresh_from_db()
-    assert first.status == HandoutStatus.FAILED and first.error == WORKER_STOPPED
+    assert first.status == Status.FAILED and first.error == WORKER_STOPPED
     task = DBTaskResult.objects.get(id=first.task_id)
     assert task.status == "FAILED"
-    assert task.exception_class_path == "meetings.tasks.WorkerStopped"
+    assert task.exception_class_path == "documents.tasks.WorkerStopped"
     page = client.get(big_meeting.get_absolute_url()).content.decode()
     assert "Make a new meeting pack" in page and 'hx-trigger="every 1s"' not in page
 
@@ -82,16 +83,16 @@ def test_a_pack_whose_worker_was_killed_fails_and_can_be_made_again(
     second = Handout.objects.exclude(pk=first.pk).get()
     worker = start_worker(HANDOUT_LEASE_SECONDS=str(LEASE))
     try:
-        wait_for(lambda: _status(second.pk) == HandoutStatus.DONE, 120, "the new pack")
+        wait_for(lambda: _status(second.pk) == Status.DONE, 120, "the new pack")
     finally:
         stop(worker)
-    assert bytes(Handout.objects.get(pk=second.pk).pdf).startswith(b"%PDF-")
-    assert _status(first.pk) == HandoutStatus.FAILED  # the dead worker's pack stays failed
+    assert bytes(Handout.objects.get(pk=second.pk).content).startswith(b"%PDF-")
+    assert _status(first.pk) == Status.FAILED  # the dead worker's pack stays failed
 
 
 def test_a_late_worker_cannot_overwrite_a_pack_that_was_marked_failed(meeting, settings):
     """A worker that was only stalled, not dead, finds its pack failed and changes nothing."""
-    from meetings.tasks import render_meeting_pack
+    from documents.tasks import render_document
 
     settings.HANDOUT_LEASE_SECONDS = LEASE
     handout = Handout.objects.create(kind="meeting_pack", meeting=meeting, cases_total=3)
@@ -111,8 +112,8 @@ def test_a_late_worker_cannot_overwrite_a_pack_that_was_marked_failed(meeting, s
 
     handouts.render_meeting_handout = stalled
     try:
-        render_meeting_pack.call(handout.pk)
+        render_document.call("meeting_pack", handout.pk)
     finally:
         handouts.render_meeting_handout = original
     handout.refresh_from_db()
-    assert handout.status == HandoutStatus.FAILED and handout.pdf is None
+    assert handout.status == Status.FAILED and handout.content is None

@@ -17,18 +17,17 @@ DANGEROUS = ['=HYPERLINK("http://x","y")', "+1+2", "-2+3", "@SUM(A1)", "\t=1", "
 
 @pytest.mark.parametrize("text", DANGEROUS)
 def test_a_formula_in_csv_is_written_as_text(text):
-    response = spreadsheets.csv_response("x.csv", ["Header"], [[text]])
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"), newline="")))
+    written = spreadsheets.csv_file(["Header"], [[text]])
+    rows = list(csv.reader(io.StringIO(written.decode("utf-8-sig"), newline="")))
     # A tab or carriage return is a separator too: the formula after it is neutralised.
     expected = "'" + text if text[0] not in "\t\r" else f"'{text[0]}'{text[1:]}"
     assert rows[1] == [expected]
 
 
 def test_plain_values_and_numbers_are_left_alone_and_every_field_is_quoted():
-    response = spreadsheets.csv_response("x.csv", ["=Header"], [["Ada", -3, 2.5, "a=b"]])
-    text = response.content.decode("utf-8-sig")
+    written = spreadsheets.csv_file(["=Header"], [["Ada", -3, 2.5, "a=b"]])
+    text = written.decode("utf-8-sig")
     assert text == '"\'=Header"\r\n"Ada","-3","2.5","a=b"\r\n'
-    assert response["Content-Disposition"] == 'attachment; filename="x.csv"'
 
 
 @pytest.mark.parametrize(
@@ -42,18 +41,15 @@ def test_plain_values_and_numbers_are_left_alone_and_every_field_is_quoted():
     ],
 )
 def test_a_formula_start_after_a_separator_or_line_break_is_neutralised(text, written):
-    response = spreadsheets.csv_response("x.csv", ["H"], [[text]])
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"), newline="")))
+    file = spreadsheets.csv_file(["H"], [[text]])
+    rows = list(csv.reader(io.StringIO(file.decode("utf-8-sig"), newline="")))
     assert rows[1] == [written]
 
 
 def test_an_excel_file_keeps_formulas_as_text_cells():
     texts = DANGEROUS[:-1]  # (XML reads a carriage return back as a line feed)
-    response = spreadsheets.table_response(
-        "xlsx", "cases", ["Note", "Count"], [[t, 1] for t in texts]
-    )
-    assert response["Content-Type"] == spreadsheets.XLSX
-    sheet = load_workbook(io.BytesIO(response.content))["cases"]
+    written = spreadsheets.table_file("xlsx", ["Note", "Count"], [[t, 1] for t in texts], "cases")
+    sheet = load_workbook(io.BytesIO(written))["cases"]
     cells = [row[0] for row in sheet.iter_rows(min_row=2)]
     assert [(c.value, c.data_type) for c in cells] == [(t, "s") for t in texts]
     assert [row[1].value for row in sheet.iter_rows(min_row=2)] == [1] * len(texts)
@@ -68,9 +64,8 @@ HOSTILE = ["Nowak;=1+2;x", "=1+2", "Smith,=2+3", "line\n=3+4", "a;@SUM(1;2)", "-
 @pytest.mark.slow
 @pytest.mark.parametrize("separator", [";", ",", "\t"])
 def test_libreoffice_finds_no_formula_in_a_csv_export_whatever_the_separator(tmp_path, separator):
-    response = spreadsheets.csv_response("x.csv", ["Patient", "Note"], [[t, t] for t in HOSTILE])
     path = tmp_path / "export.csv"
-    path.write_bytes(response.content)
+    path.write_bytes(spreadsheets.csv_file(["Patient", "Note"], [[t, t] for t in HOSTILE]))
     cells = _opened_in_libreoffice(path, separator)
     assert len(cells) >= len(HOSTILE) + 1  # every line read (with ";", a line is one cell)
     assert [(c.coordinate, c.value) for c in cells if c.data_type == "f"] == []

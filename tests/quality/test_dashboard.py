@@ -28,12 +28,12 @@ from decisions.models import (
     Modality,
     NotFollowedReason,
 )
+from documents.tasks import render_document
 from guidelines.models import DiseaseArea
 from meetings.models import AgendaItem, Attendance, Board, BoardMember, Meeting, Specialty
 from quality import report
 from quality.forms import ScopeForm
 from quality.models import QualityReport
-from quality.tasks import render_quality_report
 from tests.factories import make_case, make_patient
 from tests.helpers import pdf_text
 
@@ -376,10 +376,10 @@ def test_the_annual_report_is_made_in_the_background_with_the_same_figures(
     coordinator_client.post(reverse("quality:report_generate"), data)
     coordinator_client.post(reverse("quality:report_generate"), data)  # a second click
     document = QualityReport.objects.get()  # one queued, not two
-    render_quality_report.call(document.pk)
+    render_document.call("annual_report", document.pk)
     document.refresh_from_db()
     assert document.status == "done", document.error
-    text = "\n".join(pdf_text(bytes(document.pdf)))
+    text = "\n".join(pdf_text(bytes(document.content)))
     assert "ANNUAL MDT REPORT" in text and "Quality board" in text
     assert "Figures only: no patient data" in text and "contains patient data" not in text
     assert "3 of 5 (60 %) of assessed decisions" in text and "Referral to first listed" in text
@@ -391,7 +391,7 @@ def test_the_annual_report_is_made_in_the_background_with_the_same_figures(
     chair.groups.add(Group.objects.get(name=roles.CLINICIAN))
     other = QualityReport.objects.create(
         boards=[figures_world["other_board"].pk], start=day(10), end=TODAY, status="done",
-        pdf=b"%PDF-1.7", page_count=1,
+        content=b"%PDF-1.7", page_count=1,
     )  # fmt: skip
     coordinator_client.force_login(chair)  # a chair of one board: not another board's report
     assert (
