@@ -33,11 +33,6 @@ from config.text import BidiSafeFormMixin
 from guidelines import scores
 from guidelines.derived import derivations, derive, with_derived
 from guidelines.facts import (
-    BOOLEAN,
-    DATE,
-    ENUM,
-    INTEGER,
-    MULTI,
     Catalogue,
     FactSpec,
     FactValueError,
@@ -60,9 +55,18 @@ DATE_WIDGET = {"format": "%Y-%m-%d", "attrs": {"type": "date"}}
 READS_FACTS = {"data-facts": ""}
 
 
+def initial_value(spec: FactSpec, value: object) -> object:
+    """A stored value as the form's control holds it (yes/no for a yes/no fact)."""
+    if spec.type.control == "yes_no" and value is not None:
+        return "yes" if value else "no"
+    return value
+
+
 def _fact_field(spec: FactSpec) -> forms.Field:
+    """The form's control of a fact, as its kind says (``guidelines.facts.KINDS``)."""
     common = {"label": spec.label, "required": False, "help_text": spec.help_text}
-    if spec.kind == BOOLEAN:
+    control = spec.type.control
+    if control == "yes_no":
         return forms.TypedChoiceField(
             choices=YES_NO,
             coerce=lambda v: v == "yes",
@@ -70,31 +74,32 @@ def _fact_field(spec: FactSpec) -> forms.Field:
             widget=forms.RadioSelect(attrs={"class": "yes-no", **READS_FACTS}),
             **common,
         )
-    if spec.kind == ENUM:
+    if control == "choice":
         return forms.ChoiceField(
             choices=[("", "Not known"), *spec.choices],
             widget=forms.Select(attrs=READS_FACTS),
             **common,
         )
-    if spec.kind == MULTI:
+    if control == "several":
         return forms.MultipleChoiceField(
             choices=list(spec.choices),
             widget=forms.CheckboxSelectMultiple(attrs=READS_FACTS),
             **common,
         )
-    if spec.kind == DATE:
+    if control == "date":
         return forms.DateField(
             widget=forms.DateInput(
                 format=DATE_WIDGET["format"], attrs={**DATE_WIDGET["attrs"], **READS_FACTS}
             ),
             **common,
         )
-    attrs = {"step": "1" if spec.kind == INTEGER else "any", "inputmode": "decimal", **READS_FACTS}
+    whole = spec.type.whole
+    attrs = {"step": "1" if whole else "any", "inputmode": "decimal", **READS_FACTS}
     if spec.minimum is not None:
         attrs["min"] = f"{spec.minimum:g}"
     if spec.maximum is not None and not spec.alternative_units:
         attrs["max"] = f"{spec.maximum:g}"
-    field_class = forms.IntegerField if spec.kind == INTEGER else forms.FloatField
+    field_class = forms.IntegerField if whole else forms.FloatField
     field = field_class(widget=forms.NumberInput(attrs=attrs), **common)
     field.unit = spec.unit
     return field
@@ -194,9 +199,7 @@ class CaseForm(BidiSafeFormMixin, forms.Form):
                 patient_version=patient.version,
             )
             for spec in self.fact_specs:
-                value = case.facts.get(spec.name)
-                if spec.kind == BOOLEAN and value is not None:
-                    value = "yes" if value else "no"
+                value = initial_value(spec, case.facts.get(spec.name))
                 entered = case.entered_as.get(spec.name)
                 if entered and value is not None:  # as typed, in the unit typed
                     value = entered[0]

@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from guidelines.facts import BOOLEAN, CHOICE_KINDS, DATE, INTEGER, MULTI, Catalogue
+from guidelines.facts import DATE, Catalogue
 
 OPERATORS = ("=", "!=", ">", ">=", "<", "<=")
 ORDERING_OPERATORS = frozenset({">", ">=", "<", "<="})
@@ -343,43 +343,16 @@ def _comparison_problems(comparison: Comparison, catalogue: Catalogue):
         )
         return
     if comparison.operator in ORDERING_OPERATORS and not spec.is_numeric:
-        kind = {BOOLEAN: "yes/no", MULTI: "several-choice"}.get(spec.kind, "choice")
         yield (
-            f"{comparison.operator!r} compares numbers, but {spec.name} is a {kind} fact; "
+            f"{comparison.operator!r} compares numbers, but {spec.name} is a {spec.type.words} fact; "
             "use = , != or in",
             comparison.position,
         )
         return
     for literal in comparison.values:
-        problem = _value_problem(spec, literal)
+        problem = spec.type.literal_problem(spec, literal.value, literal)
         if problem:
             yield problem, literal.position
-
-
-def _value_problem(spec, literal: Literal) -> str | None:
-    value = literal.value
-    if spec.kind == BOOLEAN:
-        if not isinstance(value, bool):
-            return f"{spec.name} is a yes/no fact: compare it with true or false, not {literal}"
-        return None
-    if spec.kind in CHOICE_KINDS:
-        if isinstance(value, bool | float):
-            return f"{spec.name} is a choice fact: compare it with one of {spec.allowed_text()}, not {literal}"
-        if value not in spec.values:
-            return (
-                f"{literal} is not an allowed value of {spec.name} (allowed: {spec.allowed_text()})"
-            )
-        return None
-    # Numeric facts.
-    if isinstance(value, bool) or not isinstance(value, float):
-        return f"{spec.name} is a number ({spec.unit or 'no unit'}): compare it with a number, not {literal}"
-    if spec.kind == INTEGER and not value.is_integer():
-        return f"{spec.name} is a whole number: {literal} has a fraction"
-    if (spec.minimum is not None and value < spec.minimum) or (
-        spec.maximum is not None and value > spec.maximum
-    ):
-        return f"{literal} is outside the range of {spec.name} ({spec.range_text()})"
-    return None
 
 
 # --- Conditions in words --------------------------------------------------------

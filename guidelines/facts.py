@@ -86,16 +86,14 @@ class FactSpec:
             return f"≤ {hi}{unit}"
         return f"any number{unit}"
 
+    @property
+    def type(self) -> FactType:
+        """What its kind says about values (``KINDS``): the one place each kind is told."""
+        return KINDS[self.kind]
+
     def allowed_text(self) -> str:
         """What a condition may compare this fact with, for editors."""
-        if self.kind == BOOLEAN:
-            return "true, false"
-        if self.kind in CHOICE_KINDS:
-            return ", ".join(value for value, _ in self.choices)
-        if self.kind == DATE:
-            return "nothing: a date is read by the facts computed from it"
-        whole = "whole number" if self.kind == INTEGER else "number"
-        return f"{whole}, {self.range_text()}"
+        return self.type.allowed_text(self)
 
     def display_value(self, value: object, agrees: Callable[[float], bool] | None = None) -> str:
         """A stored value in words: the choice label, yes/no, or number and unit.
@@ -106,20 +104,7 @@ class FactSpec:
         """
         if value is None:
             return "not known"
-        if self.kind == BOOLEAN:
-            return "Yes" if value else "No"
-        if self.kind == ENUM:
-            return dict(self.choices).get(str(value), str(value))
-        if self.kind == MULTI:
-            labels = dict(self.choices)
-            return ", ".join(labels.get(str(v), str(v)) for v in value)
-        if self.kind == DATE:
-            day = datetime.date.fromisoformat(str(value))
-            return f"{day.day} {day:%b %Y}"
-        shown = _rounded(value)
-        if agrees is not None and isinstance(value, float) and not agrees(float(shown)):
-            shown = decimals_that_agree(value, agrees, least=2)
-        return f"{shown} {self.unit}".strip()
+        return self.type.display(self, value, agrees)
 
 
 Catalogue = Mapping[str, FactSpec]
@@ -200,39 +185,7 @@ def coerce_value(spec: FactSpec, value: object) -> bool | int | float | str | No
     """
     if value is None:
         return None
-    if spec.kind == BOOLEAN:
-        if not isinstance(value, bool):
-            raise FactValueError(spec.name, f"expected true or false, got {value!r}")
-        return value
-    if spec.kind == ENUM:
-        if not isinstance(value, str):
-            raise FactValueError(spec.name, f"expected one of {spec.allowed_text()}, got {value!r}")
-        if value not in spec.values:
-            raise FactValueError(
-                spec.name, f"{value!r} is not an allowed value (allowed: {spec.allowed_text()})"
-            )
-        return value
-    if spec.kind == DATE:
-        return _coerce_date(spec, value)
-    if spec.kind == MULTI:
-        return _coerce_multi(spec, value)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise FactValueError(spec.name, f"expected a number, got {value!r}")
-    if value != value or value in (float("inf"), float("-inf")):
-        raise FactValueError(spec.name, "expected a finite number")
-    if spec.kind == INTEGER:
-        if isinstance(value, float) and not value.is_integer():
-            raise FactValueError(spec.name, f"expected a whole number, got {value!r}")
-        value = int(value)
-    if (spec.minimum is not None and value < spec.minimum) or (
-        spec.maximum is not None and value > spec.maximum
-    ):
-        raise FactValueError(
-            spec.name, f"{value!r} is outside the allowed range ({spec.range_text()})"
-        )
-    if abs(value) > NUMBER_LIMIT:
-        raise FactValueError(spec.name, f"{value!r} is implausibly large (limit {NUMBER_LIMIT:,})")
-    return value
+    return spec.type.coerce(spec, value)
 
 
 # Dates a case can hold: none before 1900, none in the future (checked against today).
@@ -275,6 +228,227 @@ def _coerce_multi(spec: FactSpec, value: object) -> list[str] | None:
         raise FactValueError(spec.name, f"“{label}” cannot be chosen with anything else")
     ordered = [choice for choice, _ in spec.choices if choice in chosen]
     return ordered or None
+
+
+def _coerce_number(spec: FactSpec, value: object) -> int | float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise FactValueError(spec.name, f"expected a number, got {value!r}")
+    if value != value or value in (float("inf"), float("-inf")):
+        raise FactValueError(spec.name, "expected a finite number")
+    if spec.kind == INTEGER:
+        if isinstance(value, float) and not value.is_integer():
+            raise FactValueError(spec.name, f"expected a whole number, got {value!r}")
+        value = int(value)
+    if (spec.minimum is not None and value < spec.minimum) or (
+        spec.maximum is not None and value > spec.maximum
+    ):
+        raise FactValueError(
+            spec.name, f"{value!r} is outside the allowed range ({spec.range_text()})"
+        )
+    if abs(value) > NUMBER_LIMIT:
+        raise FactValueError(spec.name, f"{value!r} is implausibly large (limit {NUMBER_LIMIT:,})")
+    return value
+
+
+# --- Kinds of fact ------------------------------------------------------------------------
+
+
+class FactType:
+    """What a kind of fact says about its values, told once: how a value is checked and
+    stored, shown, compared in a condition, written to FHIR and read back, and which
+    control the case form gives it. Each kind is one subclass in ``KINDS``."""
+
+    key: str
+    label: str  # the kind's name for editors ("Yes / no")
+    words: str  # what a condition's message calls a fact of it ("yes/no")
+    control: str  # the form's control: yes_no, choice, several, date, number
+    fhir_element: str  # the element of an Observation that holds its value
+    whole = False  # a number that is a whole number
+
+    def allowed_text(self, spec: FactSpec) -> str:
+        raise NotImplementedError
+
+    def display(self, spec: FactSpec, value, agrees) -> str:
+        return str(value)
+
+    def coerce(self, spec: FactSpec, value):
+        raise NotImplementedError
+
+    def literal_problem(self, spec: FactSpec, value, literal: str) -> str | None:
+        """What is wrong with comparing the fact with ``value`` (``literal`` as typed)."""
+        raise NotImplementedError
+
+    def to_fhir(self, spec: FactSpec, value, own: Callable, standard: list) -> dict:
+        """The Observation's value element; ``own(v)``: this app's coding of a choice,
+        ``standard``: the standard codings of the value."""
+        return {self.fhir_element: value}
+
+    def from_fhir(self, spec: FactSpec, element, own_values: Callable):
+        """The value an Observation's element holds (None: none; "!reason": refused);
+        ``own_values(concept)``: the values of this app's codings in it."""
+        return element
+
+
+class _Boolean(FactType):
+    key, label, words, control, fhir_element = (
+        BOOLEAN,
+        "Yes / no",
+        "yes/no",
+        "yes_no",
+        "valueBoolean",
+    )
+
+    def allowed_text(self, spec):
+        return "true, false"
+
+    def display(self, spec, value, agrees):
+        return "Yes" if value else "No"
+
+    def coerce(self, spec, value):
+        if not isinstance(value, bool):
+            raise FactValueError(spec.name, f"expected true or false, got {value!r}")
+        return value
+
+    def literal_problem(self, spec, value, literal):
+        if not isinstance(value, bool):
+            return f"{spec.name} is a yes/no fact: compare it with true or false, not {literal}"
+        return None
+
+
+class _Choice(FactType):
+    key, label, words, control = ENUM, "Choice", "choice", "choice"
+    fhir_element = "valueCodeableConcept"
+
+    def allowed_text(self, spec):
+        return ", ".join(value for value, _ in spec.choices)
+
+    def display(self, spec, value, agrees):
+        return dict(spec.choices).get(str(value), str(value))
+
+    def coerce(self, spec, value):
+        if not isinstance(value, str):
+            raise FactValueError(spec.name, f"expected one of {spec.allowed_text()}, got {value!r}")
+        if value not in spec.values:
+            raise FactValueError(
+                spec.name, f"{value!r} is not an allowed value (allowed: {spec.allowed_text()})"
+            )
+        return value
+
+    def literal_problem(self, spec, value, literal):
+        if isinstance(value, bool | float):
+            return f"{spec.name} is a choice fact: compare it with one of {spec.allowed_text()}, not {literal}"
+        if value not in spec.values:
+            return (
+                f"{literal} is not an allowed value of {spec.name} (allowed: {spec.allowed_text()})"
+            )
+        return None
+
+    def to_fhir(self, spec, value, own, standard):
+        return {"valueCodeableConcept": {"coding": [*standard, own(value)],
+                                         "text": spec.display_value(value)}}  # fmt: skip
+
+    def from_fhir(self, spec, element, own_values):
+        chosen = own_values(element)
+        return chosen[0] if chosen else None
+
+
+class _Several(_Choice):
+    key, label, words, control = MULTI, "Several choices", "several-choice", "several"
+
+    def display(self, spec, value, agrees):
+        labels = dict(spec.choices)
+        return ", ".join(labels.get(str(v), str(v)) for v in value)
+
+    def coerce(self, spec, value):
+        return _coerce_multi(spec, value)
+
+    def to_fhir(self, spec, value, own, standard):  # one coding per value chosen
+        return {"valueCodeableConcept": {"coding": [own(v) for v in value],
+                                         "text": spec.display_value(value)}}  # fmt: skip
+
+    def from_fhir(self, spec, element, own_values):
+        return own_values(element) or None
+
+
+class _Date(FactType):
+    key, label, words, control, fhir_element = DATE, "Date", "date", "date", "valueDateTime"
+
+    def allowed_text(self, spec):
+        return "nothing: a date is read by the facts computed from it"
+
+    def display(self, spec, value, agrees):
+        day = datetime.date.fromisoformat(str(value))
+        return f"{day.day} {day:%b %Y}"
+
+    def coerce(self, spec, value):
+        return _coerce_date(spec, value)
+
+    def literal_problem(self, spec, value, literal):
+        return None  # (a condition never compares a date: conditions.validate says so)
+
+    def from_fhir(self, spec, element, own_values):
+        return element[:10] if isinstance(element, str) else None
+
+
+class _Number(FactType):
+    key, label, words, control, fhir_element = NUMBER, "Number", "number", "number", "valueQuantity"
+    whole = False
+
+    def allowed_text(self, spec):
+        return f"{'whole number' if self.whole else 'number'}, {spec.range_text()}"
+
+    def display(self, spec, value, agrees):
+        shown = _rounded(value)
+        if agrees is not None and isinstance(value, float) and not agrees(float(shown)):
+            shown = decimals_that_agree(value, agrees, least=2)
+        return f"{shown} {spec.unit}".strip()
+
+    def coerce(self, spec, value):
+        return _coerce_number(spec, value)
+
+    def literal_problem(self, spec, value, literal):
+        if isinstance(value, bool) or not isinstance(value, float):
+            return f"{spec.name} is a number ({spec.unit or 'no unit'}): compare it with a number, not {literal}"
+        if self.whole and not value.is_integer():
+            return f"{spec.name} is a whole number: {literal} has a fraction"
+        if (spec.minimum is not None and value < spec.minimum) or (
+            spec.maximum is not None and value > spec.maximum
+        ):
+            return f"{literal} is outside the range of {spec.name} ({spec.range_text()})"
+        return None
+
+    def to_fhir(self, spec, value, own, standard):
+        quantity = {"value": value}
+        if spec.unit:
+            quantity["unit"] = spec.unit
+        if spec.unit_code:
+            quantity.update(system=UCUM, code=spec.unit_code)
+        return {"valueQuantity": quantity}
+
+    def from_fhir(self, spec, element, own_values):
+        quantity = element or {}
+        unit = quantity.get("unit")
+        if unit and spec.unit and unit != spec.unit:
+            return f"!in {unit}, not in {spec.unit}"
+        return quantity.get("value")
+
+
+class _Whole(_Number):
+    key, label, words, fhir_element = INTEGER, "Whole number", "whole-number", "valueInteger"
+    whole = True
+
+    def to_fhir(self, spec, value, own, standard):
+        return {"valueInteger": value}
+
+    def from_fhir(self, spec, element, own_values):
+        return element
+
+
+UCUM = "http://unitsofmeasure.org"
+# Every kind of fact, in the order editors choose from.
+KINDS: Mapping[str, FactType] = {
+    kind.key: kind for kind in (_Choice(), _Boolean(), _Whole(), _Number(), _Date(), _Several())
+}
 
 
 def coerce_facts(raw: Mapping[str, object], catalogue: Catalogue) -> dict[str, object]:

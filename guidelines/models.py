@@ -126,13 +126,10 @@ class FactGroup(Stamped):
         return self.name
 
 
-class FactKind(models.TextChoices):
-    ENUM = facts.ENUM, "Choice"
-    BOOLEAN = facts.BOOLEAN, "Yes / no"
-    INTEGER = facts.INTEGER, "Whole number"
-    NUMBER = facts.NUMBER, "Number"
-    DATE = facts.DATE, "Date"
-    MULTI = facts.MULTI, "Several choices"
+# The kinds of fact are told once, in ``guidelines.facts.KINDS``.
+FactKind = models.TextChoices(
+    "FactKind", [(kind.key.upper(), (kind.key, kind.label)) for kind in facts.KINDS.values()]
+)
 
 
 def in_area(area) -> models.Q:

@@ -28,13 +28,12 @@ from cases.models import Case, Sex
 from cases.pseudonym import pseudonym, scrub
 from decisions.models import Decision, Outcome
 from guidelines import snapshot
-from guidelines.facts import BOOLEAN, DATE, ENUM, INTEGER, MULTI, Coding, FactSpec
+from guidelines.facts import Coding, FactSpec
 from guidelines.matching import compile_condition
 from guidelines.terminology import components
 from interop import codes
 
 GENDER = {Sex.FEMALE: "female", Sex.MALE: "male", Sex.OTHER: "other", Sex.UNKNOWN: "unknown"}
-UCUM = "http://unitsofmeasure.org"
 
 
 def _id(*parts) -> str:
@@ -166,24 +165,7 @@ class _Builder:
                                          "text": spec.display_value(value)}}  # fmt: skip
 
     def plain_value(self, spec: FactSpec, value, standard=()) -> dict:
-        if spec.kind == BOOLEAN:
-            return {"valueBoolean": value}
-        if spec.kind == INTEGER:
-            return {"valueInteger": value}
-        if spec.kind == DATE:
-            return {"valueDateTime": value}
-        if spec.kind == ENUM:
-            return self.coded_value(spec, value, standard)
-        if spec.kind == MULTI:  # one coding per value chosen
-            return {"valueCodeableConcept": {
-                "coding": [value_coding(spec, v) for v in value],
-                "text": spec.display_value(value)}}  # fmt: skip
-        quantity = {"value": value}
-        if spec.unit:
-            quantity["unit"] = spec.unit
-        if spec.unit_code:
-            quantity.update(system=UCUM, code=spec.unit_code)
-        return {"valueQuantity": quantity}
+        return spec.type.to_fhir(spec, value, lambda v: value_coding(spec, v), list(standard))
 
     def observation(self, spec, codings, value, *, profile=None, components=()) -> None:
         resource = {

@@ -20,11 +20,7 @@ from django.conf import settings
 from cases.models import PATIENT_FACTS, Sex
 from guidelines import terminology
 from guidelines.facts import (
-    BOOLEAN,
-    DATE,
-    ENUM,
-    INTEGER,
-    MULTI,
+    CHOICE_KINDS,
     Catalogue,
     FactSpec,
     FactValueError,
@@ -266,26 +262,11 @@ def _local(resource: Mapping, fact: str, catalogue: Catalogue):
 
 def _value(resource: Mapping, spec):
     """The Observation's value as the fact holds it; "!reason" when it cannot be read."""
-    if spec.kind == BOOLEAN:
-        return resource.get("valueBoolean")
-    if spec.kind == INTEGER:
-        return resource.get("valueInteger")
-    if spec.kind == DATE:
-        moment = resource.get("valueDateTime")
-        return moment[:10] if isinstance(moment, str) else None
-    if spec.kind in (ENUM, MULTI):
-        chosen = [
-            c for s, c in _codings(resource.get("valueCodeableConcept"))
-            if s == codes.value_system(spec.name)
-        ]  # fmt: skip
-        if not chosen:
-            return None
-        return chosen if spec.kind == MULTI else chosen[0]
-    quantity = resource.get("valueQuantity") or {}
-    unit = quantity.get("unit")
-    if unit and spec.unit and unit != spec.unit:
-        return f"!in {unit}, not in {spec.unit}"
-    return quantity.get("value")
+
+    def own_values(concept) -> list[str]:
+        return [c for s, c in _codings(concept) if s == codes.value_system(spec.name)]
+
+    return spec.type.from_fhir(spec, resource.get(spec.type.fhir_element), own_values)
 
 
 def _condition(resource: Mapping, code, catalogue: Catalogue):
@@ -357,7 +338,7 @@ def _observation(resource: Mapping, code, catalogue: Catalogue):
     if reason:
         yield spec.name, None, source, reason
         return
-    if spec.kind in (ENUM, MULTI):
+    if spec.kind in CHOICE_KINDS:
         answer = _codings(resource.get("valueCodeableConcept"))
         chosen = [
             value for value, codings in spec.choice_codes.items()

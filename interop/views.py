@@ -13,11 +13,10 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.access import require
 from cases.access import get_case_for_user
-from cases.forms import FACT_PREFIX, CaseForm
+from cases.forms import FACT_PREFIX, CaseForm, initial_value
 from cases.models import patient_facts
 from documents import delivery
 from guidelines import snapshot
-from guidelines.facts import BOOLEAN
 from interop import fhir
 from interop import fhir_import as reading
 
@@ -85,9 +84,7 @@ def _prefilled_case_form(request, content, found: reading.Imported) -> HttpRespo
         "referral_date": timezone.localdate(),
     }
     for name, value in found.facts.items():
-        if content.catalogue[name].kind == BOOLEAN:
-            value = "yes" if value else "no"
-        initial[FACT_PREFIX + name] = value
+        initial[FACT_PREFIX + name] = initial_value(content.catalogue[name], value)
     form = CaseForm(None, case=None, initial=initial, catalogue=content.catalogue)
     values = {**found.facts}
     values.update(
