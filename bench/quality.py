@@ -40,7 +40,7 @@ def main() -> None:
 
     from accounts import roles
     from cases.models import Case, Patient
-    from config.periods import last_twelve_months
+    from common.periods import last_twelve_months
     from decisions.models import RECORD_FORMAT, Action, Classification, Concordance, Decision
     from guidelines.models import DiseaseArea, Recommendation
     from meetings.models import AgendaItem, Attendance, Board, Meeting, Specialty

@@ -7,7 +7,10 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.models import ReadKind
+        from cases import signals
         from documents import kinds
+
+        signals.connect()
 
         kinds.register(
             kinds.Kind("case_summary", "Case summary", {"pdf": kinds.PDF}, None,

@@ -29,7 +29,7 @@ from cases.models import (
     with_lesion_values,
 )
 from cases.services import CaseEntry, check_identity
-from config.text import BidiSafeFormMixin
+from common.text import BidiSafeFormMixin
 from guidelines import scores
 from guidelines.derived import derivations, derive, with_derived
 from guidelines.facts import (

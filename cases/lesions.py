@@ -12,7 +12,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from cases.models import SEGMENT_CHOICES, Case, Lesion
-from config.text import BidiSafeFormMixin
+from common.text import BidiSafeFormMixin
 from guidelines.scores import PARTS
 
 

@@ -27,7 +27,7 @@ from cases.models import SEGMENT_CHOICES, Case, CaseStatus, Lesion, Patient, par
 from cases.overview import overview
 from cases.services import ConflictError, save_case
 from cases.summary import TooManyPrints, summary_for
-from config.htmx import wants_partial
+from common.htmx import wants_partial
 from documents import delivery
 from guidelines import matching, snapshot
 from printing import spreadsheets

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "pgtrigger",
     "pghistory",
     "config",  # for its management commands (backup, restore)
+    "common",
     "accounts",
     "documents",
     "guidelines",

@@ -13,6 +13,18 @@ class DecisionsConfig(AppConfig):
 
         guidelines.modality_names = lambda: dict(Modality.objects.values_list("code", "name"))
         _register_documents()
+        _fill_slots()
+
+
+def _fill_slots() -> None:
+    """The board's decisions where the pages below show them (``common.slots``)."""
+    from common.slots import slot
+
+    slot("cases.case_panels").register("decisions/_case_panel.html")
+    slot("meetings.list_actions").register("decisions/_meeting_list_actions.html")
+    slot("meetings.meeting_actions").register("decisions/_meeting_actions.html")
+    slot("meetings.agenda_item").register("decisions/_agenda_item.html", prefetch=("decisions",))
+    slot("meetings.meeting_panels").register("decisions/_meeting_panel.html")
 
 
 def _register_documents() -> None:
@@ -23,7 +35,7 @@ def _register_documents() -> None:
     made_from_records = {
         "model": "meetings.Handout", "render": "decisions.documents.render_handout",
         "related": ("meeting__board", "agenda_item__case__patient"),
-        "read_permission": "meetings.view_meeting", "make_permission": "meetings.change_meeting",
+        "read_permission": "meetings.view_meeting", "make_permission": "decisions.change_decision",
         "retention_setting": "HANDOUT_RETENTION_DAYS",
     }  # fmt: skip
     table = {"csv": kinds.CSV, "xlsx": kinds.XLSX}

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.urls import reverse
 from django.utils import timezone
 
 from cases.pseudonym import pseudonym, scrub
@@ -25,6 +26,7 @@ from decisions.models import (
     Outcome,
     Pathway,
 )
+from documents import kinds
 from meetings.models import AgendaItem, Handout, HandoutKind, Meeting
 from printing.pdf import Progress, Rendered, html_to_document, render_template, reporting_pages
 
@@ -314,3 +316,31 @@ def render_handout(handout: Handout, progress: Progress | None = None) -> Render
     if handout.kind == HandoutKind.LETTER:
         return render_letter(handout.agenda_item, progress)
     raise ValueError(f"decisions renders minutes and letters, not {handout.kind}")
+
+
+# --- The boxes of the pages that make them --------------------------------------------
+
+DOCUMENT_LABELS = {HandoutKind.MINUTES: "the minutes", HandoutKind.LETTER: "the outcome letter"}
+
+
+def latest_document(meeting: Meeting, kind: str, item: AgendaItem | None = None):
+    """The newest minutes (or letter of ``item``) of the meeting, without the PDF."""
+    meeting.handouts.expire_stale()
+    return meeting.handouts.filter(kind=kind, agenda_item=item).defer("content").first()
+
+
+def document_box(request, meeting: Meeting, kind: str, item=None, handout=None):
+    """The context of a document's box: its latest render, progress, and the button."""
+    handout = handout or latest_document(meeting, kind, item)
+    return {
+        "meeting": meeting,
+        "item": item,
+        "kind": kind,
+        "label": DOCUMENT_LABELS[kind],
+        "handout": handout,
+        "changes": changed_since(handout) if handout else [],
+        "can_make": request.user.has_perm(kinds.get(kind).make_permission),
+        "generate_url": reverse("decisions:letter_generate", args=[meeting.pk, item.pk])
+        if item is not None
+        else reverse("decisions:minutes_generate", args=[meeting.pk]),
+    }

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from accounts.access import require
-from config.periods import PeriodForm
+from common.periods import PeriodForm
 from decisions.concordance import CLASS_WORDS
 from decisions.models import Action, Decision
 from documents import delivery

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import authenticate
 
-from config.text import BidiSafeFormMixin
+from common.text import BidiSafeFormMixin
 from decisions.models import (
     Action,
     Concordance,

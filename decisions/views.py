@@ -18,7 +18,7 @@ from accounts.access import require
 from accounts.models import ReadKind
 from accounts.readlog import record_read
 from cases.summary import build_section
-from config.htmx import wants_partial
+from common.htmx import wants_partial
 from decisions import documents, services, signing
 from decisions.forms import (
     ActionFormSet,
@@ -289,7 +289,7 @@ def record_context(request: HttpRequest, item: AgendaItem, decision: Decision, *
         if in_force and decision.is_signed and request.user.has_perm(CHANGE)
         else None,
         # The letter states the latest signed version (also while an amendment is drafted).
-        "letter": document_box(request, item.meeting, HandoutKind.LETTER, item)
+        "letter": documents.document_box(request, item.meeting, HandoutKind.LETTER, item)
         if in_force and (decision.is_signed or decision.amends_id)
         else None,
         "stale": _stale(decision, item, content_version or snapshot.content_version()),
@@ -491,31 +491,6 @@ def meeting_mode(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
 
 # --- Minutes and letters, rendered in the background ----------------------------------
 
-DOCUMENT_LABELS = {HandoutKind.MINUTES: "the minutes", HandoutKind.LETTER: "the outcome letter"}
-
-
-def latest_document(meeting: Meeting, kind: str, item: AgendaItem | None = None):
-    """The newest minutes (or letter of ``item``) of the meeting, without the PDF."""
-    meeting.handouts.expire_stale()
-    return meeting.handouts.filter(kind=kind, agenda_item=item).defer("content").first()
-
-
-def document_box(request: HttpRequest, meeting: Meeting, kind: str, item=None, handout=None):
-    """The context of a document's box: its latest render, progress, and the button."""
-    handout = handout or latest_document(meeting, kind, item)
-    return {
-        "meeting": meeting,
-        "item": item,
-        "kind": kind,
-        "label": DOCUMENT_LABELS[kind],
-        "handout": handout,
-        "changes": documents.changed_since(handout) if handout else [],
-        "can_make": request.user.has_perm(CHANGE),
-        "generate_url": reverse("decisions:letter_generate", args=[meeting.pk, item.pk])
-        if item is not None
-        else reverse("decisions:minutes_generate", args=[meeting.pk]),
-    }
-
 
 def _start_document(request: HttpRequest, meeting: Meeting, kind: str, item=None):
     with transaction.atomic():
@@ -526,7 +501,7 @@ def _start_document(request: HttpRequest, meeting: Meeting, kind: str, item=None
         return render(
             request,
             "decisions/_document_status.html",
-            document_box(request, meeting, kind, item, handout),
+            documents.document_box(request, meeting, kind, item, handout),
         )
     return redirect(_record_page(item) if item is not None else meeting)
 
@@ -558,10 +533,10 @@ def document_status(request: HttpRequest, pk: int) -> HttpResponse:
     handout = get_object_or_404(
         Handout.objects.defer("content").select_related("meeting__board", "agenda_item"),
         pk=pk,
-        kind__in=list(DOCUMENT_LABELS),
+        kind__in=list(documents.DOCUMENT_LABELS),
     )
     item = handout.agenda_item
     if not wants_partial(request):
         return redirect(_record_page(item) if item is not None else handout.meeting)
-    context = document_box(request, handout.meeting, handout.kind, item, handout)
+    context = documents.document_box(request, handout.meeting, handout.kind, item, handout)
     return render(request, "decisions/_document_status.html", context)

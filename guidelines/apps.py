@@ -15,7 +15,12 @@ class GuidelinesConfig(AppConfig):
     verbose_name = "Guideline library"
 
     def ready(self) -> None:
-        from guidelines import checks  # noqa: F401  (registers the system checks)
+        from guidelines import (
+            checks,  # noqa: F401  (registers the system checks)
+            signals,
+        )
+
+        signals.connect()
 
         _synchronous_cutoff()
         setting_changed.connect(_synchronous_cutoff)

@@ -7,7 +7,11 @@ class InteropConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.models import ReadKind
+        from common.slots import slot
         from documents import kinds
+
+        slot("cases.case_actions").register("interop/_case_actions.html")
+        slot("cases.new_case_actions").register("interop/_new_case_actions.html")
 
         kinds.register(
             kinds.Kind("fhir_bundle", "FHIR bundle", {"json": kinds.FHIR_JSON}, None,

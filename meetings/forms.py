@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cases.models import Case, CaseStatus
-from config.text import BidiSafeFormMixin
+from common.text import BidiSafeFormMixin
 from meetings.models import Attendance, Board, BoardMember, Meeting
 
 # Meetings, like referrals, fall in a sensible range of dates: a typo such as year 1

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime
 
-from django.apps import apps
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
@@ -21,8 +20,9 @@ from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
 from cases import sections as printed
-from cases.models import Case, Lesion, Patient
+from cases.signals import section_changed
 from cases.tasks import lay_out_section
+from guidelines.signals import content_changed
 from meetings import handouts
 from meetings.models import AgendaItem, Meeting
 
@@ -76,17 +76,8 @@ def ahead(*, case_ids: list[int] | None = None, meeting_id: int | None = None) -
     transaction.on_commit(queue)
 
 
-def _case_changed(sender, instance, **kwargs) -> None:
-    ahead(case_ids=[instance.pk])
-
-
-def _lesion_changed(sender, instance, **kwargs) -> None:
-    ahead(case_ids=[instance.case_id])
-
-
-def _patient_changed(sender, instance, created=False, **kwargs) -> None:
-    if not created:
-        ahead(case_ids=list(instance.cases.values_list("pk", flat=True)))
+def _section_changed(sender, case_ids, **kwargs) -> None:
+    ahead(case_ids=case_ids)
 
 
 def _agenda_changed(sender, instance, **kwargs) -> None:
@@ -103,14 +94,11 @@ def _content_changed(sender, **kwargs) -> None:
 
 
 def connect() -> None:
-    """Listen for the changes above (``MeetingsConfig.ready``)."""
-    for model, receiver in (
-        (Case, _case_changed),
-        (Lesion, _lesion_changed),
-        (Patient, _patient_changed),
-        (AgendaItem, _agenda_changed),
-        (Meeting, _meeting_changed),
-        *((model, _content_changed) for model in apps.get_app_config("guidelines").get_models()),
-    ):
+    """Listen for the changes above (``MeetingsConfig.ready``): the apps below say what
+    changed in their words (``cases.signals``, ``guidelines.signals``); this app's own
+    agenda and meetings are watched here."""
+    section_changed.connect(_section_changed, dispatch_uid="prerender-sections")
+    content_changed.connect(_content_changed, dispatch_uid="prerender-content")
+    for model, receiver in ((AgendaItem, _agenda_changed), (Meeting, _meeting_changed)):
         post_save.connect(receiver, sender=model, dispatch_uid=f"prerender-{model._meta.label}")
         post_delete.connect(receiver, sender=model, dispatch_uid=f"prerender-{model._meta.label}")

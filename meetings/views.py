@@ -16,7 +16,8 @@ from accounts import tokens
 from accounts.access import require
 from accounts.models import TokenPurpose
 from cases.pseudonym import pseudonym, scrub_segments
-from config.htmx import wants_partial
+from common.htmx import wants_partial
+from common.slots import slot
 from documents import delivery
 from documents.models import Status
 from documents.tasks import queue
@@ -63,7 +64,7 @@ def _pack_changes(handout: Handout | None, items: list[AgendaItem]) -> list[str]
 def _detail_context(request: HttpRequest, meeting: Meeting, **extra) -> dict:
     items = list(
         meeting.agenda_items.select_related("case__patient")
-        .prefetch_related("decisions")
+        .prefetch_related(*slot("meetings.agenda_item").prefetch)  # what the apps above show
         .order_by("position")
     )
     attendees = list(meeting.attendees.all())
@@ -123,9 +124,6 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
         {
             "upcoming": meetings.filter(starts_at__gte=now).order_by("starts_at")[:50],
             "past": meetings.filter(starts_at__lt=now).order_by("-starts_at")[:50],
-            # The quality dashboard: every board's for coordinators, a chair's own boards'.
-            "quality_link": request.user.has_perm("quality.view_dashboard")
-            or Board.objects.signed_for_by(request.user).exists(),
         },
     )
 

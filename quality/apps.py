@@ -6,7 +6,10 @@ class QualityConfig(AppConfig):
     verbose_name = "Quality reporting"
 
     def ready(self) -> None:
+        from common.slots import slot
         from documents import kinds
+
+        slot("meetings.list_actions").register("quality/_meeting_list_actions.html")
 
         # Figures only, never a patient's name: nothing for the read log.
         kinds.register(

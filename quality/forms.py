@@ -8,7 +8,7 @@ from django import forms
 from django.http import Http404
 from django.utils import timezone
 
-from config.periods import PeriodForm, last_twelve_months
+from common.periods import PeriodForm, last_twelve_months
 from guidelines import snapshot
 from meetings.models import Board
 from quality.report import Scope

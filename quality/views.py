@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
-from config.htmx import wants_partial
+from common.htmx import wants_partial
 from documents import delivery
 from documents.models import Status
 from documents.tasks import queue

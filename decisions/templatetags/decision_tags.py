@@ -9,8 +9,8 @@ from operator import attrgetter
 
 from django import template
 
+from decisions.documents import document_box
 from decisions.models import Decision, draft_in_progress, record_in_force
-from decisions.views import document_box
 from meetings.models import HandoutKind
 
 register = template.Library()

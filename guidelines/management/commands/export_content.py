@@ -2,7 +2,7 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from config.commands import write_text
+from common.commands import write_text
 from guidelines import content_pack, snapshot
 
 

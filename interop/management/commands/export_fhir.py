@@ -3,7 +3,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from cases.models import Case
-from config.commands import write_text
+from common.commands import write_text
 from interop import fhir
 from meetings.models import Meeting
 
