@@ -83,6 +83,6 @@ fi
 # --- 5. Schema, content, demo accounts ----------------------------------------
 manage() { "$venv/bin/python" manage.py "$@"; }
 manage migrate --noinput -v 0
-manage load_content  # upgrades the library, leaving what editors changed (see README)
+manage load_content  # upgrades the library, leaving what editors changed (see docs/using.md, Guideline content)
 manage seed_demo --if-demo-mode
 manage lay_out_ahead -v 0 > /dev/null  # the workers lay out what upcoming packs will print
