@@ -18,6 +18,7 @@ from django import forms
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
+from cases import lesion_modules
 from cases.models import (
     PATIENT_FACTS,
     STATUS_CHOICES_FROM,
@@ -206,9 +207,9 @@ class CaseForm(BidiSafeFormMixin, forms.Form):
                     self.initial[FACT_PREFIX + spec.name + UNIT_SUFFIX] = entered[1]
                 self.initial[FACT_PREFIX + spec.name] = value
             # Facts the lesion table gives are not typed while it has rows.
-            prefetch_related_objects([case], "lesions")  # read once: values and count
+            prefetch_related_objects([case], *lesion_modules.relations())  # values and count
             self.from_lesions = case.lesion_values(catalogue)
-            rows = [lesion.for_scores() for lesion in case.lesions.all()]
+            rows = [row.for_scores() for row in lesion_modules.rows(case)]
             undecided = scores.lesion_facts_in_words(rows)
             for name in self.from_lesions:
                 field = self.fields.get(FACT_PREFIX + name)

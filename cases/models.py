@@ -6,8 +6,6 @@ import datetime
 
 import pghistory
 from django.conf import settings
-from django.contrib.postgres.fields import ArrayField
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Upper
@@ -15,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.audit import Authored, audited
+from cases import lesion_modules
 from guidelines import scores
 from guidelines.derived import with_derived
 from guidelines.facts import Catalogue
@@ -194,8 +193,8 @@ class Case(Authored):
     def lesion_values(self, catalogue: Catalogue) -> dict[str, object]:
         """The facts the lesion table gives (``guidelines.scores.lesion_facts``), once it has
         rows: each a value, or None where the rows cannot decide it (then not known, never
-        the value typed before). Reads prefetched lesions."""
-        rows = [lesion.for_scores() for lesion in self.lesions.all()]
+        the value typed before). Reads prefetched rows (``cases.lesion_modules``)."""
+        rows = [row.for_scores() for row in lesion_modules.rows(self)]
         return {
             name: value
             for name, value in scores.lesion_facts(rows).items()
@@ -210,82 +209,6 @@ def with_lesion_values(values: dict[str, object], lesions: dict[str, object]) ->
     values = {name: value for name, value in values.items() if name not in lesions}
     values.update((name, value) for name, value in lesions.items() if value is not None)
     return values
-
-
-class Imaging(models.TextChoices):
-    CT = "ct", "CT"
-    MRI = "mri", "MRI"
-    CEUS = "ceus", "CEUS"
-    ULTRASOUND = "ultrasound", "Ultrasound"
-    PET_CT = "pet_ct", "PET-CT"
-
-
-class VesselRelation(models.TextChoices):
-    NONE = "none", "None"
-    HEPATIC_VEIN = "hepatic_vein", "Contact with a hepatic vein"
-    PORTAL_PEDICLE = "portal_pedicle", "Contact with a portal pedicle"
-    IVC = "ivc", "Contact with the inferior vena cava"
-    HILAR_PLATE = "hilar_plate", "Contact with the hilar plate"
-
-
-class LocalTreatment(models.TextChoices):
-    NONE_DECIDED = "none_decided", "None decided"
-    RESECTION = "resection", "Resection"
-    ABLATION = "ablation", "Ablation"
-
-
-# Couinaud segments (liver domain fact sheet §1); "IV" when IVa or IVb is not known.
-SEGMENT_CHOICES = [(segment, segment) for segment in ("I", "II", "III", "IV", "IVa", "IVb",
-                                                      "V", "VI", "VII", "VIII")]  # fmt: skip
-
-
-@audited
-class Lesion(models.Model):
-    """One liver metastasis of a case (liver domain fact sheet §1)."""
-
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="lesions")
-    number = models.PositiveSmallIntegerField(help_text="As numbered on the liver map.")
-    segments = ArrayField(models.CharField(max_length=4, choices=SEGMENT_CHOICES))
-    diameter_mm = models.PositiveSmallIntegerField(
-        "largest diameter (mm)", null=True, blank=True,
-        validators=[MinValueValidator(1), MaxValueValidator(300)],
-        help_text="On the latest imaging, 1–300 mm.",
-    )  # fmt: skip
-    imaging = models.CharField(max_length=12, choices=Imaging.choices, blank=True)
-    imaging_date = models.DateField(null=True, blank=True)
-    vessels = models.CharField(
-        "relation to major vessels", max_length=16, choices=VesselRelation.choices, blank=True
-    )
-    disappeared = models.BooleanField(
-        "no longer visible after neoadjuvant therapy", null=True, blank=True
-    )
-    planned_treatment = models.CharField(
-        "planned local treatment", max_length=16, choices=LocalTreatment.choices,
-        default=LocalTreatment.NONE_DECIDED,
-    )  # fmt: skip
-    # Optimistic locking, as for the case: an edit names the version it started from.
-    version = models.PositiveIntegerField(default=1)
-
-    class Meta:
-        ordering = ["case", "number"]
-        constraints = [
-            models.UniqueConstraint(fields=["case", "number"], name="lesion_number_once_per_case"),
-            models.CheckConstraint(
-                condition=models.Q(diameter_mm__isnull=True)
-                | models.Q(diameter_mm__gte=1, diameter_mm__lte=300),
-                name="lesion_diameter_in_range",
-            ),
-            models.CheckConstraint(
-                condition=~models.Q(segments=[]), name="lesion_in_at_least_one_segment"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        size = f", {self.diameter_mm} mm" if self.diameter_mm else ""
-        return f"Lesion {self.number} ({', '.join(self.segments)}{size})"
-
-    def for_scores(self) -> scores.Lesion:
-        return scores.Lesion(tuple(self.segments), self.diameter_mm, self.disappeared, self.number)
 
 
 class CaseSummaryQuerySet(models.QuerySet):

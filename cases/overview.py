@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from django.db.models import prefetch_related_objects
 
-from cases import liver_map
-from cases.models import PATIENT_FACTS, Case, Lesion
+from cases import lesion_modules
+from cases.models import PATIENT_FACTS, Case
 from cases.pseudonym import withhold_identity
 from guidelines import matching, registry, snapshot
 from guidelines.derived import derive, without_not_known
@@ -89,20 +89,12 @@ class CaseOverview:
     area: snapshot.Area
     content_version: tuple  # the guideline content it was matched against
     pseudonymised: bool = False
-    lesions: tuple[Lesion, ...] = ()  # (none where the area has no lesion table)
+    lesions: tuple = ()  # the lesion table's rows (``cases.lesion_modules``; none without)
     scores: tuple[Score, ...] = ()  # the scores block: each score, known, a range or not
 
     @property
     def segments_involved(self) -> list[str]:
         return segments_involved([lesion.for_scores() for lesion in self.lesions])
-
-    @property
-    def map_regions(self) -> list[liver_map.Region]:
-        return liver_map.regions(list(self.lesions))
-
-    @property
-    def map_summary(self) -> str:
-        return liver_map.summary(list(self.lesions))
 
 
 def overview(
@@ -115,13 +107,14 @@ def overview(
     """
     content = (content or snapshot.current()).of(case.area_id)  # the case's own area
     catalogue = content.catalogue
-    prefetch_related_objects([case], "lesions")  # read once, by the facts and the map
+    prefetch_related_objects([case], *lesion_modules.relations())  # read once: facts, table
     values = case.fact_values(catalogue)
     hidden: frozenset[str] = frozenset()
     if pseudonymised:
         values, hidden = withhold_identity(values, catalogue)
     lesion_facts = frozenset(case.lesion_values(catalogue))
-    partly = lesion_facts_in_words([lesion.for_scores() for lesion in case.lesions.all()])
+    rows = lesion_modules.rows(case)
+    partly = lesion_facts_in_words([row.for_scores() for row in rows])
     return CaseOverview(
         case=case,
         values=values,
@@ -135,7 +128,7 @@ def overview(
         area=content.area,
         content_version=content.version,
         pseudonymised=pseudonymised,
-        lesions=tuple(case.lesions.all()),
+        lesions=tuple(rows),
         scores=tuple(case_scores(values, catalogue)),
     )
 

@@ -1,8 +1,9 @@
 """What the apps above learn of changes to cases, in this app's words.
 
 ``section_changed`` is sent (with ``case_ids``) whenever what a case's printed section
-shows may have changed: the case, its lesions or its patient saved or deleted, however
-(a form, the admin, a command). The apps above listen to this rather than to this app's
+shows may have changed: the case or its patient saved or deleted, however (a form, the
+admin, a command), or the rows of its lesion table (the lesion module sends it). The
+apps above listen to this rather than to this app's
 models (``meetings.prerender`` lays sections out ahead).
 """
 
@@ -18,10 +19,6 @@ def _case(sender, instance, **kwargs) -> None:
     section_changed.send(sender=sender, case_ids=[instance.pk])
 
 
-def _lesion(sender, instance, **kwargs) -> None:
-    section_changed.send(sender=sender, case_ids=[instance.case_id])
-
-
 def _patient(sender, instance, created=False, **kwargs) -> None:
     if not created:
         case_ids = list(instance.cases.values_list("pk", flat=True))
@@ -30,9 +27,9 @@ def _patient(sender, instance, created=False, **kwargs) -> None:
 
 def connect() -> None:
     """(``CasesConfig.ready``)"""
-    from cases.models import Case, Lesion, Patient
+    from cases.models import Case, Patient
 
-    for model, receiver in ((Case, _case), (Lesion, _lesion), (Patient, _patient)):
+    for model, receiver in ((Case, _case), (Patient, _patient)):
         uid = f"section-changed-{model._meta.label}"
         post_save.connect(receiver, sender=model, dispatch_uid=uid)
         post_delete.connect(receiver, sender=model, dispatch_uid=uid)

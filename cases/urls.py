@@ -11,9 +11,6 @@ urlpatterns = [
     path("patients/lookup/", views.patient_lookup, name="patient_lookup"),
     path("<int:pk>/", views.case_detail, name="case_detail"),
     path("<int:pk>/edit/", views.case_edit, name="case_edit"),
-    path("<int:pk>/lesions/", views.lesion_add, name="lesion_add"),
-    path("<int:pk>/lesions/<int:lesion_pk>/", views.lesion_edit, name="lesion_edit"),
-    path("<int:pk>/lesions/<int:lesion_pk>/remove/", views.lesion_remove, name="lesion_remove"),
     path("<int:pk>/matches.json", views.case_matches_json, name="case_matches_json"),
     path("<int:pk>/summary.pdf", views.case_summary_pdf, name="case_summary_pdf"),
 ]

@@ -19,11 +19,10 @@ from accounts.access import require
 from accounts.audit import Wording, history_entries
 from accounts.models import ReadKind
 from accounts.readlog import record_read
-from cases import lesion_modules, lesions
+from cases import lesion_modules
 from cases.access import get_case_for_user
 from cases.forms import CaseForm
-from cases.lesions import LesionForm
-from cases.models import SEGMENT_CHOICES, Case, CaseStatus, Lesion, Patient, parse_record_id
+from cases.models import Case, CaseStatus, Patient, parse_record_id
 from cases.overview import overview
 from cases.services import ConflictError, save_case
 from cases.summary import TooManyPrints, summary_for
@@ -267,17 +266,18 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The case: who, why, what is known, what the guidelines say, and its history."""
     case = get_case_for_user(request, pk)
     record_read(request, ReadKind.CASE_PAGE, [case])
-    return render(request, "cases/case_detail.html", _case_page(request, case))
+    return render(request, "cases/case_detail.html", case_page(request, case))
 
 
-def _case_page(request: HttpRequest, case: Case, **extra) -> dict:
+def case_page(request: HttpRequest, case: Case, **extra) -> dict:
+    """The case page's context (``extra``: what a lesion module's change gives back)."""
     content = snapshot.current()
     catalogue = content.of(case.area_id).catalogue
     seen = overview(case, content=content)
     events = Events.objects.references(case).order_by("-pgh_created_at", "-pgh_id")[:200]
     other_cases = case.patient.cases.exclude(pk=case.pk).order_by("-referral_date")
     return {
-        **_lesion_context(request, case, seen, **extra),
+        **case_page_context(request, case, seen, extra),
         "history": history_entries(
             events,
             describe_key=_fact_describer(catalogue),
@@ -293,115 +293,25 @@ def _case_page(request: HttpRequest, case: Case, **extra) -> dict:
     }
 
 
-def _lesion_context(request: HttpRequest, case: Case, seen, **extra) -> dict:
-    """What the lesion region (map, table, add form), the known facts and the matches need."""
-    segment = request.GET.get("segment", "")
-    initial = {"segments": [segment]} if segment in dict(SEGMENT_CHOICES) else {}
-    editing = extra.pop("editing", None) or parse_record_id(request.GET.get("edit", ""))
-    edit_form = extra.pop("edit_form", None)
-    if editing and edit_form is None:
-        lesion = next((lesion for lesion in seen.lesions if lesion.pk == editing), None)
-        edit_form = _edit_form(lesion) if lesion else None
+def case_page_context(request: HttpRequest, case: Case, seen, extra: dict) -> dict:
+    """What the upper part of the case page needs: the facts and the matches, and the
+    region of the area's lesion table (``cases.lesion_modules``), which takes its own
+    keys from ``extra`` (a form with its errors, the row being edited)."""
+    lesions = lesion_modules.page_context(request, case, seen, extra)
     return {
         "case": case,
         "seen": seen,
         "known": seen.known,
         "unknown": seen.unknown,
         "matches": seen.matches,
-        "lesion_form": extra.pop("lesion_form", None) or LesionForm(initial=initial, prefix=NEW),
-        "start_segment": segment if initial else "",
-        "editing": editing,
-        "edit_form": edit_form,
         "can_change": request.user.has_perm(CHANGE_CASE),
         "lesion_template": lesion_modules.template_of(seen.area.lesion_module),
+        **lesions,
         **extra,
     }
 
 
 CHANGE_CASE = "cases.change_case"
-
-
-def _case_with_lesions(request: HttpRequest, pk: int) -> Case:
-    """A case the user may change, of an area that has the lesion table (else 404)."""
-    case = get_case_for_user(request, pk, CHANGE_CASE)
-    if not snapshot.for_case(case).area.lesion_table:
-        raise Http404("Cases of this disease area have no lesion table.")
-    return case
-
-
-NEW = "new"  # the add form's prefix; a row's form has its own
-
-
-def _edit_form(lesion: Lesion, data=None) -> LesionForm:
-    return LesionForm(data, instance=lesion, prefix=f"lesion-{lesion.pk}")
-
-
-STALE_LESION = (
-    "Someone else changed or removed this lesion meanwhile: nothing of yours was saved. "
-    "The table shows it as it is now."
-)
-
-
-def _after_lesion_change(request: HttpRequest, case: Case, message: str = "", **extra):
-    """The lesion region again (htmx, with the facts and matches it changed), or the
-    case page: a redirect after a change, the page with the form's errors otherwise."""
-    case = Case.objects.select_related("patient", "area").get(pk=case.pk)
-    if not wants_partial(request) and not extra:
-        if message:
-            messages.warning(request, message)
-        return redirect(case.get_absolute_url() + "#lesions")
-    record_read(request, ReadKind.CASE_PAGE, [case])
-    if wants_partial(request):
-        context = _lesion_context(request, case, overview(case), notice=message, **extra)
-        return render(request, "cases/_lesions_changed.html", context)
-    return render(request, "cases/case_detail.html", _case_page(request, case, **extra))
-
-
-@require_http_methods(["POST"])
-@vary_on_headers("HX-Request")
-def lesion_add(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _case_with_lesions(request, pk)
-    form = LesionForm(request.POST, prefix=NEW)
-    if not form.is_valid():
-        return _after_lesion_change(request, case, lesion_form=form)
-    lesions.add(case, form, request.user)
-    return _after_lesion_change(request, case)
-
-
-@require_http_methods(["GET", "POST"])
-@vary_on_headers("HX-Request")
-def lesion_edit(request: HttpRequest, pk: int, lesion_pk: int) -> HttpResponse:
-    """A row as a form (GET), saved in place (POST)."""
-    case = _case_with_lesions(request, pk)
-    lesion = Lesion.objects.filter(pk=lesion_pk, case=case).first()
-    if lesion is None:
-        return _after_lesion_change(request, case, STALE_LESION)
-    if request.method == "GET":
-        if not wants_partial(request):
-            return redirect(f"{case.get_absolute_url()}?edit={lesion.pk}#lesion-{lesion.pk}")
-        return render(
-            request,
-            "cases/_lesion_row.html",
-            {"case": case, "lesion": lesion, "form": _edit_form(lesion), "can_change": True},
-        )  # fmt: skip
-    form = _edit_form(lesion, request.POST)
-    if not form.is_valid():
-        return _after_lesion_change(request, case, editing=lesion.pk, edit_form=form)
-    try:
-        lesions.change(lesion, form, request.user)
-    except lesions.StaleLesion:
-        return _after_lesion_change(request, case, STALE_LESION)
-    return _after_lesion_change(request, case)
-
-
-@require_http_methods(["POST"])
-@vary_on_headers("HX-Request")
-def lesion_remove(request: HttpRequest, pk: int, lesion_pk: int) -> HttpResponse:
-    case = _case_with_lesions(request, pk)
-    lesion = Lesion.objects.filter(pk=lesion_pk, case=case).first()
-    if lesion is not None:
-        lesions.remove(lesion, request.user)
-    return _after_lesion_change(request, case)
 
 
 @require_http_methods(["GET"])

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "documents",
     "guidelines",
     "cases",
+    "liver",
     "meetings",
     "decisions",
     "quality",

@@ -23,6 +23,7 @@ urlpatterns = [
         name="favicon",
     ),
     path("cases/", include("cases.urls")),
+    path("cases/", include("liver.urls")),
     path("cases/", include("interop.urls")),
     path("meetings/", include("meetings.urls")),
     path("meetings/", include("decisions.urls")),

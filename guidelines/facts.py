@@ -23,8 +23,6 @@ DATE = "date"  # stored as an ISO date string; read by derived facts, not by con
 MULTI = "multi"  # several of the choices at once, stored as a list in choice order
 CHOICE_KINDS = frozenset({ENUM, MULTI})
 NUMERIC_KINDS = frozenset({INTEGER, NUMBER})
-# The form section of facts computed from others (scores): shown, never typed.
-COMPUTED_SECTION = "scores"
 
 
 @dataclass(frozen=True)

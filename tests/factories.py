@@ -73,7 +73,7 @@ def make_case(patient=None, facts=None, **overrides) -> Case:
 
 def make_lesion(case, number=None, **fields):
     """A row of the case's lesion table (numbered after the last one)."""
-    from cases.models import Lesion
+    from liver.models import Lesion
 
     number = number or case.lesions.count() + 1
     return Lesion.objects.create(case=case, number=number, **{"segments": ["VI"], **fields})

@@ -18,9 +18,10 @@ from django.urls import reverse
 
 from accounts import roles
 from accounts.models import ReadLogEntry
-from cases.models import Case, CaseSummary, Lesion
+from cases.models import Case, CaseSummary
 from decisions.models import Action, Decision, LetterTemplate
 from documents.tasks import render_document
+from liver.models import Lesion
 from meetings.models import Attendance, BoardMember, Handout, Meeting, Specialty
 from quality.models import QualityReport
 from tests.factories import make_case, make_fact, make_meeting
@@ -53,8 +54,8 @@ POST_ONLY = {
     "decisions:decision_amend",
     "decisions:action_done",
     "decisions:minutes_generate",
-    "cases:lesion_add",
-    "cases:lesion_remove",
+    "liver:lesion_add",
+    "liver:lesion_remove",
     "decisions:letter_generate",
     "quality:report_generate",
     "token_revoke",
@@ -228,7 +229,7 @@ def url_for(route: Route, world: dict, missing: bool = False) -> str:
         if key is None:
             if route.namespace == "api":
                 key = {"get_meeting": "meeting", "get_decision": "decision"}.get(route.name, "case")
-            elif route.namespace in ("cases", "interop"):
+            elif route.namespace in ("cases", "liver", "interop"):
                 key = "case"
             elif route.namespace == "quality":
                 key = "report"
@@ -335,7 +336,7 @@ def expected(persona: str, route: Route) -> int:
         return 200  # everyone with a role manages their own tokens
     if route.namespace == "guidelines":
         return 200
-    if name == "cases:lesion_edit":  # outside htmx, the row's form on the case page
+    if name == "liver:lesion_edit":  # outside htmx, the row's form on the case page
         return 302 if persona in CASE_ROLES else 404
     if route.namespace == "cases":
         return 200 if persona in CASE_ROLES else 404

@@ -8,11 +8,12 @@ import json
 import pytest
 from django.urls import reverse
 
-from cases import lesions
 from cases.forms import CaseForm
-from cases.lesions import LesionForm
-from cases.models import Case, Lesion
+from cases.models import Case
 from cases.overview import overview
+from liver import lesions
+from liver.lesions import LesionForm
+from liver.models import Lesion
 from tests.factories import make_case, make_lesion
 from tests.helpers import HTMX, fact_row
 
@@ -36,7 +37,7 @@ def new(**fields) -> dict:
 
 
 def test_adding_a_lesion_in_place_updates_the_facts_scores_map_and_matches(clinician_client, case):
-    url = reverse("cases:lesion_add", args=[case.pk])
+    url = reverse("liver:lesion_add", args=[case.pk])
     response = clinician_client.post(url, new(), **HTMX)
     page = response.content.decode()
     lesion = Lesion.objects.get()
@@ -76,7 +77,7 @@ def test_adding_a_lesion_in_place_updates_the_facts_scores_map_and_matches(clini
 def test_bad_input_is_named_next_to_its_field_and_nothing_is_saved(
     clinician_client, case, fields, field, message
 ):
-    url = reverse("cases:lesion_add", args=[case.pk])
+    url = reverse("liver:lesion_add", args=[case.pk])
     response = clinician_client.post(url, new(**fields), **HTMX)
     assert response.status_code == 200
     assert response.context["lesion_form"].errors[field] == [message]
@@ -90,7 +91,7 @@ def test_bad_input_is_named_next_to_its_field_and_nothing_is_saved(
 
 def test_an_edit_from_an_older_version_is_refused_and_says_so(clinician_client, case):
     lesion = make_lesion(case, segments=["VII"], diameter_mm=20)
-    url = reverse("cases:lesion_edit", args=[case.pk, lesion.pk])
+    url = reverse("liver:lesion_edit", args=[case.pk, lesion.pk])
     form = clinician_client.get(url, **HTMX).content.decode()
     assert f'name="lesion-{lesion.pk}-version" value="1"' in form
     data = {f"lesion-{lesion.pk}-{key[4:]}": value for key, value in new().items()}
@@ -123,7 +124,7 @@ def test_an_edit_keeps_the_number_a_removal_gave_the_row_meanwhile(clinician, ca
 
 def test_removing_a_lesion_numbers_the_rest_again(clinician_client, case):
     rows = [make_lesion(case, segments=[s], diameter_mm=10) for s in ("II", "V", "VIII")]
-    url = reverse("cases:lesion_remove", args=[case.pk, rows[0].pk])
+    url = reverse("liver:lesion_remove", args=[case.pk, rows[0].pk])
     response = clinician_client.post(url)
     assert response["Location"].endswith("#lesions")
     assert list(case.lesions.values_list("number", "segments")) == [(1, ["V"]), (2, ["VIII"])]
@@ -144,7 +145,7 @@ def test_a_segment_on_the_map_starts_a_lesion_there(clinician_client, case):
 
 def test_lesions_are_for_those_who_may_change_cases(client, editor, case):
     client.force_login(editor)
-    response = client.post(reverse("cases:lesion_add", args=[case.pk]), new())
+    response = client.post(reverse("liver:lesion_add", args=[case.pk]), new())
     assert response.status_code == 404 and not Lesion.objects.exists()
 
 

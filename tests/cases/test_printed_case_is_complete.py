@@ -27,15 +27,14 @@ from hypothesis import settings as search
 from hypothesis import strategies as st
 from lxml import html as lxml_html
 
-from cases.models import (
+from cases.summary import render_case_summary
+from liver.models import (
     SEGMENT_CHOICES,
     Imaging,
     Lesion,
     LocalTreatment,
     VesselRelation,
 )
-from cases.summary import render_case_summary
-from guidelines.facts import COMPUTED_SECTION
 from meetings.handouts import render_meeting_handout
 from tests.factories import make_case, make_meeting, make_patient
 from tests.helpers import liver_content
@@ -94,7 +93,7 @@ def _value(spec):
 
 def _facts(catalogue):
     entered = [s for s in catalogue.values()
-               if s.section != COMPUTED_SECTION and s.name not in ("sex", "age_years")]  # fmt: skip
+               if not s.computed and s.name not in ("sex", "age_years")]  # fmt: skip
     return st.fixed_dictionaries({}, optional={spec.name: _value(spec) for spec in entered})
 
 

@@ -146,7 +146,7 @@ def test_the_case_form_of_an_area_has_its_facts_and_no_lesion_table(synthetic, c
     case = make_case(area=synthetic, facts={"syn_marker": True})
     page = clinician_client.get(case.get_absolute_url()).content.decode()
     assert 'id="lesions"' not in page and "Synthetic area" in page
-    assert clinician_client.post(reverse("cases:lesion_add", args=[case.pk])).status_code == 404
+    assert clinician_client.post(reverse("liver:lesion_add", args=[case.pk])).status_code == 404
     liver_case = make_case(patient=make_patient(mrn="L-1"))
     assert 'id="lesions"' in clinician_client.get(liver_case.get_absolute_url()).content.decode()
 

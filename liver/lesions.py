@@ -11,9 +11,10 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
-from cases.models import SEGMENT_CHOICES, Case, Lesion
+from cases.models import Case
 from common.text import BidiSafeFormMixin
 from guidelines.scores import PARTS
+from liver.models import SEGMENT_CHOICES, Lesion
 
 
 class StaleLesion(Exception):

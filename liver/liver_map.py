@@ -3,7 +3,7 @@ shaded when a lesion lies in it and labelled with the lesions' numbers as in the
 
 Our own schematic drawing, front view (the patient's right on the left), not an
 anatomical image. The page and the PDF draw it from one template
-(``cases/_liver_map.html``); colours are SVG presentation attributes, because the CSP
+(``liver/_liver_map.html``); colours are SVG presentation attributes, because the CSP
 forbids inline styles and WeasyPrint ignores CSS classes inside inline SVG.
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cases.models import Lesion
 from guidelines.scores import regions_of
+from liver.models import Lesion
 
 # (segment, outline points, where its label goes), drawn in this order (I last, on top).
 REGIONS = (

@@ -1,0 +1,122 @@
+"""The liver lesion table in the case page: rows added, changed and removed in place
+(htmx), each change a new case version (``liver.lesions``)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+from django.views.decorators.vary import vary_on_headers
+
+from accounts.models import ReadKind
+from accounts.readlog import record_read
+from cases.access import get_case_for_user
+from cases.models import Case, parse_record_id
+from cases.overview import overview
+from cases.views import CHANGE_CASE, case_page, case_page_context
+from common.htmx import wants_partial
+from guidelines import snapshot
+from liver import lesions
+from liver.lesions import LesionForm
+from liver.models import SEGMENT_CHOICES, Lesion
+
+
+def lesion_context(request: HttpRequest, case: Case, seen, extra: dict) -> dict:
+    """What the lesion region needs (map, table, add form); takes its keys from ``extra``."""
+    segment = request.GET.get("segment", "")
+    initial = {"segments": [segment]} if segment in dict(SEGMENT_CHOICES) else {}
+    editing = extra.pop("editing", None) or parse_record_id(request.GET.get("edit", ""))
+    edit_form = extra.pop("edit_form", None)
+    if editing and edit_form is None:
+        lesion = next((lesion for lesion in seen.lesions if lesion.pk == editing), None)
+        edit_form = _edit_form(lesion) if lesion else None
+    return {
+        "lesion_form": extra.pop("lesion_form", None) or LesionForm(initial=initial, prefix=NEW),
+        "start_segment": segment if initial else "",
+        "editing": editing,
+        "edit_form": edit_form,
+    }
+
+
+def _case_with_lesions(request: HttpRequest, pk: int) -> Case:
+    """A case the user may change, of an area that has the lesion table (else 404)."""
+    case = get_case_for_user(request, pk, CHANGE_CASE)
+    if snapshot.for_case(case).area.lesion_module != "liver":
+        raise Http404("Cases of this disease area have no lesion table.")
+    return case
+
+
+NEW = "new"  # the add form's prefix; a row's form has its own
+
+
+def _edit_form(lesion: Lesion, data=None) -> LesionForm:
+    return LesionForm(data, instance=lesion, prefix=f"lesion-{lesion.pk}")
+
+
+STALE_LESION = (
+    "Someone else changed or removed this lesion meanwhile: nothing of yours was saved. "
+    "The table shows it as it is now."
+)
+
+
+def _after_lesion_change(request: HttpRequest, case: Case, message: str = "", **extra):
+    """The lesion region again (htmx, with the facts and matches it changed), or the
+    case page: a redirect after a change, the page with the form's errors otherwise."""
+    case = Case.objects.select_related("patient", "area").get(pk=case.pk)
+    if not wants_partial(request) and not extra:
+        if message:
+            messages.warning(request, message)
+        return redirect(case.get_absolute_url() + "#lesions")
+    record_read(request, ReadKind.CASE_PAGE, [case])
+    if wants_partial(request):
+        context = case_page_context(request, case, overview(case), {"notice": message, **extra})
+        return render(request, "liver/_lesions_changed.html", context)
+    return render(request, "cases/case_detail.html", case_page(request, case, **extra))
+
+
+@require_http_methods(["POST"])
+@vary_on_headers("HX-Request")
+def lesion_add(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case_with_lesions(request, pk)
+    form = LesionForm(request.POST, prefix=NEW)
+    if not form.is_valid():
+        return _after_lesion_change(request, case, lesion_form=form)
+    lesions.add(case, form, request.user)
+    return _after_lesion_change(request, case)
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def lesion_edit(request: HttpRequest, pk: int, lesion_pk: int) -> HttpResponse:
+    """A row as a form (GET), saved in place (POST)."""
+    case = _case_with_lesions(request, pk)
+    lesion = Lesion.objects.filter(pk=lesion_pk, case=case).first()
+    if lesion is None:
+        return _after_lesion_change(request, case, STALE_LESION)
+    if request.method == "GET":
+        if not wants_partial(request):
+            return redirect(f"{case.get_absolute_url()}?edit={lesion.pk}#lesion-{lesion.pk}")
+        return render(
+            request,
+            "liver/_lesion_row.html",
+            {"case": case, "lesion": lesion, "form": _edit_form(lesion), "can_change": True},
+        )  # fmt: skip
+    form = _edit_form(lesion, request.POST)
+    if not form.is_valid():
+        return _after_lesion_change(request, case, editing=lesion.pk, edit_form=form)
+    try:
+        lesions.change(lesion, form, request.user)
+    except lesions.StaleLesion:
+        return _after_lesion_change(request, case, STALE_LESION)
+    return _after_lesion_change(request, case)
+
+
+@require_http_methods(["POST"])
+@vary_on_headers("HX-Request")
+def lesion_remove(request: HttpRequest, pk: int, lesion_pk: int) -> HttpResponse:
+    case = _case_with_lesions(request, pk)
+    lesion = Lesion.objects.filter(pk=lesion_pk, case=case).first()
+    if lesion is not None:
+        lesions.remove(lesion, request.user)
+    return _after_lesion_change(request, case)
