@@ -42,9 +42,8 @@ from guidelines.models import (
 
 FORMAT = "tumorboard-content-pack/4"
 # Format 3 came before areas as data: the form's groups were fixed and shared by every
-# area (``LEGACY_GROUPS``),
-# an area had a lesion table or not (the liver's), every score and rule applied where
-# the facts were, and terminology codes and alternative units were not in the pack.
+# area (``LEGACY_GROUPS``), an area had a lesion table or not (the liver's), every score
+# and rule applied where the facts were, and codes and alternative units were not in it.
 FORMAT_3 = "tumorboard-content-pack/3"
 LEGACY_GROUPS = [
     {"key": "patient", "name": "Patient", "shared": True},
