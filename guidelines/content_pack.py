@@ -25,7 +25,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
-from guidelines import facts, registry, terminology
+from guidelines import conditions, facts, registry, terminology
 from guidelines.models import (
     Caution,
     CautionEvent,
@@ -325,6 +325,7 @@ def apply_pack(
         changes += [change] if change else []
         changes += _apply_groups(data["groups"], area, guard)
         changes += _apply_facts(data["facts"], area, guard)
+        _check_code_conditions(data["facts"], area)
         changes += _apply_sources(data["sources"], guard)
         changes += _apply_sections(data["sections"], area, guard)
         changes += _apply_recommendations(data["recommendations"], area, guard)
@@ -535,6 +536,20 @@ def _apply_facts(items: list[dict], area: DiseaseArea, guard: Guard) -> list[Cha
         if change:
             changes.append(change)
     return changes
+
+
+def _check_code_conditions(items: list[dict], area: DiseaseArea) -> None:
+    """Each code's condition (``when``) read against the area's facts, like an item's."""
+    catalogue = Fact.objects.for_area(area).catalogue()
+    for item in items:
+        for choice in item.get("choices") or []:
+            for code in choice.get("codes") or []:
+                problems = conditions.validate(code.get("when") or "", catalogue)
+                if problems:
+                    raise PackError(
+                        f"fact {item['name']}: choice {choice['value']!r}: code "
+                        f"{code.get('code')!r}: when: {problems[0]}"
+                    )
 
 
 def _update_rows(guard, obj, kind, key, change, field, current, wanted, as_text, sync):

@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from guidelines.conditions import ConditionError, parse
 from guidelines.facts import Coding, FactSpec
 
 # In the order a pack writes them (JSON columns keep no order).
@@ -119,6 +120,11 @@ def codes_problem(raw: object) -> str:
             return f"Code {index}: display and when are text."
         if not isinstance(code.get("prefix", False), bool):
             return f"Code {index}: prefix is true or false."
+        if code.get("when"):
+            try:
+                parse(code["when"])
+            except ConditionError as error:
+                return f"Code {index}: its condition (when): {error}"
     return ""
 
 

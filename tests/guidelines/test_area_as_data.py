@@ -235,3 +235,21 @@ def test_export_then_load_round_trips_the_area_exactly(second, tmp_path):
         area="second", name="second-area", title=exported["title"], version="1"
     )
     assert again == exported
+
+
+def test_a_code_whose_condition_names_no_fact_of_the_area_is_refused(tmp_path):
+    """A code's condition (``when``) is checked like an item's: a fact the area does not
+    have, or a syntax error, refuses the pack and changes nothing."""
+    share_albi_facts()
+    data = content_pack.read_pack(PACK)
+    disease = next(f for f in data["facts"] if f["name"] == "second_disease")
+    disease["choices"][0]["codes"][0]["when"] = "primary_site = colorectal"
+    path = tmp_path / "bad.yaml"
+    path.write_text(content_pack.dump(data), encoding="utf-8")
+    with pytest.raises(Exception, match="second_disease.*when: .*primary_site"):
+        run("load_content", str(path))
+    assert not DiseaseArea.objects.filter(slug="second").exists()
+    disease["choices"][0]["codes"][0]["when"] = "second_marker = "
+    path.write_text(content_pack.dump(data), encoding="utf-8")
+    with pytest.raises(Exception, match="condition \\(when\\)"):
+        run("load_content", str(path))
