@@ -425,6 +425,11 @@ class _Number(FactType):
 
     def from_fhir(self, spec, element, own_values):
         quantity = element or {}
+        coded = quantity.get("system") == UCUM and quantity.get("code")
+        if coded and spec.unit_code:  # the unit's code decides where it is given
+            if coded != spec.unit_code:
+                return f"!in {coded} (UCUM), not in {spec.unit_code}"
+            return quantity.get("value")
         unit = quantity.get("unit")
         if unit and spec.unit and unit != spec.unit:
             return f"!in {unit}, not in {spec.unit}"

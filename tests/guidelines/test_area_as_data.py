@@ -206,6 +206,16 @@ def test_fhir_writes_its_codes_and_units_and_reads_them_back(second):
     assert {taken.source.split(", ")[-1] for taken in found.taken} == {
         f"{EXAMPLE} {code}" for code in ("stage", "size", "count", "marker", "disease")
     }
+    # a quantity's UCUM code decides, whatever its unit is called; another code is refused
+    other = _without_own_codes(bundle)
+    size = next(e["resource"] for e in other["entry"]
+                if {"system": EXAMPLE, "code": "size"} in e["resource"].get("code", {}).get("coding", []))  # fmt: skip
+    size["valueQuantity"]["unit"] = "millimetre"
+    assert fhir_import.read(json.dumps(other), catalogue).facts["second_size_mm"] == 42.5
+    size["valueQuantity"]["code"] = "cm"
+    found = fhir_import.read(json.dumps(other), catalogue)
+    assert "second_size_mm" not in found.facts
+    assert any("in cm (UCUM), not in mm" in left.reason for left in found.left)
 
 
 def test_export_then_load_round_trips_the_area_exactly(second, tmp_path):
