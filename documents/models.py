@@ -13,6 +13,8 @@ from django.db import models
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from documents import kinds
+
 
 class Status(models.TextChoices):
     QUEUED = "queued", "Waiting for a worker"
@@ -111,9 +113,7 @@ class Rendering(models.Model):
         return self.status in (Status.DONE, Status.FAILED)
 
     @property
-    def document_kind(self):
-        from documents import kinds
-
+    def document_kind(self) -> kinds.Kind:
         return kinds.get(self.kind)
 
     @property

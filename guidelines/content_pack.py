@@ -374,8 +374,7 @@ def _apply_groups(items: list[dict], area: DiseaseArea, guard: Guard) -> list[Ch
         if isinstance(position, bool) or not isinstance(position, int) or position < 0:
             raise PackError(f"group {key}: position must be a whole number (0 or more)")
         values["area"] = None if item.get("shared") else area
-        if not (key in owners and owners[key] is None and item.get("shared")):
-            # (a shared group keeps its place: packs of several areas list it)
+        if not _keeps_its_place(owners, key, item):
             values["position"] = position
         if guard.only is not None:
             continue  # the structure is loaded only with the whole pack
@@ -389,6 +388,12 @@ def _apply_groups(items: list[dict], area: DiseaseArea, guard: Guard) -> list[Ch
         if change:
             changes.append(change)
     return changes
+
+
+def _keeps_its_place(owners: dict, key: str, item: dict) -> bool:
+    """A shared group or fact that exists keeps its place: packs of several areas list it,
+    each in its own order, and must not reorder each other's forms."""
+    return key in owners and owners[key] is None and bool(item.get("shared"))
 
 
 def in_pack_of(area) -> models.Q:
@@ -499,9 +504,7 @@ def _apply_facts(items: list[dict], area: DiseaseArea, guard: Guard) -> list[Cha
         values["area"] = None if item.get("shared") else area
         if not guard.wants(name):
             continue
-        if name in owners and owners[name] is None and item.get("shared"):
-            # A shared fact keeps its place in its group: packs of several areas list it,
-            # each in its own order, and must not reorder each other's forms.
+        if _keeps_its_place(owners, name, item):
             del values["position"]
         if name in owners and owners[name] != (None if item.get("shared") else area.slug):
             owner = owners[name]

@@ -124,9 +124,6 @@ class AreaCatalogue(dict):
 
     __setitem__ = __delitem__ = update = pop = popitem = clear = setdefault = _read_only
 
-    def __reduce__(self):
-        return (AreaCatalogue, (dict(self), self.rules))
-
 
 def rules_of(catalogue: Catalogue) -> frozenset[str] | None:
     """The rules an area's catalogue chose; None for a plain mapping (every rule)."""

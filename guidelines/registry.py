@@ -239,8 +239,6 @@ ENTRIES: tuple[Entry, ...] = (
 )  # fmt: skip
 RULES: Mapping[str, Entry] = {entry.key: entry for entry in ENTRIES}
 RULE_CHOICES = [(entry.key, entry.label) for entry in ENTRIES]
-# Every rule's derivations, in order (what a plain catalogue, with every fact, applies).
-DERIVATIONS: tuple[Derivation, ...] = tuple(rule for entry in ENTRIES for rule in entry.derivations)
 
 
 def entries(chosen: frozenset[str] | None) -> tuple[Entry, ...]:

@@ -66,10 +66,6 @@ class Area:
     name: str
     lesion_module: str  # the lesion table its cases have ("": none)
 
-    @property
-    def lesion_table(self) -> bool:
-        return bool(self.lesion_module)
-
 
 @dataclass(frozen=True)
 class AreaContent:

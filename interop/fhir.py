@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping
+from functools import partial
 
 from django.conf import settings
 from django.utils import timezone
@@ -139,7 +140,7 @@ class _Builder:
             for c in components(spec)
         ] if standard else []  # fmt: skip
         self.observation(
-            spec, standard, self.plain_value(spec, value, value_codes),
+            spec, standard, spec.type.to_fhir(spec, value, partial(value_coding, spec), value_codes),
             profile=how.get("profile") if standard else None, components=parts,
         )  # fmt: skip
 
@@ -159,13 +160,6 @@ class _Builder:
             resource["meta"] = {"profile": [profile]}
         self.add(url, resource)
         self.conditions.append(url)
-
-    def coded_value(self, spec, value, standard=()) -> dict:
-        return {"valueCodeableConcept": {"coding": [*standard, value_coding(spec, value)],
-                                         "text": spec.display_value(value)}}  # fmt: skip
-
-    def plain_value(self, spec: FactSpec, value, standard=()) -> dict:
-        return spec.type.to_fhir(spec, value, lambda v: value_coding(spec, v), list(standard))
 
     def observation(self, spec, codings, value, *, profile=None, components=()) -> None:
         resource = {

@@ -261,11 +261,7 @@ class HandoutQuerySet(RenderingQuerySet):
         """
         Meeting.objects.select_for_update().get(pk=meeting.pk)
         meeting.handouts.expire_stale()
-        running = meeting.handouts.filter(
-            kind=kind,
-            agenda_item=item,
-            status__in=[Status.QUEUED, Status.RUNNING],
-        ).first()
+        running = meeting.handouts.filter(kind=kind, agenda_item=item).in_progress().first()
         if running is not None:
             return running, False
         return self.create(
