@@ -100,7 +100,13 @@ class Fact(Schema):
 class Lesion(Schema):
     number: int
     segments: list[str]
-    diameter_mm: int
+    diameter_mm: int | None = Field(
+        description="At its latest imaging; null when not seen, too small or not measured."
+    )
+    seen: str = Field(description="At its latest imaging: measured, not_seen, too_small, or "
+                      "not_measured.")  # fmt: skip
+    imaging_date: datetime.date | None = Field(description="Its latest imaging.")
+    target: bool = Field(description="A RECIST 1.1 target lesion.")
 
 
 class CaseDetail(CaseRow):
@@ -229,7 +235,10 @@ def get_case(request: HttpRequest, pk: int):
         "facts": [{"name": row.spec.name, "label": row.spec.label, "value": row.value,
                    "origin": row.origin} for _, rows in seen.known for row in rows],
         "lesions": [{"number": lesion.number, "segments": list(lesion.segments),
-                     "diameter_mm": lesion.diameter_mm} for lesion in seen.lesions],
+                     "diameter_mm": lesion.diameter_mm,
+                     "seen": lesion.latest.state if lesion.latest else "not_measured",
+                     "imaging_date": lesion.imaging_date, "target": lesion.target}
+                    for lesion in seen.lesions],
     }  # fmt: skip
 
 

@@ -3,7 +3,9 @@
 They differ in primary site, resectability, molecular results and treatment so
 that a newcomer sees every kind of match at once; some facts are left unknown
 on purpose, to show what 'may apply' looks like. Three have lesion tables and liver
-laboratory values, so that the liver map and the scores show at once.
+laboratory values, so that the liver map and the scores show at once; one (DEMO-1008) has
+a course: baseline and two restaging timepoints under conversion chemotherapy (a partial
+response, then two lesions no longer seen), a CEA series and its treatment lines.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import datetime
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from cases.models import Case, CaseStatus, Patient
+from cases.models import Case, CaseStatus, DatedValue, ImagingTimepoint, Patient, Treatment
 from guidelines import snapshot
 from guidelines.facts import coerce_facts
 
@@ -172,7 +174,10 @@ DEMO_CASES = [
         "patient": ("DEMO-1008", "Ahmed Karimi", datetime.date(1964, 4, 25), "male"),
         "referring_clinician": "Dr. M. Okafor, HPB surgery",
         "question": "Lesions no longer visible after neoadjuvant chemotherapy; jaundiced: plan for major hepatectomy?",
-        "summary": "Rectal primary. After neoadjuvant therapy two lesions are no longer seen on CT. Weight loss.",
+        "summary": (
+            "Rectal primary, resected 2024. Conversion chemotherapy since the spring: a partial "
+            "response, and on the latest MRI two lesions are no longer seen. Weight loss."
+        ),
         "status": CaseStatus.READY,
         "facts": {
             "primary_site": "colorectal",
@@ -185,7 +190,7 @@ DEMO_CASES = [
             "serum_bilirubin_umol_l": 62,
             "nutrition_status": "severely_malnourished",
             "ras_status": "mutant",
-            "systemic_therapy_line": "first_line_ongoing",
+            "systemic_therapy_line": "first_line_ongoing",  # (the treatment lines replace it)
             "primary_node_positive": False,
             "primary_diagnosis_date": "2024-03-11",
             "liver_metastases_diagnosis_date": "2026-02-02",
@@ -200,10 +205,28 @@ DEMO_CASES = [
             "flr_volume_ml": 410,
             "cirrhosis": False,
         },
+        # Its course (days before today): the lesions measured at each imaging (liver demo:
+        # "sizes", one per imaging; the first two are the RECIST target lesions).
         "lesions": [
-            (["VIII"], 41, "mri", "hepatic_vein", False, "resection"),
-            (["V"], 14, "mri", "none", True, "resection"),
-            (["IVb"], 11, "mri", "none", True, "none_decided"),
+            (["VIII"], (58, 40, 41), None, "hepatic_vein", None, "resection", True),
+            (["V"], (24, 15, "not_seen"), None, "none", None, "resection", True),
+            (["IVb"], (12, 8, "not_seen"), None, "none", None, "none_decided", False),
+        ],
+        "imaging": [
+            (150, "ct", "University Hospital", "Three liver metastases, segments VIII, V and IVb."),
+            (75, "ct", "University Hospital", "All three lesions smaller."),
+            (
+                14,
+                "mri",
+                "University Hospital",
+                "Segment VIII lesion stable; the lesions in V and IVb are no longer seen.",
+            ),
+        ],
+        "values": {"cea_ng_ml": [(152, 48), (77, 21), (16, 9)]},
+        "treatments": [
+            ("primary_surgery", None, "Low anterior resection", (640, None), None, ""),
+            ("systemic", 1, "FOLFOX + bevacizumab", (145, 90), 4, "toxicity"),
+            ("systemic", 2, "FOLFIRI + bevacizumab", (88, None), 5, ""),
         ],
     },
     {
@@ -269,8 +292,36 @@ def ensure_demo_cases() -> int:
             created_by=author,
             updated_by=author,
         )
+        _course(patient, demo, author)
         created += 1  # (its lesion rows: the liver module's demo, ``liver/demo.py``)
     return created
+
+
+def _course(patient: Patient, demo: dict, author) -> None:
+    """The demo's imaging, dated values and treatments, dated back from today."""
+    today = timezone.localdate()
+    case = patient.cases.first()
+
+    def ago(days: int | None) -> datetime.date | None:
+        return None if days is None else today - datetime.timedelta(days=days)
+
+    for days, modality, place, conclusion in demo.get("imaging", ()):
+        ImagingTimepoint.objects.create(
+            patient=patient, case=case, day=ago(days), modality=modality, place=place,
+            conclusion=conclusion, created_by=author, updated_by=author,
+        )  # fmt: skip
+    for fact, values in demo.get("values", {}).items():
+        for days, value in values:
+            DatedValue.objects.create(
+                patient=patient, case=case, fact=fact, value=value, day=ago(days),
+                created_by=author, updated_by=author,
+            )  # fmt: skip
+    for kind, line, regimen, (start, end), cycles, stop in demo.get("treatments", ()):
+        Treatment.objects.create(
+            patient=patient, case=case, kind=kind, line=line, regimen=regimen,
+            started_on=ago(start), ended_on=ago(end), cycles=cycles, stop_reason=stop,
+            created_by=author, updated_by=author,
+        )  # fmt: skip
 
 
 def seed() -> list[str]:

@@ -15,10 +15,11 @@ import datetime
 import re
 
 from django import forms
+from django.core import signing
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
-from cases import lesion_modules
+from cases import course, lesion_modules
 from cases.models import (
     PATIENT_FACTS,
     STATUS_CHOICES_FROM,
@@ -27,7 +28,7 @@ from cases.models import (
     Patient,
     Sex,
     patient_facts,
-    with_lesion_values,
+    with_given_values,
 )
 from cases.services import CaseEntry, check_identity
 from common.text import BidiSafeFormMixin
@@ -106,6 +107,10 @@ def _fact_field(spec: FactSpec) -> forms.Field:
     return field
 
 
+IMPORTED_COURSE = "cases.imported-course"
+IMPORTED_COURSE_AGE = 24 * 3600  # seconds: an import is saved the same day
+
+
 class CaseForm(BidiSafeFormMixin, forms.Form):
     """Create or edit a case together with its patient and facts."""
 
@@ -136,6 +141,9 @@ class CaseForm(BidiSafeFormMixin, forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     patient_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # The course read from a FHIR bundle (``interop.fhir_import``), signed: recorded with a
+    # new case (``cases.course_forms.record_course``).
+    imported_course = forms.CharField(widget=forms.HiddenInput, required=False)
     question = forms.CharField(
         label="Question for the board", max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -206,21 +214,27 @@ class CaseForm(BidiSafeFormMixin, forms.Form):
                     value = entered[0]
                     self.initial[FACT_PREFIX + spec.name + UNIT_SUFFIX] = entered[1]
                 self.initial[FACT_PREFIX + spec.name] = value
-            # Facts the lesion table gives are not typed while it has rows.
-            prefetch_related_objects([case], *lesion_modules.relations())  # values and count
-            self.from_lesions = case.lesion_values(catalogue)
+            # Facts the lesion table or the patient's course give are not typed while
+            # they give them.
+            prefetch_related_objects([case], *course.relations())  # values and count
+            self.given = case.given_values(catalogue)
             rows = [row.for_scores() for row in lesion_modules.rows(case)]
             undecided = scores.lesion_facts_in_words(rows)
-            for name in self.from_lesions:
+            from_course = course.given(case, catalogue)
+            for name in self.given:
                 field = self.fields.get(FACT_PREFIX + name)
-                if field is not None:
-                    field.disabled = True
+                if field is None:
+                    continue
+                field.disabled = True
+                if name in from_course:
+                    field.help_text = f"From the course on the case page: {from_course[name][1]}."
+                else:
                     field.help_text = (
                         f"From the lesion table ({len(rows)} rows) on the case page"
                         + (f": {undecided[name]}." if name in undecided else ".")
                     )
         else:
-            self.from_lesions = {}
+            self.given = {}
 
     # --- Layout helpers for the template ------------------------------------------
 
@@ -280,6 +294,19 @@ class CaseForm(BidiSafeFormMixin, forms.Form):
             raise forms.ValidationError("Enter a date of birth after 1900.")
         return born
 
+    def clean_imported_course(self) -> dict:
+        text = self.cleaned_data.get("imported_course") or ""
+        if not text or self.case is not None:
+            return {}
+        try:
+            return signing.loads(text, salt=IMPORTED_COURSE, max_age=IMPORTED_COURSE_AGE)
+        except signing.BadSignature:
+            self.add_error(
+                None, "The course read from the bundle could not be read back (it is older "
+                "than a day or was changed): import the bundle again.",
+            )  # fmt: skip
+            return {}
+
     def clean_referral_date(self) -> datetime.date:
         day = self.cleaned_data["referral_date"]
         if day.year < 1900 or day > timezone.localdate() + datetime.timedelta(days=366):
@@ -290,10 +317,10 @@ class CaseForm(BidiSafeFormMixin, forms.Form):
         cleaned = super().clean()
         self.facts = self._clean_facts(cleaned, report=True)
         # A fact that follows from others (a man's "pregnant") is not stored as typed,
-        # nor one the lesion table gives.
+        # nor one the lesion table or the course gives.
         for name in derive({**self.facts, **self._patient_values(cleaned)}, self.catalogue):
             self.facts.pop(name, None)
-        for name in self.from_lesions:
+        for name in self.given:
             self.facts.pop(name, None)
         born, referred = cleaned.get("date_of_birth"), cleaned.get("referral_date")
         if born and referred and referred < born:
@@ -341,7 +368,7 @@ class CaseForm(BidiSafeFormMixin, forms.Form):
         data = self.cleaned_data
         values = self._clean_facts(data, report=False)
         values.update(self._patient_values(data))
-        return with_derived(with_lesion_values(values, self.from_lesions), self.catalogue)
+        return with_derived(with_given_values(values, self.given), self.catalogue)
 
     def _patient_values(self, data: dict) -> dict[str, object]:
         return patient_facts(
@@ -381,4 +408,5 @@ class CaseForm(BidiSafeFormMixin, forms.Form):
             existing_patient=self.existing_patient,
             version=data.get("version"),
             patient_version=data.get("patient_version"),
+            course=data.get("imported_course") or {},
         )

@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.db.models import Prefetch, QuerySet
+
 from guidelines.registry import LESION_MODULES
 
 
@@ -24,6 +26,12 @@ class LesionModule:
     relation: str  # the case's related name of its rows (read with the case)
     # What the case page's region needs: (request, case, overview, extra) → context.
     context: Callable[..., dict]
+    # What each row reads with it: (path under the rows, a function giving the queryset to
+    # read it with, e.g. with its related rows joined, or None), e.g. its measurements.
+    with_rows: tuple[tuple[str, Callable[[], QuerySet] | None], ...] = ()
+    # Saves the rows' measurements at an imaging timepoint: (case, timepoint,
+    # {row pk: mm, "not_seen", "too_small" or None for not measured}).
+    measure: Callable[..., None] | None = None
 
     @property
     def label(self) -> str:
@@ -43,9 +51,15 @@ def get(name: str) -> LesionModule | None:
     return _modules.get(name)
 
 
-def relations(prefix: str = "") -> list[str]:
+def relations(prefix: str = "") -> list[str | Prefetch]:
     """What to prefetch with cases (``prefix``: the path to the case, e.g. "case__")."""
-    return [prefix + module.relation for module in _modules.values()]
+    found: list[str | Prefetch] = []
+    for module in _modules.values():
+        found.append(prefix + module.relation)
+        for path, queryset in module.with_rows:
+            full = f"{prefix}{module.relation}__{path}"
+            found.append(Prefetch(full, queryset=queryset()) if queryset else full)
+    return found
 
 
 def rows(case) -> list:

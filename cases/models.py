@@ -6,6 +6,7 @@ import datetime
 
 import pghistory
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Upper
@@ -179,8 +180,9 @@ class Case(Authored):
         """Everything known about the case, as the matching engine reads it.
 
         The stored facts, plus sex and age (at referral) from the patient record,
-        when the catalogue has those facts and the record has a usable value, plus
-        the facts that follow from those (``guidelines.derived``).
+        when the catalogue has those facts and the record has a usable value, in place of
+        what was typed the facts the lesion table and the patient's course give
+        (``given_values``), plus the facts that follow from those (``guidelines.derived``).
         """
         values = {name: value for name, value in self.facts.items() if name in catalogue}
         values.update(
@@ -188,7 +190,7 @@ class Case(Authored):
                 catalogue, self.patient.sex, self.patient.date_of_birth, self.referral_date
             )
         )
-        return with_derived(with_lesion_values(values, self.lesion_values(catalogue)), catalogue)
+        return with_derived(with_given_values(values, self.given_values(catalogue)), catalogue)
 
     def lesion_values(self, catalogue: Catalogue) -> dict[str, object]:
         """The facts the lesion table gives (``guidelines.scores.lesion_facts``), once it has
@@ -202,12 +204,21 @@ class Case(Authored):
             or (name == scores.LARGEST_AT_LEAST and "largest_lesion_mm" in catalogue)
         }
 
+    def given_values(self, catalogue: Catalogue) -> dict[str, object]:
+        """The facts the lesion table and the patient's course give (``cases.course``):
+        they replace what was typed. Reads what ``cases.course.relations`` prefetches."""
+        from cases import course  # (it reads these models)
 
-def with_lesion_values(values: dict[str, object], lesions: dict[str, object]) -> dict[str, object]:
-    """``values`` with what the lesion table gives in place of what was typed: a fact the
-    rows cannot decide (None) is not known."""
-    values = {name: value for name, value in values.items() if name not in lesions}
-    values.update((name, value) for name, value in lesions.items() if value is not None)
+        values = self.lesion_values(catalogue)
+        values.update((name, value) for name, (value, _) in course.given(self, catalogue).items())
+        return values
+
+
+def with_given_values(values: dict[str, object], given: dict[str, object]) -> dict[str, object]:
+    """``values`` with what the lesion table and the course give in place of what was typed:
+    a fact they cannot decide (None) is not known."""
+    values = {name: value for name, value in values.items() if name not in given}
+    values.update((name, value) for name, value in given.items() if value is not None)
     return values
 
 
@@ -305,3 +316,210 @@ class PrintedSection(models.Model):
 
     def __str__(self) -> str:
         return f"Section {self.number} of case {self.case_id}"
+
+
+# The patient's course (``cases.course``): imaging timepoints, dated values of the facts
+# recorded over time, and treatments. They are the patient's, across cases; each row
+# names the case it was recorded with.
+
+
+class Modality(models.TextChoices):
+    CT = "ct", "CT"
+    MRI = "mri", "MRI"
+    CEUS = "ceus", "CEUS"
+    ULTRASOUND = "ultrasound", "Ultrasound"
+    PET_CT = "pet_ct", "PET-CT"
+
+
+class NonTarget(models.TextChoices):
+    """Non-target disease at a timepoint, assessed as one item (RECIST 1.1)."""
+
+    ABSENT = "absent", "Absent"
+    PRESENT = "present", "Present"
+    PROGRESSION = "progression", "Unequivocal progression"
+    NOT_ASSESSED = "not_assessed", "Not assessed"
+
+
+def day_in_words(day: datetime.date | None) -> str:
+    """E.g. "1 Sep 2026" (as the date filter "j M Y" writes it; quicker in long tables)."""
+    return f"{day.day} {day:%b %Y}" if day else ""
+
+
+def _not_after_today(day: datetime.date) -> None:
+    from django.core.exceptions import ValidationError
+
+    if day > timezone.localdate():
+        raise ValidationError("Enter a date that is not in the future.")
+
+
+UID_VALIDATOR = RegexValidator(
+    r"^[0-9]+(\.[0-9]+)*$", "A Study Instance UID is digits separated by dots (e.g. 1.2.840.1)."
+)
+
+
+@audited
+class ImagingTimepoint(Authored):
+    """One imaging study of the patient: the lesions are measured at it (the lesion module's
+    measurements) and RECIST 1.1 reads the course from them (``guidelines.recist``)."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="timepoints")
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="The case it was recorded with.",
+    )  # fmt: skip
+    day = models.DateField("imaging date", validators=[_not_after_today])
+    modality = models.CharField(max_length=12, choices=Modality.choices, blank=True)
+    place = models.CharField("where it was done", max_length=200, blank=True)
+    conclusion = models.TextField("the report's conclusion", blank=True)
+    accession_number = models.CharField(max_length=64, blank=True)
+    study_uid = models.CharField(
+        "Study Instance UID", max_length=64, blank=True, validators=[UID_VALIDATOR]
+    )
+    non_target = models.CharField(
+        "non-target disease", max_length=16, choices=NonTarget.choices, blank=True,
+        help_text="RECIST 1.1: the lesions that are not target lesions, as one item.",
+    )  # fmt: skip
+    new_lesion = models.BooleanField(
+        "a new lesion outside the lesion table", default=False,
+        help_text="E.g. in the lung; a new liver lesion is added to the lesion table.",
+    )  # fmt: skip
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["patient", "day", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "day", "modality"], name="timepoint_once_per_day_and_modality"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        how = f" {self.get_modality_display()}" if self.modality else ""
+        return f"Imaging of {self.day:%Y-%m-%d}{how}"
+
+    @property
+    def when(self) -> str:
+        return day_in_words(self.day)
+
+
+@audited
+class DatedValue(Authored):
+    """A dated value of a fact recorded over time (``Fact.over_time``: CEA, the liver
+    labs). The value a condition sees is the latest."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="dated_values")
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="The case it was recorded with.",
+    )  # fmt: skip
+    fact = models.CharField(max_length=64, help_text="The catalogue name, e.g. cea_ng_ml.")
+    value = models.FloatField(help_text="In the fact's unit.")
+    day = models.DateField("date", validators=[_not_after_today])
+    # Typed in another unit than the fact's: [value, unit], shown beside it.
+    entered_as = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["patient", "fact", "day"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "fact", "day"], name="dated_value_once_per_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fact} {self.value:g} on {self.day:%Y-%m-%d}"
+
+    @property
+    def when(self) -> str:
+        return day_in_words(self.day)
+
+    @property
+    def number(self) -> str:
+        """The value as stored, without trailing zeros (59.85, 9)."""
+        return f"{self.value:g}"
+
+    @property
+    def typed(self) -> str:
+        """As typed in another unit ("3.5 mg/dL"), or ""."""
+        return f"{self.entered_as[0]:g} {self.entered_as[1]}" if self.entered_as else ""
+
+
+class TreatmentKind(models.TextChoices):
+    SYSTEMIC = "systemic", "Systemic therapy"
+    LIVER_RESECTION = "liver_resection", "Liver resection"
+    ABLATION = "ablation", "Ablation"
+    EMBOLISATION = "embolisation", "Embolisation"
+    PRIMARY_SURGERY = "primary_surgery", "Surgery of the primary"
+
+
+LIVER_PROCEDURES = (TreatmentKind.LIVER_RESECTION, TreatmentKind.ABLATION,
+                    TreatmentKind.EMBOLISATION)  # fmt: skip
+
+
+class StopReason(models.TextChoices):
+    COMPLETED = "completed", "Completed"
+    PROGRESSION = "progression", "Progression"
+    TOXICITY = "toxicity", "Toxicity"
+    PATIENT_CHOICE = "patient_choice", "Patient's choice"
+
+
+@audited
+class Treatment(Authored):
+    """A line of systemic therapy, a liver procedure or surgery of the primary."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="treatments")
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="The case it was recorded with.",
+    )  # fmt: skip
+    kind = models.CharField(max_length=16, choices=TreatmentKind.choices)
+    line = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(20)],
+        help_text="Systemic therapy only: 1 for the first line.",
+    )  # fmt: skip
+    regimen = models.CharField(
+        "regimen or procedure, in words", max_length=200, blank=True,
+        help_text="E.g. FOLFOX + panitumumab; right hepatectomy.",
+    )  # fmt: skip
+    started_on = models.DateField("start (or the date of a procedure)",
+                                  validators=[_not_after_today])  # fmt: skip
+    ended_on = models.DateField("end", null=True, blank=True, help_text="Empty: ongoing.")
+    cycles = models.PositiveSmallIntegerField(
+        "cycles given", null=True, blank=True, validators=[MaxValueValidator(200)]
+    )
+    stop_reason = models.CharField(
+        "reason for stopping", max_length=16, choices=StopReason.choices, blank=True
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["patient", "started_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ended_on__isnull=True)
+                | models.Q(ended_on__gte=models.F("started_on")),
+                name="treatment_ends_after_it_starts",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind="systemic", line__isnull=False)
+                | (~models.Q(kind="systemic") & models.Q(line__isnull=True)),
+                name="treatment_line_for_systemic_only",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.kind == TreatmentKind.SYSTEMIC:
+            return f"Line {self.line}: {self.regimen or 'systemic therapy'}"
+        return self.regimen or self.get_kind_display()
+
+    @property
+    def ongoing(self) -> bool:
+        return self.ended_on is None and self.kind == TreatmentKind.SYSTEMIC
+
+    @property
+    def started(self) -> str:
+        return day_in_words(self.started_on)
+
+    @property
+    def ended(self) -> str:
+        return day_in_words(self.ended_on)

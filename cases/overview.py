@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.db.models import prefetch_related_objects
 
-from cases import lesion_modules
+from cases import course, lesion_modules
 from cases.models import PATIENT_FACTS, Case
 from cases.pseudonym import withhold_identity
 from guidelines import matching, registry, snapshot
@@ -45,15 +45,17 @@ def known_facts(
     catalogue: Catalogue,
     entered_as: Mapping[str, list] | None = None,
     hidden: frozenset[str] = frozenset(),
-    from_lesions: frozenset[str] = frozenset(),
+    given: Mapping[str, str] | None = None,
     partly: Mapping[str, str] | None = None,
 ) -> list[tuple[str, list[KnownFact]]]:
     """The known facts under their section labels, in form order, each with its origin:
-    derived from others, from the patient record or the lesion table, or typed in
-    another unit. ``partly``: what the lesion table says of a fact it cannot decide
-    ("at least 60 mm; lesion 2 has no diameter"), shown where its value would be."""
+    derived from others, from the patient record, the lesion table or the course
+    (``given``: fact → where it came from), or typed in another unit. ``partly``: what
+    the lesion table says of a fact it cannot decide ("at least 60 mm; lesion 2 has no
+    diameter"), shown where its value would be."""
     derived = derive(values, catalogue)
     entered_as = entered_as or {}
+    given = given or {}
     partly = partly or {}
     rows = []
     for spec in catalogue.values():
@@ -64,8 +66,8 @@ def known_facts(
             continue  # (the computed values are the scores block's)
         if spec.name in derived:
             origin = derived[spec.name].explain(values, catalogue, briefly=True)
-        elif spec.name in from_lesions:
-            origin = "from the lesion table"
+        elif spec.name in given:
+            origin = given[spec.name]
         elif spec.name in PATIENT_FACTS:
             origin = "from the patient record"
         elif spec.name in entered_as:
@@ -74,7 +76,7 @@ def known_facts(
         else:
             origin = ""
         value = spec.display_value(values[spec.name], same_side(spec.name, values[spec.name]))
-        computed = spec.name in derived or spec.name in from_lesions
+        computed = spec.name in derived or spec.name in given
         rows.append(KnownFact(spec, value, origin, derived=computed))
     return by_section(rows, label=lambda row: row.spec.group_label)
 
@@ -91,6 +93,14 @@ class CaseOverview:
     pseudonymised: bool = False
     lesions: tuple = ()  # the lesion table's rows (``cases.lesion_modules``; none without)
     scores: tuple[Score, ...] = ()  # the scores block: each score, known, a range or not
+    course: object = None  # the patient's course as the case sees it (``cases.course``)
+    course_chart: object = None  # its chart (``cases.course_chart``)
+    course_series: tuple = ()  # (fact, its dated values) in form order
+    catalogue: Catalogue | None = None  # the area's, as matched
+
+    @property
+    def has_course(self) -> bool:
+        return bool(self.course and not self.course.empty)
 
     @property
     def segments_involved(self) -> list[str]:
@@ -107,18 +117,19 @@ def overview(
     """
     content = (content or snapshot.current()).of(case.area_id)  # the case's own area
     catalogue = content.catalogue
-    prefetch_related_objects([case], *lesion_modules.relations())  # read once: facts, table
+    prefetch_related_objects([case], *course.relations())  # read once: facts, table, course
     values = case.fact_values(catalogue)
     hidden: frozenset[str] = frozenset()
     if pseudonymised:
         values, hidden = withhold_identity(values, catalogue)
-    lesion_facts = frozenset(case.lesion_values(catalogue))
+    given = dict.fromkeys(case.lesion_values(catalogue), "from the lesion table")
+    given.update((name, origin) for name, (_, origin) in course.given(case, catalogue).items())
     rows = lesion_modules.rows(case)
     partly = lesion_facts_in_words([row.for_scores() for row in rows])
     return CaseOverview(
         case=case,
         values=values,
-        known=known_facts(values, catalogue, case.entered_as, hidden, lesion_facts, partly),
+        known=known_facts(values, catalogue, case.entered_as, hidden, given, partly),
         unknown=[
             spec
             for spec in catalogue.values()
@@ -130,6 +141,14 @@ def overview(
         pseudonymised=pseudonymised,
         lesions=tuple(rows),
         scores=tuple(case_scores(values, catalogue)),
+        course=course.course_of(case),
+        course_chart=course.chart_of(case, catalogue),
+        catalogue=catalogue,
+        course_series=tuple(
+            (spec, course.course_of(case).series[spec.name])
+            for spec in catalogue.values()
+            if spec.name in course.course_of(case).series
+        ),
     )
 
 

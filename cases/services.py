@@ -139,6 +139,7 @@ class CaseEntry:
     existing_patient: Patient | None = None
     version: int | None = None  # the case version the form started from
     patient_version: int | None = None
+    course: Mapping[str, list] = field(default_factory=dict)  # imported with a new case
 
 
 CASE_FIELDS = ("referral_date", "referring_clinician", "question", "clinical_summary", "status")
@@ -184,7 +185,12 @@ def save_case(case: Case | None, entry: CaseEntry, user) -> Case:
         case.facts = entry.facts
         case.entered_as = {k: v for k, v in entry.entered_as.items() if k in entry.facts}
         case.updated_by = user
+        new = case.pk is None
         case.save()
+        if new and entry.course:
+            from cases.course_forms import record_course  # (it reads this module's callers)
+
+            record_course(case, entry.course, user)
     return case
 
 

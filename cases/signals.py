@@ -2,7 +2,8 @@
 
 ``section_changed`` is sent (with ``case_ids``) whenever what a case's printed section
 shows may have changed: the case or its patient saved or deleted, however (a form, the
-admin, a command), or the rows of its lesion table (the lesion module sends it). The
+admin, a command), a row of the patient's course (every case of the patient shows it), or
+the rows of its lesion table (the lesion module sends it). The
 apps above listen to this rather than to this app's
 models (``meetings.prerender`` lays sections out ahead).
 """
@@ -25,11 +26,22 @@ def _patient(sender, instance, created=False, **kwargs) -> None:
         section_changed.send(sender=sender, case_ids=case_ids)
 
 
+def _course(sender, instance, **kwargs) -> None:
+    from cases.models import Case
+
+    case_ids = list(
+        Case.objects.filter(patient_id=instance.patient_id).values_list("pk", flat=True)
+    )
+    section_changed.send(sender=sender, case_ids=case_ids)
+
+
 def connect() -> None:
     """(``CasesConfig.ready``)"""
-    from cases.models import Case, Patient
+    from cases.models import Case, DatedValue, ImagingTimepoint, Patient, Treatment
 
-    for model, receiver in ((Case, _case), (Patient, _patient)):
+    receivers = [(Case, _case), (Patient, _patient),
+                 *((model, _course) for model in (ImagingTimepoint, DatedValue, Treatment))]  # fmt: skip
+    for model, receiver in receivers:
         uid = f"section-changed-{model._meta.label}"
         post_save.connect(receiver, sender=model, dispatch_uid=uid)
         post_delete.connect(receiver, sender=model, dispatch_uid=uid)

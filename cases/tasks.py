@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from cases import lesion_modules, sections
+from cases import course, sections
 from cases.models import Case
 from cases.summary import build_section
 
@@ -16,7 +16,7 @@ def lay_out_section(case_id: int, number: int, pseudonymise: bool) -> bool:
     whether this task laid it out."""
     case = (
         Case.objects.select_related("patient")
-        .prefetch_related(*lesion_modules.relations())
+        .prefetch_related(*course.relations())
         .filter(pk=case_id)
         .first()
     )

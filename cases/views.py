@@ -19,7 +19,7 @@ from accounts.access import require
 from accounts.audit import Wording, history_entries
 from accounts.models import ReadKind
 from accounts.readlog import record_read
-from cases import lesion_modules
+from cases import course_forms, lesion_modules
 from cases.access import get_case_for_user
 from cases.forms import CaseForm
 from cases.models import Case, CaseStatus, Patient, parse_record_id
@@ -246,6 +246,19 @@ HISTORY_WORDING = {
     "Case": Wording({"insert": "Case entered", "update": "Case changed", "delete": "Case deleted"}),
     "Lesion": Wording({"insert": "Lesion added", "update": "Lesion changed",
                        "delete": "Lesion removed"}),
+    "Measurement": Wording({"insert": "Lesion measured", "update": "Measurement changed",
+                            "delete": "Measurement removed"}, fields=("state", "diameter_mm")),
+    "ImagingTimepoint": Wording({"insert": "Imaging recorded", "update": "Imaging changed",
+                                 "delete": "Imaging removed"},
+                                fields=("day", "modality", "place", "conclusion",
+                                        "accession_number", "study_uid", "non_target",
+                                        "new_lesion")),
+    "DatedValue": Wording({"insert": "Value recorded", "delete": "Value removed"},
+                          fields=("fact", "value", "day", "entered_as")),
+    "Treatment": Wording({"insert": "Treatment recorded", "update": "Treatment changed",
+                          "delete": "Treatment removed"},
+                         fields=("kind", "line", "regimen", "started_on", "ended_on", "cycles",
+                                 "stop_reason")),
     "CaseSummary": Wording({"insert": "Case summary printed", "delete": "Printed summary removed"},
                            fields=("page_count", "paper_size")),
     "AgendaItem": Wording({"insert": "Put on a meeting's agenda",
@@ -298,6 +311,7 @@ def case_page_context(request: HttpRequest, case: Case, seen, extra: dict) -> di
     region of the area's lesion table (``cases.lesion_modules``), which takes its own
     keys from ``extra`` (a form with its errors, the row being edited)."""
     lesions = lesion_modules.page_context(request, case, seen, extra)
+    course = course_forms.page_context(request, case, seen, extra)
     return {
         "case": case,
         "seen": seen,
@@ -307,6 +321,7 @@ def case_page_context(request: HttpRequest, case: Case, seen, extra: dict) -> di
         "can_change": request.user.has_perm(CHANGE_CASE),
         "lesion_template": lesion_modules.template_of(seen.area.lesion_module),
         **lesions,
+        **course,
         **extra,
     }
 

@@ -94,7 +94,19 @@ class FactAdmin(AuditedAdmin):
     history_includes_related = True
     fieldsets = [
         (None, {"fields": ["name", "label", "kind", "area", "section", "position", "help_text"]}),
-        ("Numbers", {"fields": ["unit", "unit_code", "minimum", "maximum", "alternative_units"]}),
+        (
+            "Numbers",
+            {
+                "fields": [
+                    "unit",
+                    "unit_code",
+                    "minimum",
+                    "maximum",
+                    "alternative_units",
+                    "over_time",
+                ]
+            },
+        ),
         ("Terminology and FHIR", {"fields": ["codes", "fhir"]}),
         ("Audit", {"fields": ["updated_at", "updated_by"]}),
     ]

@@ -90,6 +90,7 @@ FACT_FIELDS = {
     "unit_code": ("unit_code", ""),
     "codes": ("codes", []),
     "fhir": ("fhir", {}),
+    "over_time": ("over_time", False),
 }
 SOURCE_FIELDS = {
     "short_name": ("short_name", ""),

@@ -63,6 +63,7 @@ class FactSpec:
     unit_code: str = ""
     choice_codes: Mapping[str, tuple[Coding, ...]] = field(default_factory=dict)
     fhir: Mapping[str, object] = field(default_factory=dict)
+    over_time: bool = False  # a series of dated values; conditions read the latest
 
     @property
     def values(self) -> frozenset[str]:

@@ -214,6 +214,12 @@ class Fact(Stamped):
         "(guidelines.terminology).",
     )
 
+    over_time = models.BooleanField(
+        "recorded over time", default=False,
+        help_text="A series of dated values (e.g. CEA, the liver labs): cases record it in "
+        "their course, not on the form, and conditions read the latest value.",
+    )  # fmt: skip
+
     objects = FactQuerySet.as_manager()
 
     class Meta:
@@ -268,6 +274,7 @@ class Fact(Stamped):
                 {c.value: terminology.codings(c.codes) for c in saved if c.codes}
             ),
             fhir=MappingProxyType(dict(self.fhir or {})),
+            over_time=self.over_time,
         )
 
     def clean(self) -> None:
@@ -277,6 +284,8 @@ class Fact(Stamped):
             self.minimum is not None or self.maximum is not None
         ):
             raise ValidationError("Only number facts have a minimum and maximum.")
+        if self.over_time and self.kind not in facts.NUMERIC_KINDS:
+            raise ValidationError({"over_time": "Only number facts are recorded over time."})
         if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
             raise ValidationError({"maximum": "The maximum must not be below the minimum."})
         problems = {

@@ -30,6 +30,7 @@ import datetime
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 from guidelines.facts import decimals_that_agree
 
@@ -159,7 +160,9 @@ def _percent(change: float, cutoff: float, at_or_beyond) -> str:
     def agrees(written: float) -> bool:
         return at_or_beyond(written, cutoff) == at_or_beyond(change, cutoff)
 
-    whole = round(change)
+    # Half away from zero, as written by hand (Python's round() would give −42 for −42.5).
+    whole = int(Decimal(repr(abs(change))).quantize(Decimal(1), ROUND_HALF_UP))
+    whole = -whole if change < 0 else whole
     shown = str(whole) if agrees(float(whole)) else decimals_that_agree(change, agrees, least=1)
     sign = "+" if change > 0 else ("−" if change < 0 else "±")
     return f"{sign}{shown.lstrip('-')} %"

@@ -15,6 +15,21 @@ HGNC = "http://www.genenames.org/geneId"
 # This app's own codes: a case fact by its catalogue name, and a choice of a fact.
 FACT_SYSTEM = "urn:tumorboard:fhir:case-fact"
 PSEUDONYM_SYSTEM = "urn:tumorboard:fhir:pseudonym"
+# The patient's course (no checked standard code fits these; RECIST has none in INTEROP.md):
+# an imaging's modality, where it was done, a treatment's kind, line, cycles and reason for
+# stopping, and the computed response and measurements (exported, not imported).
+COURSE_SYSTEM = "urn:tumorboard:fhir:course"
+DICOM_UID = "urn:dicom:uid"  # ImagingStudy.identifier of a Study Instance UID (FHIR R4)
+ACCESSION = ("http://terminology.hl7.org/CodeSystem/v2-0203", "ACSN")
+
+
+def course_system(name: str) -> str:
+    """The code system of one of the course's lists (``…:course:modality``)."""
+    return f"{COURSE_SYSTEM}:{name}"
+
+
+def course_extension(name: str) -> str:
+    return f"{COURSE_SYSTEM}:extension:{name}"
 
 
 def value_system(fact: str) -> str:

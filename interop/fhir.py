@@ -6,6 +6,11 @@
   ECOG and the molecular results as Observations (LOINC), every other fact entered as
   an Observation under this app's own code system, and each lesion as an Observation
   with its Couinaud segments (SNOMED CT where checked).
+- The patient's course: each imaging timepoint as an ImagingStudy (its Study Instance UID
+  and accession number as identifiers), each lesion's measurement there and the response by
+  RECIST 1.1 as Observations derived from it, each dated value of a fact recorded over time
+  as an Observation of that fact with its date, each treatment as a Procedure with its
+  period (line, cycles and reason for stopping under this app's own codes).
 - Each signed decision in force: the board review as a Procedure (SNOMED CT
   720006006) and the decision as a CarePlan that addresses the Conditions.
 - Pseudonymised (for pseudonymised meetings): no name, no hospital number, the year of
@@ -23,12 +28,14 @@ from collections.abc import Iterable, Mapping
 from functools import partial
 
 from django.conf import settings
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
+from cases import course
 from cases.models import Case, Sex
 from cases.pseudonym import pseudonym, scrub
 from decisions.models import Decision, Outcome
-from guidelines import snapshot
+from guidelines import recist, snapshot
 from guidelines.facts import Coding, FactSpec
 from guidelines.matching import compile_condition
 from guidelines.terminology import components
@@ -108,16 +115,17 @@ class _Builder:
     # --- facts ------------------------------------------------------------------
 
     def facts(self) -> None:
-        # What was typed, but not what the lesion table replaces once it has rows (the
-        # lesions go out as Observations of their own).
-        replaced = self.case.lesion_values(self.catalogue)
+        # What was typed, but not what the lesion table and the course replace (the lesions
+        # and the course go out as resources of their own, the dated values with their date).
+        replaced = self.case.given_values(self.catalogue)
         values = {
             k: v for k, v in self.case.facts.items() if k in self.catalogue and k not in replaced
         }
         for name, value in values.items():
             self.fact(self.catalogue[name], value, values)
 
-    def fact(self, spec: FactSpec, value, values) -> None:
+    def fact(self, spec: FactSpec, value, values, *, when: dict | None = None,
+             key: str = "") -> None:  # fmt: skip
         """One fact as its terminology says (``guidelines.terminology``): a Condition, or
         an Observation with its standard codes, its value's, its unit's and components."""
         how = spec.fhir
@@ -141,7 +149,8 @@ class _Builder:
         ] if standard else []  # fmt: skip
         self.observation(
             spec, standard, spec.type.to_fhir(spec, value, partial(value_coding, spec), value_codes),
-            profile=how.get("profile") if standard else None, components=parts,
+            profile=how.get("profile") if standard else None, components=parts, when=when,
+            key=key,
         )  # fmt: skip
 
     def condition(self, spec, value, codings, verification, profile=None) -> None:
@@ -161,19 +170,21 @@ class _Builder:
         self.add(url, resource)
         self.conditions.append(url)
 
-    def observation(self, spec, codings, value, *, profile=None, components=()) -> None:
+    def observation(self, spec, codings, value, *, profile=None, components=(), when=None,
+                    key="") -> None:  # fmt: skip
         resource = {
             "resourceType": "Observation",
             "status": "final",
             "code": {"coding": [*codings, fact_coding(spec)], "text": spec.label},
             "subject": self.subject(),
+            **(when or {}),
             **value,
         }
         if profile:
             resource["meta"] = {"profile": [profile]}
         if components:
             resource["component"] = list(components)
-        self.add(self.ref("Observation", spec.name), resource)
+        self.add(self.ref("Observation", spec.name, *([key] if key else [])), resource)
 
     # --- lesions ----------------------------------------------------------------
 
@@ -199,6 +210,114 @@ class _Builder:
                 "subject": self.subject(),
                 "component": [size, *segments],
             })  # fmt: skip
+
+    # --- the course -------------------------------------------------------------
+
+    def course(self) -> None:
+        seen = course.course_of(self.case)
+        for point in seen.points:
+            self.imaging(point)
+        for spec in self.catalogue.values():
+            for value in seen.series.get(spec.name, ()) if spec.over_time else ():
+                self.fact(spec, value.value, {spec.name: value.value},
+                          when={"effectiveDateTime": value.day.isoformat()},
+                          key=f"{value.day.isoformat()}")  # fmt: skip
+        for treatment in seen.treatments:
+            self.treatment(treatment)
+
+    def imaging(self, point) -> None:
+        timepoint = point.timepoint
+        study = self.ref("ImagingStudy", timepoint.day.isoformat(), timepoint.modality)
+        identifiers = []  # (never in a pseudonymised export: they find the patient in PACS)
+        if timepoint.study_uid and not self.pseudonymised:
+            identifiers.append(
+                {"system": codes.DICOM_UID, "value": f"urn:oid:{timepoint.study_uid}"}
+            )
+        if timepoint.accession_number and not self.pseudonymised:
+            identifiers.append({"type": {"coding": [coding(*codes.ACCESSION)]},
+                                "value": timepoint.accession_number})  # fmt: skip
+        resource = {
+            "resourceType": "ImagingStudy",
+            "status": "available",
+            "subject": self.subject(),
+            "started": timepoint.day.isoformat(),
+        }
+        if identifiers:
+            resource["identifier"] = identifiers
+        if timepoint.modality:
+            resource["modality"] = [coding(codes.course_system("modality"), timepoint.modality,
+                                           timepoint.get_modality_display())]  # fmt: skip
+        if timepoint.conclusion:
+            resource["description"] = self.text(timepoint.conclusion)[:1024]
+        extensions = [
+            {"url": codes.course_extension(name), **value}
+            for name, value in (
+                ("place", {"valueString": self.text(timepoint.place)} if timepoint.place else {}),
+                ("non-target", {"valueCode": timepoint.non_target} if timepoint.non_target else {}),
+                ("new-lesion", {"valueBoolean": True} if timepoint.new_lesion else {}),
+            )
+            if value
+        ]  # fmt: skip
+        if extensions:
+            resource["extension"] = extensions
+        self.add(study, resource)
+        when = {"effectiveDateTime": timepoint.day.isoformat(),
+                "derivedFrom": [{"reference": study}]}  # fmt: skip
+        for row, measured in point.measured:
+            value = ({"valueQuantity": {"value": measured.diameter_mm, "unit": "mm",
+                                        "system": "http://unitsofmeasure.org", "code": "mm"}}
+                     if measured.diameter_mm is not None else
+                     {"valueCodeableConcept": {"coding": [coding(
+                         codes.course_system("measurement"), measured.state,
+                         measured.get_state_display())]}})  # fmt: skip
+            self.add(self.ref("Measurement", row.number, timepoint.pk), {
+                "resourceType": "Observation", "status": "final",
+                "code": {"coding": [coding(codes.COURSE_SYSTEM, "lesion_measurement",
+                                           "Liver lesion, longest diameter")],
+                         "text": f"Liver lesion {row.number}"},
+                "subject": self.subject(), **when, **value,
+            })  # fmt: skip
+        assessment = point.assessment
+        if assessment is not None and not assessment.baseline:
+            self.add(self.ref("Response", timepoint.pk), {
+                "resourceType": "Observation", "status": "final",
+                "code": {"coding": [coding(codes.COURSE_SYSTEM, "recist_overall_response",
+                                           "Overall response (RECIST 1.1)")]},
+                "subject": self.subject(), **when,
+                "valueCodeableConcept": {"coding": [coding(
+                    codes.course_system("recist_response"), assessment.overall,
+                    recist.WORDS[assessment.overall])], "text": assessment.words},
+            })  # fmt: skip
+
+    def treatment(self, treatment) -> None:
+        period = {"start": treatment.started_on.isoformat()}
+        if treatment.ended_on:
+            period["end"] = treatment.ended_on.isoformat()
+        extensions = [
+            {"url": codes.course_extension(name), **value}
+            for name, value in (
+                ("line", {"valuePositiveInt": treatment.line} if treatment.line else {}),
+                ("cycles", {"valueUnsignedInt": treatment.cycles}
+                 if treatment.cycles is not None else {}),
+            )
+            if value
+        ]  # fmt: skip
+        resource = {
+            "resourceType": "Procedure",
+            "status": "in-progress" if treatment.ongoing else "completed",
+            "code": {"coding": [coding(codes.course_system("treatment"), treatment.kind,
+                                       treatment.get_kind_display())],
+                     "text": self.text(treatment.regimen) or treatment.get_kind_display()},
+            "subject": self.subject(),
+            "performedPeriod": period,
+        }  # fmt: skip
+        if treatment.stop_reason:
+            resource["statusReason"] = {"coding": [coding(
+                codes.course_system("stop_reason"), treatment.stop_reason,
+                treatment.get_stop_reason_display())]}  # fmt: skip
+        if extensions:
+            resource["extension"] = extensions
+        self.add(self.ref("Treatment", treatment.pk), resource)
 
     # --- decisions --------------------------------------------------------------
 
@@ -269,10 +388,12 @@ def decisions_in_force(case: Case) -> list[Decision]:
 
 def case_resources(case: Case, *, pseudonymised: bool = False) -> list[dict]:
     """The bundle entries of one case (``case.patient`` selected with it)."""
+    prefetch_related_objects([case], *course.relations())
     builder = _Builder(case, pseudonymised=pseudonymised)
     builder.patient()
     builder.facts()
     builder.lesions()
+    builder.course()
     builder.decisions(decisions_in_force(case))
     return builder.entries
 

@@ -2,7 +2,10 @@
 codes say, each checked against the fact catalogue like a typed value.
 
 Nothing is saved here. The result says what was taken (and from which code) and what
-was left and why, so that a person sees both before a case is made. A code is taken
+was left and why, so that a person sees both before a case is made. The patient's course
+(what ``interop.fhir`` writes: imaging studies, dated values of the facts recorded over time,
+treatments) is read into ``Imported.course``, checked as its forms check it; the response and
+the measurements are computed here from the lesion table, so they are left. A code is taken
 only where its meaning is certain: the checked standard codes of ``interop.codes`` and
 this app's own codes (what ``interop.fhir`` writes). A fact given twice with different
 values is left, never guessed.
@@ -16,8 +19,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.utils import timezone
 
-from cases.models import PATIENT_FACTS, Sex
+from cases.models import (
+    PATIENT_FACTS,
+    UID_VALIDATOR,
+    Modality,
+    NonTarget,
+    Sex,
+    StopReason,
+    TreatmentKind,
+)
 from guidelines import terminology
 from guidelines.facts import (
     CHOICE_KINDS,
@@ -29,6 +41,7 @@ from guidelines.facts import (
 from interop import codes
 
 MAX_BYTES = 5 * 1024 * 1024
+UID_PATTERN = UID_VALIDATOR.regex
 GENDERS = {"female": Sex.FEMALE, "male": Sex.MALE, "other": Sex.OTHER, "unknown": Sex.UNKNOWN}
 NAMES = {codes.SNOMED: "SNOMED CT", codes.LOINC: "LOINC", codes.ICD10: "ICD-10"}
 
@@ -60,6 +73,10 @@ class Imported:
     facts: dict[str, object] = field(default_factory=dict)
     taken: list[Taken] = field(default_factory=list)
     left: list[Left] = field(default_factory=list)
+    # The course, as ``cases.course_forms.record_course`` takes it (JSON: dates as text).
+    course: dict[str, list] = field(
+        default_factory=lambda: {"imaging": [], "values": [], "treatments": []}
+    )
 
 
 def read(raw: bytes | str, catalogue: Catalogue) -> Imported:
@@ -81,13 +98,15 @@ def read(raw: bytes | str, catalogue: Catalogue) -> Imported:
         what = f"{kind} {index}"
         if kind == "Patient":
             continue
+        if _course(resource, what, catalogue, found):
+            continue
         if kind not in ("Condition", "Observation"):
             found.left.append(Left(what, "only Conditions and Observations give case facts"))
             continue
         for fact, value, source, reason in _facts_of(resource, catalogue):
             if reason:
                 found.left.append(Left(f"{what} ({source})", reason))
-            else:
+            elif not _dated(resource, fact, value, f"{what}, {source}", catalogue, found):
                 candidates.setdefault(fact, []).append((value, f"{what}, {source}"))
     for fact, given in candidates.items():
         spec = catalogue[fact]
@@ -104,6 +123,146 @@ def read(raw: bytes | str, catalogue: Catalogue) -> Imported:
         found.facts[fact] = value
         found.taken.append(Taken(fact, spec.label, spec.display_value(value), source))
     return found
+
+
+# --- the course --------------------------------------------------------------------
+
+
+def _day(text: object) -> datetime.date | None:
+    """A date (the date of a dateTime), or None."""
+    if not isinstance(text, str):
+        return None
+    try:
+        return datetime.date.fromisoformat(text[:10])
+    except ValueError:
+        return None
+
+
+def _past(day: datetime.date | None) -> bool:
+    return day is not None and datetime.date(1900, 1, 1) <= day <= timezone.localdate()
+
+
+def _extension(resource: Mapping, name: str, element: str):
+    url = codes.course_extension(name)
+    for extension in resource.get("extension") or []:
+        if isinstance(extension, Mapping) and extension.get("url") == url:
+            return extension.get(element)
+    return None
+
+
+def _course(resource: Mapping, what: str, catalogue: Catalogue, found: Imported) -> bool:
+    """Read a resource of the course into ``found.course``; whether it was one."""
+    kind = resource.get("resourceType")
+    own = [c for s, c in _codings(resource.get("code")) if s == codes.COURSE_SYSTEM]
+    if kind == "Observation" and own:
+        found.left.append(Left(what, "the response and the measurements are computed here from "
+                                     "the lesion table, whose lesions are entered on the case"))  # fmt: skip
+        return True
+    if kind == "ImagingStudy":
+        _imaging(resource, what, found)
+        return True
+    treatment = [c for s, c in _codings(resource.get("code"))
+                 if s == codes.course_system("treatment")]  # fmt: skip
+    if kind == "Procedure" and treatment:
+        _treatment(resource, treatment[0], what, found)
+        return True
+    return False
+
+
+def _imaging(resource: Mapping, what: str, found: Imported) -> None:
+    day = _day(resource.get("started"))
+    if not _past(day):
+        found.left.append(Left(what, "no imaging date (after 1900, not in the future)"))
+        return
+    modality = next((c for s, c in (_codings({"coding": resource.get("modality") or []}))
+                     if s == codes.course_system("modality")), "")  # fmt: skip
+    if modality and modality not in Modality.values:
+        found.left.append(Left(what, f"modality {modality[:20]!r} is not one this app records"))
+        return
+    item = {"day": day.isoformat(), "modality": modality, "study_uid": "", "accession_number": "",
+            "conclusion": str(resource.get("description") or "")[:4000],
+            "place": str(_extension(resource, "place", "valueString") or "")[:200],
+            "non_target": _extension(resource, "non-target", "valueCode") or "",
+            "new_lesion": _extension(resource, "new-lesion", "valueBoolean") is True}  # fmt: skip
+    if item["non_target"] not in ("", *NonTarget.values):
+        item["non_target"] = ""
+    for identifier in resource.get("identifier") or []:
+        value = str(identifier.get("value") or "")
+        types = _codings(identifier.get("type"))
+        if identifier.get("system") == codes.DICOM_UID and value.startswith("urn:oid:"):
+            uid = value.removeprefix("urn:oid:")
+            if UID_PATTERN.match(uid) and len(uid) <= 64:
+                item["study_uid"] = uid
+        elif codes.ACCESSION in types:
+            item["accession_number"] = value[:64]
+    if any(other["day"] == item["day"] and other["modality"] == modality
+           for other in found.course["imaging"]):  # fmt: skip
+        found.left.append(Left(what, "a second imaging of the same date and modality"))
+        return
+    found.course["imaging"].append(item)
+    words = f"{Modality(modality).label if modality else 'Imaging'} of {day:%d %b %Y}"
+    found.taken.append(Taken("imaging", "Imaging", words, what))
+
+
+def _treatment(resource: Mapping, kind: str, what: str, found: Imported) -> None:
+    if kind not in TreatmentKind.values:
+        found.left.append(Left(what, f"treatment {kind[:30]!r} is not one this app records"))
+        return
+    period = resource.get("performedPeriod") or {}
+    start, end = _day(period.get("start")), _day(period.get("end"))
+    line = _extension(resource, "line", "valuePositiveInt")
+    cycles = _extension(resource, "cycles", "valueUnsignedInt")
+    stop = next((c for s, c in _codings(resource.get("statusReason"))
+                 if s == codes.course_system("stop_reason")), "")  # fmt: skip
+    problems = []
+    if not _past(start):
+        problems.append("no start date (after 1900, not in the future)")
+    if end is not None and (not _past(end) or (start and end < start)):
+        problems.append("an end that is before the start or in the future")
+    systemic = kind == TreatmentKind.SYSTEMIC
+    if systemic != (isinstance(line, int) and not isinstance(line, bool) and 1 <= line <= 20):
+        problems.append("a line (1–20) for systemic therapy only")
+    if cycles is not None and not (isinstance(cycles, int) and 0 <= cycles <= 200 and systemic):
+        problems.append("cycles (0–200) for systemic therapy only")
+    if stop and (stop not in StopReason.values or end is None):
+        problems.append("a reason for stopping without an end, or not one this app records")
+    if problems:
+        found.left.append(Left(what, "; ".join(problems)))
+        return
+    regimen = (resource.get("code") or {}).get("text") or ""
+    label = TreatmentKind(kind).label
+    found.course["treatments"].append({
+        "kind": kind, "line": line if systemic else None, "cycles": cycles,
+        "regimen": "" if regimen == label else str(regimen)[:200],
+        "started_on": start.isoformat(), "ended_on": end.isoformat() if end else None,
+        "stop_reason": stop,
+    })  # fmt: skip
+    found.taken.append(Taken("treatment", "Treatment", f"{label} from {start:%d %b %Y}", what))
+
+
+def _dated(resource, fact: str, value, source: str, catalogue: Catalogue, found) -> bool:
+    """A dated value of a fact recorded over time into the course; whether it was one."""
+    spec = catalogue[fact]
+    day = _day(resource.get("effectiveDateTime"))
+    if not spec.over_time or day is None:
+        return False
+    if not _past(day):
+        found.left.append(Left(source, "a date in the future"))
+        return True
+    try:
+        value = coerce_value(spec, value)
+    except FactValueError as error:
+        found.left.append(Left(source, str(error)))
+        return True
+    same = [v for v in found.course["values"] if (v["fact"], v["day"]) == (fact, day.isoformat())]
+    if same:
+        if same[0]["value"] != value:
+            found.left.append(Left(source, "a second value of the same date"))
+        return True
+    found.course["values"].append({"fact": fact, "day": day.isoformat(), "value": value})
+    words = f"{spec.display_value(value)} on {day:%d %b %Y}"
+    found.taken.append(Taken(fact, spec.label, words, source))
+    return True
 
 
 # FHIR bundles nest a few levels (a bundle, its entries, a resource, its elements and

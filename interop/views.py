@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from django import forms
+from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.access import require
 from cases.access import get_case_for_user
-from cases.forms import FACT_PREFIX, CaseForm, initial_value
+from cases.forms import FACT_PREFIX, IMPORTED_COURSE, CaseForm, initial_value
 from cases.models import patient_facts
 from documents import delivery
 from guidelines import snapshot
@@ -85,6 +86,8 @@ def _prefilled_case_form(request, content, found: reading.Imported) -> HttpRespo
     }
     for name, value in found.facts.items():
         initial[FACT_PREFIX + name] = initial_value(content.catalogue[name], value)
+    if any(found.course.values()):  # recorded with the case when it is saved
+        initial["imported_course"] = signing.dumps(found.course, salt=IMPORTED_COURSE)
     form = CaseForm(None, case=None, initial=initial, catalogue=content.catalogue)
     values = {**found.facts}
     values.update(

@@ -12,17 +12,25 @@ class LiverConfig(AppConfig):
 
         from cases import lesion_modules
         from common.slots import slot
-        from liver import views
+        from liver import lesions, views
         from liver.models import Lesion
 
         lesion_modules.register(
             lesion_modules.LesionModule(
-                "liver", "liver/_lesions.html", "lesions", views.lesion_context
+                "liver", "liver/_lesions.html", "lesions", views.lesion_context,
+                with_rows=(("measurements", _with_timepoints),), measure=lesions.measure,
             )
         )  # fmt: skip
         slot("cases.printed_section").register("liver/_printed_lesions.html")
         post_save.connect(_changed, sender=Lesion, dispatch_uid="liver-lesion-changed")
         post_delete.connect(_changed, sender=Lesion, dispatch_uid="liver-lesion-changed")
+
+
+def _with_timepoints():
+    """A lesion's measurements, each with its imaging (one query, joined)."""
+    from liver.models import Measurement
+
+    return Measurement.objects.select_related("timepoint")
 
 
 def _changed(sender, instance, **kwargs) -> None:

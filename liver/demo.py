@@ -1,13 +1,15 @@
 """Demo data of the liver lesion module (``manage.py seed_demo``, after the cases'):
-the lesion rows of the demo cases that list them (``cases.demo.DEMO_CASES``)."""
+the lesion rows of the demo cases that list them (``cases.demo.DEMO_CASES``), each measured
+at the demo's imaging timepoints (one size per imaging), or, for a demo without a course,
+at one imaging of its modality five days before the referral."""
 
 from __future__ import annotations
 
 import datetime
 
 from cases.demo import DEMO_CASES
-from cases.models import Case
-from liver.models import Lesion
+from cases.models import Case, ImagingTimepoint
+from liver.models import Lesion, Measurement, MeasurementState
 
 
 def seed() -> list[str]:
@@ -17,11 +19,25 @@ def seed() -> list[str]:
         case = Case.objects.filter(patient__mrn__iexact=demo["patient"][0]).first()
         if not rows or case is None or case.lesions.exists():
             continue
-        for number, (segments, size, imaging, vessels, gone, plan) in enumerate(rows, start=1):
-            Lesion.objects.create(
-                case=case, number=number, segments=segments, diameter_mm=size, imaging=imaging,
-                imaging_date=datetime.date(2026, 10, 20), vessels=vessels, disappeared=gone,
-                planned_treatment=plan,
+        timepoints = list(ImagingTimepoint.objects.filter(patient=case.patient).order_by("day"))
+        for number, row in enumerate(rows, start=1):
+            segments, sizes, imaging, vessels, gone, plan, *target = row
+            lesion = Lesion.objects.create(
+                case=case, number=number, segments=segments, vessels=vessels, disappeared=gone,
+                planned_treatment=plan, target=bool(target and target[0]),
             )  # fmt: skip
+            if not isinstance(sizes, tuple):
+                day = case.referral_date - datetime.timedelta(days=5)
+                timepoints = [ImagingTimepoint.objects.get_or_create(
+                    patient=case.patient, day=day, modality=imaging, defaults={"case": case}
+                )[0]]  # fmt: skip
+                sizes = (sizes,)
+            for timepoint, size in zip(timepoints, sizes, strict=True):
+                measured = isinstance(size, int)
+                Measurement.objects.create(
+                    lesion=lesion, timepoint=timepoint,
+                    state=MeasurementState.MEASURED if measured else size,
+                    diameter_mm=size if measured else None,
+                )  # fmt: skip
         added += 1
     return [f"Added the lesion tables of {added} demo case(s)."] if added else []

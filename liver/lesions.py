@@ -1,6 +1,11 @@
 """The lesion table of a case: one row per liver metastasis, added, changed and removed
 in place. Every change gives the case a new version (its facts and scores follow from
-the rows), so that a case form or a decision opened before knows it is out of date."""
+the rows), so that a case form or a decision opened before knows it is out of date.
+
+A row's size is its measurement at its latest imaging timepoint (``liver.models.Measurement``):
+the form shows that one and saves it at the timepoint of the imaging date and modality it
+names (found, or made for the patient). Restaging measures every lesion at once through
+the course's timepoint form (``cases.course``)."""
 
 from __future__ import annotations
 
@@ -11,10 +16,11 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
-from cases.models import Case
+from cases.models import Case, ImagingTimepoint, Modality
 from common.text import BidiSafeFormMixin
-from guidelines.scores import PARTS
-from liver.models import SEGMENT_CHOICES, Lesion
+from guidelines.recist import MAX_TARGETS_PER_ORGAN, MEASURABLE_MM
+from guidelines.scores import MAX_DIAMETER_MM, PARTS
+from liver.models import SEGMENT_CHOICES, Lesion, Measurement, MeasurementState
 
 
 class StaleLesion(Exception):
@@ -32,31 +38,38 @@ class LesionForm(BidiSafeFormMixin, forms.ModelForm):
         required=False,
         widget=forms.Select(choices=[("unknown", "Not known"), ("true", "Yes"), ("false", "No")]),
     )
+    # Its measurement at one imaging (the latest, for a row being edited).
+    diameter_mm = forms.IntegerField(
+        label="Largest diameter (mm)", required=False, min_value=1, max_value=MAX_DIAMETER_MM,
+        help_text=f"At the imaging below, 1–{MAX_DIAMETER_MM} mm.",
+        widget=forms.NumberInput(attrs={"min": 1, "max": MAX_DIAMETER_MM, "step": 1}),
+    )  # fmt: skip
+    imaging = forms.ChoiceField(choices=[("", "Not recorded"), *Modality.choices], required=False)
+    imaging_date = forms.DateField(
+        required=False,
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Lesion
-        fields = [
-            "segments",
-            "diameter_mm",
-            "imaging",
-            "imaging_date",
-            "vessels",
-            "disappeared",
-            "planned_treatment",
-        ]
-        widgets = {
-            "imaging_date": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
-            "diameter_mm": forms.NumberInput(attrs={"min": 1, "max": 300, "step": 1}),
-        }
+        fields = ["segments", "vessels", "disappeared", "planned_treatment", "target"]
         labels = {"vessels": "Relation to major vessels"}
 
-    def __init__(self, *args, **kwargs):
+    field_order = ["segments", "diameter_mm", "imaging", "imaging_date", "vessels",
+                   "disappeared", "planned_treatment", "target"]  # fmt: skip
+
+    def __init__(self, *args, case: Case | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["imaging"].choices = [("", "Not recorded"), *self.fields["imaging"].choices[1:]]
+        self.case_id = case.pk if case else self.instance.case_id
         self.fields["vessels"].choices = [("", "Not recorded"), *self.fields["vessels"].choices[1:]]
         if self.instance.pk:
             self.initial.setdefault("version", self.instance.version)
+            latest = self.instance.latest
+            if latest is not None:
+                self.initial.setdefault("diameter_mm", latest.diameter_mm)
+                self.initial.setdefault("imaging", latest.timepoint.modality)
+                self.initial.setdefault("imaging_date", latest.timepoint.day)
 
     def clean_segments(self) -> list[str]:
         chosen = self.cleaned_data["segments"]
@@ -74,11 +87,89 @@ class LesionForm(BidiSafeFormMixin, forms.ModelForm):
             raise forms.ValidationError("Enter the date of the imaging (not in the future).")
         return day
 
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("diameter_mm")
+            and not data.get("imaging_date")
+            and "imaging_date" not in (self.errors)
+        ):
+            self.add_error("imaging_date", "Enter the date of the imaging this size is from.")
+        if data.get("target"):
+            self._check_target(data)
+        return data
+
+    def _check_target(self, data) -> None:
+        """RECIST 1.1 (liver domain fact sheet §7): a target is measurable at baseline, and
+        the liver has at most two. (Measurability at baseline is checked again where the
+        response is assessed, since the baseline may change.)"""
+        size = data.get("diameter_mm")
+        if size is not None and size < MEASURABLE_MM:
+            self.add_error("target", f"A target lesion measures at least {MEASURABLE_MM} mm.")
+        case_id = self.case_id
+        others = Lesion.objects.filter(case_id=case_id, target=True).exclude(pk=self.instance.pk)
+        if case_id and others.count() >= MAX_TARGETS_PER_ORGAN:
+            self.add_error(
+                "target",
+                f"The liver has at most {MAX_TARGETS_PER_ORGAN} target lesions "
+                "(RECIST 1.1); this case has them already.",
+            )
+
 
 def _case_changed(case_id: int, user) -> None:
     Case.objects.filter(pk=case_id).update(
         version=F("version") + 1, updated_by=user, updated_at=timezone.now()
     )
+
+
+def timepoint_for(case: Case, day: datetime.date, modality: str, user) -> ImagingTimepoint:
+    """The patient's imaging of that day and modality, made when there is none."""
+    timepoint, _ = ImagingTimepoint.objects.get_or_create(
+        patient_id=case.patient_id, day=day, modality=modality,
+        defaults={"case": case, "created_by": user, "updated_by": user},
+    )  # fmt: skip
+    return timepoint
+
+
+def _measure(lesion: Lesion, form: LesionForm, user) -> None:
+    """Save the form's size at the timepoint it names: the latest measurement moves there
+    (it is what the form showed), or a first one is made. An emptied size removes the
+    latest measurement (not measured)."""
+    data = form.cleaned_data
+    latest = Measurement.objects.filter(lesion=lesion).order_by(
+        "-timepoint__day", "-timepoint__pk"
+    ).select_related("timepoint").first()  # fmt: skip
+    if data.get("diameter_mm") is None:
+        if latest is not None and latest.state == MeasurementState.MEASURED:
+            latest.delete()
+        return
+    timepoint = timepoint_for(lesion.case, data["imaging_date"], data.get("imaging", ""), user)
+    there = Measurement.objects.filter(lesion=lesion, timepoint=timepoint).first()
+    row = there or latest or Measurement(lesion=lesion)
+    row.timepoint = timepoint
+    row.state, row.diameter_mm = MeasurementState.MEASURED, data["diameter_mm"]
+    row.save()
+
+
+def measure(case: Case, timepoint: ImagingTimepoint, sizes: dict) -> None:
+    """The case's lesions at a timepoint (the course's timepoint form): each row's size in
+    mm, not seen or too small to measure; None removes its measurement there."""
+    rows = {row.pk: row for row in case.lesions.all()}
+    for pk, size in sizes.items():
+        if pk not in rows:
+            continue  # removed meanwhile
+        if size is None:
+            Measurement.objects.filter(lesion_id=pk, timepoint=timepoint).delete()
+            continue
+        state = MeasurementState.MEASURED if isinstance(size, int) else size
+        Measurement.objects.update_or_create(
+            lesion_id=pk, timepoint=timepoint,
+            defaults={"state": state,
+                      "diameter_mm": size if state == MeasurementState.MEASURED else None},
+        )  # fmt: skip
+    Lesion.objects.filter(pk__in=[pk for pk in sizes if pk in rows]).update(
+        version=F("version") + 1
+    )  # (a row's form opened before shows another size)
 
 
 def add(case: Case, form: LesionForm, user) -> Lesion:
@@ -90,6 +181,7 @@ def add(case: Case, form: LesionForm, user) -> Lesion:
         lesion.case = case
         lesion.number = last + 1
         lesion.save()
+        _measure(lesion, form, user)
         _case_changed(case.pk, user)
     return lesion
 
@@ -104,6 +196,7 @@ def change(lesion: Lesion, form: LesionForm, user) -> Lesion:
         saved.version = current.version + 1
         # Only what the form edits: a removal meanwhile may have renumbered the row.
         saved.save(update_fields=[*LesionForm.Meta.fields, "version"])
+        _measure(saved, form, user)
         _case_changed(lesion.case_id, user)
     return saved
 

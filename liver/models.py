@@ -9,21 +9,17 @@ the storage (and its audit history) did not move.
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from accounts.audit import audited
-from cases.models import Case
-from guidelines import scores
+from cases.models import Case, ImagingTimepoint, Modality
+from guidelines import recist, scores
 
-
-class Imaging(models.TextChoices):
-    CT = "ct", "CT"
-    MRI = "mri", "MRI"
-    CEUS = "ceus", "CEUS"
-    ULTRASOUND = "ultrasound", "Ultrasound"
-    PET_CT = "pet_ct", "PET-CT"
+Imaging = Modality  # (the lesion table's name for it before timepoints held it)
 
 
 class VesselRelation(models.TextChoices):
@@ -52,13 +48,10 @@ class Lesion(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="lesions")
     number = models.PositiveSmallIntegerField(help_text="As numbered on the liver map.")
     segments = ArrayField(models.CharField(max_length=4, choices=SEGMENT_CHOICES))
-    diameter_mm = models.PositiveSmallIntegerField(
-        "largest diameter (mm)", null=True, blank=True,
-        validators=[MinValueValidator(1), MaxValueValidator(300)],
-        help_text="On the latest imaging, 1–300 mm.",
+    target = models.BooleanField(
+        "RECIST target lesion", default=False,
+        help_text="Chosen at baseline: measurable (at least 10 mm), at most 2 in the liver.",
     )  # fmt: skip
-    imaging = models.CharField(max_length=12, choices=Imaging.choices, blank=True)
-    imaging_date = models.DateField(null=True, blank=True)
     vessels = models.CharField(
         "relation to major vessels", max_length=16, choices=VesselRelation.choices, blank=True
     )
@@ -78,11 +71,6 @@ class Lesion(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["case", "number"], name="lesion_number_once_per_case"),
             models.CheckConstraint(
-                condition=models.Q(diameter_mm__isnull=True)
-                | models.Q(diameter_mm__gte=1, diameter_mm__lte=300),
-                name="lesion_diameter_in_range",
-            ),
-            models.CheckConstraint(
                 condition=~models.Q(segments=[]), name="lesion_in_at_least_one_segment"
             ),
         ]
@@ -91,5 +79,103 @@ class Lesion(models.Model):
         size = f", {self.diameter_mm} mm" if self.diameter_mm else ""
         return f"Lesion {self.number} ({', '.join(self.segments)}{size})"
 
+    # The lesion at its latest imaging: the table shows it and the scores read it. Reads
+    # the measurements prefetched with their timepoints (``cases.lesion_modules``).
+    @cached_property
+    def course(self) -> list[Measurement]:
+        """Its measurements, the earliest first (read once per row: a page asks often)."""
+        return sorted(self.measurements.all(), key=lambda m: (m.timepoint.day, m.timepoint.pk))
+
+    @property
+    def latest(self) -> Measurement | None:
+        course = self.course
+        return course[-1] if course else None
+
+    @property
+    def diameter_mm(self) -> int | None:
+        """The longest diameter at the latest imaging (None: not seen, too small to
+        measure, or not measured)."""
+        latest = self.latest
+        return latest.diameter_mm if latest else None
+
+    @property
+    def imaging(self) -> str:
+        latest = self.latest
+        return latest.timepoint.modality if latest else ""
+
+    @property
+    def imaging_date(self):
+        latest = self.latest
+        return latest.timepoint.day if latest else None
+
+    def get_imaging_display(self) -> str:
+        return Modality(self.imaging).label if self.imaging else ""
+
+    @property
+    def no_longer_visible(self) -> bool | None:
+        """No longer visible: from the timepoints where they decide it (seen with a size
+        before, not seen at the latest: yes; a size at the latest: no), else as typed."""
+        course = self.course
+        if course and course[-1].state == MeasurementState.NOT_SEEN:
+            if any(m.state != MeasurementState.NOT_SEEN for m in course[:-1]):
+                return True
+        elif course and course[-1].state == MeasurementState.MEASURED and len(course) > 1:
+            return False
+        return self.disappeared
+
     def for_scores(self) -> scores.Lesion:
-        return scores.Lesion(tuple(self.segments), self.diameter_mm, self.disappeared, self.number)
+        return scores.Lesion(
+            tuple(self.segments), self.diameter_mm, self.no_longer_visible, self.number
+        )
+
+    def for_recist(self) -> recist.Lesion:
+        return recist.Lesion(str(self.pk), "liver", f"lesion {self.number}")
+
+
+class MeasurementState(models.TextChoices):
+    MEASURED = "measured", "Measured"
+    NOT_SEEN = recist.NOT_SEEN, "Not seen"
+    TOO_SMALL = recist.TOO_SMALL, "Too small to measure"
+
+
+@audited
+class Measurement(models.Model):
+    """A lesion at one imaging timepoint: its longest diameter, or not seen, or too small to
+    measure (liver domain fact sheet §7). A lesion first measured after the case's baseline
+    is a new lesion at that timepoint."""
+
+    lesion = models.ForeignKey(Lesion, on_delete=models.CASCADE, related_name="measurements")
+    timepoint = models.ForeignKey(
+        ImagingTimepoint, on_delete=models.CASCADE, related_name="measurements"
+    )
+    state = models.CharField(
+        max_length=12, choices=MeasurementState.choices, default=MeasurementState.MEASURED
+    )
+    diameter_mm = models.PositiveSmallIntegerField(
+        "longest diameter (mm)", null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(scores.MAX_DIAMETER_MM)],
+    )  # fmt: skip
+
+    class Meta:
+        app_label = "cases"  # (stored with the cases, as the lesions)
+        constraints = [
+            models.UniqueConstraint(fields=["lesion", "timepoint"], name="measurement_once"),
+            models.CheckConstraint(
+                condition=models.Q(state="measured", diameter_mm__gte=1, diameter_mm__lte=300)
+                | (~models.Q(state="measured") & models.Q(diameter_mm__isnull=True)),
+                name="measurement_size_when_measured",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lesion} at {self.timepoint}: {self.words}"
+
+    @property
+    def words(self) -> str:
+        if self.state == MeasurementState.MEASURED:
+            return f"{self.diameter_mm} mm"
+        return self.get_state_display().lower()
+
+    @property
+    def for_recist(self) -> recist.Measurement:
+        return self.diameter_mm if self.state == MeasurementState.MEASURED else self.state

@@ -23,17 +23,29 @@ from liver.models import SEGMENT_CHOICES, Lesion
 
 
 def lesion_context(request: HttpRequest, case: Case, seen, extra: dict) -> dict:
-    """What the lesion region needs (map, table, add form); takes its keys from ``extra``."""
+    """What the lesion region needs (map, table, and the add form when it is asked for: from
+    a segment of the map, the "Add a lesion" button, or a post with errors); takes its keys
+    from ``extra``."""
     segment = request.GET.get("segment", "")
     initial = {"segments": [segment]} if segment in dict(SEGMENT_CHOICES) else {}
+    start = dict(initial)
+    latest = seen.course.points[-1].timepoint if seen.course and seen.course.points else None
+    if latest is not None:  # a lesion found on the latest imaging, most often
+        initial.update(imaging=latest.modality, imaging_date=latest.day)
     editing = extra.pop("editing", None) or parse_record_id(request.GET.get("edit", ""))
     edit_form = extra.pop("edit_form", None)
     if editing and edit_form is None:
         lesion = next((lesion for lesion in seen.lesions if lesion.pk == editing), None)
         edit_form = _edit_form(lesion) if lesion else None
+    lesion_form = extra.pop("lesion_form", None)
+    adding = extra.pop("adding", False) or request.GET.get("lesion") == "new"
+    if lesion_form is None and (start or adding):
+        lesion_form = LesionForm(initial=initial, prefix=NEW)
+        # The focus where typing starts: the size when the map chose the segment.
+        lesion_form.fields["diameter_mm" if start else "segments"].widget.attrs["autofocus"] = True
     return {
-        "lesion_form": extra.pop("lesion_form", None) or LesionForm(initial=initial, prefix=NEW),
-        "start_segment": segment if initial else "",
+        "lesion_form": lesion_form,
+        "start_segment": segment if start else "",
         "editing": editing,
         "edit_form": edit_form,
     }
@@ -60,14 +72,20 @@ STALE_LESION = (
 )
 
 
-def _after_lesion_change(request: HttpRequest, case: Case, message: str = "", **extra):
+def _after_lesion_change(
+    request: HttpRequest, case: Case, message: str = "", *, added: bool = False, **extra
+):
     """The lesion region again (htmx, with the facts and matches it changed), or the
-    case page: a redirect after a change, the page with the form's errors otherwise."""
+    case page: a redirect after a change, the page with the form's errors otherwise.
+    After a lesion was added, the form is there again for the next one."""
     case = Case.objects.select_related("patient", "area").get(pk=case.pk)
     if not wants_partial(request) and not extra:
         if message:
             messages.warning(request, message)
-        return redirect(case.get_absolute_url() + "#lesions")
+        return redirect(case.get_absolute_url() + ("?lesion=new#add-lesion" if added
+                                                   else "#lesions"))  # fmt: skip
+    if added:
+        extra["adding"] = True
     record_read(request, ReadKind.CASE_PAGE, [case])
     if wants_partial(request):
         context = case_page_context(request, case, overview(case), {"notice": message, **extra})
@@ -79,11 +97,11 @@ def _after_lesion_change(request: HttpRequest, case: Case, message: str = "", **
 @vary_on_headers("HX-Request")
 def lesion_add(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case_with_lesions(request, pk)
-    form = LesionForm(request.POST, prefix=NEW)
+    form = LesionForm(request.POST, prefix=NEW, case=case)
     if not form.is_valid():
         return _after_lesion_change(request, case, lesion_form=form)
     lesions.add(case, form, request.user)
-    return _after_lesion_change(request, case)
+    return _after_lesion_change(request, case, added=True)
 
 
 @require_http_methods(["GET", "POST"])

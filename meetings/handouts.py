@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from cases import lesion_modules
+from cases import course
 from cases import sections as printed
 from cases.models import Case
 from cases.summary import CaseSection, build_section, content_versions
@@ -23,7 +23,7 @@ def meeting_cases(meeting) -> list[tuple[int, Case]]:
     """The meeting's cases with their agenda numbers, in agenda order."""
     items = (
         meeting.agenda_items.select_related("case__patient")
-        .prefetch_related(*lesion_modules.relations("case__"))
+        .prefetch_related(*course.relations("case__"))
         .order_by("position")
     )
     return [(number, item.case) for number, item in enumerate(items, start=1)]

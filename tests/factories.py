@@ -71,12 +71,37 @@ def make_case(patient=None, facts=None, **overrides) -> Case:
     return Case.objects.create(**values)
 
 
-def make_lesion(case, number=None, **fields):
-    """A row of the case's lesion table (numbered after the last one)."""
+def make_lesion(case, number=None, diameter_mm=None, imaging="", imaging_date=None, **fields):
+    """A row of the case's lesion table (numbered after the last one), measured as given at
+    the patient's imaging of that date and modality (2026-10-01 where none is given)."""
     from liver.models import Lesion
 
     number = number or case.lesions.count() + 1
-    return Lesion.objects.create(case=case, number=number, **{"segments": ["VI"], **fields})
+    lesion = Lesion.objects.create(case=case, number=number, **{"segments": ["VI"], **fields})
+    if diameter_mm is not None:
+        measure(lesion, imaging_date or datetime.date(2026, 10, 1), diameter_mm, imaging)
+    return lesion
+
+
+def make_timepoint(case, day, modality="ct", **fields):
+    from cases.models import ImagingTimepoint
+
+    timepoint, _ = ImagingTimepoint.objects.get_or_create(
+        patient=case.patient, day=day, modality=modality, defaults={"case": case, **fields}
+    )
+    return timepoint
+
+
+def measure(lesion, day, size, modality="ct"):
+    """The lesion's measurement at the imaging of that day: mm, "not_seen" or "too_small"."""
+    from liver.models import Measurement
+
+    timepoint = make_timepoint(lesion.case, day, modality)
+    state = "measured" if isinstance(size, int) else size
+    return Measurement.objects.update_or_create(
+        lesion=lesion, timepoint=timepoint,
+        defaults={"state": state, "diameter_mm": size if state == "measured" else None},
+    )[0]  # fmt: skip
 
 
 def in_three_days():

@@ -18,13 +18,12 @@ from django.urls import reverse
 
 from accounts import roles
 from accounts.models import ReadLogEntry
-from cases.models import Case, CaseSummary
+from cases.models import Case, CaseSummary, DatedValue, Treatment
 from decisions.models import Action, Decision, LetterTemplate
 from documents.tasks import render_document
-from liver.models import Lesion
 from meetings.models import Attendance, BoardMember, Handout, Meeting, Specialty
 from quality.models import QualityReport
-from tests.factories import make_case, make_fact, make_meeting
+from tests.factories import make_case, make_fact, make_lesion, make_meeting
 from tests.urlwalk import Route, routes
 
 PERSONAS = (
@@ -56,6 +55,9 @@ POST_ONLY = {
     "decisions:minutes_generate",
     "liver:lesion_add",
     "liver:lesion_remove",
+    "cases:timepoint_remove",
+    "cases:value_remove",
+    "cases:treatment_remove",
     "decisions:letter_generate",
     "quality:report_generate",
     "token_revoke",
@@ -63,6 +65,8 @@ POST_ONLY = {
 # No login: the secret in the address is the key (the sweep's is not a real one).
 CALENDAR_FEEDS = {"meetings:calendar_feed", "meetings:calendar_board_feed"}
 QUALITY = {"coordinator", "administrator", "superuser"}  # every board's figures
+COURSE_EDITS = {"liver:lesion_edit", "cases:timepoint_edit", "cases:treatment_edit",
+                "cases:timepoint_add", "cases:treatment_add", "cases:value_add"}  # fmt: skip
 
 
 # What each staff persona may do in the admin, per model: the roles of accounts/roles.py
@@ -132,7 +136,14 @@ def world(db):
     )
     ReadLogEntry.objects.create(username="x", kind="case_page", case_id=case.pk, path="/")
     CaseSummary.objects.create(case=case, pdf=b"%PDF-1.7", page_count=1, fingerprint="f")
-    lesion = Lesion.objects.create(case=case, number=1, segments=["VI"], diameter_mm=20)
+    lesion = make_lesion(case, segments=["VI"], diameter_mm=20)
+    timepoint = case.patient.timepoints.get()
+    value = DatedValue.objects.create(
+        patient=case.patient, fact="cea_ng_ml", value=12, day=datetime.date(2026, 10, 1)
+    )
+    treatment = Treatment.objects.create(
+        patient=case.patient, kind="systemic", line=1, started_on=datetime.date(2026, 9, 1)
+    )
     decision = Decision.objects.create(agenda_item=meeting.agenda_items.get())
     action = Action.objects.create(decision=decision, what="Book liver MRI")
     surgery = Specialty.objects.create(name="HPB surgery")
@@ -152,6 +163,9 @@ def world(db):
         "decision": decision.pk,
         "minutes": minutes.pk,
         "lesion": lesion.pk,
+        "timepoint": timepoint.pk,
+        "value": value.pk,
+        "treatment": treatment.pk,
         "action": action.pk,
         "admin_objects": {
             "auth.user": target.pk,
@@ -226,6 +240,8 @@ def url_for(route: Route, world: dict, missing: bool = False) -> str:
             "action_pk": "action",
             "lesion_pk": "lesion",
         }.get(param)
+        if key is None and param == "item" and route.namespace == "cases":
+            key = route.name.partition("_")[0]  # the course's timepoint, value or treatment
         if key is None:
             if route.namespace == "api":
                 key = {"get_meeting": "meeting", "get_decision": "decision"}.get(route.name, "case")
@@ -336,7 +352,7 @@ def expected(persona: str, route: Route) -> int:
         return 200  # everyone with a role manages their own tokens
     if route.namespace == "guidelines":
         return 200
-    if name == "liver:lesion_edit":  # outside htmx, the row's form on the case page
+    if name in COURSE_EDITS:  # outside htmx, the row's form on the case page
         return 302 if persona in CASE_ROLES else 404
     if route.namespace == "cases":
         return 200 if persona in CASE_ROLES else 404

@@ -132,3 +132,25 @@ def test_the_api_docs_work_under_the_content_security_policy(clinician_client):
     assert "script-src 'self'" in page["Content-Security-Policy"]
     schema = clinician_client.get("/api/v1/openapi.json").json()
     assert "/api/v1/cases/{pk}/matches" in schema["paths"]
+
+
+def test_a_case_gives_its_lesions_as_at_their_latest_imaging(client, world):
+    import datetime
+
+    from tests.factories import make_lesion, measure
+
+    clinician = user_with(roles.CLINICIAN, "api-lesions")
+    _, secret = tokens.issue(clinician, TokenPurpose.API, "script")
+    case = world["case"]
+    first = make_lesion(case, segments=["VI"], diameter_mm=30, imaging_date=datetime.date(2026, 6, 1),
+                        target=True)  # fmt: skip
+    measure(first, datetime.date(2026, 9, 1), "not_seen")
+    make_lesion(case, segments=["II"])  # never measured
+    detail = client.get(f"/api/v1/cases/{case.pk}", **bearer(secret))
+    assert detail.status_code == 200
+    assert detail.json()["lesions"] == [
+        {"number": 1, "segments": ["VI"], "diameter_mm": None, "seen": "not_seen",
+         "imaging_date": "2026-09-01", "target": True},
+        {"number": 2, "segments": ["II"], "diameter_mm": None, "seen": "not_measured",
+         "imaging_date": None, "target": False},
+    ]  # fmt: skip

@@ -31,12 +31,11 @@ from cases.summary import render_case_summary
 from liver.models import (
     SEGMENT_CHOICES,
     Imaging,
-    Lesion,
     LocalTreatment,
     VesselRelation,
 )
 from meetings.handouts import render_meeting_handout
-from tests.factories import make_case, make_meeting, make_patient
+from tests.factories import make_case, make_lesion, make_meeting, make_patient
 from tests.helpers import liver_content
 from tests.printed import band_problems, missing_in_order, read_pdf
 
@@ -158,9 +157,8 @@ def _print_and_compare(client, data, paper: str, document: str) -> None:
             referring_clinician=data.draw(LONG_NAME, label="referrer"),
         )
         rows = data.draw(st.lists(LESION, max_size=15), label="lesions")
-        Lesion.objects.bulk_create(
-            Lesion(case=case, number=number, **row) for number, row in enumerate(rows, start=1)
-        )
+        for row in rows:  # each measured at the imaging of its date (a default where none)
+            make_lesion(case, **row)
         page = client.get(reverse("cases:case_detail", args=[case.pk]))
         assert page.status_code == 200
         shown = _shown_on_the_case_page(page.content.decode())

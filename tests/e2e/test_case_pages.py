@@ -32,6 +32,16 @@ def _wait_until(page, expression: str, timeout: float = 5.0) -> None:
         page.wait_for_timeout(50)
 
 
+def _tab_to(page, name: str, most: int = 12) -> None:
+    """Press Tab until the field of that name has the focus (a date input takes a Tab per
+    part in Chromium), as someone using the keyboard does."""
+    for _ in range(most):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.name") == name:
+            return
+    raise AssertionError(f"{name} was not reached with Tab")
+
+
 def _no_horizontal_scroll(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
@@ -162,4 +172,47 @@ def test_the_liver_map_starts_a_lesion_from_the_keyboard(site, new_page, django_
     assert "Tumour burden score" in page.locator("#scores").inner_text()
     assert serious(page) == []
     page.locator("#lesions").screenshot(path=str(ARTIFACTS / "lesions.png"))
+    assert page.console_errors == []
+
+
+def test_a_restaging_is_added_from_the_keyboard_in_under_a_minute(
+    site, new_page, django_db_blocker
+):
+    """Baseline 50 + 30 mm (targets); a restaging typed with the keyboard alone gives the
+    response with its arithmetic: 30 + 22 = 52 mm, −35 %: PR."""
+    import datetime
+
+    from tests.e2e.test_accessibility import serious
+    from tests.factories import make_lesion
+
+    with django_db_blocker.unblock():
+        case = make_case(patient=make_patient(mrn="E2E-0300"), facts={"primary_site": "colorectal"})
+        for segments, size in ((["VIII"], 50), (["V"], 30)):
+            make_lesion(case, segments=segments, diameter_mm=size, imaging="ct",
+                        imaging_date=datetime.date(2026, 6, 1), target=True)  # fmt: skip
+    page = new_page()
+    log_in(page, site, "clinician")
+    page.goto(site + case.get_absolute_url())
+    started = time.monotonic()
+    page.locator("#add-imaging").focus()
+    page.keyboard.press("Enter")  # opens the form, the focus in its first field
+    page.wait_for_selector("#imaging-form")
+    _wait_until(page, "document.activeElement.name === 'imaging-day'")
+    page.keyboard.type("09012026")
+    _tab_to(page, "imaging-modality")
+    page.keyboard.type("CT")
+    first, second = (f"imaging-lesion-{pk}-mm" for pk in case.lesions.order_by("number")
+                     .values_list("pk", flat=True))  # fmt: skip
+    _tab_to(page, first)
+    page.keyboard.type("30")
+    _tab_to(page, second)
+    page.keyboard.type("22")
+    page.keyboard.press("Enter")  # submits the form in place
+    page.wait_for_selector("#course td.response:has-text('PR')")
+    assert time.monotonic() - started < 60
+    course = page.locator("#course").inner_text()
+    assert "SoD 52 mm, baseline 80 mm: −35 %: PR" in course
+    assert "Partial response (PR)" in page.locator("#known-facts").inner_text()
+    assert serious(page) == []
+    page.locator("#course").screenshot(path=str(ARTIFACTS / "course.png"))
     assert page.console_errors == []

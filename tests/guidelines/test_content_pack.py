@@ -76,7 +76,11 @@ def test_check_items_carry_the_unverified_marker_and_yes_items_do_not():
 
 def test_the_catalogue_holds_every_fact_of_the_fact_sheet():
     catalogue = snapshot.catalogue()
-    assert len(catalogue) == 64  # revision 2 added three; the liver domain facts 27
+    # revision 2 added three; the liver domain facts 27; the course three (RECIST 1.1, §7)
+    assert len(catalogue) == 67
+    assert {"latest_response", "best_response", "months_since_liver_imaging"} <= set(catalogue)
+    over_time = {name for name, spec in catalogue.items() if spec.over_time}
+    assert over_time == {"cea_ng_ml", "albumin_g_l", "inr", "serum_bilirubin_umol_l"}
     assert {"biliary_obstruction", "primary_status", "combined_primary_resection"} <= set(catalogue)
     assert {"albumin_g_l", "inr", "primary_diagnosis_date", "fong_score"} <= set(catalogue)
     assert catalogue["primary_diagnosis_date"].kind == "date"
@@ -341,7 +345,7 @@ def test_a_library_at_revision_1_moves_to_revision_2_keeping_an_editors_work(edi
     for rec in Recommendation.objects.exclude(slug="pc-biliary-drainage-cholestasis"):
         assert rec.condition == pack[rec.slug].get("condition", ""), rec.slug
         assert rec.verification == pack[rec.slug].get("verification", "none"), rec.slug
-    assert Fact.objects.count() == 64
+    assert Fact.objects.count() == 67
     again = run("load_content")
     assert "update " not in again and "create " not in again  # nothing changes a second time
 

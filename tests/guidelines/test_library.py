@@ -147,7 +147,7 @@ def test_sources_page_lists_citations_and_counts(client, clinician):
 def test_fact_catalogue_page_lists_facts_by_section(client, clinician):
     client.force_login(clinician)
     page = client.get(reverse("guidelines:fact_list")).content.decode()
-    assert "The 64 facts a case can record" in page
+    assert "The 67 facts a case can record" in page
     assert (
         page.index("Patient") < page.index("Molecular profile") < page.index("Perioperative risk")
     )

@@ -47,7 +47,8 @@ RULES = {
     f".resource.where(resourceType = 'Condition' and meta.profile contains '{MCODE_SECONDARY}')"
     ".code.coding.where(system = 'http://snomed.info/sct' and code = '94381002').exists()",
     "every board review is SNOMED CT 720006006 (never 103693007)": "Bundle.entry.resource.where("
-    "resourceType = 'Procedure').all(code.coding.where(system = 'http://snomed.info/sct' and "
+    "resourceType = 'Procedure' and code.coding.where(system = 'urn:tumorboard:fhir:course:"
+    "treatment').empty()).all(code.coding.where(system = 'http://snomed.info/sct' and "
     "code = '720006006').exists())",
     "a CarePlan for the signed decision": "Bundle.entry.resource.where(resourceType = "
     "'CarePlan').exists()",
@@ -355,3 +356,110 @@ def test_a_gender_the_app_does_not_know_is_reported_as_left_out():
         left.what == "Patient" and "gender 'nonbinary' is not one this app records" in left.reason
         for left in found.left
     )
+
+
+@pytest.fixture
+def case_with_course(decided_case):
+    """Two imaging timepoints (a partial response), CEA twice, two treatments."""
+    from cases.models import DatedValue, Treatment
+    from tests.factories import make_timepoint, measure
+
+    patient = decided_case.patient
+    patient.timepoints.all().delete()  # (the lesions' first sizes: measured again below)
+    first, second = decided_case.lesions.order_by("number")
+    first.target = True
+    first.save()
+    base = make_timepoint(decided_case, datetime.date(2026, 6, 1), "ct", place="City Hospital",
+                          study_uid="1.2.840.113619.2.1", accession_number="ACC-77",
+                          conclusion="Two lesions.")  # fmt: skip
+    later = make_timepoint(decided_case, datetime.date(2026, 9, 1), "mri", non_target="present")
+    measure(first, base.day, 40, "ct")
+    measure(second, base.day, 12, "ct")
+    measure(first, later.day, 20, "mri")
+    measure(second, later.day, "not_seen", "mri")
+    for day, value in ((datetime.date(2026, 6, 2), 40.0), (datetime.date(2026, 9, 2), 12.5)):
+        DatedValue.objects.create(patient=patient, fact="cea_ng_ml", value=value, day=day)
+    Treatment.objects.create(patient=patient, kind="systemic", line=1, regimen="FOLFOX",
+                             started_on=datetime.date(2026, 6, 10),
+                             ended_on=datetime.date(2026, 8, 20), cycles=6,
+                             stop_reason="completed")  # fmt: skip
+    Treatment.objects.create(patient=patient, kind="liver_resection", regimen="Segmentectomy",
+                             started_on=datetime.date(2026, 10, 1))  # fmt: skip
+    return Case.objects.select_related("patient").get(pk=decided_case.pk)
+
+
+COURSE = {
+    "imaging": [
+        {"day": "2026-06-01", "modality": "ct", "place": "City Hospital",
+         "conclusion": "Two lesions.", "accession_number": "ACC-77",
+         "study_uid": "1.2.840.113619.2.1", "non_target": "", "new_lesion": False},
+        {"day": "2026-09-01", "modality": "mri", "place": "", "conclusion": "",
+         "accession_number": "", "study_uid": "", "non_target": "present", "new_lesion": False},
+    ],
+    "values": [{"fact": "cea_ng_ml", "day": "2026-06-02", "value": 40.0},
+               {"fact": "cea_ng_ml", "day": "2026-09-02", "value": 12.5}],
+    "treatments": [
+        {"kind": "systemic", "line": 1, "cycles": 6, "regimen": "FOLFOX",
+         "started_on": "2026-06-10", "ended_on": "2026-08-20", "stop_reason": "completed"},
+        {"kind": "liver_resection", "line": None, "cycles": None, "regimen": "Segmentectomy",
+         "started_on": "2026-10-01", "ended_on": None, "stop_reason": ""},
+    ],
+}  # fmt: skip
+
+
+def test_the_course_goes_out_and_comes_back(case_with_course):
+    data = fhir.case_bundle(case_with_course)  # (checked by fhir.resources as it is built)
+    assert passes(data) == []
+    studies = [e["resource"] for e in data["entry"]
+               if e["resource"]["resourceType"] == "ImagingStudy"]  # fmt: skip
+    assert [s["started"] for s in studies] == ["2026-06-01", "2026-09-01"]
+    assert {"system": "urn:dicom:uid", "value": "urn:oid:1.2.840.113619.2.1"} in (
+        studies[0]["identifier"]
+    )
+    # 20 mm against 40 mm: −50 %, a partial response, derived from the second study.
+    response = next(e["resource"] for e in data["entry"] if e["resource"]["resourceType"]
+                    == "Observation" and e["resource"]["code"]["coding"][0]["code"]
+                    == "recist_overall_response")  # fmt: skip
+    assert response["valueCodeableConcept"]["coding"][0]["code"] == "PR"
+    assert response["valueCodeableConcept"]["text"] == "SoD 20 mm, baseline 40 mm: −50 %: PR"
+    assert response["effectiveDateTime"] == "2026-09-01"
+    cea = [e["resource"] for e in data["entry"] if e["resource"]["resourceType"] == "Observation"
+           and any(c["code"] == "cea_ng_ml" for c in e["resource"]["code"]["coding"])]  # fmt: skip
+    assert [(c["effectiveDateTime"], c["valueQuantity"]["value"]) for c in cea] == [
+        ("2026-06-02", 40.0), ("2026-09-02", 12.5)]  # fmt: skip
+    found = fhir_import.read(json.dumps(data), snapshot.for_case(case_with_course).catalogue)
+    assert found.course == COURSE
+    assert "cea_ng_ml" not in found.facts or found.facts["cea_ng_ml"] == FACTS["cea_ng_ml"]
+    reasons = {left.reason for left in found.left}
+    assert any(reason.startswith("the response and the measurements are computed here")
+               for reason in reasons)  # fmt: skip
+
+
+def test_a_pseudonymised_export_leaves_out_the_studies_identifiers(case_with_course):
+    text = json.dumps(fhir.case_bundle(case_with_course, pseudonymised=True))
+    assert "1.2.840.113619.2.1" not in text and "ACC-77" not in text
+    assert '"started": "2026-06-01"' in text
+
+
+def test_an_imported_course_is_recorded_with_the_new_case(
+    clinician_client, case_with_course, case_data
+):
+    raw = json.dumps(fhir.case_bundle(case_with_course)).replace("FHIR-1", "FHIR-3")
+    upload = io.BytesIO(raw.encode())
+    upload.name = "bundle.json"
+    page = clinician_client.post(reverse("interop:fhir_import"), {"bundle": upload,
+                                                                   "area": "liver"})  # fmt: skip
+    signed = page.context["form"].initial["imported_course"]
+    data = {**case_data, "mrn": "FHIR-3", "imported_course": signed}
+    clinician_client.post(reverse("cases:case_create"), data)
+    patient = Patient.objects.get(mrn="FHIR-3")
+    assert [(t.day.isoformat(), t.modality, t.study_uid) for t in patient.timepoints.all()] == [
+        ("2026-06-01", "ct", "1.2.840.113619.2.1"), ("2026-09-01", "mri", "")]  # fmt: skip
+    assert sorted(patient.dated_values.values_list("value", flat=True)) == [12.5, 40.0]
+    assert [t.regimen for t in patient.treatments.order_by("started_on")] == [
+        "FOLFOX", "Segmentectomy"]  # fmt: skip
+    # A changed course is refused with a message, and nothing is saved.
+    tampered = {**case_data, "mrn": "FHIR-4", "imported_course": signed[:-2] + "xx"}
+    refused = clinician_client.post(reverse("cases:case_create"), tampered).content.decode()
+    assert "The course read from the bundle could not be read back" in refused
+    assert not Patient.objects.filter(mrn="FHIR-4").exists()

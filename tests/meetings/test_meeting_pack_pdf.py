@@ -137,17 +137,19 @@ def test_the_handout_records_the_recommendation_versions_it_printed(pack, module
 def test_queries_for_a_pack_do_not_grow_with_the_number_of_cases(
     meeting, django_assert_num_queries
 ):
-    # agenda (1) and its cases' lesions (1), guideline content version (1), attendees (1),
-    # recommendation versions (1)
+    # agenda (1), its cases' lesions (1) and their measurements with their imaging (1), the
+    # patients' imaging, dated values and treatments (3), guideline content version (1),
+    # attendees (1), recommendation versions (1)
+    make_lesion(meeting.agenda_items.first().case, segments=["V"], diameter_mm=20)
     handouts.render_meeting_html(meeting)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(9):
         html, sections = handouts.render_meeting_html(meeting)
         content_versions(sections)
     for n in range(4):
         case = make_case(patient=make_patient(mrn=f"X-{n}"), facts={"primary_site": "gastric"})
         meeting.agenda_items.create(case=case, position=10 + n)
         make_lesion(case, segments=["II"], diameter_mm=10 + n)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(9):
         html, sections = handouts.render_meeting_html(meeting)
         content_versions(sections)
     assert len(sections) == 7

@@ -4,6 +4,7 @@ import pghistory
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from cases.course_forms import record_course
 from cases.models import Case, CaseStatus, Patient
 from guidelines import snapshot
 from interop import fhir_import
@@ -71,10 +72,13 @@ class Command(BaseCommand):
                 referring_clinician=referring_clinician.strip(), status=CaseStatus.DRAFT,
                 facts=found.facts,
             )  # fmt: skip
+            record_course(case, found.course, None)
         verb = "Created" if created else ("Updated" if changed else "Found")
         facts = len(found.facts)
+        course = ", ".join(f"{len(items)} {name}" for name, items in found.course.items() if items)
         self.stdout.write(self.style.SUCCESS(
-            f"{verb} patient {patient.mrn}; created draft case {case.pk} with {facts} fact(s)."))  # fmt: skip
+            f"{verb} patient {patient.mrn}; created draft case {case.pk} with {facts} fact(s)"
+            + (f" and the course ({course})." if course else ".")))  # fmt: skip
 
     def _area(self, slug):
         try:
