@@ -58,6 +58,7 @@ bench: setup
 	$(PY) bench/matching.py
 	$(PY) bench/handout.py
 	$(PY) bench/case_summary.py
+	$(PY) bench/case_page.py
 	$(PY) bench/meeting_mode.py
 	$(PY) bench/quality.py
 	$(PY) bench/load.py
