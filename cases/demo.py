@@ -305,10 +305,12 @@ def _course(patient: Patient, demo: dict, author) -> None:
     def ago(days: int | None) -> datetime.date | None:
         return None if days is None else today - datetime.timedelta(days=days)
 
-    for days, modality, place, conclusion in demo.get("imaging", ()):
+    for days, modality, place, conclusion, *identifiers in demo.get("imaging", ()):
+        study_uid, accession = identifiers or ("", "")
         ImagingTimepoint.objects.create(
             patient=patient, case=case, day=ago(days), modality=modality, place=place,
-            conclusion=conclusion, created_by=author, updated_by=author,
+            conclusion=conclusion, study_uid=study_uid, accession_number=accession,
+            created_by=author, updated_by=author,
         )  # fmt: skip
     for fact, values in demo.get("values", {}).items():
         for days, value in values:

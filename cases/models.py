@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.audit import Authored, audited
 from cases import lesion_modules
+from common import viewer
 from guidelines import scores
 from guidelines.derived import with_derived
 from guidelines.facts import Catalogue
@@ -400,6 +401,11 @@ class ImagingTimepoint(Authored):
     @property
     def when(self) -> str:
         return day_in_words(self.day)
+
+    @property
+    def viewer_url(self) -> str:
+        """The hospital's image viewer on this study ("" without one: ``config.viewer``)."""
+        return viewer.link(settings.IMAGE_VIEWER_URL, self.study_uid, self.accession_number)
 
 
 @audited

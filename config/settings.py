@@ -16,6 +16,7 @@ from pathlib import Path
 import dj_database_url
 from dotenv import load_dotenv
 
+from common import viewer
 from config.env import env_bool, env_int, env_list, env_required, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -260,6 +261,14 @@ CALENDAR_UID_DOMAIN = env_str("CALENDAR_UID_DOMAIN") or (
     ALLOWED_HOSTS[0] if ALLOWED_HOSTS and ALLOWED_HOSTS[0] != "*" else "tumorboard.invalid"
 )
 READ_LOG_RETENTION_DAYS = env_int("READ_LOG_RETENTION_DAYS", 730, minimum=1)
+# The hospital's image viewer (common/viewer.py): a URL template with {study_uid} and/or
+# {accession}; each imaging timepoint with those identifiers gets an "Open images" link.
+IMAGE_VIEWER_URL = env_str("IMAGE_VIEWER_URL", "")
+if _viewer_problems := viewer.problems(IMAGE_VIEWER_URL, debug=DEBUG):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"IMAGE_VIEWER_URL={IMAGE_VIEWER_URL!r}: "
+                               + "; ".join(_viewer_problems) + ".")  # fmt: skip
 
 # Paper for printed handouts: A4 (default) or letter.
 HANDOUT_PAPER_SIZE = env_str("HANDOUT_PAPER_SIZE", "A4")

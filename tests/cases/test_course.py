@@ -346,3 +346,49 @@ def test_the_response_is_on_the_case_page_in_meeting_mode_and_on_paper(clinician
     assert "Best overall response so far: PR, partial response (not confirmed)" in text
     assert "CEA 1 Jun 2026 48 ng/mL" in text
     assert "Systemic therapy, line 1 FOLFOX 1 Jun 2026 ongoing" in text
+
+
+@pytest.mark.parametrize(
+    ("template", "debug", "problem"),
+    [
+        ("https://pacs.example.org/viewer?StudyInstanceUIDs={study_uid}", False, None),
+        ("https://pacs.example.org/find?acc={accession}", False, None),
+        ("http://localhost:3000/viewer?StudyInstanceUIDs={study_uid}", True, None),
+        ("http://localhost:3000/viewer?StudyInstanceUIDs={study_uid}", False, "https://"),
+        ("http://pacs.example.org/viewer?s={study_uid}", True, "must start with https://"),
+        ("javascript:alert(1)//{study_uid}", False, "must start with https://"),
+        ("https://pacs.example.org/viewer?s={patient}", False, "unknown placeholder(s) patient"),
+        ("https://pacs.example.org/viewer", False, "names neither {study_uid} nor {accession}"),
+        ("https://pacs.example.org/v?s={study_uid!r}", False, "format or conversion"),
+        ("https://pacs.example.org/v?s={study_uid", False, "it is not a template"),
+        ("https:///v?s={study_uid}", False, "it names no host"),
+    ],
+)
+def test_a_viewer_template_is_refused_with_its_reason(template, debug, problem):
+    from common import viewer
+
+    found = viewer.problems(template, debug=debug)
+    assert (found == []) if problem is None else any(problem in p for p in found), found
+
+
+def test_imaging_with_identifiers_links_to_the_viewer_but_not_on_paper_or_pseudonymised(
+    clinician_client, case, settings
+):
+    settings.IMAGE_VIEWER_URL = "https://pacs.example.org/viewer?StudyInstanceUIDs={study_uid}"
+    baseline = ImagingTimepoint.objects.get(day=BASELINE)
+    baseline.study_uid, baseline.accession_number = "1.2.840.113619.2.55", "A&B 7"
+    baseline.save()
+    link = ('<a class="viewer-link" href="https://pacs.example.org/viewer?StudyInstanceUIDs='
+            '1.2.840.113619.2.55" target="_blank" rel="noopener noreferrer">Open images')  # fmt: skip
+    page = clinician_client.get(case.get_absolute_url()).content.decode()
+    assert page.count('class="viewer-link"') == 1 and link in page  # (one study has a UID)
+    settings.IMAGE_VIEWER_URL = "https://pacs.example.org/find?acc={accession}"
+    page = clinician_client.get(case.get_absolute_url()).content.decode()
+    assert 'href="https://pacs.example.org/find?acc=A%26B%207"' in page  # quoted
+    item = make_meeting([case]).agenda_items.get()
+    mode = reverse("decisions:meeting_mode", args=[item.meeting_id, item.pk])
+    assert 'class="viewer-link"' in clinician_client.get(mode).content.decode()
+    item.meeting.pseudonymise = True
+    item.meeting.save()
+    assert 'class="viewer-link"' not in clinician_client.get(mode).content.decode()
+    assert "Open images" not in " ".join(pdf_text(render_case_summary(case).pdf))
