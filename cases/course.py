@@ -106,10 +106,12 @@ class Course:
         return values[-1] if values else None
 
 
-def chart_of(case: Case, catalogue: Catalogue):
+def chart_of(case: Case, catalogue: Catalogue, *, pseudonymised: bool = False):
     """The course chart (``cases.course_chart``), its curve the first fact recorded over time
-    (in form order) that has values: CEA for the liver."""
+    (in form order) that has values: CEA for the liver; pseudonymised, its free text with
+    the patient's identifiers replaced."""
     from cases import course_chart
+    from cases.pseudonym import scrub
 
     course = course_of(case)
     curve = next((spec for spec in catalogue.values()
@@ -117,6 +119,7 @@ def chart_of(case: Case, catalogue: Catalogue):
     return course_chart.chart(
         course, curve.name if curve else "", curve.label if curve else "",
         curve.unit if curve else "", today=timezone.localdate(),
+        text=(lambda words: scrub(words, case)) if pseudonymised else str,
     )  # fmt: skip
 
 

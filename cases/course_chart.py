@@ -62,9 +62,10 @@ def _r(value: float) -> float:
 
 
 def chart(course, curve_fact: str = "", curve_label: str = "", unit: str = "",
-          today: datetime.date | None = None) -> CourseChart:  # fmt: skip
+          today: datetime.date | None = None, text=str) -> CourseChart:  # fmt: skip
     """The chart of a course (``cases.course.Course``); ``curve_fact``: the fact whose dated
-    values draw the curve (none where it has no values)."""
+    values draw the curve (none where it has no values); ``text``: how free text is shown
+    (a pseudonymised document's replaces the patient's identifiers)."""
     today = today or datetime.date.today()
     values = list(course.series.get(curve_fact, ())) if curve_fact else []
     treatments = list(course.treatments)
@@ -94,7 +95,7 @@ def chart(course, curve_fact: str = "", curve_label: str = "", unit: str = "",
         instant = last == treatment.started_on
         shapes.append(_shape("rect", x=x0, y=y, width=width, height=BAR,
                              fill=ACCENT if instant else LIGHT))  # fmt: skip
-        words = str(treatment) + (" (ongoing)" if treatment.ongoing else "")
+        words = text(str(treatment)) + (" (ongoing)" if treatment.ongoing else "")
         label_x = x0 + width + 4 if instant or width < 120 else x0 + 4
         anchor = "start"
         if label_x > WIDTH - 150:  # near the right edge: before the bar

@@ -142,7 +142,7 @@ def overview(
         lesions=tuple(rows),
         scores=tuple(case_scores(values, catalogue)),
         course=course.course_of(case),
-        course_chart=course.chart_of(case, catalogue),
+        course_chart=course.chart_of(case, catalogue, pseudonymised=pseudonymised),
         catalogue=catalogue,
         course_series=tuple(
             (spec, course.course_of(case).series[spec.name])

@@ -12,3 +12,14 @@ register = template.Library()
 def course_svg(chart, chart_id: str = "course-chart"):
     """The chart's markup: built and escaped by ``cases.course_chart.svg``."""
     return mark_safe(svg(chart, chart_id))  # noqa: S308 (every value escaped there)
+
+
+@register.filter
+def shown_in(text: str, seen) -> str:
+    """Free text of the course as the document shows it: with the patient's identifiers
+    replaced where it is pseudonymised (``cases.pseudonym.scrub``)."""
+    if not text or not getattr(seen, "pseudonymised", False):
+        return text
+    from cases.pseudonym import scrub
+
+    return scrub(text, seen.case)

@@ -392,3 +392,27 @@ def test_imaging_with_identifiers_links_to_the_viewer_but_not_on_paper_or_pseudo
     item.meeting.save()
     assert 'class="viewer-link"' not in clinician_client.get(mode).content.decode()
     assert "Open images" not in " ".join(pdf_text(render_case_summary(case).pdf))
+
+
+def test_a_pseudonymised_section_names_nobody_in_the_course(case):
+    """The imaging's conclusion and place and a regimen typed with the patient's name, and the
+    study's identifiers (they find the patient in the hospital's archive)."""
+    from django.template.loader import render_to_string
+
+    from cases.summary import build_section
+
+    name = case.patient.name  # "Ada Example"
+    baseline = ImagingTimepoint.objects.get(day=BASELINE)
+    baseline.conclusion = f"{name}: three lesions."
+    baseline.place, baseline.study_uid, baseline.accession_number = name, "1.2.3.4", "ACC-991"
+    baseline.save()
+    Treatment.objects.create(patient=case.patient, kind="systemic", line=1, started_on=BASELINE,
+                             regimen=f"FOLFOX for {name}")  # fmt: skip
+    shown = render_to_string("pdf/_case_section.html", {"section": build_section(
+        case, 1, pseudonymise=True)})  # fmt: skip
+    assert "Course" in shown and "three lesions" in shown and "FOLFOX for" in shown
+    assert name not in shown and "Example" not in shown
+    assert "1.2.3.4" not in shown and "ACC-991" not in shown
+    identified = render_to_string("pdf/_case_section.html", {"section": build_section(
+        case, 1, pseudonymise=False)})  # fmt: skip
+    assert f"FOLFOX for {name}" in identified and "ACC-991" in identified
