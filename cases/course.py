@@ -101,10 +101,6 @@ class Course:
     def empty(self) -> bool:
         return not (self.points or self.series or self.treatments)
 
-    def latest_value(self, fact: str) -> DatedValue | None:
-        values = self.series.get(fact)
-        return values[-1] if values else None
-
 
 def chart_of(case: Case, catalogue: Catalogue, *, pseudonymised: bool = False):
     """The course chart (``cases.course_chart``), its curve the first fact recorded over time

@@ -1,17 +1,17 @@
 """The geometry of the course chart: one time axis with the treatments as bars, the imaging
 timepoints with their response, and the curve of one fact recorded over time (CEA).
 
-Pure arithmetic on the course (``cases.course``), no ORM: ``templates/cases/_course_chart.html``
-draws the shapes as inline SVG with presentation attributes only, which the strict CSP
-allows and WeasyPrint honours (as the quality charts, ``quality.charts``), so the same chart
-serves the case page, meeting mode and the printed section. Every chart has its table
+Pure arithmetic on the course (``cases.course``), no ORM; ``svg`` writes the shapes as
+inline SVG with presentation attributes only, which the strict CSP allows and WeasyPrint
+honours (as the quality charts, ``quality.charts``), so the same chart serves the case page,
+meeting mode and the printed section (``templates/cases/_course_chart.html``). Every chart has its table
 beside it (the course tables), which says the same in words.
 """
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from html import escape
 
 WIDTH = 560
@@ -43,9 +43,6 @@ class CourseChart:
     title: str
     description: str
     curve_label: str = ""
-    start: datetime.date | None = None
-    end: datetime.date | None = None
-    notes: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def empty(self) -> bool:
@@ -153,7 +150,7 @@ def chart(course, curve_fact: str = "", curve_label: str = "", unit: str = "",
         width=WIDTH, height=int(y + AXIS), shapes=tuple(shapes),
         title="The patient's course",
         description=_description(treatments, points, values, curve_label, unit),
-        curve_label=curve_label if values else "", start=start, end=end,
+        curve_label=curve_label if values else "",
     )  # fmt: skip
 
 
