@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from cases import lesion_modules
+from cases import course_chart, lesion_modules
 from cases.models import (
     Case,
     DatedValue,
@@ -27,6 +27,7 @@ from cases.models import (
     TreatmentKind,
     day_in_words,
 )
+from cases.pseudonym import scrub
 from guidelines import recist
 from guidelines.facts import Catalogue
 
@@ -78,19 +79,14 @@ class Point:
 class Course:
     points: tuple[Point, ...]  # every imaging timepoint of the patient, the earliest first
     rows: tuple  # the case's lesion rows
-    targets: tuple  # its target lesions
     why_not: str  # why the response cannot be assessed ("" when it can)
     series: Mapping[str, tuple[DatedValue, ...]]  # fact name → its values, earliest first
     treatments: tuple[Treatment, ...]  # the earliest first
 
     @property
-    def assessed(self) -> list[Point]:
-        return [point for point in self.points if point.assessment is not None]
-
-    @property
     def latest(self) -> recist.Assessment | None:
         """The latest assessment after the baseline."""
-        after = [p.assessment for p in self.assessed if not p.baseline]
+        after = [p.assessment for p in self.points if p.assessment and not p.baseline]
         return after[-1] if after else None
 
     @property
@@ -106,9 +102,6 @@ def chart_of(case: Case, catalogue: Catalogue, *, pseudonymised: bool = False):
     """The course chart (``cases.course_chart``), its curve the first fact recorded over time
     (in form order) that has values: CEA for the liver; pseudonymised, its free text with
     the patient's identifiers replaced."""
-    from cases import course_chart
-    from cases.pseudonym import scrub
-
     course = course_of(case)
     curve = next((spec for spec in catalogue.values()
                   if spec.over_time and course.series.get(spec.name)), None)  # fmt: skip
@@ -131,13 +124,13 @@ def course_of(case: Case) -> Course:
     patient = case.patient
     timepoints = sorted(patient.timepoints.all(), key=_day_order)
     rows = tuple(lesion_modules.rows(case))
-    points, targets, why_not = _response(timepoints, rows)
+    points, why_not = _response(timepoints, rows)
     series: dict[str, list[DatedValue]] = {}
     for value in sorted(patient.dated_values.all(), key=_day_order):
         series.setdefault(value.fact, []).append(value)
     treatments = sorted(patient.treatments.all(), key=lambda t: (t.started_on, t.pk))
     course = Course(
-        points=tuple(points), rows=rows, targets=tuple(targets), why_not=why_not,
+        points=tuple(points), rows=rows, why_not=why_not,
         series={name: tuple(values) for name, values in series.items()},
         treatments=tuple(treatments),
     )  # fmt: skip
@@ -145,7 +138,7 @@ def course_of(case: Case) -> Course:
     return course
 
 
-def _response(timepoints: Sequence[ImagingTimepoint], rows: Sequence) -> tuple[list, list, str]:
+def _response(timepoints: Sequence[ImagingTimepoint], rows: Sequence) -> tuple[list, str]:
     """Each timepoint with its assessment for the case's lesions, from the case's baseline:
     the earliest timepoint at which a target lesion was measured."""
     measured = {row.pk: {m.timepoint_id: m for m in row.measurements.all()} for row in rows}
@@ -171,20 +164,20 @@ def _response(timepoints: Sequence[ImagingTimepoint], rows: Sequence) -> tuple[l
 
     plain = [Point(tp, None, at(tp), tuple(first_seen.get(tp.pk, ()))) for tp in timepoints]
     if not rows:
-        return plain, targets, ""
+        return plain, ""
     if not targets:
-        return plain, targets, "no target lesions chosen in the lesion table"
+        return plain, "no target lesions chosen in the lesion table"
     start = next((i for i, tp in enumerate(timepoints)
                   if any(tp.pk in measured[t.pk] for t in targets)), None)  # fmt: skip
     if start is None:
-        return plain, targets, "the target lesions have no measurements"
+        return plain, "the target lesions have no measurements"
     course = timepoints[start:]
     baseline = _recist_timepoint(course[0], rows, measured, targets, baseline=True)
     problems = recist.target_problems(
         baseline, [row.for_recist() for row in rows], [str(t.pk) for t in targets]
     )
     if problems:
-        return plain, targets, "; ".join(problems)
+        return plain, "; ".join(problems)
     assessments = recist.assess(
         [baseline]
         + [_recist_timepoint(tp, rows, measured, targets, new=first_seen.get(tp.pk))
@@ -195,7 +188,7 @@ def _response(timepoints: Sequence[ImagingTimepoint], rows: Sequence) -> tuple[l
         Point(tp, assessment, at(tp), tuple(first_seen.get(tp.pk, ())))
         for tp, assessment in zip(course, assessments, strict=True)
     ]
-    return points, targets, ""
+    return points, ""
 
 
 def _recist_timepoint(tp, rows, measured, targets, *, baseline=False, new=None):

@@ -4,20 +4,16 @@ plain form posts (``cases.course_forms``)."""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
-from accounts.models import ReadKind
-from accounts.readlog import record_read
 from cases import course_forms
 from cases.access import get_case_for_user
 from cases.course_forms import DatedValueForm, TimepointForm, TreatmentForm
 from cases.models import Case, DatedValue, ImagingTimepoint, Treatment
-from cases.overview import overview
-from cases.views import CHANGE_CASE, case_page, case_page_context
+from cases.views import CHANGE_CASE, region_changed
 from common.htmx import wants_partial
 from guidelines import snapshot
 
@@ -30,18 +26,9 @@ TAKEN_VALUE = "The patient has a value of this on that date already: remove it f
 
 
 def _after(request: HttpRequest, case: Case, message: str = "", **extra) -> HttpResponse:
-    """The course region again (htmx, with what follows from it out of band), or the case
-    page: a redirect after a change, the page with the form's errors otherwise."""
-    case = Case.objects.select_related("patient", "area").get(pk=case.pk)
-    if not wants_partial(request) and not extra:
-        if message:
-            messages.warning(request, message)
-        return redirect(case.get_absolute_url() + "#course")
-    record_read(request, ReadKind.CASE_PAGE, [case])
-    if wants_partial(request):
-        context = case_page_context(request, case, overview(case), {"notice": message, **extra})
-        return render(request, "cases/_course_changed.html", context)
-    return render(request, "cases/case_detail.html", case_page(request, case, **extra))
+    """The course region again, or the case page (``cases.views.region_changed``)."""
+    return region_changed(request, case, "cases/_course_changed.html", "#course", message,
+                          **extra)  # fmt: skip
 
 
 def _case(request: HttpRequest, pk: int) -> Case:

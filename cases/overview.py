@@ -126,6 +126,7 @@ def overview(
     given.update((name, origin) for name, (_, origin) in course.given(case, catalogue).items())
     rows = lesion_modules.rows(case)
     partly = lesion_facts_in_words([row.for_scores() for row in rows])
+    seen_course = course.course_of(case)
     return CaseOverview(
         case=case,
         values=values,
@@ -141,13 +142,13 @@ def overview(
         pseudonymised=pseudonymised,
         lesions=tuple(rows),
         scores=tuple(case_scores(values, catalogue)),
-        course=course.course_of(case),
+        course=seen_course,
         course_chart=course.chart_of(case, catalogue, pseudonymised=pseudonymised),
         catalogue=catalogue,
         course_series=tuple(
-            (spec, course.course_of(case).series[spec.name])
+            (spec, seen_course.series[spec.name])
             for spec in catalogue.values()
-            if spec.name in course.course_of(case).series
+            if spec.name in seen_course.series
         ),
     )
 

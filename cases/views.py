@@ -329,6 +329,25 @@ def case_page_context(request: HttpRequest, case: Case, seen, extra: dict) -> di
 CHANGE_CASE = "cases.change_case"
 
 
+def region_changed(
+    request: HttpRequest, case: Case, template: str, address: str, message: str = "", **extra
+) -> HttpResponse:
+    """After a change made in a region of the case page (the lesion table, the course):
+    the region again (htmx: ``template``, with what follows from it out of band), or the
+    case page: a redirect to ``address`` on it after a change (``message`` shown), the page
+    with the form's errors (``extra``) otherwise."""
+    case = Case.objects.select_related("patient", "area").get(pk=case.pk)
+    if not wants_partial(request) and not extra:
+        if message:
+            messages.warning(request, message)
+        return redirect(case.get_absolute_url() + address)
+    record_read(request, ReadKind.CASE_PAGE, [case])
+    if wants_partial(request):
+        context = case_page_context(request, case, overview(case), {"notice": message, **extra})
+        return render(request, template, context)
+    return render(request, "cases/case_detail.html", case_page(request, case, **extra))
+
+
 @require_http_methods(["GET"])
 def case_matches_json(request: HttpRequest, pk: int) -> JsonResponse:
     """The same structure as ``manage.py match_case``, for a saved case."""

@@ -19,8 +19,6 @@ from accounts.audit import audited
 from cases.models import Case, ImagingTimepoint, Modality
 from guidelines import recist, scores
 
-Imaging = Modality  # (the lesion table's name for it before timepoints held it)
-
 
 class VesselRelation(models.TextChoices):
     NONE = "none", "None"

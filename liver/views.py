@@ -3,18 +3,14 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
-from accounts.models import ReadKind
-from accounts.readlog import record_read
 from cases.access import get_case_for_user
 from cases.models import Case, parse_record_id
-from cases.overview import overview
-from cases.views import CHANGE_CASE, case_page, case_page_context
+from cases.views import CHANGE_CASE, region_changed
 from common.htmx import wants_partial
 from guidelines import snapshot
 from liver import lesions
@@ -75,22 +71,14 @@ STALE_LESION = (
 def _after_lesion_change(
     request: HttpRequest, case: Case, message: str = "", *, added: bool = False, **extra
 ):
-    """The lesion region again (htmx, with the facts and matches it changed), or the
-    case page: a redirect after a change, the page with the form's errors otherwise.
-    After a lesion was added, the form is there again for the next one."""
-    case = Case.objects.select_related("patient", "area").get(pk=case.pk)
-    if not wants_partial(request) and not extra:
-        if message:
-            messages.warning(request, message)
-        return redirect(case.get_absolute_url() + ("?lesion=new#add-lesion" if added
-                                                   else "#lesions"))  # fmt: skip
-    if added:
+    """The lesion region again (with the facts and matches it changed), or the case page
+    (``cases.views.region_changed``). After a lesion was added, the form is there again for
+    the next one."""
+    if added and wants_partial(request):
         extra["adding"] = True
-    record_read(request, ReadKind.CASE_PAGE, [case])
-    if wants_partial(request):
-        context = case_page_context(request, case, overview(case), {"notice": message, **extra})
-        return render(request, "liver/_lesions_changed.html", context)
-    return render(request, "cases/case_detail.html", case_page(request, case, **extra))
+    address = "?lesion=new#add-lesion" if added else "#lesions"
+    return region_changed(request, case, "liver/_lesions_changed.html", address, message,
+                          **extra)  # fmt: skip
 
 
 @require_http_methods(["POST"])

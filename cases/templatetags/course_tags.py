@@ -4,6 +4,7 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from cases.course_chart import svg
+from cases.pseudonym import scrub
 
 register = template.Library()
 
@@ -20,6 +21,4 @@ def shown_in(text: str, seen) -> str:
     replaced where it is pseudonymised (``cases.pseudonym.scrub``)."""
     if not text or not getattr(seen, "pseudonymised", False):
         return text
-    from cases.pseudonym import scrub
-
     return scrub(text, seen.case)

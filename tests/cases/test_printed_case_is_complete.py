@@ -27,10 +27,10 @@ from hypothesis import settings as search
 from hypothesis import strategies as st
 from lxml import html as lxml_html
 
+from cases.models import Modality
 from cases.summary import render_case_summary
 from liver.models import (
     SEGMENT_CHOICES,
-    Imaging,
     LocalTreatment,
     VesselRelation,
 )
@@ -105,7 +105,7 @@ LESION = st.fixed_dictionaries(
             unique=True,
         ),  # fmt: skip
         "diameter_mm": st.none() | st.integers(1, 300),
-        "imaging": st.sampled_from(["", *Imaging.values]),
+        "imaging": st.sampled_from(["", *Modality.values]),
         "imaging_date": st.none() | st.dates(datetime.date(2020, 1, 1), datetime.date(2026, 12, 1)),
         "vessels": st.sampled_from(["", *VesselRelation.values]),
         "disappeared": st.none() | st.booleans(),
