@@ -19,6 +19,7 @@ class ReadKind(models.TextChoices):
     SPREADSHEET = "spreadsheet", "Spreadsheet export (CSV or Excel)"
     FHIR = "fhir", "FHIR export"
     API = "api", "API"
+    ATTACHMENT = "attachment", "Attachment (report or image)"
 
 
 class ReadLogEntry(models.Model):

@@ -7,10 +7,12 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.models import ReadKind
-        from cases import signals
+        from cases import attachments, signals
         from documents import kinds
+        from printing import fetcher
 
         signals.connect()
+        fetcher.register_source("attachments/", attachments.read_for_print)
 
         kinds.register(
             kinds.Kind("case_summary", "Case summary", {"pdf": kinds.PDF}, None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 
 import pghistory
 from django.conf import settings
@@ -529,3 +530,83 @@ class Treatment(Authored):
     @property
     def ended(self) -> str:
         return day_in_words(self.ended_on)
+
+
+# Reports and images attached to a case (``cases.attachments``).
+
+
+class AttachmentKind(models.TextChoices):
+    RADIOLOGY_REPORT = "radiology_report", "Radiology report"
+    PATHOLOGY_REPORT = "pathology_report", "Pathology report"
+    KEY_IMAGE = "key_image", "Key image"
+    LETTER = "letter", "Letter"
+    OTHER = "other", "Other"
+
+
+# Kinds that may name the patient (a report's or letter's header): a pseudonymised meeting
+# shows them only once the coordinator releases them. A key image is uploaded with the
+# statement that it shows no name, number or date of birth.
+MAY_NAME_PATIENT = frozenset(
+    {AttachmentKind.RADIOLOGY_REPORT, AttachmentKind.PATHOLOGY_REPORT, AttachmentKind.LETTER,
+     AttachmentKind.OTHER}
+)  # fmt: skip
+
+
+def stored_name(instance, filename: str) -> str:
+    """A fresh random name: what the uploader called the file never becomes a path."""
+    return f"attachments/{uuid.uuid4().hex}"
+
+
+@audited
+class Attachment(Authored):
+    """A report (PDF) or key image (PNG, JPEG) attached to a case, optionally to one of
+    the patient's imaging timepoints. The file is kept in the storage (``STORAGES``) under
+    a random name and served only by ``cases.attachment_views.attachment_file``."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    timepoint = models.ForeignKey(
+        ImagingTimepoint, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="attachments", verbose_name="imaging",
+        help_text="The imaging it belongs to, if any.",
+    )  # fmt: skip
+    kind = models.CharField(max_length=20, choices=AttachmentKind.choices)
+    title = models.CharField(max_length=200)
+    day = models.DateField("date", validators=[_not_after_today],
+                           help_text="The date of the report or image.")  # fmt: skip
+    file = models.FileField(upload_to=stored_name, max_length=100)
+    thumbnail = models.FileField(upload_to=stored_name, max_length=100, blank=True)
+    content_type = models.CharField(max_length=40)  # from the content, not the name
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    original_name = models.CharField("file name", max_length=200, blank=True)
+    no_identifiers = models.BooleanField(
+        "shows no name, hospital number or date of birth", default=False
+    )
+    scanned = models.BooleanField(default=False, help_text="Scanned by ClamAV when uploaded.")
+
+    class Meta:
+        ordering = ["case", "-day", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(kind="key_image") | models.Q(no_identifiers=True),
+                name="key_image_shows_no_identifiers",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.title}"
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+    @property
+    def may_name_patient(self) -> bool:
+        return self.kind in MAY_NAME_PATIENT
+
+    @property
+    def when(self) -> str:
+        return day_in_words(self.day)
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:attachment_file", args=[self.case_id, self.pk])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -34,6 +34,7 @@ class CaseSection:
     important_unknowns: list[str]
     more_unknowns: int  # how many more would decide, beyond those listed
     alone: bool = False  # a case summary, not an item of a meeting's agenda
+    key_images: tuple = ()  # the case's key images to print (the meeting's choice)
 
     @property
     def case(self) -> Case:
@@ -76,6 +77,7 @@ def build_section(
     pseudonymise: bool,
     content: snapshot.Snapshot | None = None,
     alone: bool = False,
+    key_images: Sequence = (),
 ) -> CaseSection:
     """One case's section; pseudonymised, it names the patient by a pseudonym and its
     text has the patient's identifiers removed (``cases.pseudonym``)."""
@@ -91,6 +93,7 @@ def build_section(
         important_unknowns=unknowns[:IMPORTANT_UNKNOWNS],
         more_unknowns=max(0, len(unknowns) - IMPORTANT_UNKNOWNS),
         alone=alone,
+        key_images=tuple(key_images),
     )
 
 

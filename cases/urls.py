@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cases import course_views, views
+from cases import attachment_views, course_views, views
 
 app_name = "cases"
 
@@ -26,4 +26,9 @@ urlpatterns = [
          name="treatment_edit"),
     path("<int:pk>/course/treatments/<int:item>/remove/", course_views.treatment_remove,
          name="treatment_remove"),
+    path("<int:pk>/attachments/", attachment_views.attachment_add, name="attachment_add"),
+    path("<int:pk>/attachments/<int:item>/", attachment_views.attachment_file,
+         name="attachment_file"),
+    path("<int:pk>/attachments/<int:item>/remove/", attachment_views.attachment_remove,
+         name="attachment_remove"),
 ]  # fmt: skip

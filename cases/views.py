@@ -21,6 +21,7 @@ from accounts.models import ReadKind
 from accounts.readlog import record_read
 from cases import course_forms, lesion_modules
 from cases.access import get_case_for_user
+from cases.attachments import AttachmentForm, attachment_limits
 from cases.forms import CaseForm
 from cases.models import Case, CaseStatus, Patient, parse_record_id
 from cases.overview import overview
@@ -259,6 +260,9 @@ HISTORY_WORDING = {
                           "delete": "Treatment removed"},
                          fields=("kind", "line", "regimen", "started_on", "ended_on", "cycles",
                                  "stop_reason")),
+    "Attachment": Wording({"insert": "Attached", "update": "Attachment changed",
+                           "delete": "Attachment removed"},
+                          fields=("kind", "title", "day", "original_name", "size")),
     "CaseSummary": Wording({"insert": "Case summary printed", "delete": "Printed summary removed"},
                            fields=("page_count", "paper_size")),
     "AgendaItem": Wording({"insert": "Put on a meeting's agenda",
@@ -312,14 +316,19 @@ def case_page_context(request: HttpRequest, case: Case, seen, extra: dict) -> di
     keys from ``extra`` (a form with its errors, the row being edited)."""
     lesions = lesion_modules.page_context(request, case, seen, extra)
     course = course_forms.page_context(request, case, seen, extra)
+    can_change = request.user.has_perm(CHANGE_CASE)
+    opening = can_change and request.GET.get("attach") == "1" and "attachment_form" not in extra
     return {
         "case": case,
         "seen": seen,
         "known": seen.known,
         "unknown": seen.unknown,
         "matches": seen.matches,
-        "can_change": request.user.has_perm(CHANGE_CASE),
+        "can_change": can_change,
         "lesion_template": lesion_modules.template_of(seen.area.lesion_module),
+        "attachments": case.attachments.select_related("timepoint"),
+        "attachment_limits": attachment_limits(),
+        **({"attachment_form": AttachmentForm(case=case)} if opening else {}),
         **lesions,
         **course,
         **extra,

@@ -270,6 +270,21 @@ if _viewer_problems := viewer.problems(IMAGE_VIEWER_URL, debug=DEBUG):
     raise ImproperlyConfigured(f"IMAGE_VIEWER_URL={IMAGE_VIEWER_URL!r}: "
                                + "; ".join(_viewer_problems) + ".")  # fmt: skip
 
+# Attachments (reports and key images, ``cases.attachments``): stored through Django's
+# storage API (STORAGES["default"]: files under MEDIA_ROOT, never served from a public URL;
+# docs/running.md shows an object store), at most ATTACHMENT_MAX_MB each and
+# ATTACHMENT_CASE_MAX_MB per case. With CLAMAV_SOCKET (or CLAMAV_HOST and CLAMAV_PORT)
+# each file is scanned by clamd first; a file that cannot be scanned is refused.
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+ATTACHMENT_MAX_MB = env_int("ATTACHMENT_MAX_MB", 20, minimum=1, maximum=500)
+ATTACHMENT_CASE_MAX_MB = env_int("ATTACHMENT_CASE_MAX_MB", 200, minimum=1)
+CLAMAV_SOCKET = env_str("CLAMAV_SOCKET")
+CLAMAV_HOST = env_str("CLAMAV_HOST")
+CLAMAV_PORT = env_int("CLAMAV_PORT", 3310, minimum=1, maximum=65535)
+CLAMAV_TIMEOUT_SECONDS = env_int("CLAMAV_TIMEOUT_SECONDS", 30, minimum=1)
+# Uploads larger than this are written to a temporary file while they arrive.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
 # Paper for printed handouts: A4 (default) or letter.
 HANDOUT_PAPER_SIZE = env_str("HANDOUT_PAPER_SIZE", "A4")
 if HANDOUT_PAPER_SIZE not in ("A4", "letter"):

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/run/", views.meeting_mode_start, name="meeting_mode_start"),
     path("<int:pk>/run/<int:item_pk>/", views.meeting_mode, name="meeting_mode"),
     path("<int:pk>/minutes/", views.minutes_generate, name="minutes_generate"),
+    path(f"{ITEM}attachments/release/", views.attachment_release, name="attachment_release"),
     path(f"{ITEM}letter/", views.letter_generate, name="letter_generate"),
     path("documents/<int:pk>/status/", views.document_status, name="document_status"),
     path(f"{ITEM}decision/start/", views.decision_start, name="decision_start"),

@@ -40,6 +40,7 @@ from decisions.models import (
 )
 from documents.tasks import queue
 from guidelines import snapshot
+from meetings import attachments as meeting_attachments
 from meetings.models import AgendaItem, Handout, HandoutKind, Meeting
 
 SIGNED_IS_FINAL = "This decision is signed: it cannot be changed."
@@ -469,7 +470,14 @@ def meeting_mode(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     )
     quorum = meeting.quorum()
     record_read(request, ReadKind.CASE_PAGE, [item.case], meeting_id=meeting.pk)
+    shown, withheld = meeting_attachments.at_meeting(meeting, item.case)
+    may_release = withheld and request.user.has_perm(RELEASE)
     context = {
+        "shown_attachments": shown,
+        "withheld_attachments": withheld,
+        "release_url": reverse("decisions:attachment_release", args=[meeting.pk, item.pk])
+        if may_release
+        else "",
         "item": item,
         "meeting": meeting,
         "case": item.case,
@@ -487,6 +495,21 @@ def meeting_mode(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
         )
         context["back"] = MEETING_MODE
     return render(request, "decisions/meeting_mode.html", context)
+
+
+RELEASE = "meetings.change_meeting"
+
+
+@require_http_methods(["POST"])
+def attachment_release(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    """The coordinator releases a case's held-back attachments for this (pseudonymised)
+    meeting; back to meeting mode."""
+    item = _item(request, pk, item_pk, RELEASE)
+    ids = [int(value) for value in request.POST.getlist("attachment") if value.isdigit()]
+    released = meeting_attachments.release(item.meeting, item.case, ids, request.user)
+    if released:
+        messages.success(request, f"Released {released} attachment(s) for this meeting.")
+    return redirect("decisions:meeting_mode", pk, item_pk)
 
 
 # --- Minutes and letters, rendered in the background ----------------------------------

@@ -22,7 +22,8 @@ class MeetingForm(BidiSafeFormMixin, forms.ModelForm):
 
     class Meta:
         model = Meeting
-        fields = ["board", "starts_at", "place", "video_link", "chair", "pseudonymise"]
+        fields = ["board", "starts_at", "place", "video_link", "chair", "pseudonymise",
+                  "pack_key_images"]  # fmt: skip
         widgets = {
             "starts_at": forms.DateTimeInput(
                 attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"

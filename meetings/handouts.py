@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from cases import course
+from cases.attachments import key_images_of
 from cases import sections as printed
 from cases.models import Case
 from cases.summary import CaseSection, build_section, content_versions
@@ -23,7 +24,7 @@ def meeting_cases(meeting) -> list[tuple[int, Case]]:
     """The meeting's cases with their agenda numbers, in agenda order."""
     items = (
         meeting.agenda_items.select_related("case__patient")
-        .prefetch_related(*course.relations("case__"))
+        .prefetch_related(*course.relations("case__"), "case__attachments")
         .order_by("position")
     )
     return [(number, item.case) for number, item in enumerate(items, start=1)]
@@ -38,8 +39,10 @@ def meeting_sections(
     content = snapshot.current()
     sections = []
     for done, (number, case) in enumerate(cases, start=1):
+        images = key_images_of(case) if meeting.pack_key_images else ()
         sections.append(
-            build_section(case, number, pseudonymise=meeting.pseudonymise, content=content)
+            build_section(case, number, pseudonymise=meeting.pseudonymise, content=content,
+                          key_images=images)  # fmt: skip
         )
         if progress:
             progress("preparing", done, len(cases))

@@ -139,6 +139,11 @@ class Meeting(Authored):
         default=False,
         help_text="Print initials, year of birth and case number instead of name, MRN and date of birth.",
     )
+    pack_key_images = models.BooleanField(
+        "key images in the pack",
+        default=False,
+        help_text="Print each case's key images in its section of the meeting pack.",
+    )
     cases = models.ManyToManyField(Case, through="AgendaItem", related_name="meetings")
 
     class Meta:
@@ -217,6 +222,31 @@ class AgendaItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position}. {self.case}"
+
+
+@audited
+class AttachmentRelease(models.Model):
+    """An attachment that may name the patient, released by the coordinator for one
+    pseudonymised meeting (shown in its meeting mode and printed in its pack)."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="releases")
+    attachment = models.ForeignKey(
+        "cases.Attachment", on_delete=models.CASCADE, related_name="releases"
+    )
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    released_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "attachment"], name="attachment_released_once_per_meeting"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attachment} released for {self.meeting}"
 
 
 @audited

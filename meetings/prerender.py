@@ -31,10 +31,17 @@ STILL_UPCOMING = datetime.timedelta(hours=12)
 AHEAD_PRIORITY = -10  # below a pack being made now and the sections it offers
 
 
+def task_args(prepared: printed.Prepared) -> tuple:
+    """What ``lay_out_section`` needs to lay the section out as it was prepared."""
+    section = prepared.section
+    images = [image.pk for image in section.key_images]
+    return prepared.case_id, section.number, prepared.pseudonymised, images
+
+
 def offer(missing: list[printed.Prepared]) -> None:
     """Queue the sections a pack being made needs, for the other workers to share."""
     for prepared in missing:
-        lay_out_section.enqueue(prepared.case_id, prepared.section.number, prepared.pseudonymised)
+        lay_out_section.enqueue(*task_args(prepared))
 
 
 @task(priority=AHEAD_PRIORITY)
@@ -50,9 +57,7 @@ def prepare_upcoming(case_ids: list[int] | None = None, meeting_id: int | None =
     for meeting in meetings.select_related("board"):
         wanted = [printed.prepare(s) for s in handouts.meeting_sections(meeting, only=case_ids)]
         for prepared in printed.absent(wanted):
-            lay_out_section.using(priority=AHEAD_PRIORITY).enqueue(
-                prepared.case_id, prepared.section.number, prepared.pseudonymised
-            )
+            lay_out_section.using(priority=AHEAD_PRIORITY).enqueue(*task_args(prepared))
             queued += 1
     return queued
 

@@ -3,14 +3,15 @@
 Documents are rendered from our own templates, with every text typed by users
 or editors autoescaped. The base URL is a fixed, unresolvable origin
 (``https://handout.invalid/``), never the request's host, and the URL fetcher
-serves the app's own static files under that origin and refuses everything
-else -- other hosts, ``file:``, ``data:``, path traversal -- so a document can
+serves the app's own static files under that origin (and what apps register with
+``register_source``) and refuses everything else -- other hosts, ``file:``, ``data:``, path traversal -- so a document can
 never make the server read a local file or call the network.
 """
 
 from __future__ import annotations
 
 import mimetypes
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
@@ -25,6 +26,26 @@ STATIC_BASE = BASE_URL + settings.STATIC_URL.lstrip("/")
 
 class FetchRefused(ValueError):
     """A URL the renderer will not fetch."""
+
+
+# Other files a document may show, each under its own path of the document origin,
+# registered by the app that owns them (a case's key images: ``cases.apps``): the
+# reader gets the rest of the path and returns the bytes and their type, or raises
+# FetchRefused.
+Reader = Callable[[str], tuple[bytes, str]]
+_SOURCES: dict[str, Reader] = {}
+
+
+def register_source(prefix: str, read: Reader) -> None:
+    """Let documents show ``BASE_URL + prefix + …``, read by ``read``."""
+    _SOURCES[prefix] = read
+
+
+def _from_source(url: str) -> tuple[bytes, str] | None:
+    for prefix, read in _SOURCES.items():
+        if url.startswith(BASE_URL + prefix):
+            return read(url[len(BASE_URL + prefix) :])
+    return None
 
 
 def resolve_static(url: str) -> Path:
@@ -60,6 +81,9 @@ def _fetcher_class():
             super().__init__(allowed_protocols=("https",), allow_redirects=False, timeout=1)
 
         def fetch(self, url, headers=None):
+            found = _from_source(url)
+            if found is not None:
+                return URLFetcherResponse(url, found[0], {"Content-Type": found[1]})
             path = resolve_static(url)
             content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
             return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})

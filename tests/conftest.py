@@ -56,8 +56,14 @@ def committed_content(transactional_db):
         restore_content()
 
 
+@pytest.fixture(scope="session")
+def _media_root(tmp_path_factory):
+    return tmp_path_factory.mktemp("media")
+
+
 @pytest.fixture(autouse=True)
-def _fast_tests(settings):
+def _fast_tests(settings, _media_root):
+    settings.MEDIA_ROOT = str(_media_root)  # attachments: never the project's var/media
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {
         **settings.STORAGES,

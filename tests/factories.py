@@ -151,3 +151,64 @@ def make_board_cases() -> list[Case]:
         facts={"ct_mri_inconclusive": True, "history_extrahepatic_cancer": True},
     )  # fmt: skip
     return [ada, grace, emmy]
+
+
+def png_bytes(width=64, height=48, color=(200, 30, 30)) -> bytes:
+    """A real PNG picture (Pillow)."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), color).save(out, "PNG")
+    return out.getvalue()
+
+
+def jpeg_bytes(width=64, height=48) -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (20, 90, 160)).save(out, "JPEG")
+    return out.getvalue()
+
+
+def pdf_bytes(pages=1) -> bytes:
+    """A real PDF with blank pages (pikepdf)."""
+    import io
+
+    import pikepdf
+
+    pdf = pikepdf.new()
+    for _ in range(pages):
+        pdf.add_blank_page()
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
+
+
+def make_attachment(case, kind="radiology_report", data=None, title="CT report", **fields):
+    """An attachment stored as an upload would be (``cases.attachments``), checks aside."""
+    import datetime
+    import hashlib
+
+    from django.core.files.base import ContentFile
+
+    from cases.attachments import THUMBNAIL_PIXELS, downscaled, sniff
+    from cases.models import Attachment
+
+    data = data if data is not None else (png_bytes() if kind == "key_image" else pdf_bytes())
+    content_type = sniff(data[:16])
+    attachment = Attachment(
+        case=case, kind=kind, title=title, day=fields.pop("day", datetime.date(2026, 9, 1)),
+        content_type=content_type, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
+        original_name=fields.pop("original_name", "report.pdf"),
+        no_identifiers=kind == "key_image", **fields,
+    )  # fmt: skip
+    attachment.file.save("upload", ContentFile(data), save=False)
+    if content_type.startswith("image/"):
+        small = downscaled(data, content_type, THUMBNAIL_PIXELS)
+        attachment.thumbnail.save("thumbnail", ContentFile(small), save=False)
+    attachment.save()
+    return attachment

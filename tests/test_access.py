@@ -23,7 +23,7 @@ from decisions.models import Action, Decision, LetterTemplate
 from documents.tasks import render_document
 from meetings.models import Attendance, BoardMember, Handout, Meeting, Specialty
 from quality.models import QualityReport
-from tests.factories import make_case, make_fact, make_lesion, make_meeting
+from tests.factories import make_attachment, make_case, make_fact, make_lesion, make_meeting
 from tests.urlwalk import Route, routes
 
 PERSONAS = (
@@ -58,6 +58,8 @@ POST_ONLY = {
     "cases:timepoint_remove",
     "cases:value_remove",
     "cases:treatment_remove",
+    "cases:attachment_remove",
+    "decisions:attachment_release",
     "decisions:letter_generate",
     "quality:report_generate",
     "token_revoke",
@@ -66,7 +68,8 @@ POST_ONLY = {
 CALENDAR_FEEDS = {"meetings:calendar_feed", "meetings:calendar_board_feed"}
 QUALITY = {"coordinator", "administrator", "superuser"}  # every board's figures
 COURSE_EDITS = {"liver:lesion_edit", "cases:timepoint_edit", "cases:treatment_edit",
-                "cases:timepoint_add", "cases:treatment_add", "cases:value_add"}  # fmt: skip
+                "cases:timepoint_add", "cases:treatment_add", "cases:value_add",
+                "cases:attachment_add"}  # fmt: skip
 
 
 # What each staff persona may do in the admin, per model: the roles of accounts/roles.py
@@ -144,6 +147,7 @@ def world(db):
     treatment = Treatment.objects.create(
         patient=case.patient, kind="systemic", line=1, started_on=datetime.date(2026, 9, 1)
     )
+    attachment = make_attachment(case)
     decision = Decision.objects.create(agenda_item=meeting.agenda_items.get())
     action = Action.objects.create(decision=decision, what="Book liver MRI")
     surgery = Specialty.objects.create(name="HPB surgery")
@@ -166,6 +170,7 @@ def world(db):
         "timepoint": timepoint.pk,
         "value": value.pk,
         "treatment": treatment.pk,
+        "attachment": attachment.pk,
         "action": action.pk,
         "admin_objects": {
             "auth.user": target.pk,
@@ -241,7 +246,7 @@ def url_for(route: Route, world: dict, missing: bool = False) -> str:
             "lesion_pk": "lesion",
         }.get(param)
         if key is None and param == "item" and route.namespace == "cases":
-            key = route.name.partition("_")[0]  # the course's timepoint, value or treatment
+            key = route.name.partition("_")[0]  # the course's rows, an attachment
         if key is None:
             if route.namespace == "api":
                 key = {"get_meeting": "meeting", "get_decision": "decision"}.get(route.name, "case")
