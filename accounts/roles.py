@@ -24,6 +24,7 @@ _GUIDELINE_MODELS = (
     "subsection",
     "recommendation",
     "caution",
+    "readinessitem",
 )
 _READ_GUIDELINES = [f"guidelines.view_{model}" for model in _GUIDELINE_MODELS]
 _EDIT_GUIDELINES = [

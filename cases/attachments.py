@@ -71,7 +71,9 @@ def _check_pdf(data: bytes) -> None:
             "The PDF is protected by a password: save it without one, then attach it."
         ) from None
     except pikepdf.PdfError:
-        raise forms.ValidationError("The file starts like a PDF but is not one that can be read.") from None
+        raise forms.ValidationError(
+            "The file starts like a PDF but is not one that can be read."
+        ) from None
 
 
 def _check_image(data: bytes, kind: str):
@@ -239,7 +241,9 @@ def save(case: Case, form: AttachmentForm, user) -> Attachment:
             written.append(attachment.file.name)
             if attachment.is_image:
                 attachment.thumbnail.save(
-                    "thumbnail", ContentFile(downscaled(data, attachment.content_type, THUMBNAIL_PIXELS)), save=False
+                    "thumbnail",
+                    ContentFile(downscaled(data, attachment.content_type, THUMBNAIL_PIXELS)),
+                    save=False,
                 )
                 written.append(attachment.thumbnail.name)
             attachment.save()

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -25,6 +26,8 @@ from cases.attachments import AttachmentForm, attachment_limits
 from cases.forms import CaseForm
 from cases.models import Case, CaseStatus, Patient, parse_record_id
 from cases.overview import overview
+from cases.readiness import meeting_day, readiness_of
+from cases.readiness import relations as readiness_relations
 from cases.services import ConflictError, save_case
 from cases.summary import TooManyPrints, summary_for
 from common.htmx import wants_partial
@@ -93,9 +96,21 @@ def case_list(request: HttpRequest) -> HttpResponse:
     """Cases, newest first, searched and filtered (``_case_filters``)."""
     require(request, "cases.view_case")
     found = _case_filters(request)
-    page = Paginator(found.cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    listings = Case.meetings.through.objects.filter(
+        case=OuterRef("pk"), meeting__starts_at__gte=timezone.now() - STILL_UPCOMING
+    )
+    listed = found.cases.annotate(
+        next_meeting=Subquery(
+            listings.order_by("meeting__starts_at").values("meeting__starts_at")[:1]
+        )
+    )
+    page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
+    prefetch_related_objects(page.object_list, *readiness_relations())
+    content = snapshot.current()
     for case in page:
         found.label(case)
+        as_of = meeting_day(case.next_meeting) if case.next_meeting else None
+        case.readiness = readiness_of(case, as_of, content=content)
     return render(
         request,
         "cases/case_list.html",
@@ -317,6 +332,8 @@ def case_page_context(request: HttpRequest, case: Case, seen, extra: dict) -> di
     lesions = lesion_modules.page_context(request, case, seen, extra)
     course = course_forms.page_context(request, case, seen, extra)
     can_change = request.user.has_perm(CHANGE_CASE)
+    upcoming = next_meeting(case)
+    as_of = meeting_day(upcoming.starts_at) if upcoming else None
     opening = can_change and request.GET.get("attach") == "1" and "attachment_form" not in extra
     return {
         "case": case,
@@ -327,6 +344,8 @@ def case_page_context(request: HttpRequest, case: Case, seen, extra: dict) -> di
         "can_change": can_change,
         "lesion_template": lesion_modules.template_of(seen.area.lesion_module),
         "attachments": case.attachments.select_related("timepoint"),
+        "readiness": readiness_of(case, as_of, seen=seen),
+        "readiness_meeting": upcoming,
         "attachment_limits": attachment_limits(),
         **({"attachment_form": AttachmentForm(case=case)} if opening else {}),
         **lesions,
@@ -336,6 +355,15 @@ def case_page_context(request: HttpRequest, case: Case, seen, extra: dict) -> di
 
 
 CHANGE_CASE = "cases.change_case"
+# A meeting that started less than this long ago is still the case's next one.
+STILL_UPCOMING = datetime.timedelta(hours=12)
+
+
+def next_meeting(case: Case):
+    """The first meeting whose agenda lists the case and that is still to come (or under
+    way), or None."""
+    since = timezone.now() - STILL_UPCOMING
+    return case.meetings.filter(starts_at__gte=since).order_by("starts_at").first()
 
 
 def region_changed(

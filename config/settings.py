@@ -261,6 +261,10 @@ CALENDAR_UID_DOMAIN = env_str("CALENDAR_UID_DOMAIN") or (
     ALLOWED_HOSTS[0] if ALLOWED_HOSTS and ALLOWED_HOSTS[0] != "*" else "tumorboard.invalid"
 )
 READ_LOG_RETENTION_DAYS = env_int("READ_LOG_RETENTION_DAYS", 730, minimum=1)
+# Readiness: the coordinator's list of cases not ready, and the notice to the clinician
+# who presents one, cover the meetings starting within this many days (local policy;
+# 7 is an example).
+READINESS_NOTICE_DAYS = env_int("READINESS_NOTICE_DAYS", 7, minimum=1, maximum=60)
 # The hospital's image viewer (common/viewer.py): a URL template with {study_uid} and/or
 # {accession}; each imaging timepoint with those identifiers gets an "Open images" link.
 IMAGE_VIEWER_URL = env_str("IMAGE_VIEWER_URL", "")

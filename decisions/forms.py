@@ -41,6 +41,7 @@ class DecisionForm(BidiSafeFormMixin, forms.ModelForm):
             "modalities",
             "plan",
             "information_needed",
+            "deferral_reason",
             "needed_by",
             "patient_preferences",
             "dissent",

@@ -86,6 +86,12 @@ class Outcome(models.TextChoices):
     NOTED = "noted", "Noted without discussion"
 
 
+class DeferralReason(models.TextChoices):
+    MISSING_INFORMATION = "missing_information", "Information missing (imaging, pathology, results)"
+    NOT_REACHED = "not_reached", "Not reached in the meeting"
+    OTHER = "other", "Other"
+
+
 class Intent(models.TextChoices):
     CURATIVE = "curative", "Curative"
     PALLIATIVE = "palliative", "Palliative"
@@ -186,6 +192,9 @@ class Decision(Authored):
     plan = models.TextField("recommended plan, in words", blank=True)
     information_needed = models.TextField(
         blank=True, help_text="Deferred: what the board needs before it decides."
+    )
+    deferral_reason = models.CharField(
+        "why it was deferred", max_length=24, choices=DeferralReason.choices, blank=True
     )
     needed_by = models.DateField(null=True, blank=True)
     patient_preferences = models.TextField(

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from cases.models import CaseStatus
 from cases.overview import overview
+from cases.readiness import meeting_day, readiness_of
 from cases.services import move_status
 from decisions.models import (
     RECORD_FORMAT,
@@ -70,6 +71,9 @@ def _freeze(decision: Decision) -> None:
     versions = snapshot.recommendation_versions(item.rule.id for item, _ in board)
     area = content.of(case.area_id)
     known, read = matching.completeness(seen.values, area.rules, area.catalogue)
+    ready = readiness_of(
+        case, meeting_day(decision.agenda_item.meeting.starts_at), content=content, seen=seen
+    )
     decision.shown = {
         "facts": [
             [section, [[row.spec.label, str(row)] for row in rows]] for section, rows in seen.known
@@ -79,6 +83,8 @@ def _freeze(decision: Decision) -> None:
         "content_version": list(content.version),
         # Of the facts the area's recommendations read, how many were known (quality).
         "completeness": [known, read],
+        # Whether the case was ready by the area's checklist, as of the meeting (quality).
+        "readiness": [ready.state, ready.missing_words] if ready else None,
         "record_format": RECORD_FORMAT,
         # The care-pathway items that applied: judged as one line, not one by one.
         "pathway": [[item.rule.id, item.rule.statement] for item in pathway],
@@ -141,7 +147,7 @@ def amend(decision: Decision, user, reason: str) -> Decision:
         if record_in_force(versions) != signed or latest_version(versions) != signed:
             raise CannotAmend("Only the signed record in force can be amended.")
         fields = (
-            "outcome", "intent", "plan", "information_needed", "needed_by",
+            "outcome", "intent", "plan", "information_needed", "deferral_reason", "needed_by",
             "patient_preferences", "dissent", "shown", "pathway", "pathway_reason",
         )  # fmt: skip
         amendment = Decision.objects.create(

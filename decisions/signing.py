@@ -75,6 +75,8 @@ def content(decision: Decision) -> dict:
         "modalities": sorted(m.name for m in decision.modalities.all()),
         "plan": decision.plan,
         "information_needed": decision.information_needed,
+        # (only where recorded: records signed before the reason existed keep their hash)
+        **({"deferral_reason": decision.deferral_reason} if decision.deferral_reason else {}),
         "needed_by": decision.needed_by.isoformat() if decision.needed_by else None,
         "patient_preferences": decision.patient_preferences,
         "dissent": decision.dissent,

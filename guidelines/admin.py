@@ -19,6 +19,7 @@ from guidelines.models import (
     FactChoice,
     FactGroup,
     GuidelineSource,
+    ReadinessItem,
     Recommendation,
     Section,
     Subsection,
@@ -170,6 +171,18 @@ class SubsectionAdmin(AuditedAdmin):
     search_fields = ["name", "section__name"]
     list_select_related = ["section"]
     autocomplete_fields = ["section"]
+
+
+@admin.register(ReadinessItem)
+class ReadinessItemAdmin(AuditedAdmin):
+    """The readiness checklists (``guidelines.readiness``): each item's condition is checked
+    against the area's facts and the readiness facts when it is saved."""
+
+    list_display = ["text", "area", "severity", "local_policy", "position"]
+    list_filter = ["area", "severity", "local_policy"]
+    list_select_related = ["area"]
+    search_fields = ["text", "key", "condition"]
+    fields = ["area", "key", "position", "text", "condition", "severity", "local_policy", "notes"]
 
 
 # --- Recommendations -------------------------------------------------------------------

@@ -35,6 +35,7 @@ from guidelines.models import (
     FactChoiceEvent,
     FactGroup,
     GuidelineSource,
+    ReadinessItem,
     Recommendation,
     Section,
     Subsection,
@@ -124,6 +125,13 @@ RECOMMENDATION_FIELDS = {
     "plan_modalities": ("plan_modalities", []),
     "contradicted_by": ("contradicted_by", []),
     "alternatives": ("alternatives", ""),
+}
+READINESS_FIELDS = {
+    "text": ("text", ""),
+    "condition": ("condition", ""),
+    "severity": ("severity", "warns"),
+    "local_policy": ("local_policy", True),
+    "notes": ("notes", ""),
 }
 LIST_FIELDS = {"plan_modalities", "contradicted_by", "rules"}
 DATE_FIELDS = {"verified_on", "reviewed_on"}
@@ -273,7 +281,7 @@ def read_pack(path: Path | str) -> dict[str, Any]:
         raise PackError(f"{path} is not valid YAML{where}: {problem}") from None
     if not isinstance(data, dict) or data.get("format") not in (FORMAT, *OLD_FORMATS):
         raise PackError(f"{path} is not a content pack: its first key must be 'format: {FORMAT}'")
-    for key in ("groups", "facts", "sources", "sections", "recommendations"):
+    for key in ("groups", "facts", "sources", "sections", "recommendations", "readiness"):
         items = data.get(key, [])
         if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
             raise PackError(f"{path}: '{key}' must be a list of mappings")
@@ -330,6 +338,7 @@ def apply_pack(
         changes += _apply_sources(data["sources"], guard)
         changes += _apply_sections(data["sections"], area, guard)
         changes += _apply_recommendations(data["recommendations"], area, guard)
+        changes += _apply_readiness(data["readiness"], area, guard)
         counts = {
             "facts": len(data["facts"]),
             "sources": len(data["sources"]),
@@ -423,7 +432,7 @@ def _unique_keys(items: list[dict], name: str, kind: str) -> list[str]:
 
 
 KEYS = {"area": {"slug"}, "group": {"key", "shared", "position"}, "fact": {"name", "choices", "shared"},
-        "source": {"code"},
+        "source": {"code"}, "readiness item": {"key"},
         "recommendation": {"id", "section", "subsection", "source", "cautions"}}  # fmt: skip
 
 
@@ -682,6 +691,23 @@ LEGACY_LEVELS = {
 }
 
 
+def _apply_readiness(items: list[dict], area: DiseaseArea, guard: Guard) -> list[Change]:
+    """The area's readiness checklist, in the pack's order (``guidelines.readiness``)."""
+    changes = []
+    for position, key in enumerate(_unique_keys(items, "key", "readiness item"), start=1):
+        item = next(i for i in items if i["key"] == key)
+        values = _pack_values(item, READINESS_FIELDS, "readiness item", key)
+        if not guard.wants(key):
+            continue
+        values["position"] = position
+        _, change = _upsert(
+            ReadinessItem, {"area": area, "key": key}, values, "readiness item", key, guard
+        )
+        if change:
+            changes.append(change)
+    return changes
+
+
 def legacy_level(item: dict) -> str:
     """The verification level of a pack written before levels existed (revision 1):
     its status, and "partial" for a verified item that still carried the marker."""
@@ -829,6 +855,10 @@ def export_pack(*, area: str, name: str, title: str, version: str) -> dict[str, 
             .with_provenance()
             .prefetch_related("cautions")
             .in_digest_order()
+        ],
+        "readiness": [
+            _export_fields(item, {"key": item.key}, READINESS_FIELDS)
+            for item in found.readiness_items.order_by("position", "key")
         ],
     }
 

@@ -812,3 +812,66 @@ class Caution(models.Model):
         problems = conditions.validate(self.condition, Fact.objects.for_area(area_id).catalogue())
         if problems:
             raise ValidationError({"condition": [str(problem) for problem in problems]})
+
+
+class Severity(models.TextChoices):
+    BLOCKS = "blocks", "Blocks (not ready)"
+    WARNS = "warns", "Warns (ready with warnings)"
+
+
+@audited
+class ReadinessItem(Stamped):
+    """One item of a disease area's readiness checklist (``guidelines.readiness``): a
+    condition over the case's facts and the readiness facts (dates, attachments), which a
+    case must meet to be ready for its meeting. Carried in the area's pack."""
+
+    area = models.ForeignKey(DiseaseArea, on_delete=models.CASCADE, related_name="readiness_items")
+    key = models.CharField(
+        max_length=64, validators=[NAME_VALIDATOR], help_text="Stable key used by content packs."
+    )
+    position = models.PositiveIntegerField(default=0, help_text="Order on the checklist.")
+    text = models.CharField(
+        "what is checked", max_length=300,
+        help_text="As shown to the clinician, e.g. 'Liver imaging (CT or MRI) within 56 days "
+        "of the meeting'.",
+    )  # fmt: skip
+    condition = models.TextField(
+        help_text="Met when this holds, over case facts and the readiness facts "
+        "(days_since_ct_or_mri, days_since_values, radiology_report_attached, "
+        "pathology_report_attached, decisive_facts_known); the recommendations' syntax.",
+    )
+    severity = models.CharField(max_length=8, choices=Severity.choices, default=Severity.WARNS)
+    local_policy = models.BooleanField(
+        "local policy", default=True,
+        help_text="An interval or rule the board sets for itself, not a guideline's.",
+    )  # fmt: skip
+    notes = models.TextField(blank=True, help_text="Why, and where the rule comes from.")
+
+    class Meta:
+        ordering = ["area", "position", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["area", "key"], name="readiness_key_once_per_area"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    def clean(self) -> None:
+        if self.area_id is None:
+            return
+        from guidelines import readiness
+
+        catalogue = readiness.catalogue_with_readiness(
+            Fact.objects.for_area(self.area_id).catalogue()
+        )
+        problems = conditions.validate(self.condition, catalogue)
+        if not self.condition.strip():
+            problems = ["Give the condition the case must meet."]
+        if problems:
+            raise ValidationError({"condition": [str(problem) for problem in problems]})
+
+    def to_item(self):
+        from guidelines import readiness
+
+        return readiness.Item(self.key, self.text, self.condition, self.severity,
+                              self.local_policy)  # fmt: skip

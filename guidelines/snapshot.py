@@ -33,7 +33,13 @@ from django.db import connection
 
 from guidelines import facts, matching
 from guidelines.facts import AreaCatalogue
-from guidelines.models import DiseaseArea, Fact, Recommendation, RecommendationEvent
+from guidelines.models import (
+    DiseaseArea,
+    Fact,
+    ReadinessItem,
+    Recommendation,
+    RecommendationEvent,
+)
 
 
 def audited_models() -> list[type]:
@@ -76,6 +82,7 @@ class AreaContent:
     area: Area
     catalogue: facts.Catalogue
     rules: tuple[matching.Rule, ...]
+    readiness: tuple = ()  # the area's checklist (``guidelines.readiness.Item``), in order
 
 
 @dataclass(frozen=True)
@@ -109,7 +116,7 @@ def content_version() -> tuple:
 
 
 def current() -> Snapshot:
-    """The content of every area as of now: one query when nothing changed, five otherwise."""
+    """The content of every area as of now: one query when nothing changed, six otherwise."""
     version = content_version()
     cached = _current.get(connection.alias)
     if cached is not None and cached.version == version:
@@ -128,6 +135,9 @@ def _build(version: tuple) -> Snapshot:
     rules: dict[int, list[matching.Rule]] = {}
     for rec in Recommendation.objects.in_library():
         rules.setdefault(rec.subsection.section.area_id, []).append(rec.to_rule())
+    checklists: dict[int, list] = {}
+    for item in ReadinessItem.objects.all():
+        checklists.setdefault(item.area_id, []).append(item.to_item())
     areas = {}
     for row in DiseaseArea.objects.all():
         area = Area(row.pk, row.slug, row.name, row.lesion_module)
@@ -135,7 +145,8 @@ def _build(version: tuple) -> Snapshot:
             {spec.name: spec for area_id, spec in specs if area_id in (None, row.pk)},
             frozenset(row.rules),
         )
-        areas[row.pk] = AreaContent(version, area, catalogue, tuple(rules.get(row.pk, ())))
+        areas[row.pk] = AreaContent(version, area, catalogue, tuple(rules.get(row.pk, ())),
+                                    tuple(checklists.get(row.pk, ())))  # fmt: skip
     every = MappingProxyType({spec.name: spec for _, spec in specs})
     shared = frozenset(spec.name for area_id, spec in specs if area_id is None)
     return Snapshot(version, every, shared, MappingProxyType(areas))

@@ -13,13 +13,13 @@ from meetings.models import AgendaItem, Meeting
 WAITING = [CaseStatus.DRAFT, CaseStatus.READY]
 
 
-def add_case(meeting: Meeting, case: Case, user=None) -> AgendaItem:
-    """Put a case at the end of the agenda (once)."""
+def add_case(meeting: Meeting, case: Case, user=None, presenter=None) -> AgendaItem:
+    """Put a case at the end of the agenda (once), presented by ``presenter``."""
     with transaction.atomic():
         Meeting.objects.select_for_update().get(pk=meeting.pk)  # one agenda change at a time
         last = meeting.agenda_items.aggregate(last=Max("position"))["last"] or 0
         item, new = AgendaItem.objects.get_or_create(
-            meeting=meeting, case=case, defaults={"position": last + 1}
+            meeting=meeting, case=case, defaults={"position": last + 1, "presenter": presenter}
         )
         if new:
             move_status(case.pk, CaseStatus.ON_AGENDA, user, only_from=WAITING)

@@ -4,9 +4,11 @@ import datetime
 from functools import cached_property
 
 from django import forms
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts import roles
 from cases.models import Case, CaseStatus
 from common.text import BidiSafeFormMixin
 from meetings.models import Attendance, Board, BoardMember, Meeting
@@ -83,6 +85,11 @@ class AgendaAddForm(forms.Form):
         empty_label="Choose a case…",
         help_text=f"Up to {LISTED} open cases, ready ones and the latest first.",
     )
+    presenter = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False, label="Presented by",
+        empty_label="Not decided yet",
+        help_text="The case appears on their work list, with what it still needs.",
+    )  # fmt: skip
 
     def __init__(self, *args, meeting: Meeting, find: str = "", **kwargs):
         super().__init__(*args, **kwargs)
@@ -97,6 +104,8 @@ class AgendaAddForm(forms.Form):
         field = self.fields["case"]
         field.queryset = cases  # what a submitted choice is checked against
         field.choices = self._listed_choices  # what is shown: read when rendered
+        self.fields["presenter"].queryset = presenters()
+        self.fields["presenter"].label_from_instance = lambda u: u.get_full_name() or u.username
 
     @cached_property
     def listed(self) -> list[Case]:
@@ -125,6 +134,15 @@ class AgendaAddForm(forms.Form):
             f"Case {case.pk}: {case.patient.name} ({case.patient.mrn}), "
             f"{case.get_status_display().lower()} — {case.question[:60]}"
         )
+
+
+def presenters():
+    """Active accounts that work on cases (clinicians and coordinators)."""
+    return (
+        User.objects.filter(is_active=True, groups__name__in=[roles.CLINICIAN, roles.COORDINATOR])
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
 
 
 class AttendanceForm(BidiSafeFormMixin, forms.Form):

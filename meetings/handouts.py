@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from cases import course
-from cases.attachments import key_images_of
 from cases import sections as printed
+from cases.attachments import key_images_of
 from cases.models import Case
 from cases.summary import CaseSection, build_section, content_versions
 from guidelines import snapshot
@@ -41,8 +41,9 @@ def meeting_sections(
     for done, (number, case) in enumerate(cases, start=1):
         images = key_images_of(case) if meeting.pack_key_images else ()
         sections.append(
-            build_section(case, number, pseudonymise=meeting.pseudonymise, content=content,
-                          key_images=images)  # fmt: skip
+            build_section(
+                case, number, pseudonymise=meeting.pseudonymise, content=content, key_images=images
+            )  # fmt: skip
         )
         if progress:
             progress("preparing", done, len(cases))

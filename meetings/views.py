@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.db import transaction
@@ -15,14 +16,17 @@ from django.views.decorators.vary import vary_on_headers
 from accounts import tokens
 from accounts.access import require
 from accounts.models import TokenPurpose
+from cases import readiness
 from cases.pseudonym import pseudonym, scrub_segments
 from common.htmx import wants_partial
 from common.slots import slot
 from documents import delivery
 from documents.models import Status
 from documents.tasks import queue
+from guidelines import snapshot
 from meetings import agenda, handouts, staleness
 from meetings import calendar as meeting_calendar
+from meetings import readiness as meeting_readiness
 from meetings.forms import AgendaAddForm, AttendanceForm, MeetingForm
 from meetings.models import (
     AgendaItem,
@@ -63,10 +67,14 @@ def _pack_changes(handout: Handout | None, items: list[AgendaItem]) -> list[str]
 
 def _detail_context(request: HttpRequest, meeting: Meeting, **extra) -> dict:
     items = list(
-        meeting.agenda_items.select_related("case__patient")
+        meeting.agenda_items.select_related("case__patient", "presenter")
         .prefetch_related(*slot("meetings.agenda_item").prefetch)  # what the apps above show
+        .prefetch_related(*readiness.relations("case__"))
         .order_by("position")
     )
+    content, day = snapshot.current(), readiness.meeting_day(meeting.starts_at)
+    for item in items:
+        item.readiness = readiness.readiness_of(item.case, day, content=content)
     attendees = list(meeting.attendees.all())
     handout = _latest_pack(meeting)
     return {
@@ -126,6 +134,19 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
             "past": meetings.filter(starts_at__lt=now).order_by("-starts_at")[:50],
         },
     )
+
+
+@require_http_methods(["GET"])
+def not_ready(request: HttpRequest) -> HttpResponse:
+    """The coordinator's list: cases on the agendas of the meetings of the next
+    READINESS_NOTICE_DAYS that are not ready, or ready with warnings, and what they miss."""
+    require(request, VIEW)
+    meetings = meeting_readiness.coming()
+    return render(request, "meetings/not_ready.html", {
+        "meetings": meeting_readiness.not_ready(meetings),
+        "days": settings.READINESS_NOTICE_DAYS,
+        "coming": len(meetings),
+    })  # fmt: skip
 
 
 @require_http_methods(["GET", "POST"])
@@ -195,7 +216,8 @@ def agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = AgendaAddForm(request.POST, meeting=meeting)
     if not form.is_valid():
         return _page_or_region(request, meeting, "agenda", agenda_form=form)
-    agenda.add_case(meeting, form.cleaned_data["case"], request.user)
+    agenda.add_case(meeting, form.cleaned_data["case"], request.user,
+                    presenter=form.cleaned_data.get("presenter"))  # fmt: skip
     return _after_change(request, meeting, "agenda")
 
 

@@ -4,8 +4,9 @@ Documents are rendered from our own templates, with every text typed by users
 or editors autoescaped. The base URL is a fixed, unresolvable origin
 (``https://handout.invalid/``), never the request's host, and the URL fetcher
 serves the app's own static files under that origin (and what apps register with
-``register_source``) and refuses everything else -- other hosts, ``file:``, ``data:``, path traversal -- so a document can
-never make the server read a local file or call the network.
+``register_source``) and refuses everything else -- other hosts, ``file:``, ``data:``,
+path traversal -- so a document can never make the server read a local file or call the
+network.
 """
 
 from __future__ import annotations

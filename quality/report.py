@@ -49,12 +49,14 @@ from decisions.models import (
     Concordance,
     Decision,
     DecisionStatus,
+    DeferralReason,
     FrozenAs,
     Judgement,
     Outcome,
     Pathway,
 )
 from guidelines.models import DecisionScope, Recommendation
+from guidelines.readiness import NOT_READY
 from meetings.models import AgendaItem, Attendance, Board, Meeting
 
 REMOVED_SECTION = "Recommendations since removed"
@@ -152,6 +154,10 @@ class Report:
     completeness_decisions: int = 0
     completeness_missing: int = 0  # decisions recorded before completeness was stored
     overdue: list[OverdueAction] = field(default_factory=list)
+    deferrals: dict[str, int] = field(default_factory=dict)  # reason value ("": none) -> n
+    # Decisions in force whose case was not ready (blocking items open) at the meeting, of
+    # those recorded with a checklist.
+    not_ready: Share = Share("Cases discussed while not ready", 0, 0)
 
     @property
     def per_meeting(self) -> float | None:
@@ -203,16 +209,23 @@ def build(scope: Scope, now: datetime.datetime | None = None) -> Report:
     in_force: dict[int, tuple] = {}  # item -> (decision, outcome, completeness)
     first_signed: dict[int, datetime.datetime] = {}
     judged: dict[int, tuple] = {}  # decision -> (class, reason groups, pathway, format)
-    for pk, item, outcome, signed_at, completeness, *judged_as in records.values_list(  # 6
+    readiness, deferrals = [], []
+    for pk, item, outcome, signed_at, completeness, ready, deferral, *judged_as in records.values_list(  # 6
         "pk", "agenda_item_id", "outcome", "first_signed", "shown__completeness",
+        "shown__readiness", "deferral_reason",
         "classification__klass", "classification__reason_groups", "pathway",
         "shown__record_format",
     ):  # fmt: skip
         in_force[item] = (pk, outcome, completeness)
+        readiness += [ready[0]] if ready else []
+        deferrals += [deferral] if outcome == Outcome.DEFERRED else []
         first_signed[item] = signed_at
         judged[pk] = tuple(judged_as)
     report.outcomes = dict(Counter(outcome for _, outcome, _ in in_force.values()))
     report.undecided = report.listed - len(in_force)
+    report.deferrals = dict(Counter(deferrals))
+    report.not_ready = Share("Cases discussed while not ready",
+                             readiness.count(NOT_READY), len(readiness))  # fmt: skip
     deciding = {
         decision for decision, outcome, _ in in_force.values() if outcome == Outcome.RECOMMENDATION
     }
@@ -503,6 +516,12 @@ def tables(report: Report) -> list[Table]:
               [[report.completeness_decisions, report.completeness.part,
                 report.completeness.whole, _round(report.completeness.percent),
                 report.completeness_missing]], text_columns=0, definition="def-completeness"),
+        Table("readiness", "Readiness: deferrals by reason, cases discussed while not ready",
+              ("Figure", "Counted", "Of", "Share (%)"),
+              [[f"Deferred: {label}", report.deferrals.get(value, 0), "", ""]
+               for value, label in [*DeferralReason.choices, ("", "no reason recorded")]]
+              + [[report.not_ready.label, report.not_ready.part, report.not_ready.whole,
+                  _round(report.not_ready.percent)]], definition="def-readiness"),
         Table("overdue-actions", "Actions past their due date",
               ("Case", "Meeting", "Action", "Owner", "Due", "Days overdue"),
               [[a.case_id, a.meeting_day.isoformat(), a.what, a.owner, a.due.isoformat(),

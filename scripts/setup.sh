@@ -34,6 +34,10 @@ if [ "${SETUP_FOR:-test}" = test ]; then
   # exports are opened by a real spreadsheet program: LibreOffice Calc.
   command -v pdftotext >/dev/null || missing+=(poppler-utils)
   command -v soffice >/dev/null || missing+=(libreoffice-calc-nogui)
+  # Uploads are scanned by a real ClamAV daemon in the tests (with a test signature made
+  # by sigtool: the signature database cannot be downloaded here).
+  [ -x /usr/sbin/clamd ] || command -v clamd >/dev/null || missing+=(clamav-daemon)
+  command -v sigtool >/dev/null || missing+=(clamav)
 fi
 
 if [ ${#missing[@]} -gt 0 ]; then

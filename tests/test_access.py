@@ -75,7 +75,7 @@ COURSE_EDITS = {"liver:lesion_edit", "cases:timepoint_edit", "cases:treatment_ed
 # What each staff persona may do in the admin, per model: the roles of accounts/roles.py
 # written out again by hand, so that a change to a role shows up here as a failure.
 _GUIDELINES = ("diseasearea", "fact", "guidelinesource", "recommendation", "section",
-               "subsection")  # fmt: skip
+               "subsection", "readinessitem")  # fmt: skip
 _BOARDS = ("board", "boardmember", "specialty")
 _LISTS = ("modality", "notfollowedreason")
 ADMIN_RIGHTS = {

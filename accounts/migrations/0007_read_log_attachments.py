@@ -4,15 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0006_fhir_and_api_reads'),
+        ("accounts", "0006_fhir_and_api_reads"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='readlogentry',
-            name='kind',
-            field=models.CharField(choices=[('case_page', 'Case page'), ('case_data', 'Case data (JSON)'), ('case_summary', 'Case summary PDF'), ('meeting_pack', 'Meeting pack PDF'), ('minutes', 'Minutes PDF'), ('letter', 'Outcome letter PDF'), ('spreadsheet', 'Spreadsheet export (CSV or Excel)'), ('fhir', 'FHIR export'), ('api', 'API'), ('attachment', 'Attachment (report or image)')], max_length=16),
+            model_name="readlogentry",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("case_page", "Case page"),
+                    ("case_data", "Case data (JSON)"),
+                    ("case_summary", "Case summary PDF"),
+                    ("meeting_pack", "Meeting pack PDF"),
+                    ("minutes", "Minutes PDF"),
+                    ("letter", "Outcome letter PDF"),
+                    ("spreadsheet", "Spreadsheet export (CSV or Excel)"),
+                    ("fhir", "FHIR export"),
+                    ("api", "API"),
+                    ("attachment", "Attachment (report or image)"),
+                ],
+                max_length=16,
+            ),
         ),
     ]

@@ -8,123 +8,242 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0015_attachments'),
-        ('meetings', '0015_document_file_of_any_type'),
-        ('pghistory', '0007_auto_20250421_0444'),
+        ("cases", "0015_attachments"),
+        ("meetings", "0015_document_file_of_any_type"),
+        ("pghistory", "0007_auto_20250421_0444"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AttachmentRelease',
+            name="AttachmentRelease",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('released_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("released_at", models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.CreateModel(
-            name='AttachmentReleaseEvent',
+            name="AttachmentReleaseEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('released_at', models.DateTimeField(auto_now_add=True)),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                ("released_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='meeting',
-            name='insert_insert',
+            model_name="meeting",
+            name="insert_insert",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='meeting',
-            name='update_update',
+            model_name="meeting",
+            name="update_update",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='meeting',
-            name='delete_delete',
+            model_name="meeting",
+            name="delete_delete",
         ),
         migrations.AddField(
-            model_name='meeting',
-            name='pack_key_images',
-            field=models.BooleanField(default=False, help_text="Print each case's key images in its section of the meeting pack.", verbose_name='key images in the pack'),
+            model_name="meeting",
+            name="pack_key_images",
+            field=models.BooleanField(
+                default=False,
+                help_text="Print each case's key images in its section of the meeting pack.",
+                verbose_name="key images in the pack",
+            ),
         ),
         migrations.AddField(
-            model_name='meetingevent',
-            name='pack_key_images',
-            field=models.BooleanField(default=False, help_text="Print each case's key images in its section of the meeting pack.", verbose_name='key images in the pack'),
+            model_name="meetingevent",
+            name="pack_key_images",
+            field=models.BooleanField(
+                default=False,
+                help_text="Print each case's key images in its section of the meeting pack.",
+                verbose_name="key images in the pack",
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='meeting',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "meetings_meetingevent" ("board_id", "chair", "created_at", "created_by_id", "id", "pack_key_images", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "place", "pseudonymise", "starts_at", "updated_by_id", "video_link") VALUES (NEW."board_id", NEW."chair", NEW."created_at", NEW."created_by_id", NEW."id", NEW."pack_key_images", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."place", NEW."pseudonymise", NEW."starts_at", NEW."updated_by_id", NEW."video_link"); RETURN NULL;', hash='8b03b2dd622f18eef7e6309fbec64db71fd774e5', operation='INSERT', pgid='pgtrigger_insert_insert_61d9e', table='meetings_meeting', when='AFTER')),
+            model_name="meeting",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "meetings_meetingevent" ("board_id", "chair", "created_at", "created_by_id", "id", "pack_key_images", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "place", "pseudonymise", "starts_at", "updated_by_id", "video_link") VALUES (NEW."board_id", NEW."chair", NEW."created_at", NEW."created_by_id", NEW."id", NEW."pack_key_images", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."place", NEW."pseudonymise", NEW."starts_at", NEW."updated_by_id", NEW."video_link"); RETURN NULL;',
+                    hash="8b03b2dd622f18eef7e6309fbec64db71fd774e5",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_61d9e",
+                    table="meetings_meeting",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='meeting',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD."board_id" IS DISTINCT FROM (NEW."board_id") OR OLD."chair" IS DISTINCT FROM (NEW."chair") OR OLD."created_at" IS DISTINCT FROM (NEW."created_at") OR OLD."created_by_id" IS DISTINCT FROM (NEW."created_by_id") OR OLD."id" IS DISTINCT FROM (NEW."id") OR OLD."pack_key_images" IS DISTINCT FROM (NEW."pack_key_images") OR OLD."place" IS DISTINCT FROM (NEW."place") OR OLD."pseudonymise" IS DISTINCT FROM (NEW."pseudonymise") OR OLD."starts_at" IS DISTINCT FROM (NEW."starts_at") OR OLD."updated_by_id" IS DISTINCT FROM (NEW."updated_by_id") OR OLD."video_link" IS DISTINCT FROM (NEW."video_link"))', func='INSERT INTO "meetings_meetingevent" ("board_id", "chair", "created_at", "created_by_id", "id", "pack_key_images", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "place", "pseudonymise", "starts_at", "updated_by_id", "video_link") VALUES (NEW."board_id", NEW."chair", NEW."created_at", NEW."created_by_id", NEW."id", NEW."pack_key_images", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."place", NEW."pseudonymise", NEW."starts_at", NEW."updated_by_id", NEW."video_link"); RETURN NULL;', hash='095c14924ea734e66edb0d1f622655af43249b25', operation='UPDATE', pgid='pgtrigger_update_update_495b8', table='meetings_meeting', when='AFTER')),
+            model_name="meeting",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition='WHEN (OLD."board_id" IS DISTINCT FROM (NEW."board_id") OR OLD."chair" IS DISTINCT FROM (NEW."chair") OR OLD."created_at" IS DISTINCT FROM (NEW."created_at") OR OLD."created_by_id" IS DISTINCT FROM (NEW."created_by_id") OR OLD."id" IS DISTINCT FROM (NEW."id") OR OLD."pack_key_images" IS DISTINCT FROM (NEW."pack_key_images") OR OLD."place" IS DISTINCT FROM (NEW."place") OR OLD."pseudonymise" IS DISTINCT FROM (NEW."pseudonymise") OR OLD."starts_at" IS DISTINCT FROM (NEW."starts_at") OR OLD."updated_by_id" IS DISTINCT FROM (NEW."updated_by_id") OR OLD."video_link" IS DISTINCT FROM (NEW."video_link"))',
+                    func='INSERT INTO "meetings_meetingevent" ("board_id", "chair", "created_at", "created_by_id", "id", "pack_key_images", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "place", "pseudonymise", "starts_at", "updated_by_id", "video_link") VALUES (NEW."board_id", NEW."chair", NEW."created_at", NEW."created_by_id", NEW."id", NEW."pack_key_images", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."place", NEW."pseudonymise", NEW."starts_at", NEW."updated_by_id", NEW."video_link"); RETURN NULL;',
+                    hash="095c14924ea734e66edb0d1f622655af43249b25",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_495b8",
+                    table="meetings_meeting",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='meeting',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "meetings_meetingevent" ("board_id", "chair", "created_at", "created_by_id", "id", "pack_key_images", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "place", "pseudonymise", "starts_at", "updated_by_id", "video_link") VALUES (OLD."board_id", OLD."chair", OLD."created_at", OLD."created_by_id", OLD."id", OLD."pack_key_images", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."place", OLD."pseudonymise", OLD."starts_at", OLD."updated_by_id", OLD."video_link"); RETURN NULL;', hash='e874da5e5bfdc87760744851d842521fc3dc769b', operation='DELETE', pgid='pgtrigger_delete_delete_4bf26', table='meetings_meeting', when='AFTER')),
+            model_name="meeting",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "meetings_meetingevent" ("board_id", "chair", "created_at", "created_by_id", "id", "pack_key_images", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "place", "pseudonymise", "starts_at", "updated_by_id", "video_link") VALUES (OLD."board_id", OLD."chair", OLD."created_at", OLD."created_by_id", OLD."id", OLD."pack_key_images", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."place", OLD."pseudonymise", OLD."starts_at", OLD."updated_by_id", OLD."video_link"); RETURN NULL;',
+                    hash="e874da5e5bfdc87760744851d842521fc3dc769b",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_4bf26",
+                    table="meetings_meeting",
+                    when="AFTER",
+                ),
+            ),
         ),
         migrations.AddField(
-            model_name='attachmentrelease',
-            name='attachment',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='releases', to='cases.attachment'),
+            model_name="attachmentrelease",
+            name="attachment",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="releases",
+                to="cases.attachment",
+            ),
         ),
         migrations.AddField(
-            model_name='attachmentrelease',
-            name='meeting',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='releases', to='meetings.meeting'),
+            model_name="attachmentrelease",
+            name="meeting",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="releases",
+                to="meetings.meeting",
+            ),
         ),
         migrations.AddField(
-            model_name='attachmentrelease',
-            name='released_by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="attachmentrelease",
+            name="released_by",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='attachmentreleaseevent',
-            name='attachment',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='cases.attachment'),
+            model_name="attachmentreleaseevent",
+            name="attachment",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                related_query_name="+",
+                to="cases.attachment",
+            ),
         ),
         migrations.AddField(
-            model_name='attachmentreleaseevent',
-            name='meeting',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='meetings.meeting'),
+            model_name="attachmentreleaseevent",
+            name="meeting",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                related_query_name="+",
+                to="meetings.meeting",
+            ),
         ),
         migrations.AddField(
-            model_name='attachmentreleaseevent',
-            name='pgh_context',
-            field=models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context'),
+            model_name="attachmentreleaseevent",
+            name="pgh_context",
+            field=models.ForeignKey(
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="pghistory.context",
+            ),
         ),
         migrations.AddField(
-            model_name='attachmentreleaseevent',
-            name='pgh_obj',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='meetings.attachmentrelease'),
+            model_name="attachmentreleaseevent",
+            name="pgh_obj",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="events",
+                to="meetings.attachmentrelease",
+            ),
         ),
         migrations.AddField(
-            model_name='attachmentreleaseevent',
-            name='released_by',
-            field=models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="attachmentreleaseevent",
+            name="released_by",
+            field=models.ForeignKey(
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                related_query_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='attachmentrelease',
-            constraint=models.UniqueConstraint(fields=('meeting', 'attachment'), name='attachment_released_once_per_meeting'),
+            model_name="attachmentrelease",
+            constraint=models.UniqueConstraint(
+                fields=("meeting", "attachment"), name="attachment_released_once_per_meeting"
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='attachmentrelease',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "meetings_attachmentreleaseevent" ("attachment_id", "id", "meeting_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "released_at", "released_by_id") VALUES (NEW."attachment_id", NEW."id", NEW."meeting_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."released_at", NEW."released_by_id"); RETURN NULL;', hash='1013d4368ed2a9ea60c88dd0d97f67be710bb861', operation='INSERT', pgid='pgtrigger_insert_insert_0ad05', table='meetings_attachmentrelease', when='AFTER')),
+            model_name="attachmentrelease",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "meetings_attachmentreleaseevent" ("attachment_id", "id", "meeting_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "released_at", "released_by_id") VALUES (NEW."attachment_id", NEW."id", NEW."meeting_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."released_at", NEW."released_by_id"); RETURN NULL;',
+                    hash="1013d4368ed2a9ea60c88dd0d97f67be710bb861",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_0ad05",
+                    table="meetings_attachmentrelease",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='attachmentrelease',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "meetings_attachmentreleaseevent" ("attachment_id", "id", "meeting_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "released_at", "released_by_id") VALUES (NEW."attachment_id", NEW."id", NEW."meeting_id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."released_at", NEW."released_by_id"); RETURN NULL;', hash='7f152539a153bb2a79f51aa235ec8cd55c5d9474', operation='UPDATE', pgid='pgtrigger_update_update_3122d', table='meetings_attachmentrelease', when='AFTER')),
+            model_name="attachmentrelease",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "meetings_attachmentreleaseevent" ("attachment_id", "id", "meeting_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "released_at", "released_by_id") VALUES (NEW."attachment_id", NEW."id", NEW."meeting_id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."released_at", NEW."released_by_id"); RETURN NULL;',
+                    hash="7f152539a153bb2a79f51aa235ec8cd55c5d9474",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_3122d",
+                    table="meetings_attachmentrelease",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='attachmentrelease',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "meetings_attachmentreleaseevent" ("attachment_id", "id", "meeting_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "released_at", "released_by_id") VALUES (OLD."attachment_id", OLD."id", OLD."meeting_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."released_at", OLD."released_by_id"); RETURN NULL;', hash='c336296c78f4424e399b6e2969547885b26fa988', operation='DELETE', pgid='pgtrigger_delete_delete_96da9', table='meetings_attachmentrelease', when='AFTER')),
+            model_name="attachmentrelease",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "meetings_attachmentreleaseevent" ("attachment_id", "id", "meeting_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "released_at", "released_by_id") VALUES (OLD."attachment_id", OLD."id", OLD."meeting_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."released_at", OLD."released_by_id"); RETURN NULL;',
+                    hash="c336296c78f4424e399b6e2969547885b26fa988",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_96da9",
+                    table="meetings_attachmentrelease",
+                    when="AFTER",
+                ),
+            ),
         ),
     ]

@@ -163,9 +163,12 @@ def test_files_are_served_only_through_the_view_with_the_read_log(
     assert (entry.case_id, entry.path) == (case.pk, url)
     # Another case's number in the address finds nothing.
     other = make_case(patient=make_patient(mrn="MRN-0002"))
-    assert clinician_client.get(
-        reverse("cases:attachment_file", args=[other.pk, report.pk])
-    ).status_code == 404
+    assert (
+        clinician_client.get(
+            reverse("cases:attachment_file", args=[other.pk, report.pk])
+        ).status_code
+        == 404
+    )
     # The storage is not under any URL of the app.
     assert client.get("/media/" + report.file.name).status_code in (302, 404)
 

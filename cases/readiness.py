@@ -1,0 +1,80 @@
+"""Whether a case is ready for its meeting: the area's checklist (``guidelines.readiness``)
+against the case's facts and the readiness facts, as of the meeting's date.
+
+The readiness facts follow from the record: the days from the patient's latest CT or MRI
+and latest dated value to the meeting (only what was there by that day counts), the
+reports attached to the case, and whether any recommendation of the area still waits for
+a fact that is not known.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.db.models import prefetch_related_objects
+from django.utils import timezone
+
+from cases import course
+from cases.models import AttachmentKind, Case, Modality
+from guidelines import matching, readiness, snapshot
+from guidelines.readiness import Readiness
+
+CROSS_SECTIONAL = (Modality.CT, Modality.MRI)
+
+
+def relations(prefix: str = "") -> list[str]:
+    """What to prefetch with cases whose readiness is shown (``prefix``: e.g. "case__")."""
+    return [*course.relations(prefix), f"{prefix}attachments"]
+
+
+def _days(latest: datetime.date | None, as_of: datetime.date) -> int | None:
+    return (as_of - latest).days if latest else None
+
+
+def readiness_facts(
+    case: Case, catalogue, as_of: datetime.date, deciding: Iterable
+) -> dict[str, object]:
+    """The readiness facts of the case as of that day (reads prefetched ``relations``)."""
+    patient = case.patient
+    imaging = [t.day for t in patient.timepoints.all()
+               if t.modality in CROSS_SECTIONAL and t.day <= as_of]  # fmt: skip
+    over_time = {name for name, spec in catalogue.items() if spec.over_time}
+    values = [v.day for v in patient.dated_values.all() if v.fact in over_time and v.day <= as_of]
+    kinds = {a.kind for a in case.attachments.all()}
+    found = {
+        "days_since_ct_or_mri": _days(max(imaging, default=None), as_of),
+        "days_since_values": _days(max(values, default=None), as_of),
+        "radiology_report_attached": AttachmentKind.RADIOLOGY_REPORT in kinds,
+        "pathology_report_attached": AttachmentKind.PATHOLOGY_REPORT in kinds,
+        "decisive_facts_known": not list(deciding),
+    }
+    return {name: value for name, value in found.items() if value is not None}
+
+
+def readiness_of(
+    case: Case,
+    as_of: datetime.date | None = None,
+    *,
+    content: snapshot.Snapshot | None = None,
+    seen=None,
+) -> Readiness | None:
+    """The case's readiness as of that day (today when none), or None when its area has no
+    checklist. ``seen``: the case's overview when the page has it (its values and matches
+    are used rather than worked out again)."""
+    area = (content or snapshot.current()).of(case.area_id)
+    if not area.readiness:
+        return None
+    as_of = as_of or timezone.localdate()
+    prefetch_related_objects([case], *relations())
+    if seen is not None:
+        values, deciding = seen.values, seen.matches.deciding
+    else:
+        values = case.fact_values(area.catalogue)  # (only what decides: no panel to show)
+        deciding = matching.deciding_facts(matching.match(values, area.rules, area.catalogue))
+    values = {**values, **readiness_facts(case, area.catalogue, as_of, deciding)}
+    return readiness.evaluate(area.readiness, values, area.catalogue, as_of)
+
+
+def meeting_day(starts_at: datetime.datetime) -> datetime.date:
+    return timezone.localtime(starts_at).date()
