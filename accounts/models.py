@@ -107,3 +107,42 @@ class PersonalToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class NoticeKind(models.TextChoices):
+    ACTION_ASSIGNED = "action_assigned", "An action is assigned to me"
+    ACTION_OVERDUE = "action_overdue", "An action of mine is overdue"
+    CASE_NOT_READY = "case_not_ready", "A case I present is not ready for its meeting"
+    DECISION_TO_SIGN = "decision_to_sign", "A decision waits for my signature"
+
+
+class NoticeChoice(models.Model):
+    """Which e-mail notices a user receives (every kind unless they turned it off)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notice_choice"
+    )
+    off = models.JSONField(default=list, blank=True, help_text="The kinds turned off.")
+
+    def __str__(self) -> str:
+        return f"notices of {self.user}"
+
+
+class Notice(models.Model):
+    """A notice sent: at most one of a kind about the same thing to a user a day."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=NoticeKind.choices)
+    about = models.CharField(max_length=64, help_text="What it is about, e.g. action-12.")
+    day = models.DateField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind", "about", "day"], name="notice_once_a_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.about} to {self.user_id} on {self.day}"

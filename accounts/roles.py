@@ -97,6 +97,18 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 
 
+def case_workers():
+    """Active accounts that work on cases (clinicians and coordinators): who may present a
+    case or be assigned an action."""
+    from django.contrib.auth.models import User
+
+    return (
+        User.objects.filter(is_active=True, groups__name__in=[CLINICIAN, COORDINATOR])
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+
+
 def sync_roles(sender=None, **kwargs) -> None:
     """Create the role groups and set exactly their permissions."""
     from django.apps import apps

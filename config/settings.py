@@ -289,6 +289,24 @@ CLAMAV_TIMEOUT_SECONDS = env_int("CLAMAV_TIMEOUT_SECONDS", 30, minimum=1)
 # Uploads larger than this are written to a temporary file while they arrive.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
+# E-mail notices (decisions/notify.py): through the SMTP server IT names (EMAIL_HOST and
+# the rest); in development, without EMAIL_HOST, printed to the console. Each notice
+# carries a link under SITE_URL (the address users open the app at) and no patient names.
+SITE_URL = env_str("SITE_URL", "http://localhost:8000" if DEBUG else "").rstrip("/")
+EMAIL_HOST = env_str("EMAIL_HOST")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1, maximum=65535)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "tumorboard@localhost")
+
 # Paper for printed handouts: A4 (default) or letter.
 HANDOUT_PAPER_SIZE = env_str("HANDOUT_PAPER_SIZE", "A4")
 if HANDOUT_PAPER_SIZE not in ("A4", "letter"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import authenticate
 
+from accounts.roles import case_workers
 from common.text import BidiSafeFormMixin
 from decisions.models import (
     Action,
@@ -176,9 +177,15 @@ class ActionForm(BidiSafeFormMixin, forms.ModelForm):
 
     class Meta:
         model = Action
-        fields = ["what", "owner", "due"]
+        fields = ["what", "owner", "assignee", "due"]
         widgets = {"due": DATE_INPUT}
         labels = {"what": "Action", "owner": "Who", "due": "Due"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = case_workers()
+        self.fields["assignee"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.fields["assignee"].empty_label = "No account"
 
 
 ActionFormSet = forms.inlineformset_factory(

@@ -461,6 +461,11 @@ class Action(models.Model):
     decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="actions")
     what = models.CharField(max_length=300)
     owner = models.CharField(max_length=200, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name="assigned to",
+        help_text="An account: the action appears on their work list and they are told.",
+    )  # fmt: skip
     due = models.DateField(null=True, blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
     done_by = models.ForeignKey(

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from cases.models import CaseStatus
 from cases.services import move_status
+from decisions import notify
 from decisions.models import (
     RECORD_FORMAT,
     Classification,
@@ -108,8 +109,14 @@ def content(decision: Decision) -> dict:
         ],  # fmt: skip
         **({"pathway": [decision.pathway, decision.pathway_reason]} if current_form else {}),
         "actions": [
-            [action.what, action.owner, action.due.isoformat() if action.due else None]
-            for action in decision.actions.order_by("pk")
+            [
+                action.what,
+                action.owner,
+                action.due.isoformat() if action.due else None,
+                # (the account only where one is named: records signed before keep their hash)
+                *([action.assignee.get_username()] if action.assignee_id else []),
+            ]
+            for action in decision.actions.select_related("assignee").order_by("pk")
         ],
         "signed_by": decision.signed_by.get_username() if decision.signed_by else None,
         "signed_at": decision.signed_at.isoformat() if decision.signed_at else None,
@@ -226,6 +233,7 @@ def sign(
             decision=current, klass=verdict.klass, reason_groups=list(verdict.reason_groups)
         )
         _case_follows(current, user)
+        transaction.on_commit(lambda: notify.actions_assigned(current))
     return current
 
 

@@ -104,7 +104,7 @@ class AgendaAddForm(forms.Form):
         field = self.fields["case"]
         field.queryset = cases  # what a submitted choice is checked against
         field.choices = self._listed_choices  # what is shown: read when rendered
-        self.fields["presenter"].queryset = presenters()
+        self.fields["presenter"].queryset = roles.case_workers()
         self.fields["presenter"].label_from_instance = lambda u: u.get_full_name() or u.username
 
     @cached_property
@@ -134,15 +134,6 @@ class AgendaAddForm(forms.Form):
             f"Case {case.pk}: {case.patient.name} ({case.patient.mrn}), "
             f"{case.get_status_display().lower()} — {case.question[:60]}"
         )
-
-
-def presenters():
-    """Active accounts that work on cases (clinicians and coordinators)."""
-    return (
-        User.objects.filter(is_active=True, groups__name__in=[roles.CLINICIAN, roles.COORDINATOR])
-        .distinct()
-        .order_by("last_name", "first_name", "username")
-    )
 
 
 class AttendanceForm(BidiSafeFormMixin, forms.Form):

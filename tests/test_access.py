@@ -355,6 +355,8 @@ def expected(persona: str, route: Route) -> int:
         return 302
     if name == "api_tokens":
         return 200  # everyone with a role manages their own tokens
+    if name == "my_work":
+        return 200 if persona in CASE_ROLES else 404
     if route.namespace == "guidelines":
         return 200
     if name in COURSE_EDITS:  # outside htmx, the row's form on the case page
