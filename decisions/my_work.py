@@ -8,7 +8,7 @@ import datetime
 
 from django import forms
 from django.contrib import messages
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -50,15 +50,14 @@ def _cases(user, now):
         .annotate(
             next_meeting=Subquery(upcoming.values("meeting__starts_at")[:1]),
             next_meeting_id=Subquery(upcoming.values("meeting_id")[:1]),
-            presented_by=Subquery(upcoming.values("presenter_id")[:1]),
-        )  # fmt: skip
+            i_present=Exists(presents.filter(case_id=OuterRef("pk"))),
+        )
         .order_by("-updated_at")[:LISTED]
     )
     content = snapshot.current()
     for case in cases:
         day = readiness.meeting_day(case.next_meeting) if case.next_meeting else None
         case.readiness = readiness.readiness_of(case, day, content=content)
-        case.i_present = case.presented_by == user.pk
     return cases
 
 
