@@ -184,7 +184,9 @@ class AttachmentForm(forms.ModelForm):
         self.fields["timepoint"].queryset = ImagingTimepoint.objects.filter(
             patient_id=case.patient_id
         )
-        self.fields["timepoint"].label_from_instance = str
+        self.fields["timepoint"].label_from_instance = (
+            lambda t: f"{t.get_modality_display() or 'Imaging'} of {t.when}"
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -214,19 +216,27 @@ def used_bytes(case: Case) -> int:
 
 
 def save(case: Case, form: AttachmentForm, user) -> Attachment:
-    """Store a checked upload. The case's row is locked while its total is checked and the
-    row written, so that two uploads at once cannot pass the limit together; a file
-    written but not recorded (an error) is removed."""
+    """Store an upload the form checked (``store``)."""
     upload = form.cleaned_data["upload"]
     upload.seek(0)
-    data = upload.read()
     attachment = form.save(commit=False)
+    return store(case, attachment, upload.read(), user, content_type=form.content_type,
+                 original_name=upload.name or "", scanned=form.scanned)  # fmt: skip
+
+
+def store(
+    case: Case, attachment: Attachment, data: bytes, user, *, content_type: str,
+    original_name: str = "", scanned: bool = False,
+) -> Attachment:  # fmt: skip
+    """Write a checked file and its row. The case's row is locked while its total is
+    checked and the row written, so that two uploads at once cannot pass the limit
+    together (CaseFull); a file written but not recorded (an error) is removed."""
     attachment.case = case
-    attachment.content_type = form.content_type
+    attachment.content_type = content_type
     attachment.size = len(data)
     attachment.sha256 = hashlib.sha256(data).hexdigest()
-    attachment.original_name = (upload.name or "")[:200]
-    attachment.scanned = form.scanned
+    attachment.original_name = original_name[:200]
+    attachment.scanned = scanned
     attachment.created_by = attachment.updated_by = user
     if attachment.kind not in MAY_NAME_PATIENT:
         attachment.no_identifiers = True
@@ -240,11 +250,8 @@ def save(case: Case, form: AttachmentForm, user) -> Attachment:
             attachment.file.save("upload", ContentFile(data), save=False)
             written.append(attachment.file.name)
             if attachment.is_image:
-                attachment.thumbnail.save(
-                    "thumbnail",
-                    ContentFile(downscaled(data, attachment.content_type, THUMBNAIL_PIXELS)),
-                    save=False,
-                )
+                small = downscaled(data, attachment.content_type, THUMBNAIL_PIXELS)
+                attachment.thumbnail.save("thumbnail", ContentFile(small), save=False)
                 written.append(attachment.thumbnail.name)
             attachment.save()
     except BaseException:

@@ -326,7 +326,70 @@ def _course(patient: Patient, demo: dict, author) -> None:
         )  # fmt: skip
 
 
+DEMO_MARK = "DEMO material made by the app: not a real report or a real patient's image"
+
+
+def _demo_report(timepoint: ImagingTimepoint) -> bytes:
+    """A one-page radiology report (WeasyPrint), marked as demo material."""
+    from django.utils.html import escape
+
+    from printing.pdf import html_to_document
+
+    html = (
+        "<html><body style='font-family: sans-serif'>"
+        f"<p><strong>{escape(DEMO_MARK)}</strong></p><h1>Radiology report</h1>"
+        f"<p>{escape(timepoint.get_modality_display())} of the liver, {escape(timepoint.when)}, "
+        f"{escape(timepoint.place)}.</p><h2>Conclusion</h2><p>{escape(timepoint.conclusion)}</p>"
+        "</body></html>"
+    )
+    return html_to_document(html).write_pdf()
+
+
+def _demo_image() -> bytes:
+    """A drawn 'key image' (Pillow): a grey liver outline with one lesion and a calliper,
+    and the demo mark; no patient's image."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (960, 720), (12, 12, 12))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((120, 140, 820, 600), fill=(105, 105, 105))
+    draw.ellipse((470, 260, 590, 370), fill=(60, 60, 60))
+    draw.line((470, 315, 590, 315), fill=(255, 215, 0), width=3)
+    draw.text((480, 380), "22 mm", fill=(255, 215, 0))
+    draw.text((20, 20), DEMO_MARK, fill=(255, 255, 255))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def ensure_demo_attachments() -> int:
+    """DEMO-1008's latest MRI report (PDF) and a key image, both made here; how many made."""
+    from cases.attachments import PDF, PNG, store
+    from cases.models import Attachment, AttachmentKind
+
+    case = Case.objects.filter(patient__mrn="DEMO-1008").first()
+    if case is None or case.attachments.exists():
+        return 0
+    timepoint = case.patient.timepoints.order_by("-day").first()
+    author = User.objects.filter(username="clinician").first()
+    report = Attachment(kind=AttachmentKind.RADIOLOGY_REPORT, timepoint=timepoint,
+                        title=f"MRI liver report (demo) {timepoint.when}", day=timepoint.day)  # fmt: skip
+    store(case, report, _demo_report(timepoint), author, content_type=PDF,
+          original_name="demo-mri-report.pdf")  # fmt: skip
+    image = Attachment(kind=AttachmentKind.KEY_IMAGE, timepoint=timepoint, no_identifiers=True,
+                       title="Segment VIII lesion, hepatobiliary phase (demo drawing)",
+                       day=timepoint.day)  # fmt: skip
+    store(case, image, _demo_image(), author, content_type=PNG, original_name="demo-key.png")
+    return 2
+
+
 def seed() -> list[str]:
-    """Demo data of this app (``manage.py seed_demo``): the demo patients and cases."""
+    """Demo data of this app (``manage.py seed_demo``): the demo patients and cases, and
+    the demo attachments of one of them."""
     created = ensure_demo_cases()
-    return [f"Created {created} demo case(s); {len(DEMO_CASES)} in all."] if created else []
+    lines = [f"Created {created} demo case(s); {len(DEMO_CASES)} in all."] if created else []
+    if ensure_demo_attachments():
+        lines.append("Attached a demo radiology report and key image to DEMO-1008's case.")
+    return lines

@@ -219,6 +219,8 @@ LOGGING = {
         "weasyprint.progress": {"level": "WARNING", "propagate": False},
         # pikepdf says once per process that its logging is set up.
         "pikepdf": {"level": "WARNING"},
+        # fontTools reports each table it prunes when WeasyPrint subsets a font.
+        "fontTools": {"level": "WARNING"},
     },
 }
 

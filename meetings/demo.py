@@ -69,10 +69,12 @@ def ensure_demo_meeting() -> bool:
         place=board.usual_place,
         video_link="https://video.hospital.example/liver-mdt",
         chair="Dr. M. Okafor",
+        pack_key_images=True,
     )
     cases = Case.objects.filter(patient__mrn__startswith="DEMO-").exclude(status="discussed")
+    presenter = User.objects.filter(username="clinician").first()
     for case in cases.order_by("patient__mrn"):
-        agenda.add_case(meeting, case)
+        agenda.add_case(meeting, case, presenter=presenter)
     for name, specialty in DEMO_ATTENDEES:
         Attendance.objects.create(meeting=meeting, name=name, specialty=specialty)
     return True

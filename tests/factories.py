@@ -189,26 +189,14 @@ def pdf_bytes(pages=1) -> bytes:
 
 
 def make_attachment(case, kind="radiology_report", data=None, title="CT report", **fields):
-    """An attachment stored as an upload would be (``cases.attachments``), checks aside."""
+    """An attachment stored as an upload is (``cases.attachments.store``), checks aside."""
     import datetime
-    import hashlib
 
-    from django.core.files.base import ContentFile
-
-    from cases.attachments import THUMBNAIL_PIXELS, downscaled, sniff
+    from cases.attachments import sniff, store
     from cases.models import Attachment
 
     data = data if data is not None else (png_bytes() if kind == "key_image" else pdf_bytes())
-    content_type = sniff(data[:16])
-    attachment = Attachment(
-        case=case, kind=kind, title=title, day=fields.pop("day", datetime.date(2026, 9, 1)),
-        content_type=content_type, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
-        original_name=fields.pop("original_name", "report.pdf"),
-        no_identifiers=kind == "key_image", **fields,
-    )  # fmt: skip
-    attachment.file.save("upload", ContentFile(data), save=False)
-    if content_type.startswith("image/"):
-        small = downscaled(data, content_type, THUMBNAIL_PIXELS)
-        attachment.thumbnail.save("thumbnail", ContentFile(small), save=False)
-    attachment.save()
-    return attachment
+    attachment = Attachment(kind=kind, title=title, day=fields.pop("day", datetime.date(2026, 9, 1)),
+                            no_identifiers=kind == "key_image", **fields)  # fmt: skip
+    return store(case, attachment, data, None, content_type=sniff(data[:16]),
+                 original_name=fields.get("original_name") or "report.pdf")  # fmt: skip

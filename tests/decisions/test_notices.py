@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import email
+import io
 import socket
 from email import policy
 
@@ -136,7 +137,7 @@ def test_the_daily_notices_go_once_a_day_to_who_wants_them(inbox, settings):
     draft_item = make_meeting([draft_case], board_name="Liver board").agenda_items.get()
     Decision.objects.create(agenda_item=draft_item)
 
-    call_command("send_notices", stdout=open("/dev/null", "w"))
+    call_command("send_notices", stdout=io.StringIO())
     got = {(m["To"], str(m["Subject"])) for m in inbox.messages}
     assert got == {
         ("presenter@example.org", f"Tumor board: case {case.pk} is not ready for its meeting"),
@@ -152,7 +153,7 @@ def test_the_daily_notices_go_once_a_day_to_who_wants_them(inbox, settings):
     assert "is not ready: 1 item of the checklist still open" in _body(not_ready)
     assert f"https://board.example.org/cases/{case.pk}/" in _body(not_ready)
     # Again the same day: nothing twice.
-    call_command("send_notices", stdout=open("/dev/null", "w"))
+    call_command("send_notices", stdout=io.StringIO())
     assert len(inbox.messages) == 3
     # Once the case has recent imaging, it is no longer "not ready".
     make_timepoint(case, timezone.localdate())
@@ -184,7 +185,7 @@ def test_my_work_lists_my_cases_actions_and_decisions_to_sign(client, settings):
     _signed(make_meeting([other], board_name="Other board").agenda_items.get(), me,
             [("Review the MRI", me, timezone.localdate() - datetime.timedelta(days=1))])  # fmt: skip
     page = client.get(reverse("my_work")).content.decode()
-    assert "Case %d: Mina Mine" % mine.pk in page and "Case %d: Otto Other" % other.pk in page
+    assert f"Case {mine.pk}: Mina Mine" in page and f"Case {other.pk}: Otto Other" in page
     assert "you present" in page and "Not ready" in page
     assert "Review the MRI" in page and "overdue" in page
     assert reverse("decisions:decision_edit", args=[past.pk, record.agenda_item_id]) in page
