@@ -61,6 +61,7 @@ bench: setup
 	$(PY) bench/case_page.py
 	$(PY) bench/meeting_mode.py
 	$(PY) bench/quality.py
+	$(PY) bench/upload.py
 	$(PY) bench/load.py
 
 backup: setup
