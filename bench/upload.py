@@ -93,7 +93,9 @@ def main() -> None:
 
             rows.append(("floor: store + hash", *_timed(floor)))
             rows.append(("upload, no scan", *_timed(upload)))
-            if shutil.which("sigtool") and (shutil.which("clamd") or Path("/usr/sbin/clamd").exists()):
+            if shutil.which("sigtool") and (
+                shutil.which("clamd") or Path("/usr/sbin/clamd").exists()
+            ):
                 from tests.clamd import running_clamd
 
                 with tempfile.TemporaryDirectory() as folder, running_clamd(Path(folder)) as sock:

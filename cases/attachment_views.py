@@ -30,9 +30,13 @@ def _after(request: HttpRequest, case: Case, message: str = "", **extra) -> Http
 @vary_on_headers("HX-Request")
 def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request, pk, CHANGE_CASE)
-    if request.method == "GET":
+    if request.method == "GET":  # the form opened (or, with ?cancel=1, closed)
+        closing = request.GET.get("cancel") == "1"
         if not wants_partial(request):
-            return redirect(f"{case.get_absolute_url()}?attach=1#attachments")
+            return redirect(case.get_absolute_url() + ("" if closing else "?attach=1")
+                            + "#attachments")  # fmt: skip
+        if closing:
+            return region_changed(request, case, "cases/_attachments.html", "#attachments")
         return _after(request, case, attachment_form=attachments.AttachmentForm(case=case))
     form = attachments.AttachmentForm(request.POST, request.FILES, case=case)
     if not form.is_valid():

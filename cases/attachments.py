@@ -76,24 +76,32 @@ def _check_pdf(data: bytes) -> None:
         ) from None
 
 
-def _check_image(data: bytes, kind: str):
+def _check_image(data: bytes, kind: str) -> None:
+    """A picture that decodes whole. WeasyPrint sets Pillow's LOAD_TRUNCATED_IMAGES for
+    the whole process, so a cut-off file is caught here first: a PNG is verified chunk by
+    chunk to its end (``verify``), a JPEG must end with its end-of-image marker."""
     from PIL import Image
 
+    unreadable = forms.ValidationError("The file starts like an image but cannot be read.")
+    if kind == JPEG and not data.rstrip(b"\0\r\n ").endswith(b"\xff\xd9"):
+        raise unreadable
     try:
         with Image.open(io.BytesIO(data)) as image:
+            found = {"PNG": PNG, "JPEG": JPEG}.get(image.format or "")
             if image.width * image.height > MAX_PIXELS:
                 raise forms.ValidationError(
                     f"The image is {image.width} × {image.height} pixels: at most "
                     f"{MAX_PIXELS // 1_000_000} million pixels."
                 )
-            found = {"PNG": PNG, "JPEG": JPEG}.get(image.format or "")
-            image.load()  # decodes every pixel: a truncated or corrupt file fails here
+            image.verify()
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()  # decodes every pixel
     except forms.ValidationError:
         raise
     except Exception:  # Pillow raises many kinds for a file it cannot decode
-        raise forms.ValidationError("The file starts like an image but cannot be read.") from None
+        raise unreadable from None
     if found != kind:
-        raise forms.ValidationError("The file starts like an image but cannot be read.")
+        raise unreadable
 
 
 def downscaled(data: bytes, kind: str, pixels: int) -> bytes:
@@ -184,8 +192,8 @@ class AttachmentForm(forms.ModelForm):
         self.fields["timepoint"].queryset = ImagingTimepoint.objects.filter(
             patient_id=case.patient_id
         )
-        self.fields["timepoint"].label_from_instance = (
-            lambda t: f"{t.get_modality_display() or 'Imaging'} of {t.when}"
+        self.fields["timepoint"].label_from_instance = lambda t: (
+            f"{t.get_modality_display() or 'Imaging'} of {t.when}"
         )
 
     def clean(self):

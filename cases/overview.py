@@ -97,6 +97,7 @@ class CaseOverview:
     course_chart: object = None  # its chart (``cases.course_chart``)
     course_series: tuple = ()  # (fact, its dated values) in form order
     catalogue: Catalogue | None = None  # the area's, as matched
+    checklist: tuple = ()  # the area's readiness checklist (``guidelines.readiness``)
 
     @property
     def has_course(self) -> bool:
@@ -145,6 +146,7 @@ def overview(
         course=seen_course,
         course_chart=course.chart_of(case, catalogue, pseudonymised=pseudonymised),
         catalogue=catalogue,
+        checklist=content.readiness,
         course_series=tuple(
             (spec, seen_course.series[spec.name])
             for spec in catalogue.values()

@@ -12,20 +12,22 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
-from django.db.models import prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 
 from cases import course
-from cases.models import AttachmentKind, Case, Modality
+from cases.models import Attachment, AttachmentKind, Case, Modality
 from guidelines import matching, readiness, snapshot
 from guidelines.readiness import Readiness
 
 CROSS_SECTIONAL = (Modality.CT, Modality.MRI)
 
 
-def relations(prefix: str = "") -> list[str]:
-    """What to prefetch with cases whose readiness is shown (``prefix``: e.g. "case__")."""
-    return [*course.relations(prefix), f"{prefix}attachments"]
+def relations(prefix: str = "") -> list:
+    """What to prefetch with cases whose readiness is shown (``prefix``: e.g. "case__");
+    the attachments with their imaging, as the case page lists them."""
+    attachments = Attachment.objects.select_related("timepoint")
+    return [*course.relations(prefix), Prefetch(f"{prefix}attachments", queryset=attachments)]
 
 
 def _days(latest: datetime.date | None, as_of: datetime.date) -> int | None:
@@ -62,18 +64,22 @@ def readiness_of(
     """The case's readiness as of that day (today when none), or None when its area has no
     checklist. ``seen``: the case's overview when the page has it (its values and matches
     are used rather than worked out again)."""
-    area = (content or snapshot.current()).of(case.area_id)
-    if not area.readiness:
+    if seen is not None:  # (its content: no second look at the content's version)
+        items, catalogue = seen.checklist, seen.catalogue
+    else:
+        area = (content or snapshot.current()).of(case.area_id)
+        items, catalogue = area.readiness, area.catalogue
+    if not items:
         return None
     as_of = as_of or timezone.localdate()
     prefetch_related_objects([case], *relations())
     if seen is not None:
         values, deciding = seen.values, seen.matches.deciding
     else:
-        values = case.fact_values(area.catalogue)  # (only what decides: no panel to show)
-        deciding = matching.deciding_facts(matching.match(values, area.rules, area.catalogue))
-    values = {**values, **readiness_facts(case, area.catalogue, as_of, deciding)}
-    return readiness.evaluate(area.readiness, values, area.catalogue, as_of)
+        values = case.fact_values(catalogue)  # (only what decides: no panel to show)
+        deciding = matching.deciding_facts(matching.match(values, area.rules, catalogue))
+    values = {**values, **readiness_facts(case, catalogue, as_of, deciding)}
+    return readiness.evaluate(items, values, catalogue, as_of)
 
 
 def meeting_day(starts_at: datetime.datetime) -> datetime.date:

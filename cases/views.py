@@ -343,8 +343,8 @@ def case_page_context(request: HttpRequest, case: Case, seen, extra: dict) -> di
         "matches": seen.matches,
         "can_change": can_change,
         "lesion_template": lesion_modules.template_of(seen.area.lesion_module),
-        "attachments": case.attachments.select_related("timepoint"),
-        "readiness": readiness_of(case, as_of, seen=seen),
+        "readiness": readiness_of(case, as_of, seen=seen),  # (prefetches the attachments)
+        "attachments": case.attachments.all(),
         "readiness_meeting": upcoming,
         "attachment_limits": attachment_limits(),
         **({"attachment_form": AttachmentForm(case=case)} if opening else {}),

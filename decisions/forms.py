@@ -79,8 +79,9 @@ class DecisionForm(BidiSafeFormMixin, forms.ModelForm):
 
 
 class ReasonField(forms.TypedChoiceField):
-    """The reason for not following, from the list read once for every row (a model
-    choice field would read the database once a row, on every autosave)."""
+    """A choice of rows read once for every form of a formset (the reason for not
+    following, an action's assignee): a model choice field would read the database once a
+    row, on every autosave."""
 
     def __init__(self, *args, reasons=(), **kwargs):
         self.reasons = {str(reason.pk): reason for reason in reasons}
@@ -181,11 +182,24 @@ class ActionForm(BidiSafeFormMixin, forms.ModelForm):
         widgets = {"due": DATE_INPUT}
         labels = {"what": "Action", "owner": "Who", "due": "Due"}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, workers=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = case_workers()
-        self.fields["assignee"].label_from_instance = lambda u: u.get_full_name() or u.username
-        self.fields["assignee"].empty_label = "No account"
+        workers = list(case_workers() if workers is None else workers)
+        # Offered: who works on cases now, and whom this action names (if no longer).
+        if self.instance.assignee_id and all(w.pk != self.instance.assignee_id for w in workers):
+            workers.append(self.instance.assignee)
+        old = self.fields["assignee"]
+        self.fields["assignee"] = ReasonField(
+            label=old.label, help_text=old.help_text, required=False, reasons=workers,
+            choices=[("", "No account"),
+                     *((str(w.pk), w.get_full_name() or w.get_username()) for w in workers)],
+        )  # fmt: skip
+
+
+def action_formset(data, decision):
+    """The record's actions, the accounts they may be assigned to read once for all."""
+    return ActionFormSet(data, instance=decision, prefix="actions",
+                         form_kwargs={"workers": list(case_workers())})  # fmt: skip
 
 
 ActionFormSet = forms.inlineformset_factory(

@@ -21,12 +21,12 @@ from cases.summary import build_section
 from common.htmx import wants_partial
 from decisions import documents, services, signing
 from decisions.forms import (
-    ActionFormSet,
     AmendForm,
     ConcordanceFormSet,
     ConfirmForm,
     DecisionForm,
     SignForm,
+    action_formset,
 )
 from decisions.models import (
     Action,
@@ -132,7 +132,7 @@ def _forms(decision: Decision, data=None):
             prefix="concordance",
             form_kwargs={"reasons": list(NotFollowedReason.objects.all())},
         ),
-        ActionFormSet(data, instance=decision, prefix="actions"),
+        action_formset(data, decision),
     )
 
 

@@ -46,6 +46,7 @@ def _content_tables() -> list[str]:
         FactChoice,
         FactGroup,
         GuidelineSource,
+        ReadinessItem,
         Recommendation,
         Section,
         Subsection,
@@ -53,7 +54,8 @@ def _content_tables() -> list[str]:
 
     # Parents before children; then the lists and wording the decisions migrations seed.
     models = (DiseaseArea, FactGroup, Fact, FactChoice, GuidelineSource, Section, Subsection,
-              Recommendation, Caution, Modality, NotFollowedReason, LetterTemplate)  # fmt: skip
+              Recommendation, Caution, ReadinessItem, Modality, NotFollowedReason,
+              LetterTemplate)  # fmt: skip
     return [model._meta.db_table for model in models]
 
 

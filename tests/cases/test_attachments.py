@@ -99,14 +99,19 @@ def test_a_report_and_a_key_image_are_attached_and_shown(clinician_client, clini
         ("other", b"<html><script>alert(1)</script></html>", "image.png",
          "This is not a PDF, PNG or JPEG file (its content was checked, not its name)."),
         ("key_image", png_bytes()[:60], "cut.png", "The file starts like an image but cannot be read."),
+        ("key_image", jpeg_bytes()[:200], "cut.jpg", "The file starts like an image but cannot be read."),
         ("pathology_report", b"%PDF-1.7\nnot really", "p.pdf",
          "The file starts like a PDF but is not one that can be read."),
         ("letter", b"", "empty.pdf", "The submitted file is empty."),
     ],
 )  # fmt: skip
 def test_the_type_is_read_from_the_content_and_a_bad_file_is_refused_next_to_the_field(
-    clinician_client, kind, upload, name, message
+    clinician_client, kind, upload, name, message, monkeypatch
 ):
+    from PIL import ImageFile
+
+    # As WeasyPrint sets it for the whole process once it has been imported.
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
     case = make_case()
     page = attach(clinician_client, case, upload, name, kind=kind).content.decode()
     assert message in page

@@ -86,12 +86,13 @@ def test_the_list_runs_a_fixed_number_of_queries(client, clinician, django_asser
     client.force_login(clinician)
     client.get(reverse("cases:case_list"))
     # session, user, permissions (4); guideline content version (1); count and page (2);
-    # nothing else
-    with django_assert_num_queries(7):
+    # for each case's readiness, the page's lesions, measurements, timepoints, dated values,
+    # treatments and attachments (6); nothing else
+    with django_assert_num_queries(13):
         client.get(reverse("cases:case_list"))
     for n in range(30):
         make_case(patient=make_patient(mrn=f"M-{n}"))
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(13):
         client.get(reverse("cases:case_list"))
 
 

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from decisions import services
-from decisions.forms import ActionFormSet, ConcordanceFormSet, DecisionForm
+from decisions.forms import ConcordanceFormSet, DecisionForm, action_formset
 from decisions.models import Action, Decision
 from tests.decisions.records import form_data, start
 from tests.helpers import HTMX
@@ -95,7 +95,7 @@ def test_a_save_of_a_draft_signed_meanwhile_is_refused_not_an_error(
     forms = (
         DecisionForm(data, instance=read),
         ConcordanceFormSet(data, queryset=read.concordance.all(), prefix="concordance"),
-        ActionFormSet(data, instance=read, prefix="actions"),
+        action_formset(data, read),
     )
     assert all(f.is_valid() for f in forms)
     Decision.objects.filter(pk=decision.pk).update(

@@ -198,11 +198,11 @@ def test_the_case_page_lists_decisions_in_a_fixed_number_of_queries(
     clinician_client.get(url)
     # the page (15, its lesions and the patient's course included); the records'
     # concordance and plan modalities (2); the history's users and the meetings it names (2)
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(21):
         clinician_client.get(url)
     for n in range(1, 4):
         discussed_again(n)
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(21):
         page = clinician_client.get(url).content.decode()
     assert "Board decisions on this patient (5)" in page
 

@@ -90,10 +90,10 @@ def test_the_finder_runs_a_fixed_number_of_queries(
     coordinator_client.get(url, {"find": "a"}, **HTMX)
     # session, user, permissions (4); meeting (1); the listed cases: ready ones, then the
     # other open ones (2)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         coordinator_client.get(url, {"find": "a"}, **HTMX)
     for n in range(5):
         make_case(patient=make_patient(mrn=f"Q-{n}", name=f"Anna {n}"))
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = coordinator_client.get(url, {"find": "a"}, **HTMX)
     assert len(options(response)) == 5

@@ -142,14 +142,14 @@ def test_queries_for_a_pack_do_not_grow_with_the_number_of_cases(
     # attendees (1), recommendation versions (1)
     make_lesion(meeting.agenda_items.first().case, segments=["V"], diameter_mm=20)
     handouts.render_meeting_html(meeting)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         html, sections = handouts.render_meeting_html(meeting)
         content_versions(sections)
     for n in range(4):
         case = make_case(patient=make_patient(mrn=f"X-{n}"), facts={"primary_site": "gastric"})
         meeting.agenda_items.create(case=case, position=10 + n)
         make_lesion(case, segments=["II"], diameter_mm=10 + n)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         html, sections = handouts.render_meeting_html(meeting)
         content_versions(sections)
     assert len(sections) == 7

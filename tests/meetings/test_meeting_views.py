@@ -198,16 +198,18 @@ def test_meeting_page_runs_a_fixed_number_of_queries(
     # session, user, permissions (4); meeting with its board, agenda, its decisions,
     # attendees, required specialties, stale packs, latest pack (7); cases to add, ready
     # ones, then the other open ones (2);
-    # the attendance form's names listed, board members and specialty names (3); stale
+    # the attendance form's names listed, board members and specialty names (3); the
+    # agenda's readiness: lesions, measurements, timepoints, dated values, treatments and
+    # attachments (6); who may present (1); stale
     # and latest minutes (2)
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(25):
         coordinator_client.get(meeting.get_absolute_url())
     for n in range(5):
         meeting.agenda_items.create(
             case=make_case(patient=make_patient(mrn=f"Q-{n}")), position=20 + n
         )
         member(f"member-{n}")
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(25):
         coordinator_client.get(meeting.get_absolute_url())
 
 

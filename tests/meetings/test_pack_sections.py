@@ -318,7 +318,7 @@ def test_the_look_queues_one_task_per_missing_section_of_upcoming_meetings_only(
     sections.lay_out_if_needed(prepared)
     DBTaskResult.objects.all().delete()
     assert prerender.prepare_upcoming.call() == 1
-    assert queued(LAY_OUT) == [{"args": [shown.pk, 1, False], "kwargs": {}}]
+    assert queued(LAY_OUT) == [{"args": [shown.pk, 1, False, []], "kwargs": {}}]
     # The queued task lays the section out; run again, it finds it stored.
     assert lay_out_section.call(shown.pk, 1, False) is True
     assert lay_out_section.call(shown.pk, 1, False) is False

@@ -295,7 +295,9 @@ def test_the_dashboard_shows_each_chart_with_its_numbers(coordinator_client, fig
     assert "3 of 5 (60 %) of assessed decisions" in page and "1 of 2 (50 %)" in page
     assert "patient 1, trial 1, guideline 0, judgement/other 0" in page
     assert "26 of 60 (43 %)" in page and "1 of 10 (10 %)" in page and "2 of 3 (67 %)" in page
-    assert page.count("<svg") == 8 and page.count('class="figure-table"') == 11  # + overdue
+    assert (
+        page.count("<svg") == 8 and page.count('class="figure-table"') == 12
+    )  # + overdue, readiness
     # Every figure links to its definition on the page.
     for anchor in ("def-class", "def-discordant", "def-beside", "def-items", "def-intervals",
                    "def-attendance", "def-completeness", "def-overdue"):  # fmt: skip
