@@ -39,6 +39,26 @@ def _timed(run) -> tuple[float, float]:
     return statistics.median(walls), statistics.median(cpus)
 
 
+def _pdf_of(size: int) -> bytes:
+    """A valid one-page PDF of exactly ``size`` bytes: its bulk one stream of random bytes
+    (as a scanned report's picture is), the rest a comment before the end."""
+    import io
+
+    import pikepdf
+
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    pdf.pages[0].obj.Resources = pikepdf.Dictionary(
+        Scan=pdf.make_stream(os.urandom(size - 16384))
+    )
+    out = io.BytesIO()
+    pdf.save(out)
+    data = out.getvalue()
+    head, tail = data[: data.rindex(b"startxref")], data[data.rindex(b"startxref") :]
+    filler = size - len(data) - 2
+    return head + b"%" + b"x" * filler + b"\n" + tail if filler >= 0 else data
+
+
 def main() -> None:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -61,11 +81,10 @@ def main() -> None:
 
     from accounts import roles
     from cases.models import Attachment
-    from tests.factories import make_case, make_patient, pdf_bytes
+    from tests.factories import make_case, make_patient
 
     size = settings.ATTACHMENT_MAX_MB * 1_048_576
-    data = pdf_bytes()
-    data += b"%" * (size - len(data))  # a valid PDF with a comment filling it to the limit
+    data = _pdf_of(size)
     rows = []
     try:
         with transaction.atomic():
