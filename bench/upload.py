@@ -48,9 +48,7 @@ def _pdf_of(size: int) -> bytes:
 
     pdf = pikepdf.new()
     pdf.add_blank_page()
-    pdf.pages[0].obj.Resources = pikepdf.Dictionary(
-        Scan=pdf.make_stream(os.urandom(size - 16384))
-    )
+    pdf.pages[0].obj.Resources = pikepdf.Dictionary(Scan=pdf.make_stream(os.urandom(size - 16384)))
     out = io.BytesIO()
     pdf.save(out)
     data = out.getvalue()
