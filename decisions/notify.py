@@ -1,7 +1,7 @@
 """E-mail notices that bring the board's work to the people who own it.
 
 Four kinds (``accounts.NoticeKind``): an action assigned to you (when its decision is
-signed), an action of yours overdue, a case you present not ready N days before its
+signed: a task for the worker), an action of yours overdue, a case you present not ready N days before its
 meeting, and a decision waiting for your signature; the last three by the daily
 ``manage.py send_notices``. Each user chooses which to receive (``NoticeChoice``).
 
@@ -24,6 +24,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks import task
 
 from accounts.models import Notice, NoticeChoice, NoticeKind
 from decisions.models import Action, Decision, DecisionStatus
@@ -102,8 +103,14 @@ def _assigned(action: Action) -> Message:
     )  # fmt: skip
 
 
-def actions_assigned(decision: Decision) -> int:
-    """Tell the assignee of each open action of a decision just signed."""
+@task()
+def actions_assigned(decision_id: int) -> int:
+    """Tell the assignee of each open action of a decision just signed. A task (queued
+    when the signature is committed): an SMTP server that is slow or away never holds up
+    the signer's page, and the worker's next run of the daily notices is not needed."""
+    decision = Decision.objects.filter(pk=decision_id).first()
+    if decision is None:
+        return 0
     actions = decision.actions.filter(assignee__isnull=False, done_at__isnull=True).select_related(
         "assignee", "decision__agenda_item__meeting__board"
     )

@@ -233,7 +233,7 @@ def sign(
             decision=current, klass=verdict.klass, reason_groups=list(verdict.reason_groups)
         )
         _case_follows(current, user)
-        transaction.on_commit(lambda: notify.actions_assigned(current))
+        transaction.on_commit(lambda: notify.actions_assigned.enqueue(current.pk))
     return current
 
 

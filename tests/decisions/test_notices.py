@@ -17,6 +17,7 @@ from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from accounts import roles
 from accounts.models import Notice, NoticeChoice
@@ -99,6 +100,10 @@ def test_the_assignee_is_told_when_the_decision_is_signed(
     decision.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
         assert sign(client, decision).status_code == 302
+    assert inbox.messages == []  # queued for the worker, not sent by the signer's request
+    [queued] = DBTaskResult.objects.filter(task_path=notify.actions_assigned.module_path)
+    assert queued.args_kwargs == {"args": [decision.pk], "kwargs": {}}
+    notify.actions_assigned.call(decision.pk)  # as the worker runs it
     [message] = inbox.messages
     assert message["To"] == "surgeon@example.org"
     assert message["From"] == "tumorboard@example.org"
