@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from guidelines import matching
+from guidelines.derived import without_not_known
 from guidelines.facts import BOOLEAN, INTEGER, Catalogue, FactSpec
 
 BLOCKS, WARNS = "blocks", "warns"
@@ -111,7 +112,9 @@ def evaluate(
     items: Sequence[Item], values: Mapping[str, object], catalogue: Catalogue,
     as_of: datetime.date,
 ) -> Readiness:  # fmt: skip
-    """Each item against the values (the case's facts and the readiness facts)."""
+    """Each item against the values (the case's facts and the readiness facts), read as
+    the matching engine reads them: a choice that means "not known" is not known."""
+    values = without_not_known(values, catalogue)
     checks = []
     for item in items:
         compiled = matching.compile_condition(item.condition)

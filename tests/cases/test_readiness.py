@@ -90,6 +90,15 @@ def test_the_evaluation_is_three_valued_and_names_what_is_not_known():
         "Performance status recorded and 0-2 (not known: ECOG performance status)")  # fmt: skip
     assert readiness.evaluate([item], {"ecog": 3}, catalogue, MEETING).open[0].missing == ()
     assert readiness.evaluate([item], {"ecog": 1}, catalogue, MEETING).state == "ready"
+    # A choice that means "not known" is not known here either.
+    undecided = readiness.Item("plan", "Procedure decided", "planned_procedure != undecided",
+                               "warns")  # fmt: skip
+    spec = readiness.FactSpec("planned_procedure", "Planned procedure", "enum",
+                              choices=(("undecided", "Undecided"), ("hepatectomy", "Hepatectomy")),
+                              not_known_values=frozenset({"undecided"}))  # fmt: skip
+    found = readiness.evaluate([undecided], {"planned_procedure": "undecided"},
+                               {"planned_procedure": spec}, MEETING)  # fmt: skip
+    assert found.open[0].missing == ("not known: Planned procedure",)
 
 
 def test_a_checklist_condition_is_checked_against_the_area_and_the_readiness_facts():
