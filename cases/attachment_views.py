@@ -87,9 +87,7 @@ def attachment_file(request: HttpRequest, pk: int, item: int) -> FileResponse:
 
 def _download_name(attachment: Attachment) -> str:
     """The uploaded name, or a name from the title; always with the type's extension."""
-    extension = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}[
-        attachment.content_type
-    ]
+    extension = attachments.EXTENSIONS[attachment.content_type]
     base = attachment.original_name.rsplit(".", 1)[0] if attachment.original_name else ""
     base = "".join(c for c in (base or attachment.title) if c.isprintable() and c not in '/\\"')
     return f"{base.strip()[:100] or 'attachment'}{extension}"

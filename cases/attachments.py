@@ -44,6 +44,7 @@ TYPES = {
     AttachmentKind.OTHER: (PDF, PNG, JPEG),
 }
 TYPE_WORDS = {PDF: "a PDF", PNG: "a PNG image", JPEG: "a JPEG image"}
+EXTENSIONS = {PDF: ".pdf", PNG: ".png", JPEG: ".jpg"}  # of a file as it is served
 MAX_PIXELS = 50_000_000  # a larger picture is a decompression bomb, not a key image
 THUMBNAIL_PIXELS = 480
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import OuterRef, Prefetch, prefetch_related_objects
 from django.utils import timezone
 
 from cases import course
@@ -21,6 +21,29 @@ from guidelines import matching, readiness, snapshot
 from guidelines.readiness import Readiness
 
 CROSS_SECTIONAL = (Modality.CT, Modality.MRI)
+# A meeting that started less than this long ago is still a case's next one (its pack is
+# still made, its sections laid out ahead).
+STILL_UPCOMING = datetime.timedelta(hours=12)
+
+
+def upcoming_listings(now: datetime.datetime | None = None):
+    """The agenda items of meetings still to come (or under way), soonest first."""
+    since = (now or timezone.now()) - STILL_UPCOMING
+    return Case.meetings.through.objects.filter(meeting__starts_at__gte=since).order_by(
+        "meeting__starts_at"
+    )
+
+
+def next_listing(now: datetime.datetime | None = None):
+    """For a subquery on cases: each case's listings still to come, soonest first."""
+    return upcoming_listings(now).filter(case=OuterRef("pk"))
+
+
+def next_meeting(case: Case):
+    """The first meeting whose agenda lists the case and that is still to come (or under
+    way), or None."""
+    found = upcoming_listings().filter(case=case).select_related("meeting").first()
+    return found.meeting if found else None
 
 
 def relations(prefix: str = "") -> list:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, QuerySet, Subquery, prefetch_related_objects
+from django.db.models import QuerySet, Subquery, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -26,7 +25,7 @@ from cases.attachments import AttachmentForm, attachment_limits
 from cases.forms import CaseForm
 from cases.models import Case, CaseStatus, Patient, parse_record_id
 from cases.overview import overview
-from cases.readiness import meeting_day, readiness_of
+from cases.readiness import meeting_day, next_listing, next_meeting, readiness_of
 from cases.readiness import relations as readiness_relations
 from cases.services import ConflictError, save_case
 from cases.summary import TooManyPrints, summary_for
@@ -96,13 +95,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
     """Cases, newest first, searched and filtered (``_case_filters``)."""
     require(request, "cases.view_case")
     found = _case_filters(request)
-    listings = Case.meetings.through.objects.filter(
-        case=OuterRef("pk"), meeting__starts_at__gte=timezone.now() - STILL_UPCOMING
-    )
     listed = found.cases.annotate(
-        next_meeting=Subquery(
-            listings.order_by("meeting__starts_at").values("meeting__starts_at")[:1]
-        )
+        next_meeting=Subquery(next_listing().values("meeting__starts_at")[:1])
     )
     page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
     prefetch_related_objects(page.object_list, *readiness_relations())
@@ -355,15 +349,6 @@ def case_page_context(request: HttpRequest, case: Case, seen, extra: dict) -> di
 
 
 CHANGE_CASE = "cases.change_case"
-# A meeting that started less than this long ago is still the case's next one.
-STILL_UPCOMING = datetime.timedelta(hours=12)
-
-
-def next_meeting(case: Case):
-    """The first meeting whose agenda lists the case and that is still to come (or under
-    way), or None."""
-    since = timezone.now() - STILL_UPCOMING
-    return case.meetings.filter(starts_at__gte=since).order_by("starts_at").first()
 
 
 def region_changed(

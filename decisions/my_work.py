@@ -4,8 +4,6 @@ them, the decisions waiting for their signature -- and which e-mail notices they
 
 from __future__ import annotations
 
-import datetime
-
 from django import forms
 from django.contrib import messages
 from django.db.models import Exists, OuterRef, Q, Subquery
@@ -20,9 +18,8 @@ from cases import readiness
 from cases.models import Case, CaseStatus
 from decisions.models import Action, Decision, DecisionStatus
 from guidelines import snapshot
-from meetings.models import AgendaItem, Board
+from meetings.models import Board
 
-STILL_UPCOMING = datetime.timedelta(hours=12)
 LISTED = 50
 
 
@@ -36,12 +33,8 @@ class NoticeForm(forms.Form):
 def _cases(user, now):
     """Open cases the user entered or presents at a coming meeting, each with its next
     meeting and readiness as of that day."""
-    upcoming = AgendaItem.objects.filter(
-        case=OuterRef("pk"), meeting__starts_at__gte=now - STILL_UPCOMING
-    ).order_by("meeting__starts_at")
-    presents = AgendaItem.objects.filter(
-        presenter=user, meeting__starts_at__gte=now - STILL_UPCOMING
-    ).values("case_id")
+    upcoming = readiness.next_listing(now)
+    presents = readiness.upcoming_listings(now).filter(presenter=user).values("case_id")
     cases = list(
         Case.objects.filter(Q(created_by=user) | Q(pk__in=presents))
         .exclude(status=CaseStatus.CLOSED)

@@ -11,8 +11,6 @@ notes), so recording one changes no section.
 
 from __future__ import annotations
 
-import datetime
-
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
@@ -20,14 +18,13 @@ from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
 from cases import sections as printed
+from cases.readiness import STILL_UPCOMING
 from cases.signals import section_changed
 from cases.tasks import lay_out_section
 from guidelines.signals import content_changed
 from meetings import handouts
 from meetings.models import AgendaItem, Meeting
 
-# A meeting that started less than this long ago still gets its pack made.
-STILL_UPCOMING = datetime.timedelta(hours=12)
 AHEAD_PRIORITY = -10  # below a pack being made now and the sections it offers
 
 
