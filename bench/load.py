@@ -48,6 +48,7 @@ def environment(static_root: str) -> dict:
         "TUMORBOARD_ENV_FILE": "none",
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(50),
+        "DECISION_SIGNING_KEY": secrets.token_urlsafe(48),
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "0",
         "DATABASE_URL": database_url(),

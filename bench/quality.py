@@ -105,7 +105,11 @@ def main() -> None:
             for w in ("a", "b")
         )  # fmt: skip
         Decision.objects.filter(pk__in=[d.pk for d in decisions]).update(
-            status="signed", signed_at=now, signed_by=user, signature_hash="0" * 64
+            status="signed",
+            signed_at=now,
+            signed_by=user,
+            signature_hash="0" * 64,
+            signature_mac="0" * 64,
         )
         print(f"Built {CASES:,} cases on {MEETINGS} meetings, {DECISIONS:,} signed decisions "
               f"in {time.perf_counter() - start_time:.1f} s.")  # fmt: skip

@@ -134,6 +134,20 @@ else:
             "CONN_HEALTH_CHECKS": True,
         }
     }
+# The app runs under a role that does not own the tables (it cannot switch the triggers
+# that keep signed records final off); migrations and restores run as the owner, whose
+# credentials DATABASE_OWNER_URL gives: the same server and database as DATABASE_URL.
+DATABASE_OWNER_URL = env_str("DATABASE_OWNER_URL")
+if DATABASE_OWNER_URL:
+    _owner = dj_database_url.parse(DATABASE_OWNER_URL)
+    _same = ("HOST", "PORT", "NAME")
+    if any(str(_owner.get(k) or "") != str(DATABASES["default"].get(k) or "") for k in _same):
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            "DATABASE_OWNER_URL must name the same server, port and database as DATABASE_URL "
+            "(only the role and its password differ)."
+        )
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     from django.core.exceptions import ImproperlyConfigured
 
@@ -256,6 +270,25 @@ CALENDAR_MEETING_MINUTES = env_int("CALENDAR_MEETING_MINUTES", 60, minimum=5)
 # it with the app's secrets, never beside the backups; set it to keep old backups
 # restorable after SECRET_KEY is rotated.
 BACKUP_SIGNING_KEY = env_str("BACKUP_SIGNING_KEY")
+# Each signed decision also carries a keyed hash (HMAC-SHA256 of its SHA-256) made with
+# this key, which lives in the environment and never in the database: whoever can write
+# to the database (even its owner, who can switch the protecting triggers off) cannot
+# recompute it, so `manage.py verify_decisions` finds a record changed and re-hashed.
+# Required in production (at least 32 characters); DECISION_SIGNING_OLD_KEYS (comma
+# separated) keeps records signed before a rotation verifiable.
+DECISION_SIGNING_KEY = (
+    env_str("DECISION_SIGNING_KEY") if DEBUG else env_required("DECISION_SIGNING_KEY")
+)
+if DEBUG and not DECISION_SIGNING_KEY:
+    DECISION_SIGNING_KEY = "development-only-decision-key:" + SECRET_KEY
+DECISION_SIGNING_OLD_KEYS = env_list("DECISION_SIGNING_OLD_KEYS")
+if _short := [k for k in [DECISION_SIGNING_KEY, *DECISION_SIGNING_OLD_KEYS] if len(k) < 32]:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "DECISION_SIGNING_KEY (and each of DECISION_SIGNING_OLD_KEYS) must be at least 32 "
+        "characters; make one with: python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
+    )
 # A decision is signed, and a letter made, only once its meeting has started; this many
 # minutes early are allowed for clocks that differ (a workstation's, the server's).
 MEETING_CLOCK_SKEW_MINUTES = env_int("MEETING_CLOCK_SKEW_MINUTES", 10, minimum=0, maximum=120)

@@ -221,6 +221,9 @@ class Decision(Authored):
     # SHA-256 of the signed content (decisions/signing.py); a signed row, its concordance,
     # plan and actions cannot be changed or deleted (database triggers, migration 0004).
     signature_hash = models.CharField(max_length=64, blank=True)
+    # HMAC-SHA256 of that hash with DECISION_SIGNING_KEY, a key kept outside the database:
+    # a record changed and given a recomputed SHA-256 no longer matches it.
+    signature_mac = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = DecisionQuerySet.as_manager()
 
@@ -233,14 +236,17 @@ class Decision(Authored):
                 condition=models.Q(intent__in=["", *Intent.values]), name="decision_intent_valid"
             ),
             models.CheckConstraint(
-                condition=models.Q(status="draft", signed_at__isnull=True, signature_hash="")
+                condition=models.Q(
+                    status="draft", signed_at__isnull=True, signature_hash="", signature_mac=""
+                )
                 | models.Q(
                     status="signed",
                     signed_at__isnull=False,
                     signed_by__isnull=False,
                     signature_hash__regex=r"^[0-9a-f]{64}$",
+                    signature_mac__regex=r"^[0-9a-f]{64}$",
                 ),
-                name="decision_signed_with_hash",
+                name="decision_signed_with_keyed_hash",
             ),
             # One first record per item; every later one amends the one before it.
             models.UniqueConstraint(

@@ -9,8 +9,10 @@ hash has been changed behind the database's protection (``manage.py verify_decis
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -227,8 +229,13 @@ def sign(
         current.signed_by = user
         current.signed_at = at or timezone.now()
         current.signature_hash = digest(current)
+        current.signature_mac = seal(current.signature_hash)
         current.status = DecisionStatus.SIGNED
-        current.save(update_fields=["shown", "signed_by", "signed_at", "signature_hash", "status"])
+        current.save(
+            update_fields=[
+                "shown", "signed_by", "signed_at", "signature_hash", "signature_mac", "status"
+            ]
+        )  # fmt: skip
         Classification.objects.create(
             decision=current, klass=verdict.klass, reason_groups=list(verdict.reason_groups)
         )
@@ -260,12 +267,46 @@ def case_status_after(decision: Decision) -> str:
     return CaseStatus.DISCUSSED
 
 
-def verify(decision: Decision) -> bool:
-    """Whether a signed record still gives the hash it was signed with, and, for an
-    amendment, still names the hash of the record it corrects."""
+def seal(signature_hash: str, key: str | None = None) -> str:
+    """The keyed hash of a signed record's SHA-256 (HMAC-SHA256 with DECISION_SIGNING_KEY).
+
+    The SHA-256 alone proves nothing against someone who can write to the database: they
+    change the record and store its new hash. The key lives in the environment, never in
+    the database, so that person cannot make the keyed hash that goes with their change.
+    """
+    key = settings.DECISION_SIGNING_KEY if key is None else key
+    message = f"tumorboard decision signature v1:{signature_hash}".encode()
+    return hmac.new(key.encode(), message, hashlib.sha256).hexdigest()
+
+
+def sealed_by_a_known_key(decision: Decision) -> bool:
+    """Whether the record's keyed hash was made with the current key or an earlier one."""
+    keys = [settings.DECISION_SIGNING_KEY, *settings.DECISION_SIGNING_OLD_KEYS]
+    return any(
+        hmac.compare_digest(decision.signature_mac, seal(decision.signature_hash, key))
+        for key in keys
+    )
+
+
+def problems_found(decision: Decision) -> list[str]:
+    """What ``verify_decisions`` finds wrong with a signed record, in words (none: intact)."""
+    found = []
     if decision.signature_hash != digest(decision):
-        return False
-    return decision.amends is None or decision.previous_hash == decision.amends.signature_hash
+        found.append("its content no longer gives the SHA-256 it was signed with")
+    if not sealed_by_a_known_key(decision):
+        found.append(
+            "its keyed hash does not match its SHA-256 (the hash was stored by someone "
+            "without DECISION_SIGNING_KEY, or the key is not the one it was signed with)"
+        )
+    if decision.amends is not None and decision.previous_hash != decision.amends.signature_hash:
+        found.append("it no longer names the SHA-256 of the version it amends")
+    return found
+
+
+def verify(decision: Decision) -> bool:
+    """Whether a signed record still gives the hash it was signed with, carries the keyed
+    hash of that hash, and, for an amendment, still names the hash of the record it corrects."""
+    return not problems_found(decision)
 
 
 def may_confirm(decision: Decision, user) -> bool:

@@ -4,6 +4,8 @@
 #   scripts/pg.sh start    create the cluster on first use, start it, create the database
 #   scripts/pg.sh stop     stop it (data is kept in .pg/data)
 #   scripts/pg.sh status
+#   scripts/pg.sh psql ARGS  psql on the cluster as its superuser
+#   scripts/pg.sh app-url    the DATABASE_URL of the app's role (tumorboard_app)
 #
 # The cluster listens only on a unix socket inside .pg/run (no TCP port), so it
 # can never clash with a PostgreSQL server already running on the machine.
@@ -103,7 +105,10 @@ stop() {
 
 case "${1:-}" in
   start) start ;;
+  psql) shift; "$bindir/psql" -h "$pgdir/run" -p "$port" -U "$dbuser" -d postgres "$@" ;;
+  app-url) printf 'postgres://tumorboard_app@%s:%s/%s\n' \
+      "$(printf '%s' "$pgdir/run" | sed 's|/|%2F|g')" "$port" "$dbname" ;;
   stop) stop ;;
   status) if is_running; then echo "running (socket in $pgdir/run)"; else echo "stopped"; exit 3; fi ;;
-  *) die "usage: scripts/pg.sh start|stop|status" ;;
+  *) die "usage: scripts/pg.sh start|stop|status|psql [ARGS]|app-url" ;;
 esac

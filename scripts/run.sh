@@ -3,6 +3,12 @@
 # The worker is started again if it stops (it already waits out database outages).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Served as the app's role, which owns no table (as in production), unless DATABASE_URL
+# names another database.
+if [ -z "${DATABASE_URL:-}" ]; then
+  DATABASE_URL=$(scripts/pg.sh app-url)
+  export DATABASE_URL
+fi
 host=${HOST:-127.0.0.1}
 port=${PORT:-8000}
 (

@@ -82,6 +82,10 @@ fi
 # --- 4. PostgreSQL ------------------------------------------------------------
 if [ -z "${DATABASE_URL:-}" ]; then
   scripts/pg.sh start
+  # The app's own role, which owns no table (deploy/postgres-roles.sql): `make run` serves
+  # as it, as production does; migrations here run as the cluster's superuser.
+  scripts/pg.sh psql -q -v owner=postgres -v app=tumorboard_app -v db=tumorboard \
+    -f deploy/postgres-roles.sql >/dev/null
 fi
 
 # --- 5. Schema, content, demo accounts ----------------------------------------

@@ -86,6 +86,7 @@ def production_env(static_root: Path, **extra: str) -> dict[str, str]:
         "TUMORBOARD_ENV_FILE": "none",
         "DEBUG": "0",
         "SECRET_KEY": settings.SECRET_KEY,  # so that the test's sessions are valid there
+        "DECISION_SIGNING_KEY": settings.DECISION_SIGNING_KEY,  # and its signatures
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "0",
         "DATABASE_URL": test_database_url(),

@@ -156,7 +156,8 @@ def test_a_decision_keeps_whether_the_case_was_ready_and_the_report_counts_it(co
     assert record.shown["readiness"][1].startswith("Liver imaging (CT or MRI)")
     signed = Decision.objects.filter(pk=record.pk)
     signed.update(status="signed", outcome="deferred", deferral_reason="missing_information",
-                  signed_by=coordinator, signed_at=timezone.now(), signature_hash="0" * 64)  # fmt: skip
+                  signed_by=coordinator, signed_at=timezone.now(),
+                  signature_hash="0" * 64, signature_mac="0" * 64)  # fmt: skip
     today = timezone.localdate()
     report = build(Scope((meeting.board,), today - datetime.timedelta(days=1), today))
     assert report.deferrals == {"missing_information": 1}

@@ -22,14 +22,13 @@ PRODUCTION = {
     "SECRET_KEY": secrets.token_urlsafe(50),
     "ALLOWED_HOSTS": "tumorboard.hospital.example",
     "DATABASE_URL": "postgres://tumorboard@db.hospital.example:5432/tumorboard",
+    "DECISION_SIGNING_KEY": secrets.token_urlsafe(48),
 }
 
 
 def manage(*args: str, **environment: str) -> subprocess.CompletedProcess:
     base = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"}
+        k: v for k, v in os.environ.items() if k not in {*PRODUCTION, "DECISION_SIGNING_OLD_KEYS"}
     }
     return subprocess.run(
         [sys.executable, "manage.py", *args],

@@ -2,9 +2,11 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.test import Client
 
 from accounts import roles
-from tests.decisions.records import PASSWORD
+from decisions.models import Decision
+from tests.decisions.records import PASSWORD, form_data, sign, start
 from tests.factories import make_case, make_meeting, make_patient
 
 
@@ -39,3 +41,22 @@ def chair(item):
     board.default_chair = user
     board.save()
     return user
+
+
+@pytest.fixture
+def chair_client(chair):
+    client = Client()
+    client.force_login(chair)
+    return client
+
+
+@pytest.fixture
+def signed(clinician_client, chair_client, item):
+    """The item's complete record, signed by the chair."""
+    start(clinician_client, item)
+    decision = Decision.objects.get()
+    clinician_client.post(decision.get_absolute_url(), form_data(decision))
+    decision.refresh_from_db()
+    assert sign(chair_client, decision).status_code == 302
+    decision.refresh_from_db()
+    return decision

@@ -9,39 +9,20 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
-from django.test import Client
 from django.urls import reverse
 
 from accounts import roles
 from decisions.models import Confirmation, Decision
 from meetings import agenda
 from meetings.models import Attendance
-from tests.decisions.records import PASSWORD, form_data, sign, start
+from tests.decisions.records import PASSWORD, form_data, sign
 from tests.factories import make_case, make_meeting
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def chair_client(chair):
-    client = Client()
-    client.force_login(chair)
-    return client
-
-
 def url(name, item, *args):
     return reverse(f"decisions:{name}", args=[item.meeting_id, item.pk, *args])
-
-
-@pytest.fixture
-def signed(clinician_client, chair_client, item):
-    start(clinician_client, item)
-    decision = Decision.objects.get()
-    clinician_client.post(decision.get_absolute_url(), form_data(decision))
-    decision.refresh_from_db()
-    assert sign(chair_client, decision).status_code == 302
-    decision.refresh_from_db()
-    return decision
 
 
 def verified() -> str:

@@ -100,7 +100,7 @@ def test_a_save_of_a_draft_signed_meanwhile_is_refused_not_an_error(
     assert all(f.is_valid() for f in forms)
     Decision.objects.filter(pk=decision.pk).update(
         status="signed", signed_by=clinician,
-        signed_at="2026-11-25T10:00:00Z", signature_hash="0" * 64,
+        signed_at="2026-11-25T10:00:00Z", signature_hash="0" * 64, signature_mac="0" * 64,
     )  # fmt: skip
     with pytest.raises(services.StaleDecision):
         services.save(read, *forms, None)

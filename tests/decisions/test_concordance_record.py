@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -42,13 +41,6 @@ def unmarked(decision, **changes) -> dict:
 def judgements(decision) -> dict[str, str]:
     return dict(decision.concordance.filter(frozen_as="applies").values_list(
         "recommendation", "judgement"))  # fmt: skip
-
-
-@pytest.fixture
-def chair_client(chair):
-    client = Client()
-    client.force_login(chair)
-    return client
 
 
 def test_the_board_items_are_judged_the_pending_ones_listed_the_pathway_one_line(

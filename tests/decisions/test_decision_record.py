@@ -228,7 +228,7 @@ def test_signed_decisions_on_the_case_page_read_their_class_without_a_query_each
         decision = Decision.objects.get(agenda_item=meeting_item)
         Decision.objects.filter(pk=decision.pk).update(
             status="signed", outcome="recommendation", signed_at=timezone.now(),
-            signed_by=User.objects.get(username="clinician"), signature_hash="b" * 64,
+            signed_by=User.objects.get(username="clinician"), signature_hash="b" * 64, signature_mac="b" * 64,
         )  # fmt: skip
         Classification.objects.create(decision=decision, klass="concordant")
 

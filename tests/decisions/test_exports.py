@@ -37,7 +37,7 @@ def decided(coordinator):
                           due=timezone.localdate() - datetime.timedelta(days=1))  # fmt: skip
     Decision.objects.filter(pk=first.pk).update(
         status="signed", signed_at=timezone.now(), signed_by=coordinator,
-        signature_hash=f"{first.pk:064x}",
+        signature_hash=f"{first.pk:064x}", signature_mac=f"{first.pk:064x}",
     )  # fmt: skip
     # Its class, as signing stores it (two items not followed: a patient's, a trial's).
     Classification.objects.create(decision=first, klass="discordant",

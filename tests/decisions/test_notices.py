@@ -72,7 +72,11 @@ def _signed(item, signer, actions=()) -> Decision:
     for what, who, due in actions:
         Action.objects.create(decision=record, what=what, assignee=who, due=due)
     Decision.objects.filter(pk=record.pk).update(
-        status="signed", signed_by=signer, signed_at=timezone.now(), signature_hash="0" * 64
+        status="signed",
+        signed_by=signer,
+        signed_at=timezone.now(),
+        signature_hash="0" * 64,
+        signature_mac="0" * 64,
     )
     return record
 

@@ -11,7 +11,6 @@ import io
 
 import pytest
 from django.contrib.auth.models import User
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -32,13 +31,6 @@ V1, V2 = "Plan of the first signed version.", "Plan of the amendment."
 # The readers that print or return a record's plan.
 PLAN_READERS = ("case page", "meeting mode", "minutes", "letter", "api decisions",
                 "spreadsheet", "fhir")  # fmt: skip
-
-
-@pytest.fixture
-def chair_client(chair):
-    client = Client()
-    client.force_login(chair)
-    return client
 
 
 def _url(name, item):
@@ -154,7 +146,7 @@ def test_the_sql_and_the_python_rule_agree(item, chair):
     """``in_force()`` over querysets and ``record_in_force`` over versions read alike."""
     first = services.start(item, None)
     Decision.objects.filter(pk=first.pk).update(
-        status="signed", signed_at=timezone.now(), signed_by=chair, signature_hash="a" * 64,
+        status="signed", signed_at=timezone.now(), signed_by=chair, signature_hash="a" * 64, signature_mac="a" * 64,
         outcome=Outcome.RECOMMENDATION,
     )  # fmt: skip
     first.refresh_from_db()
@@ -166,7 +158,7 @@ def test_the_sql_and_the_python_rule_agree(item, chair):
         if expected == first:
             Decision.objects.filter(pk=second.pk).update(
                 status="signed", signed_at=timezone.now(), signed_by=chair,
-                signature_hash="b" * 64,
+                signature_hash="b" * 64, signature_mac="b" * 64,
             )  # fmt: skip
 
 
@@ -217,7 +209,7 @@ def test_no_letter_before_the_meeting_even_for_a_record_signed_earlier(
     this rule existed, or with a meeting moved later)."""
     first = services.start(item, None)
     Decision.objects.filter(pk=first.pk).update(
-        status="signed", signed_at=timezone.now(), signed_by=chair, signature_hash="a" * 64,
+        status="signed", signed_at=timezone.now(), signed_by=chair, signature_hash="a" * 64, signature_mac="a" * 64,
         outcome=Outcome.RECOMMENDATION,
     )  # fmt: skip
     meeting = item.meeting

@@ -128,9 +128,8 @@ def test_verify_decisions_reports_a_record_changed_behind_the_protection(client,
         call_command("verify_decisions", stdout=io.StringIO(), stderr=err)
     on = signed.agenda_item
     assert err.getvalue() == (
-        f"decision {signed.pk} (meeting {on.meeting_id}, case {on.case_id}) does not match "
-        "its signature (or no longer names the hash of the version it amends): it was "
-        "changed after signing\n"
+        f"decision {signed.pk} (meeting {on.meeting_id}, case {on.case_id}) was changed after "
+        "signing: its content no longer gives the SHA-256 it was signed with\n"
     )
 
 

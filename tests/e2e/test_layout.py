@@ -135,7 +135,7 @@ def board(site, django_db_blocker):
         signed.plan = "Two cycles of systemic therapy, then restaging."
         signed.save()
         Decision.objects.filter(pk=signed.pk).update(
-            status="signed", signed_at=timezone.now(), signature_hash="a" * 64,
+            status="signed", signed_at=timezone.now(), signature_hash="a" * 64, signature_mac="a" * 64,
             signed_by=User.objects.get(username="clinician"), outcome=Outcome.RECOMMENDATION,
         )  # fmt: skip
     return {"rich": rich, "meeting": meeting, "first": first, "second": second}

@@ -84,7 +84,7 @@ def signed(item, signer, days_ago, outcome, rows=(), actions=(), completeness=No
         )
     Decision.objects.filter(pk=decision.pk).update(
         status="signed", signed_at=noon(days_ago), signed_by=signer,
-        signature_hash=f"{decision.pk:064x}",
+        signature_hash=f"{decision.pk:064x}", signature_mac=f"{decision.pk:064x}",
     )  # fmt: skip
     decision.refresh_from_db()
     return decision

@@ -7,6 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from config import backup
+from config.owner import act_as_owner
 
 
 class Command(BaseCommand):
@@ -39,6 +40,8 @@ class Command(BaseCommand):
                 manifest = backup.verify(path, accept_unsigned=accept_unsigned)
                 self.stdout.write(f"{path} is intact (made {manifest['created_at']}).")
                 return
+            if not database_url:
+                act_as_owner()  # the restored tables belong to the owner, as migrated ones
             manifest = backup.restore(path, database_url, accept_unsigned=accept_unsigned)
         except backup.BackupError as error:
             raise CommandError(str(error)) from None
