@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from accounts.audit import audited
 
@@ -89,6 +90,9 @@ class PersonalToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # API tokens stop working at this time (API_TOKEN_DAYS, at most API_TOKEN_MAX_DAYS);
+    # calendar links do not expire (a subscription that silently stops would go unnoticed).
+    expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -99,6 +103,10 @@ class PersonalToken(models.Model):
             models.CheckConstraint(
                 condition=models.Q(key_hash__regex=r"^[0-9a-f]{64}$"), name="token_hash_only"
             ),
+            models.CheckConstraint(
+                condition=~models.Q(purpose="api") | models.Q(expires_at__isnull=False),
+                name="api_token_expires",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -106,7 +114,11 @@ class PersonalToken(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        return self.revoked_at is None and not self.has_expired
+
+    @property
+    def has_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
 
 
 class NoticeKind(models.TextChoices):

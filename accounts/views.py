@@ -67,7 +67,8 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     page = tokens.tokens_page(
         request, TokenPurpose.API, "Say what the token is for, e.g. “Weekly audit script”."
     )
-    return render(request, "accounts/api_tokens.html", page, status=400 if page["error"] else 200)
+    refused = page["error"] or page["days_error"]
+    return render(request, "accounts/api_tokens.html", page, status=400 if refused else 200)
 
 
 @require_http_methods(["POST"])

@@ -262,6 +262,13 @@ FHIR_MRN_SYSTEM = env_str("FHIR_MRN_SYSTEM") or "urn:tumorboard:mrn"
 # JSON API: requests a minute per user (tokens and session together), per server
 # process (the limit is kept in each process's memory).
 API_RATE_PER_MINUTE = env_int("API_RATE_PER_MINUTE", 120, minimum=1)
+# API tokens expire: a new one is valid for API_TOKEN_DAYS unless its maker chooses fewer
+# or more days, never more than API_TOKEN_MAX_DAYS. An expired token answers 401.
+API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365, minimum=1, maximum=3650)
+API_TOKEN_DAYS = env_int(
+    "API_TOKEN_DAYS", min(90, API_TOKEN_MAX_DAYS), minimum=1, maximum=API_TOKEN_MAX_DAYS,
+    why=" (at most API_TOKEN_MAX_DAYS)",
+)  # fmt: skip
 # Calendar feeds: how long a meeting lasts in a calendar (boards name no end time), and
 # the domain part of each meeting's stable UID (set it once; changing it duplicates
 # every meeting in subscribed calendars).

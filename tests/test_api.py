@@ -111,6 +111,42 @@ def test_tokens_are_made_shown_once_stored_hashed_and_revoked_by_their_user(clie
     assert token.revoked_at is not None
 
 
+def test_an_api_token_expires_after_its_days_and_then_answers_401(client, world, settings):
+    import datetime
+
+    from django.utils import timezone
+
+    settings.API_TOKEN_DAYS, settings.API_TOKEN_MAX_DAYS = 30, 60
+    clinician = user_with(roles.CLINICIAN, "api-clinician")
+    client.force_login(clinician)
+    too_long = client.post(reverse("api_tokens"), {"name": "Audit script", "days": "61"})
+    assert too_long.status_code == 400
+    assert too_long.context["days_error"] == "At most 60 days: make a new token when it expires."
+    assert not PersonalToken.objects.exists()  # nothing half-made
+    assert (
+        client.post(reverse("api_tokens"), {"name": "Audit", "days": "0"}).context["days_error"]
+        == "Ensure this value is greater than or equal to 1."
+    )
+    before = timezone.now()
+    page = client.post(reverse("api_tokens"), {"name": "Audit script", "days": "7"})
+    token = PersonalToken.objects.get()
+    assert before + datetime.timedelta(days=7) <= token.expires_at
+    assert token.expires_at <= timezone.now() + datetime.timedelta(days=7)
+    secret = page.content.decode().split('<code class="secret">', 1)[1].split("</code>", 1)[0]
+    client.logout()
+    assert client.get("/api/v1/cases", **bearer(secret)).status_code == 200
+    PersonalToken.objects.filter(pk=token.pk).update(expires_at=timezone.now())
+    assert client.get("/api/v1/cases", **bearer(secret)).status_code == 401
+    client.force_login(clinician)
+    listed = client.get(reverse("api_tokens")).content.decode()
+    assert "<strong>expired</strong>" in listed
+    # Without days: the default; calendar links have no expiry.
+    made, _ = tokens.issue(clinician, TokenPurpose.API, "default")
+    assert (made.expires_at - made.created_at).days in (29, 30)
+    calendar, _ = tokens.issue(clinician, TokenPurpose.CALENDAR, "phone")
+    assert calendar.expires_at is None
+
+
 def test_each_user_has_a_limited_number_of_requests_a_minute(client, monkeypatch, world):
     from api.api import api
 
