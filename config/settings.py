@@ -15,6 +15,7 @@ from pathlib import Path
 
 import dj_database_url
 from dotenv import load_dotenv
+from pythonjsonlogger.core import RESERVED_ATTRS
 
 from common import viewer
 from config.env import env_bool, env_int, env_list, env_required, env_str
@@ -68,6 +69,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The request's id (X-Request-ID), its JSON log line and its metrics (config/requestid.py).
+    "config.requestid.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.RejectNulMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -101,6 +104,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "config.requestid.context_processor",
             ],
             "builtins": ["template_partials.templatetags.partials"],
         },
@@ -209,14 +213,43 @@ if not DEBUG:
         # Only behind a reverse proxy that sets this header itself.
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Logs go to standard error, one JSON object a line (LOG_FORMAT=json, the default when
+# DEBUG is off) with time, level, logger, message, the request id and the user's id, and
+# per request its view, route, status and duration (config/requestid.py); never a
+# patient's name, an MRN, a query string or free text. LOG_FORMAT=text reads better
+# in a terminal.
+LOG_FORMAT = env_str("LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r}: use json or text.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     # Secrets in addresses (calendar links) never reach the log (config/log_filters.py):
     # on the loggers that name request paths, and on the handler for anything else.
-    "filters": {"redact_secrets": {"()": "config.log_filters.RedactSecrets"}},
+    "filters": {
+        "redact_secrets": {"()": "config.log_filters.RedactSecrets"},
+        "request_context": {"()": "config.requestid.RequestContext"},
+    },
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "{levelname}{name}{message}{request_id}{user_id}",
+            "style": "{",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            # Django puts the request object on its records; its text holds the query string.
+            "reserved_attrs": [*RESERVED_ATTRS, "request", "server_time", "taskName"],
+            "timestamp": "time",  # ISO 8601, UTC
+        },
+        "text": {"format": "{asctime} {levelname} {name} [{request_id}] {message}", "style": "{"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_context", "redact_secrets"],
+            "formatter": LOG_FORMAT,
+        },
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
@@ -375,6 +408,15 @@ AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_VERBOSE = False
 # The audit's list of every change (superusers only), refusing filters that name no record.
 PGHISTORY_ADMIN_CLASS = "accounts.admin.AuditEventsAdmin"
+
+# Monitoring (docs/running.md): /health/live and /health/ready need no login; /metrics
+# answers only to "Authorization: Bearer METRICS_TOKEN" and does not exist without it.
+# The readiness check reports a task queue whose oldest task has waited longer than
+# HEALTH_TASK_MAX_WAIT_SECONDS (as "degraded": the web server stays in service).
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+HEALTH_TASK_MAX_WAIT_SECONDS = env_int("HEALTH_TASK_MAX_WAIT_SECONDS", 600, minimum=1)
+# Probes ask over plain HTTP on the internal address: never redirected to HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^health/", r"^metrics$"]
 
 # Content-Security-Policy: our own scripts, styles, fonts and images only; no
 # inline code, no third-party origins, no framing.

@@ -8,6 +8,7 @@ from django.views.generic import RedirectView
 from accounts.forms import AdminLoginForm, LoginForm
 from accounts.views import admin_object_shortcut, api_tokens, home, session_status, token_revoke
 from api import urls as api_urls
+from config import health, metrics
 from decisions.my_work import my_work
 
 admin.site.site_header = "Tumor board administration"
@@ -17,6 +18,9 @@ admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("", home, name="home"),
+    path("health/live", health.live, name="health_live"),
+    path("health/ready", health.ready, name="health_ready"),
+    path("metrics", metrics.metrics_view, name="metrics"),
     path("my-work/", my_work, name="my_work"),
     # Browsers ask for /favicon.ico on every page that names no icon (the admin's).
     path(

@@ -9,6 +9,7 @@ stopping the cluster itself, alone, after every other test.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -85,13 +86,22 @@ def test_web_and_worker_survive_a_database_restart_and_say_so_while_it_is_down(
         outage.up()
         assert _get(url, session)[0] == 200
 
-        # While the database is down: a page that says so, and when to try again.
+        # While the database is down: a page that says so, and when to try again, with
+        # the request's id to quote; the server is alive but not ready.
         outage.down()
         try:
             status, body, headers = _get(url, session)
             assert status == 503
             assert "The database is unavailable" in body and "Try again in a minute" in body
             assert headers["Retry-After"] == "60"
+            assert f"<code>{headers['X-Request-ID']}</code>" in body
+            base = f"http://127.0.0.1:{port}"
+            assert _get(f"{base}/health/live", "")[:2] == (200, '{"status": "ok"}')
+            status, body, _ = _get(f"{base}/health/ready", "")
+            ready = json.loads(body)
+            assert status == 503 and ready["status"] == "unavailable"
+            assert ready["checks"]["database"]["ok"] is False
+            assert ready["checks"]["storage"]["ok"] is True
             time.sleep(1)  # the worker polls every 0.2 s meanwhile, and must wait it out
         finally:
             outage.up()
@@ -112,6 +122,20 @@ def test_web_and_worker_survive_a_database_restart_and_say_so_while_it_is_down(
         web_log, worker_log = stop(web), stop(worker)
     assert "Database unavailable" in worker_log and "trying again" in worker_log
     assert "Booting worker" in web_log and web_log.count("Booting worker") == 1  # never died
+    # The server's log: one JSON object a line for each request, with its id and the user's.
+    lines = [json.loads(line) for line in web_log.splitlines() if line.startswith("{")]
+    answered = [line for line in lines if line["logger"] == "tumorboard.request"]
+    assert {(line["view"], line["status"]) for line in answered} >= {
+        ("cases:case_list", 200),
+        ("cases:case_list", 503),
+    }
+    listed = [line for line in answered if line["view"] == "cases:case_list"]
+    assert all(line["user_id"] == coordinator.pk for line in listed if line["status"] == 200)
+    assert all(line["user_id"] is None for line in listed if line["status"] == 503)  # unread
+    assert all(
+        len(line["request_id"]) == 32 and line["time"].endswith("+00:00") for line in answered
+    )
+    assert not [line for line in answered if line["view"].startswith("health_")]  # not logged
 
 
 def _get_or_none(url: str, session: str) -> int | None:
