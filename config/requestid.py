@@ -90,13 +90,17 @@ def user_id(request) -> int | None:
     return getattr(loaded, "pk", None)
 
 
+def current_user_id() -> int | None:
+    request = _request.get()
+    return user_id(request) if request is not None else None
+
+
 class RequestContext(logging.Filter):
     """Adds the request id and the user's id to every record (empty outside a request)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = _request_id.get()
-        request = _request.get()
-        record.user_id = user_id(request) if request is not None else None
+        record.user_id = current_user_id()
         return True
 
 

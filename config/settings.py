@@ -418,6 +418,14 @@ HEALTH_TASK_MAX_WAIT_SECONDS = env_int("HEALTH_TASK_MAX_WAIT_SECONDS", 600, mini
 # Probes ask over plain HTTP on the internal address: never redirected to HTTPS.
 SECURE_REDIRECT_EXEMPT = [r"^health/", r"^metrics$"]
 
+# Error reports to a Sentry (or GlitchTip) server when SENTRY_DSN is set, scrubbed of
+# patient data first (config/errors.py); SENTRY_ENVIRONMENT names the installation.
+SENTRY_DSN = env_str("SENTRY_DSN")
+if SENTRY_DSN:
+    from config import errors
+
+    errors.init(SENTRY_DSN, env_str("SENTRY_ENVIRONMENT", "production"), "tumorboard")
+
 # Content-Security-Policy: our own scripts, styles, fonts and images only; no
 # inline code, no third-party origins, no framing.
 CONTENT_SECURITY_POLICY = {
