@@ -17,7 +17,7 @@ from pghistory.models import Events
 
 from accounts import roles
 from accounts.audit import history_entries
-from accounts.models import ReadLogEntry
+from accounts.models import AccountChange, ReadLogEntry
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -160,6 +160,25 @@ class ReadLogAdmin(admin.ModelAdmin):
     list_display = ["at", "username", "kind", "case_id", "patient_id", "meeting_id", "address"]
     list_filter = ["kind", "at"]
     search_fields = ["username", "=case_id", "=patient_id", "=meeting_id"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AccountChange)
+class AccountChangeAdmin(admin.ModelAdmin):
+    """Who changed which account, its roles or its signing rights, and when. Read-only."""
+
+    list_display = ["at", "username", "kind", "detail", "changed_by_name"]
+    list_filter = ["kind", "at"]
+    search_fields = ["username", "changed_by_name"]
     date_hierarchy = "at"
 
     def has_add_permission(self, request):

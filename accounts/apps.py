@@ -7,6 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts and roles"
 
     def ready(self) -> None:
+        from accounts import account_changes  # noqa: F401 (connects its signals)
         from accounts.roles import sync_roles
 
         # Groups and their permissions can only be set once every app's

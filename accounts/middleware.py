@@ -3,10 +3,13 @@ from __future__ import annotations
 import time
 
 from django.contrib.auth.middleware import LoginRequiredMiddleware
-from django.shortcuts import render
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
 
 # Pages a logged-in user without any role may still reach.
-OPEN_TO_EVERYONE = {"login", "logout", "favicon", "session_status"}
+OPEN_TO_EVERYONE = {"login", "logout", "favicon", "session_status", "password_change",
+                    "health_live", "health_ready", "metrics"}  # fmt: skip
 
 
 class HtmxLoginRequiredMiddleware(LoginRequiredMiddleware):
@@ -73,3 +76,29 @@ class SlidingSessionMiddleware:
             if now - session.get(self.KEY, 0) >= self.REFRESH_SECONDS:
                 session[self.KEY] = now  # marks the session modified: saved with a new expiry
         return response
+
+
+class PasswordChangeRequiredMiddleware:
+    """Someone else set this user's password (``accounts.account_changes``): until they
+    choose their own, every page leads to the form that changes it (logging out and the
+    health checks excepted). Read from the session (set at login), so no query a request."""
+
+    SESSION_KEY = "must_change_password"
+    ALLOWED = ("password_change", "logout", "session_status", "health_live", "health_ready")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not request.session.get(self.SESSION_KEY):
+            return None
+        match = request.resolver_match
+        if match is not None and match.view_name in self.ALLOWED:
+            return None
+        target = reverse("password_change")
+        if request.htmx:
+            return HttpResponse(status=204, headers={"HX-Redirect": target})
+        return redirect(target)

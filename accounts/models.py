@@ -158,3 +158,59 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.about} to {self.user_id} on {self.day}"
+
+
+class AccountChangeKind(models.TextChoices):
+    CREATED = "created", "Account created"
+    PASSWORD = "password", "Password set"
+    ROLES = "roles", "Roles changed"
+    ACTIVE = "active", "Activated or deactivated"
+    STAFF = "staff", "Admin access changed"
+    SUPERUSER = "superuser", "Superuser status changed"
+    SIGNING = "signing", "Signing rights changed"
+
+
+class AccountChange(models.Model):
+    """One change of a person's account, rights or signing rights: who made it and when
+    (``accounts.account_changes``). Kept when the account is deleted (its username stays);
+    never edited."""
+
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    username = models.CharField(max_length=150)
+    kind = models.CharField(max_length=12, choices=AccountChangeKind.choices)
+    detail = models.CharField(max_length=300, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Who made it, as a name that outlives the account ("a command" when no one logged in).
+    changed_by_name = models.CharField(max_length=150)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=AccountChangeKind.values), name="account_change_kind"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.username}"
+
+
+class PasswordChangeRequired(models.Model):
+    """A password someone else set (an administrator): its owner must choose a new one at
+    the next login before anything else."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    set_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"New password needed: {self.user}"

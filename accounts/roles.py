@@ -90,6 +90,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "axes.delete_accessattempt",
         # Who read which patient's data (record numbers, not names).
         "accounts.view_readlogentry",
+        # Who changed which account, roles and signing rights (accounts.account_changes).
+        "accounts.view_accountchange",
         *_SET_UP_BOARDS,
         # The boards' quality figures (no patient data: case numbers, not actions' text).
         "quality.view_dashboard",

@@ -86,3 +86,28 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
         back = "home"
     return redirect(back)
+
+
+def password_change(request: HttpRequest) -> HttpResponse:
+    """Choose a new password: the user's own (the current one asked first). A user whose
+    password someone else set comes here before anything else (the middleware)."""
+    from django.contrib.auth import update_session_auth_hash
+    from django.contrib.auth.forms import PasswordChangeForm
+
+    from accounts.middleware import PasswordChangeRequiredMiddleware
+
+    required = bool(request.session.get(PasswordChangeRequiredMiddleware.SESSION_KEY))
+    if not request.user.has_usable_password():
+        # An account of the hospital's identity provider: its password is changed there.
+        return render(request, "registration/password_change_form.html",
+                      {"external": True, "required": False})  # fmt: skip
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        update_session_auth_hash(request, form.user)
+        request.session.pop(PasswordChangeRequiredMiddleware.SESSION_KEY, None)
+        messages.success(request, "Your password is changed.")
+        return redirect("home")
+    status = 400 if form.is_bound else 200
+    return render(request, "registration/password_change_form.html",
+                  {"form": form, "required": required}, status=status)  # fmt: skip

@@ -38,7 +38,9 @@ def scrub(event: dict, hint: dict | None = None) -> dict:
                 k: v for k, v in (request.get("headers") or {}).items() if k in KEPT_HEADERS
             },
         }
-    user = requestid.current_user_id()
+    from common import current
+
+    user = current.user_id()
     event["user"] = {"id": str(user)} if user is not None else {}
     event["breadcrumbs"] = {"values": []}
     event.pop("extra", None)

@@ -19,12 +19,11 @@ import time
 import uuid
 
 from django.urls import Resolver404, resolve
-from django.utils.functional import empty
 
+from common import current as now_answering
 from config import metrics
 
 _request_id = contextvars.ContextVar("request_id", default="")
-_request = contextvars.ContextVar("request", default=None)
 GIVEN_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 HEADER = "X-Request-ID"
 log = logging.getLogger("tumorboard.request")
@@ -44,7 +43,7 @@ class RequestIdMiddleware:
         given = request.headers.get(HEADER, "")
         request_id = given if GIVEN_ID.match(given) else uuid.uuid4().hex
         id_token = _request_id.set(request_id)
-        request_token = _request.set(request)
+        request_token = now_answering.set_request(request)
         request.request_id = request_id
         started = time.perf_counter()
         try:
@@ -54,7 +53,7 @@ class RequestIdMiddleware:
             return response
         finally:
             _request_id.reset(id_token)
-            _request.reset(request_token)
+            now_answering.reset(request_token)
 
     @staticmethod
     def _done(request, status: int, seconds: float) -> None:
@@ -80,27 +79,12 @@ class RequestIdMiddleware:
         )
 
 
-def user_id(request) -> int | None:
-    """The id of the request's user when the request has loaded it already (never a query
-    for the log's sake); None for nobody."""
-    user = getattr(request, "user", None)
-    loaded = getattr(user, "_wrapped", user)  # (request.user is lazy)
-    if loaded is None or loaded is empty:
-        return None
-    return getattr(loaded, "pk", None)
-
-
-def current_user_id() -> int | None:
-    request = _request.get()
-    return user_id(request) if request is not None else None
-
-
 class RequestContext(logging.Filter):
     """Adds the request id and the user's id to every record (empty outside a request)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = _request_id.get()
-        record.user_id = current_user_id()
+        record.user_id = now_answering.user_id()
         return True
 
 

@@ -6,7 +6,14 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from accounts.forms import AdminLoginForm, LoginForm
-from accounts.views import admin_object_shortcut, api_tokens, home, session_status, token_revoke
+from accounts.views import (
+    admin_object_shortcut,
+    api_tokens,
+    home,
+    password_change,
+    session_status,
+    token_revoke,
+)
 from api import urls as api_urls
 from config import health, metrics
 from decisions.my_work import my_work
@@ -42,6 +49,7 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/session/", session_status, name="session_status"),
+    path("accounts/password/", password_change, name="password_change"),
     path("accounts/tokens/", api_tokens, name="api_tokens"),
     path("accounts/tokens/<int:pk>/revoke/", token_revoke, name="token_revoke"),
     path("guidelines/", include("guidelines.urls")),

@@ -8,10 +8,11 @@ class MeetingsConfig(AppConfig):
     def ready(self) -> None:
         from accounts.models import ReadKind
         from documents import kinds
-        from meetings import prerender
+        from meetings import prerender, signing_rights
         from meetings.models import handout_filename
 
         prerender.connect()  # lay case sections out ahead when what they show changes
+        signing_rights.connect()  # who may sign: recorded and told (accounts.account_changes)
         kinds.register(
             kinds.Kind(
                 "meeting_pack", "Meeting pack", {"pdf": kinds.PDF}, handout_filename,

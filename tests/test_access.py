@@ -85,6 +85,7 @@ ADMIN_RIGHTS = {
         "auth.group": {"view"},
         "axes.accessattempt": {"view", "delete"},
         "accounts.readlogentry": {"view"},
+        "accounts.accountchange": {"view"},
         **{f"guidelines.{m}": {"view"} for m in _GUIDELINES},
         **{f"meetings.{m}": {"view", "change", "add", "delete"} for m in _BOARDS},
         **{f"decisions.{m}": {"view", "change", "add", "delete"} for m in _LISTS},
@@ -103,6 +104,7 @@ ADMIN_NEVER = {
     "pghistory.events": {"add", "delete"},
     # Goes only by the retention policy: the audit trail cannot be edited away.
     "accounts.readlogentry": {"add", "change", "delete"},
+    "accounts.accountchange": {"add", "change", "delete"},  # a record of who did what
 }
 ADMIN_ACTIONS = {
     "changelist": "view",
@@ -328,6 +330,10 @@ def expected(persona: str, route: Route) -> int:
         return 302  # public, like the login page
     if name == "session_status":
         return 200  # says whether the browser is logged in; a token only to those who are
+    if name in ("health_live", "health_ready"):
+        return 200  # for load balancers and monitoring: no login, no patient data
+    if name == "metrics":
+        return 404  # only with METRICS_TOKEN set, and then only to it (test_observability)
     if name == "login" or (name == "admin:login" and persona == "anonymous"):
         return 200
     if name in CALENDAR_FEEDS:  # (a logged-in account without a role is refused first)
@@ -340,6 +346,8 @@ def expected(persona: str, route: Route) -> int:
         return 302
     if name == "logout":
         return 405  # logging out takes a POST
+    if name == "password_change":
+        return 200  # everyone logged in changes their own password
     if persona == "outsider":
         return 403
     staff = persona in ("editor", "administrator", "superuser")

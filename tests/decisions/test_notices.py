@@ -6,13 +6,9 @@ patient in them. Also My work, which lists the same."""
 from __future__ import annotations
 
 import datetime
-import email
 import io
-import socket
-from email import policy
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.urls import reverse
@@ -25,38 +21,9 @@ from decisions import notify
 from decisions.models import Action, Decision
 from tests.decisions.records import PASSWORD, form_data, sign, start
 from tests.factories import make_case, make_meeting, make_patient, make_timepoint
+from tests.smtp import free_port
 
 pytestmark = pytest.mark.django_db
-
-
-class Inbox:
-    def __init__(self):
-        self.messages: list[email.message.EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope):  # aiosmtpd's handler hook
-        message = email.message_from_bytes(envelope.content, policy=policy.default)
-        message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
-        self.messages.append(message)
-        return "250 OK"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def inbox(settings):
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
-    settings.SITE_URL = "https://board.example.org"
-    settings.DEFAULT_FROM_EMAIL = "tumorboard@example.org"
-    yield handler
-    controller.stop()
 
 
 def _user(name, email="", role=roles.CLINICIAN):
@@ -171,7 +138,7 @@ def test_the_daily_notices_go_once_a_day_to_who_wants_them(inbox, settings):
 
 def test_a_notice_that_cannot_be_sent_is_tried_again(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", _free_port()  # nobody listens
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # nobody listens
     user = _user("someone", "someone@example.org")
     message = notify.Message(user, "action_overdue", "action-1", "x", ("y",), "/")
     assert notify.send([message]) == 0
