@@ -14,6 +14,8 @@ not mailed: they are IT's own set-up.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import logging
 
 from django.conf import settings
@@ -31,6 +33,20 @@ from accounts.models import AccountChange, AccountChangeKind, PasswordChangeRequ
 from common import current
 
 log = logging.getLogger(__name__)
+
+# Who makes a change that no logged-in user makes: a login through the identity provider.
+_acting = contextvars.ContextVar("acting_as", default="")
+
+
+@contextlib.contextmanager
+def acting_as(name: str):
+    """Record the changes made inside as made by ``name`` (e.g. "single sign-on")."""
+    token = _acting.set(name)
+    try:
+        yield
+    finally:
+        _acting.reset(token)
+
 
 # What the e-mail says for each kind of change (the detail follows it).
 TOLD = {
@@ -55,7 +71,7 @@ def record(account, kind: str, detail: str = "") -> AccountChange:
         kind=kind,
         detail=detail[:300],
         changed_by=actor,
-        changed_by_name=actor.get_username() if actor else "a command",
+        changed_by_name=actor.get_username() if actor else (_acting.get() or "a command"),
         at=timezone.now(),
     )
     if actor is not None and actor.pk != account.pk:

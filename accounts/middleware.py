@@ -9,7 +9,8 @@ from django.urls import reverse
 
 # Pages a logged-in user without any role may still reach.
 OPEN_TO_EVERYONE = {"login", "logout", "favicon", "session_status", "password_change",
-                    "health_live", "health_ready", "metrics"}  # fmt: skip
+                    "health_live", "health_ready", "metrics",
+                    "oidc_authentication_init", "oidc_authentication_callback"}  # fmt: skip
 
 
 class HtmxLoginRequiredMiddleware(LoginRequiredMiddleware):

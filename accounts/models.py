@@ -214,3 +214,24 @@ class PasswordChangeRequired(models.Model):
 
     def __str__(self) -> str:
         return f"New password needed: {self.user}"
+
+
+class ExternalAccount(models.Model):
+    """The link between an account here and the person at the hospital's identity provider
+    (single sign-on) or directory (LDAP): found by the provider's own, stable identifier,
+    never by a username or an e-mail address, which another person could share."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="external_accounts"
+    )
+    source = models.CharField(max_length=20, help_text="oidc or ldap")
+    subject = models.CharField(max_length=255, help_text="The provider's identifier of the person.")
+    linked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "subject"], name="external_account_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.subject} → {self.user}"

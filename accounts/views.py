@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.views import shortcut
@@ -111,3 +112,14 @@ def password_change(request: HttpRequest) -> HttpResponse:
     status = 400 if form.is_bound else 200
     return render(request, "registration/password_change_form.html",
                   {"form": form, "required": required}, status=status)  # fmt: skip
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login, offering the hospital's single sign-on first when it is set up."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if settings.OIDC_ENABLED:
+            context["sso_name"] = settings.OIDC_PROVIDER_NAME
+        context["sso_failed"] = self.request.GET.get("sso") == "failed"
+        return context

@@ -17,6 +17,7 @@ import dj_database_url
 from dotenv import load_dotenv
 from pythonjsonlogger.core import RESERVED_ATTRS
 
+from accounts.role_map import parse_role_map
 from common import viewer
 from config.env import env_bool, env_int, env_list, env_required, env_str
 
@@ -396,6 +397,39 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses locked-out logins first
     "accounts.backends.DemoAwareBackend",
 ]
+
+# Single sign-on with the hospital's OpenID Connect provider (accounts/oidc.py), on when
+# OIDC_RP_CLIENT_ID is set: the provider's endpoints (from its
+# /.well-known/openid-configuration), the client's id and secret, the claim that holds the
+# person's groups or roles and the map from those to the app's roles (JSON). Local
+# accounts stay for break-glass use.
+OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID")
+OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_RP_CLIENT_SECRET")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_OP_AUTHORIZATION_ENDPOINT")
+OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_OP_TOKEN_ENDPOINT")
+OIDC_OP_USER_ENDPOINT = env_str("OIDC_OP_USER_ENDPOINT")
+OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_OP_JWKS_ENDPOINT")
+OIDC_RP_SIGN_ALGO = env_str("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = env_str("OIDC_RP_SCOPES", "openid email profile")
+OIDC_ROLE_CLAIM = env_str("OIDC_ROLE_CLAIM", "groups")
+OIDC_ROLE_MAP = parse_role_map("OIDC_ROLE_MAP", env_str("OIDC_ROLE_MAP"))
+OIDC_USERNAME_CLAIM = env_str("OIDC_USERNAME_CLAIM", "preferred_username")
+OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME", "your hospital account")
+OIDC_USE_PKCE = True
+OIDC_CREATE_USER = True
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/?sso=failed"
+if OIDC_ENABLED:
+    _missing = [name for name in ("OIDC_RP_CLIENT_SECRET", "OIDC_OP_AUTHORIZATION_ENDPOINT",
+                                  "OIDC_OP_TOKEN_ENDPOINT", "OIDC_OP_USER_ENDPOINT",
+                                  "OIDC_OP_JWKS_ENDPOINT") if not globals()[name]]  # fmt: skip
+    if _missing:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            "With OIDC_RP_CLIENT_ID set, set these too: " + ", ".join(_missing) + "."
+        )
+    AUTHENTICATION_BACKENDS.insert(1, "accounts.oidc.HospitalOIDCBackend")
 
 # Repeated failed logins lock that username from that address for a while.
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)

@@ -5,8 +5,10 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from accounts import oidc
 from accounts.forms import AdminLoginForm, LoginForm
 from accounts.views import (
+    LoginView,
     admin_object_shortcut,
     api_tokens,
     home,
@@ -42,11 +44,10 @@ urlpatterns = [
     path("meetings/", include("decisions.urls")),
     path("quality/", include("quality.urls")),
     path("api/v1/", api_urls.urls),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(authentication_form=LoginForm),
-        name="login",
-    ),
+    path("accounts/login/", LoginView.as_view(authentication_form=LoginForm), name="login"),
+    # Single sign-on (accounts/oidc.py): 404 unless OIDC_RP_CLIENT_ID is set.
+    path("oidc/authenticate/", oidc.authenticate, name="oidc_authentication_init"),
+    path("oidc/callback/", oidc.callback, name="oidc_authentication_callback"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/session/", session_status, name="session_status"),
     path("accounts/password/", password_change, name="password_change"),

@@ -38,6 +38,9 @@ if [ "${SETUP_FOR:-test}" = test ]; then
   # by sigtool: the signature database cannot be downloaded here).
   [ -x /usr/sbin/clamd ] || command -v clamd >/dev/null || missing+=(clamav-daemon)
   command -v sigtool >/dev/null || missing+=(clamav)
+  # Single sign-on is tested against a real OpenID provider (oidc-provider, from npm).
+  command -v node >/dev/null || missing+=(nodejs)
+  command -v npm >/dev/null || missing+=(npm)
 fi
 
 if [ ${#missing[@]} -gt 0 ]; then
@@ -63,6 +66,17 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   say "Installing pinned Python packages"
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
   echo "$want" >"$stamp"
+fi
+
+# The tests' OpenID provider (tests/oidc), as its lock file pins it.
+if [ "${SETUP_FOR:-test}" = test ]; then
+  lock_stamp=tests/oidc/node_modules/.lock.sha
+  want_lock=$(sha256sum tests/oidc/package-lock.json | cut -d' ' -f1)
+  if [ "$(cat "$lock_stamp" 2>/dev/null)" != "$want_lock" ]; then
+    say "Installing the tests' OpenID provider (npm ci in tests/oidc)"
+    (cd tests/oidc && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+    echo "$want_lock" >"$lock_stamp"
+  fi
 fi
 
 # --- 3. Local settings ------------------------------------------------------------
