@@ -20,7 +20,6 @@ import logging
 
 from django.conf import settings
 from django.contrib.auth.models import Group, User
-from django.contrib.auth.signals import user_logged_in
 from django.core.mail import EmailMessage
 from django.db import connection, transaction
 from django.db.models.signals import m2m_changed, post_save, pre_save
@@ -58,6 +57,8 @@ TOLD = {
     AccountChangeKind.STAFF: "Your access to the administration pages changed.",
     AccountChangeKind.SUPERUSER: "Your superuser status changed.",
     AccountChangeKind.SIGNING: "Your rights to sign a board's decisions changed.",
+    AccountChangeKind.TWO_FACTOR: "Your two-factor authentication was reset: you will set it "
+    "up again when you next log in.",
 }
 
 
@@ -220,11 +221,3 @@ def _roles_changed(sender, instance, action, reverse, pk_set, **kwargs):
     if names:
         verb = "Given" if action == "post_add" else "Removed"
         record(user, AccountChangeKind.ROLES, f"{verb}: {_role_names(names)}.")
-
-
-@receiver(user_logged_in, dispatch_uid="account_changes.login")
-def _ask_for_a_new_password(sender, request, user, **kwargs):
-    from accounts.middleware import PasswordChangeRequiredMiddleware
-
-    if request is not None and PasswordChangeRequired.objects.filter(user=user).exists():
-        request.session[PasswordChangeRequiredMiddleware.SESSION_KEY] = True

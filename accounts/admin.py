@@ -105,7 +105,7 @@ class UserAdmin(auth_admin.UserAdmin):
     of) a superuser, another administrator or itself: only a superuser can.
     """
 
-    actions = ["unlock"]
+    actions = ["unlock", "reset_two_factor"]
     list_display = ["username", "first_name", "last_name", "email", "is_active", "is_staff"]
 
     def get_fieldsets(self, request, obj=None):
@@ -139,6 +139,30 @@ class UserAdmin(auth_admin.UserAdmin):
         super().save_related(request, form, formsets, change)
         if kept:
             form.instance.groups.add(*kept)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not request.user.is_superuser:
+            actions.pop("reset_two_factor", None)
+        return actions
+
+    @admin.action(description="Reset two-factor authentication (set up again at the next login)")
+    def reset_two_factor(self, request, queryset):
+        """For a person who lost both the phone and the recovery codes (superusers only)."""
+        from django_otp.plugins.otp_static.models import StaticDevice
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        from accounts.account_changes import record
+        from accounts.models import AccountChangeKind
+
+        reset = 0
+        for user in queryset:
+            removed, _ = TOTPDevice.objects.filter(user=user).delete()
+            StaticDevice.objects.filter(user=user).delete()
+            if removed:
+                record(user, AccountChangeKind.TWO_FACTOR, "Reset: set up again at the next login.")
+                reset += 1
+        self.message_user(request, f"Reset two-factor authentication of {reset} account(s).")
 
     @admin.action(description="Unlock: clear failed logins of the selected accounts")
     def unlock(self, request, queryset):

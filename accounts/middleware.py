@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 # Pages a logged-in user without any role may still reach.
-OPEN_TO_EVERYONE = {"login", "logout", "favicon", "session_status", "password_change",
+OPEN_TO_EVERYONE = {"login", "logout", "favicon", "session_status", "password_change", "two_factor",
                     "health_live", "health_ready", "metrics",
                     "oidc_authentication_init", "oidc_authentication_callback"}  # fmt: skip
 
@@ -79,13 +79,14 @@ class SlidingSessionMiddleware:
         return response
 
 
-class PasswordChangeRequiredMiddleware:
-    """Someone else set this user's password (``accounts.account_changes``): until they
-    choose their own, every page leads to the form that changes it (logging out and the
-    health checks excepted). Read from the session (set at login), so no query a request."""
+class LoginStepsMiddleware:
+    """Steps a login still owes before anything else (``accounts.login_steps``): the second
+    factor of an administrator, a new password after someone else set one. Until they are
+    done, every page leads to the first of them (logging out and the health checks
+    excepted). Read from the session (set at login): no query a request."""
 
-    SESSION_KEY = "must_change_password"
-    ALLOWED = ("password_change", "logout", "session_status", "health_live", "health_ready")
+    ALLOWED = ("password_change", "two_factor", "logout", "session_status",
+               "health_live", "health_ready")  # fmt: skip
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -94,12 +95,15 @@ class PasswordChangeRequiredMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        if not request.session.get(self.SESSION_KEY):
+        from accounts import login_steps
+
+        step = login_steps.first(request)
+        if step is None:
             return None
         match = request.resolver_match
         if match is not None and match.view_name in self.ALLOWED:
             return None
-        target = reverse("password_change")
+        target = reverse(step)
         if request.htmx:
             return HttpResponse(status=204, headers={"HX-Redirect": target})
         return redirect(target)

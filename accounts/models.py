@@ -168,6 +168,7 @@ class AccountChangeKind(models.TextChoices):
     STAFF = "staff", "Admin access changed"
     SUPERUSER = "superuser", "Superuser status changed"
     SIGNING = "signing", "Signing rights changed"
+    TWO_FACTOR = "two_factor", "Two-factor authentication reset"
 
 
 class AccountChange(models.Model):

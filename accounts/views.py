@@ -95,9 +95,9 @@ def password_change(request: HttpRequest) -> HttpResponse:
     from django.contrib.auth import update_session_auth_hash
     from django.contrib.auth.forms import PasswordChangeForm
 
-    from accounts.middleware import PasswordChangeRequiredMiddleware
+    from accounts import login_steps
 
-    required = bool(request.session.get(PasswordChangeRequiredMiddleware.SESSION_KEY))
+    required = login_steps.first(request) == "password_change"
     if not request.user.has_usable_password():
         # An account of the hospital's identity provider: its password is changed there.
         return render(request, "registration/password_change_form.html",
@@ -106,7 +106,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         form.save()
         update_session_auth_hash(request, form.user)
-        request.session.pop(PasswordChangeRequiredMiddleware.SESSION_KEY, None)
+        login_steps.done(request, "password_change")
         messages.success(request, "Your password is changed.")
         return redirect("home")
     status = 400 if form.is_bound else 200

@@ -50,6 +50,9 @@ INSTALLED_APPS = [
     "template_partials",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "pgtrigger",
     "pghistory",
     "config",  # for its management commands (backup, restore)
@@ -82,9 +85,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified()
     "accounts.middleware.HtmxLoginRequiredMiddleware",
     "accounts.middleware.RoleRequiredMiddleware",
-    "accounts.middleware.PasswordChangeRequiredMiddleware",
+    "accounts.middleware.LoginStepsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -430,6 +434,13 @@ if OIDC_ENABLED:
             "With OIDC_RP_CLIENT_ID set, set these too: " + ", ".join(_missing) + "."
         )
     AUTHENTICATION_BACKENDS.insert(1, "accounts.oidc.HospitalOIDCBackend")
+
+# Administrators and superusers who log in with a local password confirm it with a code
+# from an authenticator app (TOTP, accounts/two_factor.py) or a recovery code; others may
+# choose to. Not an environment variable: it stays on (the tests turn it off where they
+# test something else). Demo accounts in demo mode are spared it.
+TWO_FACTOR_FOR_ADMINISTRATORS = True
+OTP_TOTP_ISSUER = "Tumor board"
 
 # Repeated failed logins lock that username from that address for a while.
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from accounts import oidc
+from accounts import oidc, two_factor
 from accounts.forms import AdminLoginForm, LoginForm
 from accounts.views import (
     LoginView,
@@ -51,6 +51,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/session/", session_status, name="session_status"),
     path("accounts/password/", password_change, name="password_change"),
+    path("accounts/two-factor/", two_factor.two_factor, name="two_factor"),
     path("accounts/tokens/", api_tokens, name="api_tokens"),
     path("accounts/tokens/<int:pk>/revoke/", token_revoke, name="token_revoke"),
     path("guidelines/", include("guidelines.urls")),

@@ -66,6 +66,9 @@ def _media_root(tmp_path_factory):
 def _fast_tests(settings, _media_root):
     settings.MEDIA_ROOT = str(_media_root)  # attachments: never the project's var/media
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tests that log administrators in test what they do there; tests/accounts/
+    # test_two_factor.py tests the second factor itself.
+    settings.TWO_FACTOR_FOR_ADMINISTRATORS = False
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -348,8 +348,8 @@ def expected(persona: str, route: Route) -> int:
         return 302
     if name == "logout":
         return 405  # logging out takes a POST
-    if name == "password_change":
-        return 200  # everyone logged in changes their own password
+    if name in ("password_change", "two_factor"):
+        return 200  # everyone logged in changes their own password and second factor
     if persona == "outsider":
         return 403
     staff = persona in ("editor", "administrator", "superuser")
