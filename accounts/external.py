@@ -18,7 +18,7 @@ from accounts.account_changes import acting_as
 from accounts.models import ExternalAccount
 
 
-def _free_username(wanted: str) -> str:
+def free_username(wanted: str) -> str:
     """The provider's name for the person, or that name with a number when a local
     account has it already (never that local account)."""
     base = (wanted or "user")[:140]
@@ -36,8 +36,8 @@ def linked_user(source: str, subject: str) -> User | None:
 
 
 def create_linked_user(source: str, subject: str, username: str, email: str = "") -> User:
-    with transaction.atomic(), acting_as(_who(source)):
-        user = User.objects.create_user(_free_username(username), email=email)  # no password
+    with transaction.atomic(), acting_as(who(source)):
+        user = User.objects.create_user(free_username(username), email=email)  # no password
         ExternalAccount.objects.create(user=user, source=source, subject=subject)
     return user
 
@@ -45,7 +45,7 @@ def create_linked_user(source: str, subject: str, username: str, email: str = ""
 def update_from_provider(user: User, source: str, *, first_name: str, last_name: str,
                          email: str, role_names: set[str]) -> User:  # fmt: skip
     """Names, e-mail and roles as the provider says, at each login."""
-    with transaction.atomic(), acting_as(_who(source)):
+    with transaction.atomic(), acting_as(who(source)):
         given = {"first_name": first_name, "last_name": last_name, "email": email}
         changed = []
         for field, value in given.items():
@@ -63,5 +63,5 @@ def update_from_provider(user: User, source: str, *, first_name: str, last_name:
     return user
 
 
-def _who(source: str) -> str:
+def who(source: str) -> str:
     return {"oidc": "single sign-on", "ldap": "the directory (LDAP)"}.get(source, source)

@@ -435,6 +435,45 @@ if OIDC_ENABLED:
         )
     AUTHENTICATION_BACKENDS.insert(1, "accounts.oidc.HospitalOIDCBackend")
 
+# Sign-in with the hospital's directory (LDAP or Active Directory, accounts/ldap.py), on
+# when LDAP_SERVER_URI is set: the service account that searches, where people and groups
+# are, how a username is found, and the map from group DNs to the app's roles (JSON).
+LDAP_SERVER_URI = env_str("LDAP_SERVER_URI")
+LDAP_ENABLED = bool(LDAP_SERVER_URI)
+LDAP_ROLE_MAP = parse_role_map("LDAP_ROLE_MAP", env_str("LDAP_ROLE_MAP"))
+LDAP_ID_ATTRIBUTE = env_str("LDAP_ID_ATTRIBUTE", "entryUUID")
+if LDAP_ENABLED:
+    import ldap
+    from django_auth_ldap.config import (
+        GroupOfNamesType,
+        LDAPSearch,
+        NestedActiveDirectoryGroupType,
+    )
+
+    AUTH_LDAP_SERVER_URI = LDAP_SERVER_URI
+    AUTH_LDAP_BIND_DN = env_str("LDAP_BIND_DN")
+    AUTH_LDAP_BIND_PASSWORD = env_str("LDAP_BIND_PASSWORD")
+    AUTH_LDAP_START_TLS = env_bool("LDAP_START_TLS", False)
+    AUTH_LDAP_USER_SEARCH = LDAPSearch(
+        env_required("LDAP_USER_SEARCH_BASE"), ldap.SCOPE_SUBTREE,
+        env_str("LDAP_USER_FILTER", "(uid=%(user)s)"), attrlist=["*", "+"],
+    )  # fmt: skip
+    AUTH_LDAP_GROUP_SEARCH = LDAPSearch(
+        env_required("LDAP_GROUP_SEARCH_BASE"), ldap.SCOPE_SUBTREE, "(objectClass=*)"
+    )
+    _group_type = env_str("LDAP_GROUP_TYPE", "groupOfNames")
+    if _group_type not in ("groupOfNames", "activeDirectory"):
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            f"LDAP_GROUP_TYPE={_group_type!r}: use groupOfNames or activeDirectory."
+        )
+    AUTH_LDAP_GROUP_TYPE = (
+        GroupOfNamesType() if _group_type == "groupOfNames" else NestedActiveDirectoryGroupType()
+    )
+    AUTH_LDAP_CONNECTION_OPTIONS = {ldap.OPT_NETWORK_TIMEOUT: 10, ldap.OPT_REFERRALS: 0}
+    AUTHENTICATION_BACKENDS.insert(1, "accounts.ldap.HospitalLDAPBackend")
+
 # Administrators and superusers who log in with a local password confirm it with a code
 # from an authenticator app (TOTP, accounts/two_factor.py) or a recovery code; others may
 # choose to. Not an environment variable: it stays on (the tests turn it off where they

@@ -27,6 +27,9 @@ fi
 # WeasyPrint renders with Pango (which brings HarfBuzz and fontconfig).
 have_lib 'libpango-1.0.so.0' || missing+=(libpango-1.0-0)
 have_lib 'libpangoft2-1.0.so.0' || missing+=(libpangoft2-1.0-0)
+# python-ldap (sign-in with the hospital's directory) compiles against OpenLDAP and SASL.
+[ -f /usr/include/ldap.h ] || missing+=(libldap2-dev)
+[ -f /usr/include/sasl/sasl.h ] || missing+=(libsasl2-dev)
 # The browser tests drive Debian's Chromium (never a browser downloaded by a test tool).
 if [ "${SETUP_FOR:-test}" = test ]; then
   command -v chromium >/dev/null || [ -x /usr/bin/chromium ] || missing+=(chromium)
@@ -41,6 +44,11 @@ if [ "${SETUP_FOR:-test}" = test ]; then
   # Single sign-on is tested against a real OpenID provider (oidc-provider, from npm).
   command -v node >/dev/null || missing+=(nodejs)
   command -v npm >/dev/null || missing+=(npm)
+  # The directory sign-in is tested against a real OpenLDAP server; the deployment test
+  # puts Debian's nginx in front of gunicorn.
+  [ -x /usr/sbin/slapd ] || missing+=(slapd)
+  command -v ldapmodify >/dev/null || missing+=(ldap-utils)
+  [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
 fi
 
 if [ ${#missing[@]} -gt 0 ]; then
