@@ -28,7 +28,14 @@ from decisions.models import (
 )
 from documents import kinds
 from meetings.models import AgendaItem, Handout, HandoutKind, Meeting
-from printing.pdf import Progress, Rendered, html_to_document, render_template, reporting_pages
+from printing.pdf import (
+    Progress,
+    Rendered,
+    accessible_pdf,
+    html_to_document,
+    render_template,
+    reporting_pages,
+)
 
 
 @dataclass
@@ -306,7 +313,7 @@ def _layout(html: str, progress: Progress | None, versions: dict) -> Rendered:
         document = html_to_document(html)
     if progress:
         progress("writing", len(document.pages), len(document.pages))
-    return Rendered(document.write_pdf(), len(document.pages), versions)
+    return Rendered(accessible_pdf(document), len(document.pages), versions)
 
 
 def render_handout(handout: Handout, progress: Progress | None = None) -> Rendered:

@@ -101,6 +101,19 @@ def html_to_document(html: str, css: str = ""):
     )
 
 
+# Documents read whole by a person (minutes, letters, the annual report) are tagged
+# PDF/UA-1: a structure tree, marked content, the language and the title, so that a
+# screen reader follows them and an archive keeps their meaning. Documents put together
+# from parts laid out apart (meeting packs, case summaries) are not: drawing pages onto
+# other pages (printing.merge) keeps their look but not their tags (docs/running.md).
+ACCESSIBLE = "pdf/ua-1"
+
+
+def accessible_pdf(document) -> bytes:
+    """A laid-out document written as tagged PDF/UA-1 (WeasyPrint's ``pdf_variant``)."""
+    return document.write_pdf(pdf_variant=ACCESSIBLE)
+
+
 def render_template(template: str, context: dict) -> str:
     """A document template's HTML, with what every document template reads."""
     return render_to_string(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decisions.concordance import REASON_GROUPS
 from meetings.models import Board
-from printing.pdf import Progress, Rendered, html_to_document, render_template
+from printing.pdf import Progress, Rendered, accessible_pdf, html_to_document, render_template
 from quality import charts, report
 from quality.models import QualityReport
 
@@ -27,7 +27,7 @@ def render_report(document: QualityReport, progress: Progress | None = None) -> 
         progress("preparing", 1, 1)
     html = render_template("pdf/quality_report.html", context(figures, with_action_text=False))
     pdf = html_to_document(html)
-    return Rendered(pdf.write_pdf(), len(pdf.pages), {})
+    return Rendered(accessible_pdf(pdf), len(pdf.pages), {})
 
 
 def context(figures: report.Report, *, with_action_text: bool) -> dict:

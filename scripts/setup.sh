@@ -68,11 +68,15 @@ if [ ! -x "$venv/bin/python" ]; then
   say "Creating .venv"
   "$python" -m venv "$venv"
 fi
+# Every package, and every package they need, pinned with its hashes (requirements-dev.lock,
+# made by pip-compile from requirements-dev.txt: docs/running.md, Upgrades): pip refuses
+# any file whose hash differs.
 stamp="$venv/.requirements.sha"
-want=$(cat requirements.txt requirements-dev.txt | sha256sum | cut -d' ' -f1)
+want=$(cat requirements-dev.lock | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  say "Installing pinned Python packages"
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+  say "Installing pinned Python packages (hashes checked)"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --require-hashes \
+    -r requirements-dev.lock
   echo "$want" >"$stamp"
 fi
 

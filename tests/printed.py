@@ -9,6 +9,7 @@ header or footer band".
 
 from __future__ import annotations
 
+import io
 import re
 import subprocess
 import unicodedata
@@ -124,3 +125,26 @@ def band_problems(pages: list[Page], header: str) -> list[str]:
         for word in page.intruders():
             problems.append(f"page {page.number}: {word.text!r} crosses a band at y={word.y0:.1f}")
     return problems
+
+
+def assert_pdf_ua(pdf: bytes) -> None:
+    """A tagged PDF/UA-1 document, as an independent reader sees it: poppler's pdfinfo says
+    it is tagged; its catalogue has a structure tree, marked content, the language and the
+    title shown in the window; its metadata claim PDF/UA-1 and name the title."""
+    import pikepdf
+
+    info = subprocess.run(
+        ["pdfinfo", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+    fields = dict(line.split(":", 1) for line in info.splitlines() if ":" in line)
+    assert fields["Tagged"].strip() == "yes", info
+    assert fields["Title"].strip(), info
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        root = document.Root
+        assert "/StructTreeRoot" in root and len(root.StructTreeRoot.K) > 0
+        assert bool(root.MarkInfo.Marked) is True
+        assert str(root.Lang) == "en"
+        assert bool(root.ViewerPreferences.DisplayDocTitle) is True
+        with document.open_metadata() as metadata:
+            assert metadata.get("pdfuaid:part") == "1"
+            assert metadata.get("dc:title")

@@ -29,6 +29,7 @@ from guidelines.models import Recommendation
 from meetings.models import Attendance, Handout, HandoutKind, Meeting, Specialty
 from tests.factories import make_case, make_meeting, make_patient
 from tests.helpers import HTMX, pdf_text
+from tests.printed import assert_pdf_ua
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 SMOKING = "dx-mri-before-resection"
@@ -88,8 +89,9 @@ def board_meeting(module_db):
     Recommendation.objects.filter(slug=SMOKING).update(statement="A rewritten statement.")
     dana.question = "A question asked later."
     dana.save()
-    minutes = pdf_text(documents.render_minutes(meeting).pdf)
-    letter = pdf_text(documents.render_letter(first).pdf)
+    minutes_pdf = documents.render_minutes(meeting).pdf
+    letter_pdf = documents.render_letter(first).pdf
+    minutes, letter = pdf_text(minutes_pdf), pdf_text(letter_pdf)
     Meeting.objects.filter(pk=meeting.pk).update(pseudonymise=True)
     meeting.refresh_from_db()
     pseudonymised = pdf_text(documents.render_minutes(meeting).pdf)
@@ -101,6 +103,7 @@ def board_meeting(module_db):
         "minutes": " ".join(" ".join(minutes).split()),
         "letter": " ".join(" ".join(letter).split()),
         "pseudonymised": " ".join(" ".join(pseudonymised).split()),
+        "pdfs": {"minutes": minutes_pdf, "letter": letter_pdf},
     }
 
 
@@ -255,3 +258,8 @@ def test_render_handout_writes_minutes_and_letters(board_meeting, tmp_path):
 )
 def test_the_letter_greets_the_referrer_by_name(referring, greeted):
     assert documents.referring_name(referring) == greeted
+
+
+@pytest.mark.parametrize("kind", ["minutes", "letter"])
+def test_minutes_and_letters_are_tagged_pdf_ua(board_meeting, kind):
+    assert_pdf_ua(board_meeting["pdfs"][kind])

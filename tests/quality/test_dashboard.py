@@ -36,6 +36,7 @@ from quality.forms import ScopeForm
 from quality.models import QualityReport
 from tests.factories import make_case, make_patient
 from tests.helpers import pdf_text
+from tests.printed import assert_pdf_ua
 
 pytestmark = pytest.mark.django_db
 
@@ -382,6 +383,7 @@ def test_the_annual_report_is_made_in_the_background_with_the_same_figures(
     document.refresh_from_db()
     assert document.status == "done", document.error
     text = "\n".join(pdf_text(bytes(document.content)))
+    assert_pdf_ua(bytes(document.content))  # tagged PDF/UA-1
     assert "ANNUAL MDT REPORT" in text and "Quality board" in text
     assert "Figures only: no patient data" in text and "contains patient data" not in text
     assert "3 of 5 (60 %) of assessed decisions" in text and "Referral to first listed" in text
