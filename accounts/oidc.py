@@ -5,6 +5,8 @@ roles from the role claim (``OIDC_ROLE_CLAIM``) through ``OIDC_ROLE_MAP`` at eac
 
 from __future__ import annotations
 
+import time
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404
@@ -15,6 +17,17 @@ from accounts import external
 from accounts.role_map import roles_for
 
 SOURCE = "oidc"
+# An account of the provider has no password here: where the app asks for the password
+# again (signing, confirming a decision), it asks the provider to authenticate the person
+# again instead (prompt=login, max_age=0) and accepts a sign-in whose authentication time
+# (the ID token's auth_time) lies within SSO_CONFIRM_SECONDS.
+CONFIRMED_AT = "sso_authenticated_at"
+SSO_CONFIRM_SECONDS = 600
+
+
+def recently_authenticated(request) -> bool:
+    at = request.session.get(CONFIRMED_AT) if hasattr(request, "session") else None
+    return at is not None and 0 <= time.time() - at <= SSO_CONFIRM_SECONDS
 
 
 class HospitalOIDCBackend(OIDCAuthenticationBackend):
@@ -31,6 +44,14 @@ class HospitalOIDCBackend(OIDCAuthenticationBackend):
             SOURCE, claims["sub"], str(username), claims.get("email", "")
         )
         return self.update_user(user, claims)
+
+    def get_or_create_user(self, access_token, id_token, payload):
+        user = super().get_or_create_user(access_token, id_token, payload)
+        if user is not None:
+            # When the person last authenticated at the provider (not merely when the app
+            # was told so): what "your password again" stands on for these accounts.
+            self.request.session[CONFIRMED_AT] = float(payload.get("auth_time") or time.time())
+        return user
 
     def update_user(self, user, claims):
         return external.update_from_provider(
@@ -50,5 +71,13 @@ def _only_when_enabled(view):
     return login_not_required(wrapped)
 
 
-authenticate = _only_when_enabled(oidc_views.OIDCAuthenticationRequestView.as_view())
+class RequestView(oidc_views.OIDCAuthenticationRequestView):
+    def get_extra_params(self, request):
+        params = dict(super().get_extra_params(request))
+        if request.GET.get("again") == "1":
+            params.update({"prompt": "login", "max_age": "0"})  # authenticate, not just recall
+        return params
+
+
+authenticate = _only_when_enabled(RequestView.as_view())
 callback = _only_when_enabled(oidc_views.OIDCAuthenticationCallbackView.as_view())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import authenticate
 
 from accounts.roles import case_workers
@@ -219,11 +220,26 @@ class PasswordAgainForm(forms.Form):
     def __init__(self, *args, request, **kwargs):
         super().__init__(*args, **kwargs)
         self.request = request
+        # An account of the hospital's identity provider has no password here: it
+        # authenticates again at the provider (accounts.oidc), within minutes of acting.
+        self.single_sign_on = settings.OIDC_ENABLED and not request.user.has_usable_password()
+        if self.single_sign_on:
+            self.fields["password"].required = False
+            self.fields["password"].widget = forms.HiddenInput()
 
     def clean_password(self) -> str:
         """Checked like a login, so that failures count towards the lockout and a stolen
         session cannot try passwords here without limit."""
         password = self.cleaned_data["password"]
+        if self.single_sign_on:
+            from accounts.oidc import recently_authenticated
+
+            if not recently_authenticated(self.request):
+                raise forms.ValidationError(
+                    f"Confirm it is you with {settings.OIDC_PROVIDER_NAME} first (the link "
+                    "below), then act within ten minutes."
+                )
+            return ""
         user = self.request.user
         again = authenticate(self.request, username=user.get_username(), password=password)
         if again is None or again.pk != user.pk:

@@ -14,6 +14,7 @@ from django_tasks_db.models import DBTaskResult
 from accounts import roles
 from tests.helpers import restore_content, save_content
 from tests.smtp import inbox  # noqa: F401 (a real SMTP server's inbox, for any test)
+from tests.sso import provider, sso  # noqa: F401 (a real OpenID provider, for any test)
 
 # `pytest --hypothesis-profile=no-shrink` reports the first failing example at once
 # instead of shrinking it (minutes for a printed case).

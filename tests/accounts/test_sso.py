@@ -5,111 +5,14 @@ by an HTTP client that follows the provider's redirects and fills its login form
 
 from __future__ import annotations
 
-import json
-import re
-import shutil
-import subprocess
-import time
-import urllib.parse
-from pathlib import Path
-
 import pytest
-import requests
 from django.contrib.auth.models import User
 from django.urls import reverse
 
 from accounts.models import AccountChange, ExternalAccount
-from tests.smtp import free_port
-
-HERE = Path(__file__).resolve().parents[1] / "oidc"
-CLIENT_ID, SECRET = "tumorboard", "a-client-secret-for-the-tests"
-CALLBACK = "http://testserver/oidc/callback/"
+from tests.sso import ALICE, people, sign_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.processes]
-
-
-@pytest.fixture(scope="module")
-def provider(tmp_path_factory):
-    node = shutil.which("node")
-    if node is None or not (HERE / "node_modules" / "oidc-provider").exists():
-        raise RuntimeError("node and tests/oidc/node_modules are needed: run scripts/setup.sh")
-    accounts = tmp_path_factory.mktemp("op") / "accounts.json"
-    port = free_port()
-    process = subprocess.Popen(
-        [node, str(HERE / "provider.mjs"), str(port), CLIENT_ID, SECRET, CALLBACK, str(accounts)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            requests.get(f"{base}/.well-known/openid-configuration", timeout=2).raise_for_status()
-            break
-        except requests.RequestException:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the provider did not start: {process.stdout.read()}") from None
-            time.sleep(0.1)
-    yield {"base": base, "accounts": accounts}
-    process.terminate()
-    process.wait(10)
-
-
-def _people(provider, people: dict) -> None:
-    provider["accounts"].write_text(json.dumps(people))
-
-
-@pytest.fixture
-def sso(settings, provider):
-    discovery = requests.get(f"{provider['base']}/.well-known/openid-configuration").json()
-    settings.OIDC_ENABLED = True
-    settings.OIDC_RP_CLIENT_ID, settings.OIDC_RP_CLIENT_SECRET = CLIENT_ID, SECRET
-    settings.OIDC_OP_AUTHORIZATION_ENDPOINT = discovery["authorization_endpoint"]
-    settings.OIDC_OP_TOKEN_ENDPOINT = discovery["token_endpoint"]
-    settings.OIDC_OP_USER_ENDPOINT = discovery["userinfo_endpoint"]
-    settings.OIDC_OP_JWKS_ENDPOINT = discovery["jwks_uri"]
-    settings.OIDC_RP_SCOPES = "openid email profile groups"
-    settings.OIDC_ROLE_MAP = {"TB-Clinicians": "clinician", "TB-Coordinators": "coordinator"}
-    settings.AUTHENTICATION_BACKENDS = [
-        "axes.backends.AxesStandaloneBackend",
-        "accounts.oidc.HospitalOIDCBackend",
-        "accounts.backends.DemoAwareBackend",
-    ]
-    return provider
-
-
-ALICE = {
-    "email": "alice@hospital.example", "email_verified": True, "given_name": "Alice",
-    "family_name": "Surgeon", "preferred_username": "alice", "groups": ["TB-Clinicians"],
-}  # fmt: skip
-
-
-def sign_in(client, provider, login: str, next_url: str = "/cases/"):
-    """The whole code flow: the app sends the browser to the provider, the person logs in
-    there, the provider sends the browser back with a code, the app exchanges it."""
-    start = client.get(reverse("oidc_authentication_init"), {"next": next_url})
-    assert start.status_code == 302
-    location = start["Location"]
-    query = urllib.parse.parse_qs(urllib.parse.urlsplit(location).query)
-    assert query["code_challenge_method"] == ["S256"] and query["client_id"] == [CLIENT_ID]
-    browser = requests.Session()
-    response = browser.get(location, allow_redirects=False)
-    for _ in range(20):
-        if response.status_code in (302, 303):
-            location = urllib.parse.urljoin(response.url, response.headers["Location"])
-            if location.startswith(CALLBACK):
-                break
-            response = browser.get(location, allow_redirects=False)
-            continue
-        assert response.status_code == 200, response.text[:500]
-        form = re.search(r'<form[^>]*action="([^"]+)"', response.text)
-        fields = dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', response.text))
-        fields.update({"login": login, "password": "any"})
-        response = browser.post(urllib.parse.urljoin(response.url, form.group(1)), data=fields,
-                                allow_redirects=False)  # fmt: skip
-    else:
-        raise AssertionError("the provider never sent the browser back")
-    back = urllib.parse.urlsplit(location)
-    return client.get(f"{back.path}?{back.query}")
 
 
 def test_the_login_page_offers_the_hospital_account(client, sso, settings):
@@ -120,7 +23,7 @@ def test_the_login_page_offers_the_hospital_account(client, sso, settings):
 
 
 def test_first_login_creates_the_account_with_its_roles_and_each_login_applies_them(client, sso):
-    _people(sso, {"sub-alice-001": ALICE})
+    people(sso, {"sub-alice-001": ALICE})
     done = sign_in(client, sso, "sub-alice-001")
     assert done.status_code == 302 and done["Location"] == "/cases/"
     user = User.objects.get(external_accounts__source="oidc",
@@ -136,7 +39,7 @@ def test_first_login_creates_the_account_with_its_roles_and_each_login_applies_t
 
     # The provider moves her to the coordinators: the next login says so.
     client.post(reverse("logout"))
-    _people(sso, {"sub-alice-001": {**ALICE, "groups": ["TB-Coordinators", "Canteen"]}})
+    people(sso, {"sub-alice-001": {**ALICE, "groups": ["TB-Coordinators", "Canteen"]}})
     assert sign_in(client, sso, "sub-alice-001").status_code == 302
     assert set(user.groups.values_list("name", flat=True)) == {"coordinator"}
     assert (
@@ -146,7 +49,7 @@ def test_first_login_creates_the_account_with_its_roles_and_each_login_applies_t
 
 
 def test_a_group_whose_mapping_is_removed_loses_its_role_at_the_next_login(client, sso, settings):
-    _people(sso, {"sub-alice-001": ALICE})
+    people(sso, {"sub-alice-001": ALICE})
     sign_in(client, sso, "sub-alice-001")
     user = User.objects.get(username="alice")
     assert user.groups.filter(name="clinician").exists()
@@ -163,7 +66,7 @@ def test_a_provider_user_never_becomes_the_local_account_of_the_same_name(client
     local = User.objects.create_superuser(
         "alice", "alice@hospital.example", "correct horse battery"
     )
-    _people(sso, {"sub-alice-001": ALICE})
+    people(sso, {"sub-alice-001": ALICE})
     sign_in(client, sso, "sub-alice-001")
     linked = User.objects.get(external_accounts__subject="sub-alice-001")
     assert linked != local and linked.username == "alice-2"
@@ -172,7 +75,7 @@ def test_a_provider_user_never_becomes_the_local_account_of_the_same_name(client
 
 
 def test_a_deactivated_account_cannot_sign_in(client, sso):
-    _people(sso, {"sub-alice-001": ALICE})
+    people(sso, {"sub-alice-001": ALICE})
     sign_in(client, sso, "sub-alice-001")
     client.post(reverse("logout"))
     User.objects.filter(username="alice").update(is_active=False)
