@@ -282,3 +282,19 @@ def test_the_nightly_jobs_run_and_name_what_failed(committed_content, tmp_path):
                          env={**env, "BACKUP_DIR": "/proc/no-such-folder"}, capture_output=True, text=True,
                          timeout=600)  # fmt: skip
     assert bad.returncode == 1 and "failed: backup media" in bad.stderr
+
+
+def test_migrations_run_as_the_owner_which_the_app_role_is_not(committed_content, tmp_path):
+    manage = [str(ROOT / ".venv" / "bin" / "python"), str(ROOT / "manage.py"), "migrate", "-v", "0"]
+    env = production_env(tmp_path, DATABASE_URL=app_role_url())
+    refused = subprocess.run([*manage, "decisions", "0015"], cwd=ROOT, env=env, capture_output=True,
+                             text=True, timeout=300)  # fmt: skip
+    assert refused.returncode != 0 and "must be owner of" in refused.stderr
+    owner = {**env, "DATABASE_OWNER_URL": test_database_url()}
+    for target in (["decisions", "0015"], []):  # back before keyed hashes, and forward again
+        done = subprocess.run([*manage, *target], cwd=ROOT, env=owner, capture_output=True, text=True,
+                              timeout=300)  # fmt: skip
+        assert done.returncode == 0, done.stderr[-2000:]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tableowner FROM pg_tables WHERE tablename = 'decisions_decision'")
+        assert cursor.fetchone() == (connection.settings_dict["USER"],)
