@@ -31,9 +31,9 @@ from tests.processes import (
     free_port,
     production_env,
     stop,
-    test_database_url,
     wait_for,
 )
+from tests.processes import test_database_url as database_url  # (not a test of its own)
 
 pytestmark = [pytest.mark.slow, pytest.mark.processes]
 
@@ -114,7 +114,7 @@ def app_role_url() -> str:
          "-v", f"db={connection.settings_dict['NAME']}", "-f", str(DEPLOY / "postgres-roles.sql")],
         env=env, check=True, capture_output=True, text=True,
     )  # fmt: skip
-    url = urllib.parse.urlsplit(test_database_url())
+    url = urllib.parse.urlsplit(database_url())
     return urllib.parse.urlunsplit(url._replace(netloc=f"{role}@{url.netloc.split('@', 1)[1]}"))
 
 
@@ -290,7 +290,7 @@ def test_migrations_run_as_the_owner_which_the_app_role_is_not(committed_content
     refused = subprocess.run([*manage, "decisions", "0015"], cwd=ROOT, env=env, capture_output=True,
                              text=True, timeout=300)  # fmt: skip
     assert refused.returncode != 0 and "must be owner of" in refused.stderr
-    owner = {**env, "DATABASE_OWNER_URL": test_database_url()}
+    owner = {**env, "DATABASE_OWNER_URL": database_url()}
     for target in (["decisions", "0015"], []):  # back before keyed hashes, and forward again
         done = subprocess.run([*manage, *target], cwd=ROOT, env=owner, capture_output=True, text=True,
                               timeout=300)  # fmt: skip
