@@ -11,13 +11,11 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils import timezone
 
-from cases import sections
 from cases.models import Case, CaseSummary
 from cases.overview import CaseOverview, KnownFact, overview
 from cases.pseudonym import pseudonym, scrub
 from guidelines import snapshot
-from printing.merge import stamped
-from printing.pdf import Rendered, paper_size
+from printing.pdf import Rendered, accessible_pdf, html_to_document, paper_size, render_template
 
 IMPORTANT_UNKNOWNS = 8
 
@@ -122,12 +120,12 @@ def fingerprint(case: Case) -> str:
 
 
 def render_case_summary(case: Case) -> Rendered:
-    """The one-case summary PDF: the case's section (laid out ahead, or now) with the
-    summary's page headers and numbers."""
+    """The one-case summary PDF: the case's section with the summary's page headers and
+    numbers, laid out whole so that it is a tagged PDF/UA-1 document (a section drawn onto
+    stamp pages, as in a pack, would lose its tags: ``printing.pdf.ACCESSIBLE``)."""
     section = build_section(case, 1, pseudonymise=False, alone=True)
-    parts = sections.obtain([sections.prepare(section)])
-    pdf, pages = stamped("pdf/case_summary.html", {"section": section}, parts)
-    return Rendered(pdf, pages, content_versions([section]))
+    document = html_to_document(render_template("pdf/case_summary.html", {"section": section}))
+    return Rendered(accessible_pdf(document), len(document.pages), content_versions([section]))
 
 
 class TooManyPrints(Exception):

@@ -101,11 +101,11 @@ def html_to_document(html: str, css: str = ""):
     )
 
 
-# Documents read whole by a person (minutes, letters, the annual report) are tagged
-# PDF/UA-1: a structure tree, marked content, the language and the title, so that a
-# screen reader follows them and an archive keeps their meaning. Documents put together
-# from parts laid out apart (meeting packs, case summaries) are not: drawing pages onto
-# other pages (printing.merge) keeps their look but not their tags (docs/running.md).
+# Documents laid out whole (case summaries, minutes, letters, the annual report) are
+# tagged PDF/UA-1: a structure tree, marked content, the language and the title, so that
+# a screen reader follows them and an archive keeps their meaning. The meeting pack, put
+# together from case sections laid out ahead, is not: drawing pages onto other pages
+# (printing.merge) keeps their look but not their tags (docs/running.md, Documents).
 ACCESSIBLE = "pdf/ua-1"
 
 

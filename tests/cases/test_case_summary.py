@@ -10,6 +10,7 @@ from accounts.models import ReadLogEntry
 from cases.models import CaseSummary
 from tests.factories import make_board_cases, make_case, make_patient
 from tests.helpers import pdf_text
+from tests.printed import assert_pdf_ua
 
 pytestmark = pytest.mark.django_db
 
@@ -78,6 +79,7 @@ def test_anyone_with_access_prints_a_case_summary_at_once(client, clinician):
     printed = CaseSummary.objects.get()
     assert printed.case == case and printed.requested_by == clinician
     assert "pc-smoking-cessation" in printed.content_versions["recommendations"]
+    assert_pdf_ua(response.content)  # laid out whole: a tagged PDF/UA-1 document
 
 
 def test_case_summary_is_refused_without_case_access(client, outsider, editor):
