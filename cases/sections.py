@@ -1,5 +1,5 @@
-"""Case sections laid out ahead of need, so that a meeting pack or a case summary only
-has to merge them (``printing.merge``).
+"""Case sections laid out ahead of need, so that a meeting pack only has to merge them
+(``printing.merge``). (A case summary is laid out whole, as a tagged PDF.)
 
 A section is stored under a key that digests everything it shows -- its HTML, so the
 case and patient as they are, the matches against the content as it is, the agenda
