@@ -173,8 +173,21 @@ class UserAdmin(auth_admin.UserAdmin):
         )
 
 
+class RecordAdmin(admin.ModelAdmin):
+    """A record of who did what: listed and read, never added, changed or deleted here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(ReadLogEntry)
-class ReadLogAdmin(admin.ModelAdmin):
+class ReadLogAdmin(RecordAdmin):
     """Who read which patient's data. Read-only: entries go only by the retention policy.
 
     It names cases and patients by their record numbers, so an administrator can
@@ -186,33 +199,15 @@ class ReadLogAdmin(admin.ModelAdmin):
     search_fields = ["username", "=case_id", "=patient_id", "=meeting_id"]
     date_hierarchy = "at"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(AccountChange)
-class AccountChangeAdmin(admin.ModelAdmin):
+class AccountChangeAdmin(RecordAdmin):
     """Who changed which account, its roles or its signing rights, and when. Read-only."""
 
     list_display = ["at", "username", "kind", "detail", "changed_by_name"]
     list_filter = ["kind", "at"]
     search_fields = ["username", "changed_by_name"]
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class AuditEventsAdmin(EventsAdmin):

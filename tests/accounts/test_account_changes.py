@@ -5,7 +5,7 @@ server, tests/smtp.py) and must choose a new password after someone else set one
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
@@ -13,28 +13,10 @@ from django_tasks_db.models import DBTaskResult
 from accounts import account_changes, roles
 from accounts.models import AccountChange, PasswordChangeRequired
 from meetings.models import Board, BoardMember, Specialty
+from tests.accounts.conftest import PASSWORD, user_with
 
 pytestmark = pytest.mark.django_db
-PASSWORD = "correct horse battery"
 NEW = "a new long passphrase"
-
-
-def _user(username: str, role: str | None = None, **extra) -> User:
-    user = User.objects.create_user(username, password=PASSWORD, **extra)
-    if role:
-        user.groups.add(Group.objects.get(name=role))
-    return user
-
-
-@pytest.fixture
-def administrator(db) -> User:
-    return _user("admin1", roles.ADMINISTRATOR, is_staff=True, first_name="Ada", last_name="Admin")
-
-
-@pytest.fixture
-def admin_client(client, administrator):
-    client.force_login(administrator)
-    return client
 
 
 def _run_told(capture) -> int:
@@ -48,7 +30,7 @@ def _run_told(capture) -> int:
 def test_a_password_set_by_an_administrator_is_recorded_told_and_must_be_changed(
     admin_client, administrator, inbox, client, django_capture_on_commit_callbacks
 ):
-    target = _user("surgeon", roles.CLINICIAN, email="surgeon@example.org")
+    target = user_with("surgeon", roles.CLINICIAN, email="surgeon@example.org")
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(
             reverse("admin:auth_user_password_change", args=[target.pk]),
@@ -96,7 +78,7 @@ def test_roles_and_status_changed_in_one_save_are_one_e_mail(
 ):
     from tests.accounts.test_admin_users import _change
 
-    target = _user("nurse", roles.CLINICIAN, email="nurse@example.org")
+    target = user_with("nurse", roles.CLINICIAN, email="nurse@example.org")
     coordinator = Group.objects.get(name=roles.COORDINATOR)
     with django_capture_on_commit_callbacks(execute=True):
         response = _change(admin_client, target, groups=[coordinator.pk], is_active="")
@@ -121,8 +103,8 @@ def test_roles_and_status_changed_in_one_save_are_one_e_mail(
 def test_signing_rights_are_recorded_and_told(
     admin_client, administrator, inbox, django_capture_on_commit_callbacks
 ):
-    chair = _user("chair", roles.CLINICIAN, email="chair@example.org")
-    member = _user("member", roles.CLINICIAN, email="member@example.org")
+    chair = user_with("chair", roles.CLINICIAN, email="chair@example.org")
+    member = user_with("member", roles.CLINICIAN, email="member@example.org")
     surgery = Specialty.objects.create(name="HPB surgery")
     with django_capture_on_commit_callbacks(execute=True):
         board = Board.objects.create(name="Liver board")  # (a command: recorded, not told)
@@ -162,7 +144,7 @@ def test_signing_rights_are_recorded_and_told(
 
 def test_changes_by_a_command_are_recorded_not_mailed(inbox, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        user = _user("scripted", roles.CLINICIAN, email="scripted@example.org")
+        user = user_with("scripted", roles.CLINICIAN, email="scripted@example.org")
         user.set_password(NEW)
         user.save()
     kinds = list(
@@ -176,7 +158,7 @@ def test_changes_by_a_command_are_recorded_not_mailed(inbox, django_capture_on_c
 
 
 def test_a_user_changes_their_own_password_from_the_menu(client):
-    user = _user("self", roles.CLINICIAN)
+    user = user_with("self", roles.CLINICIAN)
     client.force_login(user)
     short = client.post(reverse("password_change"), {"old_password": PASSWORD,
                         "new_password1": "short", "new_password2": "short"})  # fmt: skip
@@ -189,7 +171,7 @@ def test_a_user_changes_their_own_password_from_the_menu(client):
 
 
 def test_the_administrators_see_the_account_changes_read_only(admin_client):
-    _user("someone", roles.CLINICIAN)
+    user_with("someone", roles.CLINICIAN)
     page = admin_client.get(reverse("admin:accounts_accountchange_changelist"))
     assert page.status_code == 200 and "someone" in page.content.decode()
     call_command("check")  # (the admin's registration is sound)

@@ -8,27 +8,9 @@ from django.contrib.auth.models import Group, Permission, User
 from django.urls import reverse
 
 from accounts import roles
+from tests.accounts.conftest import PASSWORD, user_with
 
 pytestmark = pytest.mark.django_db
-PASSWORD = "correct horse battery"
-
-
-def _user(username: str, role: str | None = None, **extra) -> User:
-    user = User.objects.create_user(username, password=PASSWORD, **extra)
-    if role:
-        user.groups.add(Group.objects.get(name=role))
-    return user
-
-
-@pytest.fixture
-def administrator(db) -> User:
-    return _user("admin1", roles.ADMINISTRATOR, is_staff=True)
-
-
-@pytest.fixture
-def admin_client(client, administrator):
-    client.force_login(administrator)
-    return client
 
 
 def _change(client, user: User, **changes):
@@ -52,7 +34,7 @@ def _change(client, user: User, **changes):
 
 
 def test_an_administrator_cannot_make_another_user_superuser_or_give_permissions(admin_client):
-    target = _user("target", roles.CLINICIAN)
+    target = user_with("target", roles.CLINICIAN)
     delete_cases = Permission.objects.get(codename="delete_case")
     response = _change(
         admin_client, target, is_superuser="on", user_permissions=[delete_cases.pk], first_name="T"
@@ -67,7 +49,7 @@ def test_an_administrator_cannot_make_another_user_superuser_or_give_permissions
 
 
 def test_an_administrator_cannot_hand_out_the_administrator_role(admin_client):
-    target = _user("target", roles.CLINICIAN)
+    target = user_with("target", roles.CLINICIAN)
     admin_group = Group.objects.get(name=roles.ADMINISTRATOR)
     response = _change(admin_client, target, groups=[admin_group.pk])
     assert response.status_code == 200
@@ -76,7 +58,7 @@ def test_an_administrator_cannot_hand_out_the_administrator_role(admin_client):
 
 
 def test_an_administrator_can_hand_out_the_working_roles(admin_client):
-    target = _user("target", roles.CLINICIAN)
+    target = user_with("target", roles.CLINICIAN)
     coordinator = Group.objects.get(name=roles.COORDINATOR)
     editor = Group.objects.get(name=roles.GUIDELINE_EDITOR)
     assert _change(admin_client, target, groups=[coordinator.pk, editor.pk]).status_code == 302
@@ -87,7 +69,7 @@ def test_an_administrator_can_hand_out_the_working_roles(admin_client):
 
 
 def test_groups_an_administrator_cannot_see_are_kept(admin_client):
-    target = _user("target", roles.CLINICIAN)
+    target = user_with("target", roles.CLINICIAN)
     auditors = Group.objects.create(name="auditors")
     target.groups.add(auditors)
     clinician = Group.objects.get(name=roles.CLINICIAN)
@@ -109,7 +91,7 @@ def test_an_administrator_cannot_change_or_reset_the_password_of_higher_accounts
     if target_kind == "superuser":
         target = User.objects.create_superuser("root", "root@example.org", PASSWORD)
     elif target_kind == "administrator":
-        target = _user("admin2", roles.ADMINISTRATOR, is_staff=True)
+        target = user_with("admin2", roles.ADMINISTRATOR, is_staff=True)
     else:
         target = administrator
     password_url = reverse("admin:auth_user_password_change", args=[target.pk])
@@ -130,7 +112,7 @@ def test_an_administrator_cannot_change_or_reset_the_password_of_higher_accounts
 
 
 def test_an_administrator_can_set_the_password_of_an_ordinary_account(admin_client):
-    target = _user("target", roles.CLINICIAN)
+    target = user_with("target", roles.CLINICIAN)
     response = admin_client.post(
         reverse("admin:auth_user_password_change", args=[target.pk]),
         {
@@ -147,14 +129,14 @@ def test_an_administrator_can_set_the_password_of_an_ordinary_account(admin_clie
 def test_a_superuser_still_can_do_everything(client):
     root = User.objects.create_superuser("root", "root@example.org", PASSWORD)
     client.force_login(root)
-    target = _user("target", roles.CLINICIAN)
+    target = user_with("target", roles.CLINICIAN)
     assert _change(client, target, is_superuser="on").status_code == 302
     target.refresh_from_db()
     assert target.is_superuser
 
 
 def test_an_administrator_can_unlock_a_locked_out_account(admin_client):
-    target = _user("target", roles.CLINICIAN)
+    target = user_with("target", roles.CLINICIAN)
     AccessAttempt.objects.create(username="target", ip_address="10.0.0.1", failures_since_start=5)
     response = admin_client.post(
         reverse("admin:auth_user_changelist"),
