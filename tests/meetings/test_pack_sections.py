@@ -25,6 +25,7 @@ from meetings.models import Meeting
 from printing.merge import FONT_FILES
 from tests.factories import make_board_cases, make_case, make_lesion, make_meeting, make_patient
 from tests.helpers import pdf_text
+from tests.printed import assert_pdf_ua
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -239,20 +240,19 @@ def test_a_failed_layout_leaves_nothing_half_made(monkeypatch):
     assert not case.printed_sections.exists()  # the next try starts at once
 
 
-def test_the_case_summary_lays_out_its_section_once(laid_out):
+def test_the_case_summary_is_laid_out_whole_not_from_stored_sections(laid_out):
     case = make_case(patient=make_patient(mrn="M-2", name="Sam Summary"))
     meeting = make_meeting([case])
     handouts.render_meeting_handout(meeting)
     assert laid_out.cases == [1]
-    # The summary names the case alone ("Case 8"), the pack by agenda item too ("Item 1 ·
-    # Case 8"): a section of its own, laid out once and then served.
-    render_case_summary(case)
-    assert laid_out.cases == [1, 1]
+    # The summary is laid out whole, so that it is a tagged PDF (drawing a stored section
+    # onto stamp pages would drop the tags): it neither uses nor stores a section.
     summary = render_case_summary(case)
-    assert laid_out.cases == [1, 1]
+    assert laid_out.cases == [1]
     pages = pdf_text(summary.pdf)
     assert "Case summary" in pages[0] and f"page 1 of {summary.page_count}" in pages[0]
     assert "Sam Summary" in pages[0]
+    assert_pdf_ua(summary.pdf)
     assert not CaseSummary.objects.exists()
 
 
