@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import logging
 
 from django.conf import settings
 from django.contrib.auth.models import Group, User
@@ -30,8 +29,6 @@ from django_tasks import task
 
 from accounts.models import AccountChange, AccountChangeKind, PasswordChangeRequired
 from common import current
-
-log = logging.getLogger(__name__)
 
 # Who makes a change that no logged-in user makes: a login through the identity provider.
 _acting = contextvars.ContextVar("acting_as", default="")
@@ -131,14 +128,18 @@ def tell(change_ids: list[int]) -> int:
 # --- the signals -----------------------------------------------------------------------
 
 
+# What an account's row says that this module records when it changes.
+RECORDED_FIELDS = ("password", "is_active", "is_staff", "is_superuser")
+
+
 @receiver(pre_save, sender=User, dispatch_uid="account_changes.user_before")
-def _user_before(sender, instance, raw=False, **kwargs):
+def _user_before(sender, instance, raw=False, update_fields=None, **kwargs):
+    # (a save of other fields only, such as every login's last_login, reads nothing)
+    untouched = update_fields is not None and not set(update_fields) & set(RECORDED_FIELDS)
     instance._account_before = (
-        User.objects.filter(pk=instance.pk)
-        .values("password", "is_active", "is_staff", "is_superuser")
-        .first()
-        if instance.pk and not raw
-        else None
+        None
+        if raw or not instance.pk or untouched
+        else User.objects.filter(pk=instance.pk).values(*RECORDED_FIELDS).first()
     )
 
 
@@ -159,11 +160,7 @@ def _user_after(sender, instance, created, raw=False, **kwargs):
         if actor is not None and actor.pk == instance.pk:
             # Its owner chose it: any demand for a new one is met.
             PasswordChangeRequired.objects.filter(user=instance).delete()
-            AccountChange.objects.create(
-                account=instance, username=instance.get_username(),
-                kind=AccountChangeKind.PASSWORD, detail="Changed by its owner.",
-                changed_by=actor, changed_by_name=actor.get_username(),
-            )  # fmt: skip
+            record(instance, AccountChangeKind.PASSWORD, "Changed by its owner.")
         else:
             record(instance, AccountChangeKind.PASSWORD)
             if actor is not None:

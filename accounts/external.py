@@ -54,12 +54,7 @@ def update_from_provider(user: User, source: str, *, first_name: str, last_name:
                 changed.append(field)
         if changed:
             user.save(update_fields=changed)
-        wanted = set(Group.objects.filter(name__in=role_names))
-        have = set(user.groups.all())
-        if have - wanted:
-            user.groups.remove(*(have - wanted))
-        if wanted - have:
-            user.groups.add(*(wanted - have))
+        user.groups.set(Group.objects.filter(name__in=role_names))  # (only the difference)
     return user
 
 

@@ -9,6 +9,8 @@ password step keeps its own lockout (axes)."""
 
 from __future__ import annotations
 
+import base64
+
 import segno
 from django import forms
 from django.db import transaction
@@ -119,7 +121,5 @@ def _set_up(request, form):
 
 
 def _grouped(key: bytes) -> str:
-    import base64
-
     text = base64.b32encode(key).decode().rstrip("=")
     return " ".join(text[n : n + 4] for n in range(0, len(text), 4))

@@ -47,8 +47,8 @@ def scrub(event: dict, hint: dict | None = None) -> dict:
     contexts = event.get("contexts") or {}
     event["contexts"] = {k: v for k, v in contexts.items() if k in {"runtime", "os", "trace"}}
     event.setdefault("tags", {})
-    if requestid.current():
-        event["tags"]["request_id"] = requestid.current()
+    if request_id := requestid.current():
+        event["tags"]["request_id"] = request_id
     return event
 
 

@@ -20,10 +20,10 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection
-from django.db.models import Count, Min
 from django.http import JsonResponse
-from django.utils import timezone
 from django.views.decorators.http import require_GET
+
+from config import metrics
 
 
 def _timed(check) -> dict:
@@ -55,14 +55,9 @@ def _virus_scanner() -> None:
 
 
 def _tasks() -> dict:
-    from django_tasks_db.models import DBTaskResult
-
-    waiting = DBTaskResult.objects.filter(status="READY").aggregate(
-        n=Count("id"), oldest=Min("enqueued_at")
-    )
-    age = (timezone.now() - waiting["oldest"]).total_seconds() if waiting["oldest"] else 0
+    waiting, age = metrics.task_queue()
     return {
-        "waiting": waiting["n"],
+        "waiting": waiting,
         "oldest_waiting_seconds": round(age),
         "ok": age <= settings.HEALTH_TASK_MAX_WAIT_SECONDS,
     }
@@ -87,7 +82,4 @@ def ready(request):
     status = "ok" if checks["tasks"]["ok"] else "degraded"
     if not required_ok:
         status = "unavailable"
-    response = JsonResponse(
-        {"status": status, "checks": checks}, status=200 if required_ok else 503
-    )
-    return response
+    return JsonResponse({"status": status, "checks": checks}, status=200 if required_ok else 503)

@@ -80,6 +80,18 @@ def connect_signals() -> None:
     user_locked_out.connect(_locked_out, dispatch_uid="metrics.locked_out")
 
 
+def task_queue() -> tuple[int, float]:
+    """How many tasks wait for a worker, and how long the oldest has waited (seconds; 0
+    when none waits): one query, read by the metrics and the readiness check."""
+    from django_tasks_db.models import DBTaskResult
+
+    waiting = DBTaskResult.objects.filter(status="READY").aggregate(
+        n=Count("id"), oldest=Min("enqueued_at")
+    )
+    age = (timezone.now() - waiting["oldest"]).total_seconds() if waiting["oldest"] else 0.0
+    return waiting["n"], age
+
+
 class DatabaseCollector:
     """What the database knows at the time of the scrape (four small queries)."""
 
@@ -89,18 +101,21 @@ class DatabaseCollector:
         from meetings.models import Handout
         from quality.models import QualityReport
 
+        waiting_count, oldest_age = task_queue()
         by_status = dict(
-            DBTaskResult.objects.values_list("status").annotate(n=Count("id")).order_by()
+            DBTaskResult.objects.filter(status__in=["RUNNING", "FAILED"])
+            .values_list("status")
+            .annotate(n=Count("id"))
+            .order_by()
         )
-        oldest = DBTaskResult.objects.filter(status="READY").aggregate(at=Min("enqueued_at"))["at"]
         waiting = GaugeMetricFamily("tumorboard_tasks_waiting", "Tasks queued, not started.")
-        waiting.add_metric([], by_status.get("READY", 0))
+        waiting.add_metric([], waiting_count)
         yield waiting
         age = GaugeMetricFamily(
             "tumorboard_task_oldest_waiting_seconds",
             "How long the oldest queued task has waited (0: none waits).",
         )
-        age.add_metric([], (timezone.now() - oldest).total_seconds() if oldest else 0)
+        age.add_metric([], oldest_age)
         yield age
         running = GaugeMetricFamily("tumorboard_tasks_running", "Tasks a worker is running.")
         running.add_metric([], by_status.get("RUNNING", 0))

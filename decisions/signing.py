@@ -2,8 +2,9 @@
 
 The hash covers the record as signed: the agenda item, outcome, intent, plan, what
 the board saw, each recommendation with its judgement and reason, the actions, who
-signed and when. ``verify`` recomputes it; a record whose content no longer gives its
-hash has been changed behind the database's protection (``manage.py verify_decisions``).
+signed and when; its keyed hash (``seal``) binds it to a key outside the database.
+``problems_found`` recomputes both: a record that no longer gives them has been changed
+behind the database's protection (``manage.py verify_decisions``).
 """
 
 from __future__ import annotations
@@ -301,12 +302,6 @@ def problems_found(decision: Decision) -> list[str]:
     if decision.amends is not None and decision.previous_hash != decision.amends.signature_hash:
         found.append("it no longer names the SHA-256 of the version it amends")
     return found
-
-
-def verify(decision: Decision) -> bool:
-    """Whether a signed record still gives the hash it was signed with, carries the keyed
-    hash of that hash, and, for an amendment, still names the hash of the record it corrects."""
-    return not problems_found(decision)
 
 
 def may_confirm(decision: Decision, user) -> bool:
