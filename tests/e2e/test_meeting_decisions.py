@@ -14,6 +14,7 @@ from pypdf import PdfReader
 
 from accounts import roles
 from cases.models import Case
+from decisions import services
 from decisions.models import Decision
 from meetings import agenda
 from meetings.models import BoardMember, Specialty
@@ -182,3 +183,48 @@ def test_a_meeting_from_attendance_to_signed_minutes_and_letter(site, new_page, 
                      "Mara Okafor for the E2E HPB board"):  # fmt: skip
         assert expected in letter, expected
     assert page.console_errors == [] and chair_page.console_errors == []
+
+
+def test_a_button_that_posts_the_record_waits_for_the_autosave_in_flight(
+    site, new_page, django_db_blocker, monkeypatch
+):
+    """A click on "Take the plan's proposals" while the autosave of the last change is still
+    on its way must not be refused as "someone else saved meanwhile": both carry the
+    draft's version. The autosave's answer is held back on the server for a second, so the
+    click lands while it is in flight."""
+    import threading
+    import time
+
+    from decisions import views
+
+    with django_db_blocker.unblock():
+        case = make_case(patient=make_patient(mrn="E2E-R", name="Rita Race"), facts=SMOKER,
+                         status="ready")  # fmt: skip
+        meeting = make_meeting(board_name="E2E race board")
+        agenda.add_case(meeting, case)
+        item = meeting.agenda_items.get()
+        services.start(item, User.objects.get(username="coordinator"))
+    armed, held = threading.Event(), threading.Event()
+    real_problems = views.signing.problems
+
+    def slow_problems(decision):  # the autosave calls it after its save (so does the page)
+        if armed.is_set():
+            held.set()
+            time.sleep(1.5)
+        return real_problems(decision)
+
+    monkeypatch.setattr(views.signing, "problems", slow_problems)
+    page = new_page()
+    log_in(page, site, "coordinator")
+    page.goto(site + reverse("decisions:decision_edit", args=[meeting.pk, item.pk]))
+    armed.set()
+    page.check("input[name=outcome][value=recommendation]")
+    page.check("label:has-text('Hepatic resection, minor') input")
+    assert held.wait(10), "the autosave did not reach the server"
+    page.click('button:has-text("Take the plan\'s proposals")')
+    page.wait_for_selector("text=Took the plan's proposal for")
+    assert page.locator("text=Someone else saved this decision meanwhile").count() == 0
+    with django_db_blocker.unblock():
+        decision = Decision.objects.get(agenda_item=item)
+        assert decision.outcome == "recommendation"
+        assert [m.name for m in decision.modalities.all()] == ["Hepatic resection, minor"]
