@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.utils import dateformat, timezone
+
 from cases import course
 from cases import sections as printed
 from cases.attachments import key_images_of
@@ -18,6 +20,7 @@ from cases.summary import CaseSection, build_section, content_versions
 from guidelines import snapshot
 from printing.merge import stamped
 from printing.pdf import Progress, Rendered, html_to_document, render_template, reporting_pages
+from printing.stamp import BOLD, DARK, GREY, RED, REGULAR, Header, Text
 
 
 def meeting_cases(meeting) -> list[tuple[int, Case]]:
@@ -69,8 +72,21 @@ def render_meeting_handout(
     parts = printed.obtain([printed.prepare(s) for s in sections], progress, share=share)
     if progress:
         progress("merging", len(sections), len(sections))
-    pdf, pages = stamped("pdf/meeting_pack.html", _cover(meeting, sections), parts)
+    pdf, pages = stamped(
+        "pdf/meeting_pack.html", _cover(meeting, sections), parts, _header(meeting)
+    )
     return Rendered(pdf, pages, content_versions(sections))
+
+
+def _header(meeting) -> Header:
+    """The pack's page header as ``static/css/handout.css`` lays it out (``@page``)."""
+    when = dateformat.format(timezone.localtime(meeting.starts_at), "l j F Y, H:i")
+    return Header(
+        top_left=Text(" ".join(meeting.board.name.split()), BOLD, DARK),
+        top_right=Text(when, REGULAR, GREY),
+        bottom_left=Text("Confidential — contains patient data", BOLD, RED),
+        page=Text("page {page} of {pages}", REGULAR, GREY),
+    )
 
 
 def render_pack(handout, progress: Progress) -> Rendered:

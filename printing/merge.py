@@ -1,10 +1,14 @@
 """Putting a document together from parts laid out apart (``pikepdf``).
 
 A meeting pack's case sections are laid out ahead, each as a PDF of its own without
-page headers or numbers (``cases.sections``). At the end one WeasyPrint pass lays out
-the cover and as many blank *stamp* pages as the sections have, each carrying the
-header and "page X of Y" of the whole document; each section page is then drawn onto
-its stamp page. The result has the pages, text and page numbers of a single pass.
+page headers or numbers (``cases.sections``). At the end WeasyPrint lays out the cover
+alone, without headers; the sections' pages are appended to it as they are, and the
+header and "page X of Y" of the whole document are drawn onto every page
+(``printing.stamp``). Where a header cannot be drawn so (a board name too long for its
+line, a character the font lacks), WeasyPrint lays out the cover and as many blank
+*stamp* pages as the sections have, each carrying the header, and each section page is
+drawn onto its stamp page. Either way the result has the pages, text and page numbers
+of a single pass.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from printing.pdf import html_to_document, render_template
+from printing.stamp import Header
 
 FONT_FILES = ("/FontFile", "/FontFile2", "/FontFile3")
 
@@ -26,11 +31,34 @@ class Part:
     bookmark: str  # the outline entry that opens the part's first page
 
 
-def stamped(template: str, context: dict, parts: Sequence[Part]) -> tuple[bytes, int]:
-    """A document whose template lays out what comes first (a cover, or nothing) and one
-    blank page per page of the parts (``stamps``), with the page headers and numbers of
-    the whole; the parts are then drawn onto those pages. Returns the PDF and pages."""
+# The cover laid out without its margin boxes: they are drawn with the sections'.
+BARE_COVER = (
+    "@page { "
+    + " ".join(
+        f"@{box} {{ content: none !important; }}"
+        for box in ("top-left", "top-right", "bottom-left", "bottom-right")
+    )
+    + " }"
+)
+
+
+def stamped(
+    template: str, context: dict, parts: Sequence[Part], header: Header | None = None
+) -> tuple[bytes, int]:
+    """A document whose template lays out what comes first (a cover, or nothing), then
+    the parts, with the page headers and numbers of the whole. With a ``header`` that
+    can be drawn, the cover is laid out bare and the header drawn on every page;
+    otherwise the template lays out one blank page per page of the parts (``stamps``)
+    with the headers, and the parts are drawn onto those pages. Returns the PDF and
+    its pages."""
     pages = sum(part.pages for part in parts)
+    if header is not None:
+        cover = html_to_document(
+            render_template(template, {**context, "cover_only": True}), BARE_COVER
+        )
+        width = float(cover.pages[0].width) * 0.75 if cover.pages else 0.0
+        if cover.pages and header.drawable(width, len(cover.pages) + pages):
+            return appended(cover.write_pdf(), parts, header)
     document = html_to_document(render_template(template, {**context, "stamps": range(pages)}))
     return merge(document.write_pdf(), parts)
 
@@ -55,6 +83,28 @@ def merge(stamps: bytes, parts: Sequence[Part]) -> tuple[bytes, int]:
             for page in pdf.pages:
                 document.pages[at].add_overlay(page)
                 at += 1
+    _share_font_programs(document)
+    out = io.BytesIO()
+    document.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    for pdf in opened:
+        pdf.close()
+    return out.getvalue(), len(document.pages)
+
+
+def appended(cover: bytes, parts: Sequence[Part], header: Header) -> tuple[bytes, int]:
+    """The parts' pages after the cover's, a bookmark per part, and ``header`` drawn on
+    every page; the PDF and its page count."""
+    import pikepdf
+
+    from printing.stamp import stamp
+
+    document = pikepdf.open(io.BytesIO(cover))
+    opened = [pikepdf.open(io.BytesIO(part.pdf)) for part in parts]
+    with document.open_outline() as outline:
+        for part, pdf in zip(parts, opened, strict=True):
+            outline.root.append(pikepdf.OutlineItem(part.bookmark, len(document.pages)))
+            document.pages.extend(pdf.pages)
+    stamp(document, header)
     _share_font_programs(document)
     out = io.BytesIO()
     document.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate)

@@ -171,6 +171,7 @@ def test_text_typed_with_markup_is_printed_as_text_and_fetches_nothing(db, monke
         return instance
 
     monkeypatch.setattr(pdf, "static_only_fetcher", recording_fetcher)
+    pdf._parsed.__dict__.clear()  # the style sheet parsed again, its fonts fetched here
     payload = (
         '<img src="file:///etc/passwd"><img src="http://example.org/x.png">'
         "<script>alert(1)</script><style>body{display:none}</style>"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 
 import pikepdf
 import pytest
@@ -14,6 +15,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
+from pypdf import PdfReader
 
 from cases import sections
 from cases.models import Case, CaseSummary, PrintedSection
@@ -69,7 +71,13 @@ def outline(pdf: bytes) -> list[tuple[str, int]]:
 
 
 def lines(page: str) -> list[str]:
-    return sorted(line.strip() for line in page.splitlines() if line.strip())
+    """A page's lines in order, the cover's time of printing aside (the two packs
+    compared are made a moment apart, maybe in different minutes)."""
+    return sorted(
+        re.sub(r"^Printed .*", "Printed", line.strip())
+        for line in page.splitlines()
+        if line.strip()
+    )
 
 
 def test_the_merged_pack_has_the_pages_and_text_of_a_single_pass(both):
@@ -81,6 +89,47 @@ def test_the_merged_pack_has_the_pages_and_text_of_a_single_pass(both):
         assert f"page {number} of {merged.page_count}" in ours
         assert "Sections board" in ours and "Confidential — contains patient data" in ours
     assert merged.content_versions == single.content_versions
+
+
+MARGIN_TEXTS = re.compile(
+    r"^(Sections board|\w+day \d+ \w+ \d{4}, \d\d:\d\d|Confidential — contains patient data|page \d+ of \d+)$"
+)
+
+
+def margin_texts(pdf: bytes) -> list[dict[str, tuple[float, float, float]]]:
+    """Where each page's margin texts start: x and y of the baseline in points from the
+    page's lower left, and the font size."""
+    found = []
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        texts = {}
+
+        def seen(text, cm, tm, font, size, texts=texts):
+            if MARGIN_TEXTS.match(text.strip()):
+                x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+                y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+                texts[text.strip()] = (x, y, abs(size * tm[3] * cm[3]))
+
+        page.extract_text(visitor_text=seen)
+        found.append(texts)
+    return found
+
+
+def test_the_drawn_page_headers_sit_where_a_single_pass_lays_them_out(both):
+    """The header is drawn onto the pages (``printing.stamp``), not laid out: each text
+    starts where WeasyPrint puts it in the pack laid out in one pass, within a quarter
+    of a point (a right-aligned text may differ by the font's kerning, which the drawn
+    text leaves out: within a point)."""
+    merged, single = both
+    ours, reference = margin_texts(merged.pdf), margin_texts(single.pdf)
+    assert len(ours) == len(reference) == merged.page_count
+    for number, (drawn, laid_out) in enumerate(zip(ours, reference, strict=True), 1):
+        assert drawn.keys() == laid_out.keys() and len(drawn) == 4, number
+        for text, (x, y, size) in drawn.items():
+            x_ref, y_ref, size_ref = laid_out[text]
+            right_aligned = text.startswith("page") or text[0].isdigit() or "day " in text
+            assert abs(x - x_ref) <= (1 if right_aligned else 0.25), (number, text, x, x_ref)
+            assert abs(y - y_ref) <= 0.25, (number, text, y, y_ref)
+            assert size == pytest.approx(size_ref, abs=0.01) == 8
 
 
 def test_the_merged_pack_has_one_bookmark_per_case_like_a_single_pass(both):
@@ -347,3 +396,20 @@ def test_lay_out_ahead_queues_what_upcoming_packs_need_and_says_how_many():
     call_command("lay_out_ahead", stdout=out)
     assert out.getvalue() == "Queued 2 case section(s) of upcoming meetings for the task workers.\n"
     assert len(queued(LAY_OUT)) == 2
+
+
+def test_a_board_name_too_long_for_its_line_is_laid_out_on_stamp_pages(small_meeting):
+    """Drawn, the name would run into the date; WeasyPrint wraps it in its box instead."""
+    board = small_meeting.board
+    board.name = "Hepatobiliary, pancreatic and liver metastases multidisciplinary board " * 2
+    board.save()
+    pack = handouts.render_meeting_handout(small_meeting)
+    pages = pdf_text(pack.pdf)
+    assert len(pages) == pack.page_count > 3
+    for number, text in enumerate(pages, start=1):
+        words = " ".join(text.split())
+        assert "Hepatobiliary, pancreatic and liver metastases multidisciplinary" in words
+        assert f"page {number} of {pack.page_count}" in words
+    with pikepdf.open(io.BytesIO(pack.pdf)) as document:
+        fonts = {str(name) for page in document.pages for name in page.Resources.Font}
+    assert not any(name.startswith("/TbStamp") for name in fonts)

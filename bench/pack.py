@@ -1,0 +1,148 @@
+"""Benchmark: a meeting pack whose case sections are all laid out already ("all
+current"), against the floor of reading the stored sections and concatenating them.
+
+For meetings of 10, 30 and 100 demo-like cases (in a transaction rolled back at the
+end: the database is left as it was), in one process, medians of CPU time and wall
+time over several runs:
+
+- floor: read the stored section PDFs (one query) and concatenate them with pikepdf;
+- floor + header: the same, with the page header and "page X of Y" drawn on every
+  page (``printing.stamp``): what the header costs by content streams;
+- pack, all current: ``meetings.handouts.render_meeting_handout`` as a worker runs it
+  (each case's section built and its key checked, the cover laid out, the sections
+  appended, the header drawn, font programs kept once);
+- pack, stamp pages: the same pack with its header laid out by WeasyPrint on blank
+  pages (the way before issue 28, still used where a header cannot be drawn).
+
+Target (issue 28): the pack, all current, <= 6x the floor at 10, 30 and 100 cases.
+Also printed: where the pack's time goes, the file size, and the stored section size
+per case (with the share of it that is font programs).
+
+Run after `make setup`:  .venv/bin/python bench/pack.py
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from figures import django_setup, figure, summary, timed  # noqa: E402
+
+SIZES = (10, 30, 100)
+RUNS = {10: 7, 30: 5, 100: 3}
+
+
+def make_meeting(size: int):
+    import datetime
+
+    from django.utils import timezone
+
+    from cases.demo import DEMO_CASES
+    from cases.models import Case, Patient
+    from guidelines import snapshot
+    from guidelines.facts import coerce_facts
+    from meetings.models import AgendaItem, Board, Meeting
+
+    liver = snapshot.current().by_slug("liver")
+    catalogue = liver.catalogue
+    meeting = Meeting.objects.create(
+        board=Board.objects.get_or_create(name="Benchmark board")[0],
+        starts_at=timezone.now() + datetime.timedelta(days=1),
+        place="Room 1",
+        chair="Dr. Chair",
+    )
+    for n in range(size):
+        demo = DEMO_CASES[n % len(DEMO_CASES)]
+        _, name, born, sex = demo["patient"]
+        patient = Patient.objects.create(
+            mrn=f"BENCH-PACK-{size}-{n:04d}", name=f"{name} {n}", date_of_birth=born, sex=sex
+        )
+        case = Case.objects.create(
+            area_id=liver.area.pk, patient=patient,
+            referring_clinician=demo["referring_clinician"], question=demo["question"],
+            clinical_summary=demo["summary"],
+            facts=coerce_facts({k: v for k, v in demo["facts"].items() if k in catalogue},
+                               catalogue),
+            referral_date=datetime.date(2026, 11, 1),
+        )  # fmt: skip
+        AgendaItem.objects.create(meeting=meeting, case=case, position=n + 1)
+    return meeting
+
+
+def main() -> None:
+    django_setup()
+    from django.db import transaction
+
+    print("Meeting pack, every section laid out already (medians; CPU of this process).")
+    with transaction.atomic():
+        for size in SIZES:
+            one_size(size)
+        transaction.set_rollback(True)
+    summary()
+
+
+def one_size(size: int) -> None:
+    import pikepdf
+
+    from cases import sections as printed
+    from cases.models import PrintedSection
+    from meetings import handouts
+    from printing import merge, stamp
+
+    meeting = make_meeting(size)
+    handouts.render_meeting_handout(meeting)  # lays out and stores every section
+    keys = [printed.prepare(s).key for s in handouts.meeting_sections(meeting)]
+    stored = list(PrintedSection.objects.filter(key__in=keys).values_list("pdf", flat=True))
+
+    def concatenate(draw: bool = False):
+        rows = dict(PrintedSection.objects.filter(key__in=keys).values_list("key", "pdf"))
+        document = pikepdf.new()
+        for key in keys:
+            document.pages.extend(pikepdf.open(io.BytesIO(rows[key])).pages)
+        if draw:
+            stamp.stamp(document, handouts._header(meeting))
+        out = io.BytesIO()
+        document.save(out)
+        return out.getvalue()
+
+    def old_way():
+        sections = handouts.meeting_sections(meeting)
+        got = printed.obtain([printed.prepare(s) for s in sections], None)
+        return merge.stamped("pdf/meeting_pack.html", handouts._cover(meeting, sections), got)
+
+    def built():
+        return [printed.prepare(s) for s in handouts.meeting_sections(meeting)]
+
+    runs = RUNS[size]
+    floor = timed(concatenate, runs)
+    print(f"\n{size} cases ({runs} runs each)")
+    figure("floor: read + concatenate", floor)
+    figure("floor + header drawn", timed(lambda: concatenate(True), runs), floor=floor)
+    pack = timed(lambda: handouts.render_meeting_handout(meeting), runs)
+    figure("pack, all current", pack, floor=floor, ratio_target=6)
+    figure("pack, stamp pages (before)", timed(old_way, max(1, runs // 2)), floor=floor)
+    figure("  of which: sections built, keys checked", timed(built, runs), floor=floor)
+    rendered = handouts.render_meeting_handout(meeting)
+    fonts = sum(_font_bytes(pdf) for pdf in stored)
+    print(f"  pack {len(rendered.pdf) / 1e6:.2f} MB, {rendered.page_count} pages; stored "
+          f"sections {sum(map(len, stored)) / size / 1e3:.0f} kB a case, "
+          f"{fonts / max(1, sum(map(len, stored))):.0%} of it font programs")  # fmt: skip
+
+
+def _font_bytes(pdf: bytes) -> int:
+    import pikepdf
+
+    total = 0
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        for obj in document.objects:
+            if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/FontDescriptor":
+                for key in ("/FontFile", "/FontFile2", "/FontFile3"):
+                    if key in obj:
+                        total += len(obj[key].read_raw_bytes())
+    return total
+
+
+if __name__ == "__main__":
+    main()
