@@ -32,7 +32,7 @@ class Timing:
     runs: int
 
     def __str__(self) -> str:
-        return f"{self.wall * 1000:8.1f} ms wall / {self.cpu * 1000:8.1f} ms CPU"
+        return f"{self.wall * 1000:9.3f} ms wall / {self.cpu * 1000:9.3f} ms CPU"
 
 
 def timed(call: Callable[[], object], runs: int, warm: int = 1) -> Timing:
@@ -62,7 +62,7 @@ def figure(
     missed = []
     if floor is not None:
         ratio = value.cpu / floor.cpu if floor.cpu else float("inf")
-        parts.append(f"floor {floor.cpu * 1000:7.1f} ms CPU  ratio {ratio:5.1f}x")
+        parts.append(f"floor {floor.cpu * 1000:8.3f} ms CPU  ratio {ratio:5.1f}x")
         if ratio_target is not None:
             parts.append(f"target <= {ratio_target:g}x")
             if ratio > ratio_target:

@@ -22,6 +22,7 @@ import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from types import MappingProxyType
 
 from guidelines import conditions
 from guidelines.conditions import And, Comparison, Node, Not
@@ -72,6 +73,28 @@ class CompiledCondition:
     tests: tuple[Callable[[object], bool], ...]
     combine: Callable[[Sequence[Outcome]], Outcome]
     deciding_unknowns: Callable[[Sequence[Outcome]], list[int]]
+    # The overall outcome straight from the facts, comparisons tried only as far as they
+    # decide it: what matching asks of every rule (``evaluate`` says why, when asked).
+    decide: Callable[[Mapping[str, object]], Outcome] = lambda facts: True
+    # For a condition that is not known: the facts not known that would decide it, in
+    # the order of the condition, straight from the facts.
+    pending: Callable[[Mapping[str, object]], list[str]] = lambda facts: []
+    sites: frozenset[str] = frozenset()  # the primary sites it names (= or in)
+
+    @classmethod
+    def of(cls, tree: Node, comparisons: tuple[Comparison, ...]) -> CompiledCondition:
+        combine, deciding = _combiner(tree, [0])
+        sites = frozenset(
+            str(literal.value)
+            for c in comparisons
+            if c.fact == "primary_site" and c.operator in ("=", "in")
+            for literal in c.values
+        )
+        decide, pending = _compiled(tree)
+        return cls(
+            tree, comparisons, tuple(_test(c) for c in comparisons), combine, deciding,
+            decide, pending, sites,
+        )  # fmt: skip
 
     def evaluate(self, facts: Mapping[str, object]) -> tuple[Outcome, list[Outcome]]:
         """The overall outcome and each comparison's outcome."""
@@ -80,6 +103,52 @@ class CompiledCondition:
             value = facts.get(comparison.fact)
             results.append(None if value is None else test(value))
         return self.combine(results), results
+
+
+def _compiled(node: Node):
+    """The condition as two functions of the facts, a closure a node: ``decide``, its
+    three-valued outcome (comparisons tried only as far as they settle it); and
+    ``pending``, for a condition not known, the facts not known that could still change
+    it, in order: of each part not known, its own parts not known (a part that is known
+    changes nothing while the whole is not known)."""
+    if isinstance(node, Comparison):
+        fact, test = node.fact, _test(node)
+
+        def compare(facts):
+            value = facts.get(fact)
+            return None if value is None else test(value)
+
+        return compare, lambda facts: [fact]
+    if isinstance(node, Not):
+        inner, inner_pending = _compiled(node.operand)
+
+        def negate(facts):
+            value = inner(facts)
+            return None if value is None else not value
+
+        return negate, inner_pending
+    parts = tuple(_compiled(operand) for operand in node.operands)
+    deciders = tuple(decide for decide, _ in parts)
+    decisive = not isinstance(node, And)  # and: False settles it; or: True does
+
+    def combine(facts):
+        unknown = False
+        for part in deciders:
+            value = part(facts)
+            if value is decisive:
+                return decisive
+            if value is None:
+                unknown = True
+        return None if unknown else not decisive
+
+    def pending(facts):
+        found: list[str] = []
+        for decide, part_pending in parts:
+            if decide(facts) is None:
+                found.extend(part_pending(facts))
+        return found
+
+    return combine, pending
 
 
 def _combiner(node: Node, counter: list[int]):
@@ -134,10 +203,7 @@ def compile_condition(text: str) -> CompiledCondition:
     if tree is None:
         return CompiledCondition(None, (), (), lambda r: True, lambda r: [])
     comparisons = tuple(conditions.comparisons(tree))
-    combine, deciding = _combiner(tree, [0])
-    return CompiledCondition(
-        tree, comparisons, tuple(_test(c) for c in comparisons), combine, deciding
-    )
+    return CompiledCondition.of(tree, comparisons)
 
 
 # --- Rules and results ----------------------------------------------------------------
@@ -183,9 +249,24 @@ class Rule:
     alternatives: str = ""
     cautions: tuple[Caution, ...] = ()
 
+    def __post_init__(self) -> None:
+        # Read once a rule per match: kept, not built again each time.
+        object.__setattr__(self, "sort_key", (*self.order, self.id))
+
     @property
-    def sort_key(self) -> tuple:
-        return (*self.order, self.id)
+    def compiled(self) -> CompiledCondition | None:
+        """The condition compiled (``compile_condition``), kept on the rule after its
+        first match; None when it cannot be read."""
+        try:
+            return self.__dict__["_compiled"]
+        except KeyError:
+            pass
+        try:
+            compiled = compile_condition(self.condition)
+        except conditions.ConditionError:
+            compiled = None
+        self.__dict__["_compiled"] = compiled
+        return compiled
 
     @property
     def shows_unverified_marker(self) -> bool:
@@ -212,14 +293,73 @@ class CautionOutcome:
     missing: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+_NO_FACTS: Mapping[str, object] = MappingProxyType({})
+
+
 class Match:
-    rule: Rule
-    outcome: str  # APPLIES, MAY_APPLY or DOES_NOT_APPLY
-    comparisons: tuple[ComparisonOutcome, ...] = ()
-    missing: tuple[str, ...] = ()  # facts whose value could still change a MAY_APPLY
-    error: str = ""  # a condition that could not be compiled
-    cautions: tuple[CautionOutcome, ...] = ()  # of a card shown (applies or may apply)
+    """A rule's outcome for a case; never changed once made. What the rule waits for
+    (``missing``) and each comparison's outcome (``comparisons``) are worked out when
+    something reads them: of 5,000 rules a page shows a few. (A plain class with slots:
+    a frozen dataclass cost a third of matching 5,000 rules.)"""
+
+    __slots__ = ("rule", "outcome", "compiled", "facts", "cautions", "error", "_worked")
+    __hash__ = None  # type: ignore[assignment]
+
+    def __init__(
+        self,
+        rule: Rule,
+        outcome: str,  # APPLIES, MAY_APPLY or DOES_NOT_APPLY
+        compiled: CompiledCondition | None = None,
+        facts: Mapping[str, object] = _NO_FACTS,
+        cautions: tuple[CautionOutcome, ...] = (),  # of a card shown (applies, may apply)
+        error: str = "",  # a condition that could not be compiled
+    ):
+        self.rule = rule
+        self.outcome = outcome
+        self.compiled = compiled
+        self.facts = facts
+        self.cautions = cautions
+        self.error = error
+        self._worked: dict[str, tuple] | None = None  # what was worked out when asked
+
+    def __repr__(self) -> str:
+        return f"Match({self.rule.id!r}, {self.outcome!r}, missing={self.missing!r})"
+
+    def _compared(self) -> tuple:
+        return (self.rule, self.outcome, self.missing, self.error, self.cautions, self.results)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Match):
+            return NotImplemented
+        return self._compared() == other._compared()
+
+    def _once(self, name: str, make: Callable[[CompiledCondition], tuple]) -> tuple:
+        if self.compiled is None:
+            return ()
+        if self._worked is None:
+            self._worked = {}
+        if name not in self._worked:
+            self._worked[name] = make(self.compiled)
+        return self._worked[name]
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """Of a MAY_APPLY, the facts not known whose value would decide it, in order."""
+        if self.outcome != MAY_APPLY:
+            return ()
+        return self._once("missing", lambda compiled: _deciding(compiled, self.facts))
+
+    @property
+    def results(self) -> tuple[Outcome, ...]:
+        """Each comparison's outcome, in order."""
+        return self._once("results", lambda compiled: tuple(compiled.evaluate(self.facts)[1]))
+
+    @property
+    def comparisons(self) -> tuple[ComparisonOutcome, ...]:
+        return self._once("comparisons", lambda compiled: tuple(
+            ComparisonOutcome(c, r, self.facts.get(c.fact))
+            for c, r in zip(compiled.comparisons, self.results, strict=True)
+        ))  # fmt: skip
 
 
 @dataclass
@@ -240,24 +380,19 @@ def match_rule(facts: Mapping[str, object], rule: Rule) -> Match:
         compiled = compile_condition(rule.condition)
     except conditions.ConditionError as error:
         return Match(rule, MAY_APPLY, error=f"The condition could not be read ({error}).")
-    overall, results = compiled.evaluate(facts)
-    outcomes = tuple(
-        ComparisonOutcome(c, r, facts.get(c.fact))
-        for c, r in zip(compiled.comparisons, results, strict=True)
-    )
+    return _matched(rule, compiled, facts, compiled.decide(facts))
+
+
+def _matched(rule: Rule, compiled: CompiledCondition, facts, overall: Outcome) -> Match:
     if overall is False:
-        return Match(rule, DOES_NOT_APPLY, outcomes)
+        return Match(rule, DOES_NOT_APPLY, compiled, facts)
     cautions = tuple(_cautions(facts, rule)) if rule.cautions else ()
-    if overall is None:
-        return Match(rule, MAY_APPLY, outcomes, _deciding(compiled, results), cautions=cautions)
-    return Match(rule, APPLIES, outcomes, cautions=cautions)
+    return Match(rule, MAY_APPLY if overall is None else APPLIES, compiled, facts, cautions)
 
 
-def _deciding(compiled: CompiledCondition, results: list[Outcome]) -> tuple[str, ...]:
+def _deciding(compiled: CompiledCondition, facts: Mapping[str, object]) -> tuple[str, ...]:
     """The facts not known whose value would decide the outcome, once each, in order."""
-    return tuple(
-        dict.fromkeys(compiled.comparisons[i].fact for i in compiled.deciding_unknowns(results))
-    )
+    return tuple(dict.fromkeys(compiled.pending(facts)))
 
 
 def _cautions(facts: Mapping[str, object], rule: Rule) -> Iterable[CautionOutcome]:
@@ -269,11 +404,26 @@ def _cautions(facts: Mapping[str, object], rule: Rule) -> Iterable[CautionOutcom
         except conditions.ConditionError:
             yield CautionOutcome(caution.text, MAY_APPLY)
             continue
-        overall, results = compiled.evaluate(facts)
+        overall = compiled.decide(facts)
         if overall is None:
-            yield CautionOutcome(caution.text, MAY_APPLY, _deciding(compiled, results))
+            yield CautionOutcome(caution.text, MAY_APPLY, _deciding(compiled, facts))
         elif overall:
             yield CautionOutcome(caution.text, APPLIES)
+
+
+_SORT_KEY = operator.attrgetter("sort_key")
+_UNREAD = object()
+
+
+class InOrder(tuple):
+    """Rules already in digest order (``in_order``): matching does not sort them again."""
+
+    __slots__ = ()
+
+
+def in_order(rules: Iterable[Rule]) -> InOrder:
+    """The rules in digest order, once: kept content is matched many times."""
+    return InOrder(sorted(rules, key=_SORT_KEY))
 
 
 def match(facts: Mapping[str, object], rules: Iterable[Rule], catalogue: Catalogue) -> MatchSet:
@@ -284,9 +434,23 @@ def match(facts: Mapping[str, object], rules: Iterable[Rule], catalogue: Catalog
     """
     facts = engine_values(facts, catalogue)
     result = MatchSet()
-    for rule in sorted(rules, key=lambda r: r.sort_key):
-        found = match_rule(facts, rule)
-        getattr(result, found.outcome).append(found)
+    groups = {APPLIES: result.applies, MAY_APPLY: result.may_apply}
+    not_applying = result.does_not_apply.append
+    for rule in rules if isinstance(rules, InOrder) else sorted(rules, key=_SORT_KEY):
+        # match_rule, with its most frequent outcome made here (5,000 rules: a third less).
+        compiled = rule.__dict__.get("_compiled", _UNREAD)
+        if compiled is _UNREAD:
+            compiled = rule.compiled
+        if compiled is None:  # the condition cannot be read
+            found = match_rule(facts, rule)
+            groups[found.outcome].append(found)
+            continue
+        overall = compiled.decide(facts)
+        if overall is False:
+            not_applying(Match(rule, DOES_NOT_APPLY, compiled, facts))
+        else:
+            found = _matched(rule, compiled, facts, overall)
+            groups[found.outcome].append(found)
     return result
 
 
@@ -363,35 +527,65 @@ class ShownCaution:
     missing_labels: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
 class ShownMatch:
-    """A match with its explanation in words, for pages and handouts."""
+    """A match with its explanation in words, for pages and handouts: the words are
+    made when a page or handout reads them, not for every rule matched."""
 
-    match: Match
-    why: tuple[tuple[str, str], ...]  # (state, words): state is held, failed or unknown
-    missing_labels: tuple[str, ...]
-    why_tree: tuple[WhyLine, ...] = ()
-    cautions: tuple[ShownCaution, ...] = ()
+    __slots__ = ("match", "catalogue", "_made")
+
+    def __init__(self, match: Match, catalogue: Catalogue):
+        self.match = match
+        self.catalogue = catalogue
+        self._made: dict[str, tuple] | None = None
+
+    def __repr__(self) -> str:
+        return f"ShownMatch({self.match!r})"
 
     @property
     def rule(self) -> Rule:
         return self.match.rule
 
+    def _once(self, name: str, make: Callable[[], tuple]) -> tuple:
+        if self._made is None:
+            self._made = {}
+        if name not in self._made:
+            self._made[name] = make()
+        return self._made[name]
+
+    @property
+    def why(self) -> tuple[tuple[str, str], ...]:
+        """(state, words): state is held, failed or unknown."""
+        return self._once(
+            "why",
+            lambda: tuple((c.state, explain(c, self.catalogue)) for c in self.match.comparisons),
+        )
+
+    @property
+    def missing_labels(self) -> tuple[str, ...]:
+        return self._once("missing", lambda: _labels(self.match.missing, self.catalogue))
+
+    @property
+    def why_tree(self) -> tuple[WhyLine, ...]:
+        return self._once("tree", lambda: why_tree(self.match, self.catalogue))
+
+    @property
+    def cautions(self) -> tuple[ShownCaution, ...]:
+        return self._once("cautions", lambda: tuple(
+            ShownCaution(c.text, c.outcome == MAY_APPLY, _labels(c.missing, self.catalogue))
+            for c in self.match.cautions
+        ))  # fmt: skip
+
+
+def _labels(names: Iterable[str], catalogue: Catalogue) -> tuple[str, ...]:
+    return tuple(catalogue[name].label if name in catalogue else name for name in names)
+
 
 def present(results: MatchSet, catalogue: Catalogue) -> dict[str, list[ShownMatch]]:
-    """Every group of a MatchSet, each match explained comparison by comparison."""
-
-    def labels(names: Iterable[str]) -> tuple[str, ...]:
-        return tuple(catalogue[name].label if name in catalogue else name for name in names)
-
-    def shown(m: Match) -> ShownMatch:
-        why = tuple((c.state, explain(c, catalogue)) for c in m.comparisons)
-        cautions = tuple(
-            ShownCaution(c.text, c.outcome == MAY_APPLY, labels(c.missing)) for c in m.cautions
-        )
-        return ShownMatch(m, why, labels(m.missing), why_tree(m, catalogue), cautions)
-
-    return {outcome: [shown(m) for m in getattr(results, outcome)] for outcome in OUTCOMES}
+    """Every group of a MatchSet, each match to be explained comparison by comparison."""
+    return {
+        outcome: [ShownMatch(m, catalogue) for m in getattr(results, outcome)]
+        for outcome in OUTCOMES
+    }
 
 
 @dataclass(frozen=True)
@@ -461,11 +655,18 @@ def site_has_specific_content(site: str, rules: Iterable[Rule]) -> bool:
             compiled = compile_condition(rule.condition)
         except conditions.ConditionError:
             continue
-        for comparison in compiled.comparisons:
-            names_site = comparison.fact == "primary_site" and comparison.operator in ("=", "in")
-            if names_site and site in {literal.value for literal in comparison.values}:
-                return True
+        if site in compiled.sites:
+            return True
     return False
+
+
+def _names_site(site: str, results: MatchSet) -> bool:
+    """``site_has_specific_content`` over rules matched already (their conditions read)."""
+    for group in (results.applies, results.may_apply, results.does_not_apply):
+        for found in group:
+            if found.compiled is not None and site in found.compiled.sites:
+                return True
+    return False  # (a condition that cannot be read names nothing)
 
 
 @dataclass(frozen=True)
@@ -491,7 +692,7 @@ def panel(facts: Mapping[str, object], rules: Sequence[Rule], catalogue: Catalog
     site = engine_values(facts, catalogue).get("primary_site")
     site_spec = catalogue.get("primary_site")
     uncovered = ""
-    if site and site_spec and not site_has_specific_content(str(site), rules):
+    if site and site_spec and not _names_site(str(site), results):
         uncovered = site_spec.display_value(site)
     return Panel(
         results=results,

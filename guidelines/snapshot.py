@@ -145,7 +145,7 @@ def _build(version: tuple) -> Snapshot:
             {spec.name: spec for area_id, spec in specs if area_id in (None, row.pk)},
             frozenset(row.rules),
         )
-        areas[row.pk] = AreaContent(version, area, catalogue, tuple(rules.get(row.pk, ())),
+        areas[row.pk] = AreaContent(version, area, catalogue, matching.in_order(rules.get(row.pk, ())),
                                     tuple(checklists.get(row.pk, ())))  # fmt: skip
     every = MappingProxyType({spec.name: spec for _, spec in specs})
     shared = frozenset(spec.name for area_id, spec in specs if area_id is None)

@@ -3,6 +3,7 @@ nothing else pays for loading it), and answering a request with a PDF."""
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import hashlib
 import logging
@@ -93,6 +94,8 @@ def layout_version() -> str:
 
 STYLESHEET = "css/handout.css"
 _parsed = threading.local()
+# Let go of the parsed sheet before the interpreter tears WeasyPrint's modules down.
+atexit.register(_parsed.__dict__.clear)
 
 
 def _stylesheet():
