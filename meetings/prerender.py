@@ -5,6 +5,12 @@ edited -- a task looks at those meetings' sections and queues one small task per
 section that is not stored (``cases.tasks.lay_out_section``), so that every worker
 can take a share. Making the pack then only merges them.
 
+What is needed soonest is laid out first: the look goes through the meetings from the
+nearest, and each section's task gets a priority by how soon its meeting is (the day's
+meeting before next week's, whatever was queued first). A burst of edits makes one
+pass: a look already waiting is not queued twice, and a section whose task is already
+waiting is not queued again (the task lays out the section as it is when it runs).
+
 A decision is not part of the case section (the pack leaves a box for the board's
 notes), so recording one changes no section.
 """
@@ -26,6 +32,14 @@ from meetings import handouts
 from meetings.models import AgendaItem, Meeting
 
 AHEAD_PRIORITY = -10  # below a pack being made now and the sections it offers
+LATEST_PRIORITY = -90  # a meeting this many days away or more is laid out last
+
+
+def priority_for(meeting: Meeting, now=None) -> int:
+    """How soon a meeting's sections are laid out: AHEAD_PRIORITY for today's, one
+    less a day until the meeting, never below LATEST_PRIORITY."""
+    days = max(0, (meeting.starts_at - (now or timezone.now())).days)
+    return max(LATEST_PRIORITY, AHEAD_PRIORITY - days)
 
 
 def task_args(prepared: printed.Prepared) -> tuple:
@@ -50,13 +64,29 @@ def prepare_upcoming(case_ids: list[int] | None = None, meeting_id: int | None =
         meetings = meetings.filter(pk=meeting_id)
     if case_ids is not None:
         meetings = meetings.filter(agenda_items__case_id__in=case_ids).distinct()
+    waiting = {
+        _hashable(row["args"])
+        for row in DBTaskResult.objects.filter(
+            status="READY", task_path=lay_out_section.module_path
+        ).values_list("args_kwargs", flat=True)
+    }  # one query: tasks queued by an earlier look (or pack) and not started yet
     queued = 0
-    for meeting in meetings.select_related("board"):
+    now = timezone.now()
+    for meeting in meetings.select_related("board").order_by("starts_at", "pk"):
         wanted = [printed.prepare(s) for s in handouts.meeting_sections(meeting, only=case_ids)]
+        task_for_meeting = lay_out_section.using(priority=priority_for(meeting, now))
         for prepared in printed.absent(wanted):
-            lay_out_section.using(priority=AHEAD_PRIORITY).enqueue(*task_args(prepared))
+            args = task_args(prepared)
+            if _hashable(list(args)) in waiting:
+                continue
+            task_for_meeting.enqueue(*args)
+            waiting.add(_hashable(list(args)))
             queued += 1
     return queued
+
+
+def _hashable(args: list) -> tuple:
+    return tuple(tuple(a) if isinstance(a, list) else a for a in args)
 
 
 def ahead(*, case_ids: list[int] | None = None, meeting_id: int | None = None) -> None:

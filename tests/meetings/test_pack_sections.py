@@ -374,6 +374,40 @@ def test_the_look_queues_one_task_per_missing_section_of_upcoming_meetings_only(
     assert prerender.prepare_upcoming.call() == 0
 
 
+def test_the_nearest_meetings_sections_are_laid_out_first_whatever_the_order_queued():
+    """A guideline edit makes every upcoming section stale: the worker takes tomorrow's
+    meeting's sections before those of next week's and next month's, though the later
+    meetings were made (and their cases queued) first."""
+    now = timezone.now()
+    later = make_meeting([make_case(patient=make_patient(mrn="L-1"))], board_name="Later",
+                         starts_at=now + datetime.timedelta(days=30))  # fmt: skip
+    week = make_meeting([make_case(patient=make_patient(mrn="W-1"))], board_name="Week",
+                        starts_at=now + datetime.timedelta(days=7))  # fmt: skip
+    soon = make_meeting([make_case(patient=make_patient(mrn="S-9"))], board_name="Soon",
+                        starts_at=now + datetime.timedelta(hours=20))  # fmt: skip
+    DBTaskResult.objects.all().delete()
+    assert prerender.prepare_upcoming.call() == 3
+    waiting = DBTaskResult.objects.filter(task_path=LAY_OUT, status="READY")
+    # The worker's order (django_tasks_db: priority, then when it may run, then queued).
+    taken = [task.args_kwargs["args"][0] for task in waiting.order_by(
+        "-priority", "run_after", "enqueued_at")]  # fmt: skip
+    cases = [m.agenda_items.get().case_id for m in (soon, week, later)]
+    assert taken == cases
+    assert [t.priority for t in waiting.order_by("-priority")] == [-10, -16, -39]
+
+
+def test_a_burst_of_edits_makes_one_pass_over_the_sections():
+    """Each edit queues a look; a look finds the sections whose tasks wait already and
+    queues nothing again (the task lays the section out as it is when it runs)."""
+    make_meeting([make_case(patient=make_patient(mrn=f"B-{n}")) for n in range(3)],
+                 starts_at=timezone.now() + datetime.timedelta(days=2))  # fmt: skip
+    DBTaskResult.objects.all().delete()
+    assert prerender.prepare_upcoming.call() == 3
+    for _ in range(3):  # three more edits, each with its look
+        assert prerender.prepare_upcoming.call() == 0
+    assert len(queued(LAY_OUT)) == 3
+
+
 def test_the_look_reads_the_stored_sections_of_a_meeting_at_once():
     def look_at(size: int) -> int:
         meeting = make_meeting(
