@@ -2,8 +2,9 @@
 
 Builds a year of weekly meetings of one board (10,000 cases listed, 1,000 of them
 with a signed decision, each with six concordance rows and two actions) in a
-transaction that is rolled back, then prints the median time to compute the figures
-and to serve the dashboard page, with their query counts. Target: under 500 ms.
+transaction that is rolled back (statistics gathered by ANALYZE, as autovacuum keeps
+them in use), then prints the median time to compute the figures and to serve the
+dashboard page, with their query counts. Target (issue 28): the page <= 100 ms.
 
 Run after `make setup`:  .venv/bin/python bench/quality.py
 """
@@ -111,6 +112,8 @@ def main() -> None:
             signature_hash="0" * 64,
             signature_mac="0" * 64,
         )
+        with connection.cursor() as cursor:  # statistics, as autovacuum keeps them in use
+            cursor.execute("ANALYZE")
         print(f"Built {CASES:,} cases on {MEETINGS} meetings, {DECISIONS:,} signed decisions "
               f"in {time.perf_counter() - start_time:.1f} s.")  # fmt: skip
         start, end = last_twelve_months(timezone.localdate())
@@ -135,8 +138,9 @@ def main() -> None:
                 response = client.get(reverse("quality:dashboard"), {"board": board.pk})
             samples.append(time.perf_counter() - began)
         assert response.status_code == 200
-        print(f"The dashboard page: median {statistics.median(samples) * 1e3:.0f} ms, "
-              f"{len(queries)} queries (target: under 500 ms)")  # fmt: skip
+        page = statistics.median(samples) * 1e3
+        print(f"The dashboard page: median {page:.0f} ms, {len(queries)} queries (target: "
+              f"<= 100 ms){'  MISSED' if page > 100 else ''}")  # fmt: skip
         transaction.set_rollback(True)
 
 
