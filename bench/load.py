@@ -1,4 +1,5 @@
-"""Load benchmark: gunicorn (2 sync workers) on loopback, 20 logged-in clients, 30 s.
+"""Load benchmark: gunicorn as deployed (its workers from deploy/systemd/tumorboard-web.service,
+as docs/running.md says) on loopback, 20 logged-in clients, 30 s.
 
 Sets up a separate database (`tumorboard_load` on the project-local cluster)
 with the content pack and 1,000 demo-like cases (kept for later runs), starts
@@ -6,7 +7,10 @@ gunicorn in production mode (DEBUG off, collected static files) on 127.0.0.1,
 and drives it with wrk: 20 connections, each request as one of 20 logged-in
 clinicians in turn, over the case list (random pages), case pages and the live
 match panel (the htmx preview POST of the case form). Prints requests per
-second, p50/p95/p99 latency and the error count. Targets: 0 errors, p95 <= 300 ms.
+second, p50/p95/p99 latency and the error count, and the same for the floor: a bare
+view (``/health/live``, no database, no template) behind the same middleware with the
+same sessions, and the ratio of the pages' throughput to the floor's.
+Targets (issue 28): 0 errors, p95 <= 150 ms, throughput >= 40 % of the bare view's.
 
 Run after `make setup`:  .venv/bin/python bench/load.py   (needs wrk: apt-get install wrk)
 """
@@ -15,6 +19,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import secrets
 import shutil
 import subprocess
@@ -33,6 +38,15 @@ SERVICE_SECONDS = 10
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 # Sync workers (one thread) serve most on few cores: threads only share the GIL.
 THREADS = os.environ.get("LOAD_THREADS", "1")
+UNIT = ROOT / "deploy" / "systemd" / "tumorboard-web.service"
+
+
+def deployed_workers() -> str:
+    """The gunicorn workers the deployment runs (its systemd unit's ExecStart)."""
+    found = re.search(r"--workers (\d+)", UNIT.read_text())
+    if not found:
+        sys.exit(f"no --workers in {UNIT}")
+    return found.group(1)
 
 
 def database_url() -> str:
@@ -176,9 +190,11 @@ def main() -> None:
         cookies = [line for line in cookies if line.startswith("sessionid=")]
         (Path(tmp) / "cookies").write_text("\n".join(cookies) + "\n")
         (Path(tmp) / "requests").write_text("\n".join(request_lines(env)) + "\n")
+        (Path(tmp) / "bare").write_text("GET\t/health/live\t\n")
+        workers = deployed_workers()
         server = subprocess.Popen(
             [str(ROOT / ".venv" / "bin" / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{PORT}",
-             "--workers", "2", "--threads", THREADS, "--log-level", "warning"],
+             "--workers", workers, "--threads", THREADS, "--log-level", "warning"],
             cwd=ROOT, env=env,
         )  # fmt: skip
         try:
@@ -186,9 +202,10 @@ def main() -> None:
             files = (str(Path(tmp) / "requests"), str(Path(tmp) / "cookies"))
             # One connection first: the service time of a request with no queue.
             alone = run_wrk(wrk, 1, 1, SERVICE_SECONDS, files)
-            print(f"wrk: {CONNECTIONS} connections, {SECONDS} s, gunicorn 2 workers × "
+            print(f"wrk: {CONNECTIONS} connections, {SECONDS} s, gunicorn {workers} workers × "
                   f"{THREADS} thread(s)", flush=True)  # fmt: skip
             figures = run_wrk(wrk, 2, CONNECTIONS, SECONDS, files)
+            bare = run_wrk(wrk, 2, CONNECTIONS, SECONDS, (str(Path(tmp) / "bare"), files[1]))
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -201,7 +218,16 @@ def main() -> None:
         f"one connection ({SERVICE_SECONDS} s): service time ms p50 {alone['p50']}  p95 "
         f"{alone['p95']}  ({float(alone['rps']):.1f} requests/s)"
     )
-    print("Targets: 0 errors, p95 ≤ 300 ms.")
+    share = float(figures["rps"]) / float(bare["rps"])
+    print(f"floor, the bare view: requests/s {float(bare['rps']):.1f}  p95 {bare['p95']} ms  "
+          f"(errors {bare['errors']}); the pages' throughput is {share:.0%} of it")  # fmt: skip
+    missed = [m for m, bad in (
+        ("errors", int(figures["errors"]) > 0),
+        (f"p95 {figures['p95']} ms > 150 ms", float(figures["p95"]) > 150),
+        (f"throughput {share:.0%} < 40 % of the bare view", share < 0.40),
+    ) if bad]  # fmt: skip
+    print("Targets: 0 errors, p95 <= 150 ms, throughput >= 40 % of the bare view: "
+          + ("met" if not missed else "MISSED (" + "; ".join(missed) + ")"))  # fmt: skip
 
 
 def run_wrk(wrk: str, threads: int, connections: int, seconds: int, files) -> dict:

@@ -1,9 +1,14 @@
 """Benchmark: running a 30-case meeting.
 
-Prints the median time (ms) to open meeting mode on an item and to save a decision
-draft as it is typed (the autosave request), each with its query count, and the time
-to render the minutes of the meeting with every case decided. Works in a transaction
-that is rolled back: the database is left as it was.
+Prints the median time (wall beside CPU of this process, which runs the server side
+in the test client) to open meeting mode on an item and to save a decision draft as
+it is typed (the autosave request, its record holding 30 judged rows), each with its
+query count, and the time to render the minutes of the meeting with every case
+decided. Works in a transaction that is rolled back: the database is left as it was.
+
+Targets (issue 28): the autosave <= 20 ms at 30 rows, its queries the same whatever
+the number of rows (asserted in tests/decisions/test_concordance_record.py); the
+minutes of 30 cases <= 2 s.
 
 Run after `make setup`:  .venv/bin/python bench/meeting_mode.py
 """
@@ -19,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 CASES = 30
 REPEATS = 15
+ROWS = 30  # judged rows on the record saved
 
 
 def main() -> None:
@@ -36,7 +42,7 @@ def main() -> None:
 
     from accounts import roles
     from decisions import documents, services
-    from decisions.models import Judgement
+    from decisions.models import Concordance, Judgement
     from tests.decisions.records import form_data
     from tests.factories import make_case, make_meeting, make_patient
 
@@ -69,39 +75,58 @@ def main() -> None:
         client = Client()
         client.force_login(user)
         item = items[CASES // 2]
+        record = item.decisions.get()
+        have = record.concordance.count()
+        Concordance.objects.bulk_create(
+            Concordance(decision=record, position=100 + n, recommendation=f"synthetic-{n}",
+                        statement=f"Synthetic item {n}.", source="S", verification="",
+                        plan_modalities=["further_imaging"], judgement=Judgement.FOLLOWED)
+            for n in range(max(0, ROWS - have))
+        )  # fmt: skip
+        rows = record.concordance.count()
         mode = reverse("decisions:meeting_mode", args=[meeting.pk, item.pk])
         client.get(mode)  # warm up: templates, the content snapshot
 
-        def timed(request) -> tuple[list[float], int]:
-            times = []
+        def timed(request, prepare=lambda: None) -> tuple[list[float], list[float], int]:
+            times, cpus = [], []
             for _ in range(REPEATS):
-                start = time.perf_counter()
+                arguments = prepare()
+                start, cpu = time.perf_counter(), time.process_time()
                 with CaptureQueriesContext(connection) as queries:
-                    response = request()
+                    response = request(arguments)
                 times.append(time.perf_counter() - start)
+                cpus.append(time.process_time() - cpu)
                 assert response.status_code == 200, response.status_code
-            return times, len(queries)
+            return times, cpus, len(queries)
 
-        opened, open_queries = timed(lambda: client.get(mode))
+        opened, opened_cpu, open_queries = timed(lambda _: client.get(mode))
         autosave = reverse("decisions:decision_autosave", args=[meeting.pk, item.pk])
 
-        def save():
-            decision = item.decisions.get()
-            data = form_data(decision, plan=f"Plan typed at {time.perf_counter()}")
+        def typed():  # the form as the browser holds it (not timed)
+            return form_data(item.decisions.get(), plan=f"Plan typed at {time.perf_counter()}")
+
+        def save(data):
             return client.post(autosave, data, HTTP_HX_REQUEST="true")
 
-        saved, save_queries = timed(save)
+        saved, saved_cpu, save_queries = timed(save, typed)
         documents.render_minutes(meeting)  # warm up: WeasyPrint's import and fonts
         start = time.perf_counter()
         rendered = documents.render_minutes(meeting)
         minutes = time.perf_counter() - start
         transaction.set_rollback(True)
+
+    def ms(values) -> str:
+        return f"{statistics.median(values) * 1000:.1f}"
+
     print(f"meeting mode, {CASES} agenda items: open an item, median of {REPEATS}: "
-          f"{statistics.median(opened) * 1000:.0f} ms ({open_queries} queries)")  # fmt: skip
-    print(f"decision draft saved as typed, median of {REPEATS}: "
-          f"{statistics.median(saved) * 1000:.0f} ms ({save_queries} queries)")  # fmt: skip
+          f"{ms(opened)} ms wall / {ms(opened_cpu)} ms CPU ({open_queries} queries)")  # fmt: skip
+    save_ms = statistics.median(saved) * 1000
+    print(f"decision draft saved as typed, {rows} rows, median of {REPEATS}: {ms(saved)} ms "
+          f"wall / {ms(saved_cpu)} ms CPU ({save_queries} queries); target <= 20 ms"
+          f"{'  MISSED' if save_ms > 20 else ''}")  # fmt: skip
     print(f"minutes of a {CASES}-case meeting: {minutes * 1000:.0f} ms, "
-          f"{rendered.page_count} pages, {len(rendered.pdf) / 1024:.0f} KiB")  # fmt: skip
+          f"{rendered.page_count} pages, {len(rendered.pdf) / 1024:.0f} KiB; target <= 2000 ms"
+          f"{'  MISSED' if minutes > 2 else ''}")  # fmt: skip
 
 
 if __name__ == "__main__":
