@@ -56,11 +56,13 @@ migrations-check: setup
 
 bench: setup
 	$(PY) bench/matching.py
+	$(PY) bench/pack.py
 	$(PY) bench/handout.py
 	$(PY) bench/case_summary.py
 	$(PY) bench/case_page.py
 	$(PY) bench/meeting_mode.py
 	$(PY) bench/quality.py
+	$(PY) bench/growth.py
 	$(PY) bench/upload.py
 	$(PY) bench/load.py
 
