@@ -6,11 +6,12 @@ similar shape (the real conditions with their values redrawn from each fact's al
 values, plus random combinations of 1-5 comparisons). Conditions are compiled once
 (the first, "cold" run) and reused, as in the application.
 
-The floor is built here: every condition's parsed tree compiled to one three-valued
-function (a comparison, "not", "and", "or" as closures, nothing else), all of them
-called on the case's facts. Targets (issue 28): the engine (``matching.match``) within
-3x the floor at 5,000; the whole panel (``matching.panel``: matching, groups, deciding
-facts, site coverage) at 5,000 <= 30 ms; at the published recommendations nothing
+The floor: every condition's compiled three-valued function (``decide``: a comparison,
+"not", "and", "or" as closures, nothing else) called bare on the case's facts, with no
+result kept; the engine's cost beyond it is making, grouping and ordering the results.
+Targets (issue 28): the engine (``matching.match``) within 3x the floor at 5,000; the
+whole panel (``matching.panel``: matching, groups, deciding facts, site coverage) at
+5,000 <= 30 ms; at the published recommendations nothing
 slower than before (the panel was 0.6-0.9 ms when issue 28 was filed).
 
 Run after `make setup`:  .venv/bin/python bench/matching.py
@@ -156,43 +157,6 @@ def median_of(work, repeats=REPEATS, before=None) -> float:
     return statistics.median(samples)
 
 
-def floor_function(node):
-    """One three-valued function for a parsed condition: True, False or None (a fact
-    not known), with the engine's own comparison tests: the least work matching does."""
-    if node is None:
-        return lambda facts: True
-    if isinstance(node, conditions.Comparison):
-        fact, test = node.fact, matching._test(node)
-
-        def compare(facts):
-            value = facts.get(fact)
-            return None if value is None else test(value)
-
-        return compare
-    if isinstance(node, conditions.Not):
-        inner = floor_function(node.operand)
-
-        def negate(facts):
-            value = inner(facts)
-            return None if value is None else not value
-
-        return negate
-    parts = [floor_function(operand) for operand in node.operands]
-    decisive = not isinstance(node, conditions.And)
-
-    def combine(facts):
-        unknown = False
-        for part in parts:
-            value = part(facts)
-            if value is decisive:
-                return decisive
-            if value is None:
-                unknown = True
-        return None if unknown else not decisive
-
-    return combine
-
-
 def main() -> None:
     rng = random.Random(20261125)
     liver = snapshot.current().by_slug("liver")
@@ -212,7 +176,7 @@ def main() -> None:
     for label, rules in ((f"{len(real)} published", real), ("5,000 synthetic", synthetic)):
         cold, _ = timed(rules, catalogue)
         facts = derived.engine_values(CASE, catalogue)
-        functions = [floor_function(conditions.parse(r.condition)) for r in rules]
+        functions = [matching.compile_condition(r.condition).decide for r in rules]
         floor = timed_figure(lambda fs=functions, f=facts: [fn(f) for fn in fs], REPEATS)
         print(f"\n{label} (cold, parsing and compiling every condition: {cold * 1e3:.1f} ms)")
         figure("floor: one compiled function a condition", floor)

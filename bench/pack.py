@@ -35,40 +35,12 @@ RUNS = {10: 7, 30: 5, 100: 3}
 
 
 def make_meeting(size: int):
-    import datetime
+    """A meeting of ``size`` demo-like cases (``bench/handout.py``'s)."""
+    from handout import make_meeting as made
 
-    from django.utils import timezone
+    from meetings.models import Meeting
 
-    from cases.demo import DEMO_CASES
-    from cases.models import Case, Patient
-    from guidelines import snapshot
-    from guidelines.facts import coerce_facts
-    from meetings.models import AgendaItem, Board, Meeting
-
-    liver = snapshot.current().by_slug("liver")
-    catalogue = liver.catalogue
-    meeting = Meeting.objects.create(
-        board=Board.objects.get_or_create(name="Benchmark board")[0],
-        starts_at=timezone.now() + datetime.timedelta(days=1),
-        place="Room 1",
-        chair="Dr. Chair",
-    )
-    for n in range(size):
-        demo = DEMO_CASES[n % len(DEMO_CASES)]
-        _, name, born, sex = demo["patient"]
-        patient = Patient.objects.create(
-            mrn=f"BENCH-PACK-{size}-{n:04d}", name=f"{name} {n}", date_of_birth=born, sex=sex
-        )
-        case = Case.objects.create(
-            area_id=liver.area.pk, patient=patient,
-            referring_clinician=demo["referring_clinician"], question=demo["question"],
-            clinical_summary=demo["summary"],
-            facts=coerce_facts({k: v for k, v in demo["facts"].items() if k in catalogue},
-                               catalogue),
-            referral_date=datetime.date(2026, 11, 1),
-        )  # fmt: skip
-        AgendaItem.objects.create(meeting=meeting, case=case, position=n + 1)
-    return meeting
+    return Meeting.objects.select_related("board").get(pk=made(size))
 
 
 def main() -> None:

@@ -83,12 +83,7 @@ def merge(stamps: bytes, parts: Sequence[Part]) -> tuple[bytes, int]:
             for page in pdf.pages:
                 document.pages[at].add_overlay(page)
                 at += 1
-    _share_font_programs(document)
-    out = io.BytesIO()
-    document.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate)
-    for pdf in opened:
-        pdf.close()
-    return out.getvalue(), len(document.pages)
+    return _written(document, opened)
 
 
 def appended(cover: bytes, parts: Sequence[Part], header: Header) -> tuple[bytes, int]:
@@ -105,6 +100,14 @@ def appended(cover: bytes, parts: Sequence[Part], header: Header) -> tuple[bytes
             outline.root.append(pikepdf.OutlineItem(part.bookmark, len(document.pages)))
             document.pages.extend(pdf.pages)
     stamp(document, header)
+    return _written(document, opened)
+
+
+def _written(document, opened) -> tuple[bytes, int]:
+    """The document written (font programs kept once), and its page count; the parts'
+    files closed."""
+    import pikepdf
+
     _share_font_programs(document)
     out = io.BytesIO()
     document.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate)
