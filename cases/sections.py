@@ -28,21 +28,15 @@ from django.utils import timezone
 
 from cases.models import PrintedSection
 from printing import lease
-from printing.merge import Part
+from printing.merge import BARE_PAGES, Part
 from printing.pdf import Progress, html_to_document, layout_version, paper_size, render_template
 
 if TYPE_CHECKING:
     from cases.summary import CaseSection
 
 TEMPLATE = "pdf/case_section.html"
-# A section's pages without the page headers and numbers: the document it is merged
-# into prints them (``printing.merge.stamped``). A user style sheet, so !important to
-# win; not a named page, which would lay out differently from the same section within
-# a whole pack.
-MARGIN_BOXES = ("top-left", "top-right", "bottom-left", "bottom-right")
-BARE_PAGES = (
-    "@page { " + " ".join(f"@{box} {{ content: none !important; }}" for box in MARGIN_BOXES) + " }"
-)
+# A section's pages are laid out without the page headers and numbers (``BARE_PAGES``):
+# the document it is merged into prints them (``printing.merge.stamped``).
 WAIT_SECONDS = 0.2  # between looks at sections another worker is laying out
 
 

@@ -487,11 +487,8 @@ _STATE = {True: "held", False: "failed", None: "unknown"}
 
 def why_tree(m: Match, catalogue: Catalogue) -> tuple[WhyLine, ...]:
     """The condition's structure with each part's outcome, so an "or" reads as one."""
-    try:
-        compiled = compile_condition(m.rule.condition)
-    except conditions.ConditionError:
-        return ()
-    if compiled.tree is None:
+    compiled = m.compiled  # None: the condition could not be read
+    if compiled is None or compiled.tree is None:
         return ()
     lines = iter(m.comparisons)
 

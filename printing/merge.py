@@ -31,14 +31,13 @@ class Part:
     bookmark: str  # the outline entry that opens the part's first page
 
 
-# The cover laid out without its margin boxes: they are drawn with the sections'.
-BARE_COVER = (
-    "@page { "
-    + " ".join(
-        f"@{box} {{ content: none !important; }}"
-        for box in ("top-left", "top-right", "bottom-left", "bottom-right")
-    )
-    + " }"
+# Pages laid out without their margin boxes (the page headers and numbers): the cover
+# and the case sections, whose headers the whole document prints. A user style sheet,
+# so !important to win; not a named page, which would lay out differently from the same
+# section within a whole pack.
+MARGIN_BOXES = ("top-left", "top-right", "bottom-left", "bottom-right")
+BARE_PAGES = (
+    "@page { " + " ".join(f"@{box} {{ content: none !important; }}" for box in MARGIN_BOXES) + " }"
 )
 
 
@@ -54,7 +53,7 @@ def stamped(
     pages = sum(part.pages for part in parts)
     if header is not None:
         cover = html_to_document(
-            render_template(template, {**context, "cover_only": True}), BARE_COVER
+            render_template(template, {**context, "cover_only": True}), BARE_PAGES
         )
         width = float(cover.pages[0].width) * 0.75 if cover.pages else 0.0
         if cover.pages and header.drawable(width, len(cover.pages) + pages):
