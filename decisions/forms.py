@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.utils.functional import cached_property
 
 from accounts.roles import case_workers
 from common.text import BidiSafeFormMixin
@@ -23,12 +24,42 @@ from decisions.signing import CONFIRMATION_MEANING, MEANING
 DATE_INPUT = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
 
-class DecisionForm(BidiSafeFormMixin, forms.ModelForm):
+def _checked_by_the_database(exclude=None) -> None:
+    """Stands in for ``Model.validate_constraints`` (see ``ConstraintsInDatabase``)."""
+
+
+class ConstraintsInDatabase:
+    """A model form whose fields and ``clean`` allow only what the table's constraints
+    allow: Django would check every constraint again in Python — a query each, or a query
+    built and dropped for the fields the form does not edit — on every autosave, for every
+    row. The database still checks them all."""
+
+    def _post_clean(self):
+        self.instance.validate_constraints = _checked_by_the_database
+        try:
+            super()._post_clean()
+        finally:
+            del self.instance.validate_constraints
+
+
+class PlanField(forms.ModelMultipleChoiceField):
+    """The plan's modalities; the ones the record holds already (read with it) are known
+    to exist, so a plan left as it was is checked without reading the list again."""
+
+    known: dict = {}
+
+    def clean(self, value):
+        if value and not self.required and set(map(str, value)) <= self.known.keys():
+            return [self.known[str(pk)] for pk in dict.fromkeys(map(str, value))]
+        return super().clean(value)
+
+
+class DecisionForm(ConstraintsInDatabase, BidiSafeFormMixin, forms.ModelForm):
     text_fields = ("plan", "information_needed", "patient_preferences", "dissent",
                    "pathway_reason")  # fmt: skip
 
     version = forms.IntegerField(widget=forms.HiddenInput)
-    modalities = forms.ModelMultipleChoiceField(
+    modalities = PlanField(
         queryset=Modality.objects.all(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -64,6 +95,8 @@ class DecisionForm(BidiSafeFormMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["modalities"].known = {str(m.pk): m for m in self.instance.modalities.all()}
         self.initial.setdefault("version", self.instance.version)
         self.fields["outcome"].choices = list(Outcome.choices)
         self.fields["intent"].choices = [
@@ -89,7 +122,7 @@ class ReasonField(forms.TypedChoiceField):
         super().__init__(*args, coerce=self.reasons.get, empty_value=None, **kwargs)
 
 
-class ConcordanceForm(BidiSafeFormMixin, forms.ModelForm):
+class ConcordanceForm(ConstraintsInDatabase, BidiSafeFormMixin, forms.ModelForm):
     text_fields = ("reason_text",)
 
     class Meta:
@@ -131,12 +164,6 @@ class ConcordanceForm(BidiSafeFormMixin, forms.ModelForm):
         case, on every autosave): the form edits no field of the row's unique pair, and
         ``clean`` keeps a reason only for "not followed"; the database checks both."""
 
-    def _get_validation_exclusions(self):
-        """The model's own checks of these fields would run the table's check constraints
-        as queries, two a row on every autosave: the form's fields check the choices,
-        ``clean`` the reason, and the database the constraints."""
-        return {field.name for field in self.instance._meta.fields}
-
 
 class KnownRowField(forms.Field):
     """A row's hidden id, checked against the rows the formset read once (Django's model
@@ -158,14 +185,41 @@ class KnownRowField(forms.Field):
             )
         return row
 
+    def has_changed(self, initial, data) -> bool:
+        """The row named is the row it was (Django compares the row with its id, and would
+        count every row changed, updating each on every autosave)."""
+        return str(getattr(initial, "pk", initial) or "") != str(data or "")
 
-class RowsOfOneRecord(forms.BaseModelFormSet):
-    """The judged rows of one record, validated without a query a row."""
+
+class KnownRows:
+    """A model formset whose forms' hidden ids are checked against the rows it read once
+    (``KnownRowField``)."""
+
+    @cached_property
+    def _rows_by_id(self) -> dict:
+        return {str(row.pk): row for row in self.get_queryset()}
 
     def add_fields(self, form, index):
         super().add_fields(form, index)
-        rows = {str(row.pk): row for row in self.get_queryset()}  # read once, kept
-        form.fields[self._pk_field.name] = KnownRowField(rows, initial=form.fields["id"].initial)
+        name = self._pk_field.name
+        form.fields[name] = KnownRowField(self._rows_by_id, initial=form.fields[name].initial)
+
+
+class RowsOfOneRecord(KnownRows, forms.BaseModelFormSet):
+    """The judged rows of one record, validated without a query a row. ``rows``: the rows
+    already read with the record (``record_rows``), so that the page and the autosave read
+    them once, and the record's rows after a save are the forms' own."""
+
+    def __init__(self, *args, rows=None, **kwargs):
+        self.rows = rows
+        super().__init__(*args, **kwargs)
+
+    def get_queryset(self):
+        return super().get_queryset() if self.rows is None else self.rows
+
+
+class ActionsOfOneRecord(KnownRows, forms.BaseInlineFormSet):
+    """The record's actions, validated without a query an action."""
 
 
 ConcordanceFormSet = forms.modelformset_factory(
@@ -204,7 +258,7 @@ def action_formset(data, decision):
 
 
 ActionFormSet = forms.inlineformset_factory(
-    Decision, Action, form=ActionForm, extra=1, can_delete=True
+    Decision, Action, form=ActionForm, formset=ActionsOfOneRecord, extra=1, can_delete=True
 )
 
 

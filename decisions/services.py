@@ -188,15 +188,22 @@ def amend(decision: Decision, user, reason: str) -> Decision:
 def save(decision: Decision, form, concordance, actions, user) -> Decision:
     """Save a draft from its forms in one transaction; StaleDecision on an old version."""
     with transaction.atomic():
-        current = Decision.objects.select_for_update().get(pk=decision.pk)
+        current = (
+            Decision.objects.select_for_update()
+            .only("version", "status", "updated_at", "updated_by")  # not its snapshot
+            .get(pk=decision.pk)
+        )
         # Signed since the page was read (signing keeps the version): refused, not a 500.
         if current.version != form.cleaned_data.get("version") or current.is_signed:
             raise StaleDecision(current)
         record = form.save(commit=False)
         record.version = current.version + 1
         record.updated_by = user
-        record.save()
-        form.save_m2m()
+        # Only what the form edits: the record's frozen snapshot is not written again.
+        edited = [f.name for f in Decision._meta.concrete_fields if f.name in form.fields]
+        record.save(update_fields=[*edited, "version", "updated_by", "updated_at"])
+        if "modalities" in form.changed_data:  # setting them reads them first
+            form.save_m2m()
         # The rows changed, in one statement whatever their number (each form has set its
         # row's fields already; row-by-row saves cost several queries a row, per autosave).
         changed = [row.instance for row in concordance.forms if row.has_changed()]

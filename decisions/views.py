@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import prefetch_related_objects
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -52,23 +52,24 @@ AMENDMENT_KEEPS_WHAT_WAS_SHOWN = (
 MEETING_MODE = "meeting-mode"  # the "from" of a form posted from meeting mode
 
 
-def _item(request: HttpRequest, pk: int, item_pk: int, permission: str) -> AgendaItem:
+# What the record's page shows of the item and of the record, read with them.
+PAGE_ITEM = ("meeting__board", "case__patient")
+PAGE_RECORD = ("signed_by", "amends")
+
+
+def _item(
+    request: HttpRequest, pk: int, item_pk: int, permission: str, related=PAGE_ITEM
+) -> AgendaItem:
     require(request, permission)
-    return get_object_or_404(
-        AgendaItem.objects.select_related("meeting__board", "case__patient"),
-        pk=item_pk,
-        meeting_id=pk,
-    )
+    return get_object_or_404(AgendaItem.objects.select_related(*related), pk=item_pk, meeting_id=pk)
 
 
-def current_record(item: AgendaItem) -> Decision | None:
+def current_record(item: AgendaItem, related=PAGE_RECORD) -> Decision | None:
     """The version of the item's record being worked on: its latest, signed or a draft
-    (``latest_version``); the page says which version is in force."""
+    (``latest_version``); the page says which version is in force. ``related``: what the
+    caller shows of it (who signed, the version it amends), read with it."""
     decision = (
-        Decision.objects.select_related("signed_by", "amends")
-        .filter(agenda_item=item)
-        .order_by("-pk")
-        .first()
+        Decision.objects.select_related(*related).filter(agenda_item=item).order_by("-pk").first()
     )
     if decision is not None:
         decision.agenda_item = item
@@ -80,11 +81,24 @@ def _record_page(item: AgendaItem) -> str:
     return reverse("decisions:decision_edit", args=[item.meeting_id, item.pk])
 
 
-def _current(item: AgendaItem) -> Decision:
-    decision = current_record(item)
+def _current(
+    request: HttpRequest,
+    pk: int,
+    item_pk: int,
+    permission: str,
+    *,
+    related=PAGE_RECORD,
+    item_related=PAGE_ITEM,
+):
+    """The item and the version of its record being worked on (``current_record``), each
+    with what the caller shows of it (``related``, ``item_related``; by default what the
+    record's page shows); 404 for an item of another meeting, or one with no record yet.
+    (Two queries: the one joining both costs twice their time, in Django and PostgreSQL.)"""
+    item = _item(request, pk, item_pk, permission, item_related)
+    decision = current_record(item, related)
     if decision is None:
         raise Http404("No decision is recorded for this item.")
-    return decision
+    return item, decision
 
 
 def _back(request: HttpRequest, decision: Decision) -> str:
@@ -107,8 +121,7 @@ def decision_start(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
 @require_http_methods(["POST"])
 def decision_refresh(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     """Show the board the case and the guidelines as they are now (drafts only)."""
-    item = _item(request, pk, item_pk, CHANGE)
-    decision = _current(item)
+    item, decision = _current(request, pk, item_pk, CHANGE)
     if decision.is_signed:
         messages.warning(request, SIGNED_IS_FINAL)
     elif decision.amends_id:
@@ -123,14 +136,18 @@ def decision_refresh(request: HttpRequest, pk: int, item_pk: int) -> HttpRespons
 
 def _forms(decision: Decision, data=None):
     """The record's forms: the decision, the board items it judges (pending ones are shown,
-    not judged), and the actions."""
+    not judged), and the actions. The record's rows are read once, with it: the forms edit
+    those rows, so after a save the record holds what was saved without reading it again."""
+    prefetch_related_objects([decision], *record_rows())
     return (
         DecisionForm(data, instance=decision),
         ConcordanceFormSet(
             data,
-            queryset=decision.concordance.filter(frozen_as=FrozenAs.APPLIES).order_by("position"),
+            rows=[row for row in decision.concordance.all() if row.frozen_as == FrozenAs.APPLIES],
             prefix="concordance",
-            form_kwargs={"reasons": list(NotFollowedReason.objects.all())},
+            # Read once for every row's form, and only when a row has a form (the same
+            # query set is shared: the first form reads it, the others take its rows).
+            form_kwargs={"reasons": NotFollowedReason.objects.all()},
         ),
         action_formset(data, decision),
     )
@@ -138,8 +155,7 @@ def _forms(decision: Decision, data=None):
 
 @require_http_methods(["GET", "POST"])
 def decision_edit(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
-    item = _item(request, pk, item_pk, VIEW)
-    decision = _current(item)
+    item, decision = _current(request, pk, item_pk, VIEW)
     if request.method == "POST":
         require(request, CHANGE)
         if decision.is_signed:
@@ -161,8 +177,7 @@ def decision_edit(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
 def decision_accept_proposals(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     """Save what the form holds, then take the plan's proposal for every recommendation not
     marked yet (the board then changes what is wrong): a typical record in a few clicks."""
-    item = _item(request, pk, item_pk, CHANGE)
-    decision = _current(item)
+    item, decision = _current(request, pk, item_pk, CHANGE)
     if decision.is_signed:
         messages.warning(request, SIGNED_IS_FINAL)
         return redirect(_back(request, decision))
@@ -198,8 +213,10 @@ def decision_autosave(request: HttpRequest, pk: int, item_pk: int) -> HttpRespon
     """Save the draft as it is typed (htmx, debounced): a small status, the new version
     and the ids of actions saved for the first time. Removing an action waits for
     "Save the draft", so that a late autosave cannot remove one by its old position."""
-    item = _item(request, pk, item_pk, CHANGE)
-    decision = _current(item)
+    # What the answer shows: the status of a draft, and whether this user signs.
+    item, decision = _current(
+        request, pk, item_pk, CHANGE, related=(), item_related=("meeting__board",)
+    )
     context = {"decision": decision}
     if decision.is_signed:
         context["problem"] = SIGNED_IS_FINAL
@@ -207,7 +224,8 @@ def decision_autosave(request: HttpRequest, pk: int, item_pk: int) -> HttpRespon
     data = request.POST.copy()
     for key in [key for key in data if key.endswith("-DELETE")]:
         del data[key]
-    forms = _forms(decision, data)
+    prefetch_related_objects([decision], *record_rows())
+    forms = _forms(decision, _rows_changed(data, decision))
     if not all(f.is_valid() for f in forms):
         context["errors"] = _error_list(forms)
         return render(request, "decisions/_save_status.html", context)
@@ -216,24 +234,68 @@ def decision_autosave(request: HttpRequest, pk: int, item_pk: int) -> HttpRespon
     except services.StaleDecision as stale:
         context["conflict"] = stale.current
         return render(request, "decisions/_save_status.html", context)
+    prefetch_related_objects([saved], "modalities")  # when set anew by the save
+    # Each row's proposal follows the plan's modalities and the row's judgement: sent again
+    # only when either changed.
+    replan = "modalities" in forms[0].changed_data or bool(forms[1].forms)
+    proposals = saved.proposals() if replan else {}
     action_ids = [
         (index, action.instance.pk)
         for index, action in enumerate(forms[2].forms)
         if action.instance.pk
     ]
-    prefetch_related_objects([saved], *record_rows())
+    may_sign = item.meeting.board.may_sign(request.user)
+    if may_sign:  # the signing box, sent again out of band, is shown to signers only
+        context.update(
+            sign_problems=signing.problems(saved),
+            disagreements=saved.disagreements(),
+            sign_form=SignForm(request=request, prefix="sign"),
+        )
     context.update(
         saved=saved,
         action_ids=action_ids,
         saved_at=timezone.localtime(),
-        may_sign=item.meeting.board.may_sign(request.user),
-        sign_problems=signing.problems(saved),
+        may_sign=may_sign,
         # The plan may have changed: each row's proposal again, out of band.
-        proposals=[(row.instance, proposal) for row, proposal in _with_proposals(saved, forms[1])],
-        disagreements=saved.disagreements(),
-        sign_form=SignForm(request=request, prefix="sign"),
+        proposals=[
+            (row, proposals.get(row.pk, ""))
+            for row in saved.concordance.all()
+            if replan and row.frozen_as == FrozenAs.APPLIES
+        ],
     )
     return render(request, "decisions/_save_status.html", context)
+
+
+ROW_FIELDS = ("judgement", "reason", "reason_text")
+
+
+def _rows_changed(data: QueryDict, decision: Decision) -> QueryDict:
+    """The posted record with only the judged rows whose posted values differ from what is
+    stored (or that name a row not of this record): the autosave validates and saves what
+    was changed, so its cost follows the edit, not the length of the record. A row left as
+    stored was valid when it was stored; any difference at all goes through its form."""
+    stored = {str(row.pk): row for row in decision.concordance.all()}
+    prefix = "concordance"
+    posted = QueryDict(mutable=True)
+    changed = 0
+    try:
+        total = int(data.get(f"{prefix}-TOTAL_FORMS", ""))
+    except ValueError:
+        return data  # the formset says what is wrong
+    for n in range(min(total, ConcordanceFormSet.absolute_max)):
+        row = stored.get(data.get(f"{prefix}-{n}-id", ""))
+        values = [data.get(f"{prefix}-{n}-{name}", "") for name in ROW_FIELDS]
+        if row is not None and values == [row.judgement, str(row.reason_id or ""), row.reason_text]:
+            continue
+        posted[f"{prefix}-{changed}-id"] = data.get(f"{prefix}-{n}-id", "")
+        for name, value in zip(ROW_FIELDS, values, strict=True):
+            posted[f"{prefix}-{changed}-{name}"] = value
+        changed += 1
+    for key, values in data.lists():
+        if not key.startswith(f"{prefix}-"):
+            posted.setlist(key, values)
+    posted[f"{prefix}-TOTAL_FORMS"] = posted[f"{prefix}-INITIAL_FORMS"] = str(changed)
+    return posted
 
 
 def _error_list(forms) -> list[str]:
@@ -336,8 +398,7 @@ def _sign_form(request, item, decision, data=None) -> SignForm | None:
 @require_http_methods(["POST"])
 def decision_sign(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     """The chair (or a member the board allows) signs, with their password again."""
-    item = _item(request, pk, item_pk, VIEW)
-    decision = _current(item)
+    item, decision = _current(request, pk, item_pk, VIEW)
     form = _sign_form(request, item, decision, request.POST)
     if form is None:
         messages.warning(
@@ -366,8 +427,7 @@ def decision_sign(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
 @require_http_methods(["POST"])
 def decision_confirm(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     """A second clinician who attended confirms the signed record, password again."""
-    item = _item(request, pk, item_pk, CHANGE)
-    decision = _current(item)
+    item, decision = _current(request, pk, item_pk, CHANGE)
     if not signing.may_confirm(decision, request.user):
         messages.warning(request, signing.WHO_CONFIRMS)
         return redirect(_back(request, decision))
@@ -386,8 +446,7 @@ def decision_confirm(request: HttpRequest, pk: int, item_pk: int) -> HttpRespons
 @require_http_methods(["POST"])
 def decision_amend(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     """Start an amendment of the signed record in force: a new draft, signed again."""
-    item = _item(request, pk, item_pk, CHANGE)
-    decision = _current(item)
+    item, decision = _current(request, pk, item_pk, CHANGE)
     form = AmendForm(request.POST)
     if form.is_valid():
         try:
@@ -404,8 +463,7 @@ def decision_amend(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
 @require_http_methods(["POST"])
 def action_done(request: HttpRequest, pk: int, item_pk: int, action_pk: int) -> HttpResponse:
     """Mark an action of the record in force done (or not done after all)."""
-    item = _item(request, pk, item_pk, CHANGE)
-    decision = _current(item)
+    item, decision = _current(request, pk, item_pk, CHANGE)
     action = get_object_or_404(Action, pk=action_pk, decision=decision)
     services.mark_done(action, request.user, done=request.POST.get("done") == "yes")
     return redirect(_back(request, decision))
@@ -538,8 +596,7 @@ def minutes_generate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["POST"])
 def letter_generate(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
-    item = _item(request, pk, item_pk, CHANGE)
-    decision = _current(item)
+    item, decision = _current(request, pk, item_pk, CHANGE)
     record = Decision.objects.filter(agenda_item=item).in_force().first()
     refusal = documents.why_no_letter(item, record)
     if refusal:

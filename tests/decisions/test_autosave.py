@@ -104,3 +104,38 @@ def test_a_save_of_a_draft_signed_meanwhile_is_refused_not_an_error(
     )  # fmt: skip
     with pytest.raises(services.StaleDecision):
         services.save(read, *forms, None)
+
+
+def test_an_autosave_checks_the_rows_that_changed_and_saves_only_them(clinician_client, item):
+    """Rows posted as they are stored are left alone (they were checked when stored); any
+    difference goes through the row's form, with its checks and its message."""
+    start(clinician_client, item)
+    decision = Decision.objects.get()
+    autosave(clinician_client, item, form_data(decision))  # every row followed
+    decision.refresh_from_db()
+    rows = list(decision.concordance.filter(frozen_as="applies").order_by("position"))
+    assert len(rows) >= 2
+    version = decision.version
+    bad_reason = form_data(decision, **{"concordance-0-judgement": "not_followed",
+                                        "concordance-0-reason": "999999"})  # fmt: skip
+    response = autosave(clinician_client, item, bad_reason).content.decode()
+    assert "Not saved yet:" in response and "Reason: Select a valid choice." in response
+    plan = form_data(decision)["modalities"]
+    unknown = autosave(clinician_client, item, form_data(decision, modalities=[*plan, "999999"]))
+    assert "Select a valid choice. 999999 is not one of the available choices." in (
+        unknown.content.decode()
+    )  # a plan the record does not hold yet is checked against the list
+    stranger = form_data(decision, **{"concordance-1-id": "999999"})
+    response = autosave(clinician_client, item, stranger).content.decode()
+    assert "Not saved yet:" in response and "This row is not part of the record." in response
+    decision.refresh_from_db()
+    assert decision.version == version  # neither was saved
+    changed = form_data(decision, **{"concordance-1-judgement": "not_relevant",
+                                     "concordance-1-reason_text": "Done\u202e elsewhere"})  # fmt: skip
+    assert "Draft saved at" in autosave(clinician_client, item, changed).content.decode()
+    stored = {row.pk: row for row in decision.concordance.all()}
+    assert (stored[rows[1].pk].judgement, stored[rows[1].pk].reason_text) == (
+        "not_relevant",
+        "Done elsewhere",  # the direction control removed, as by the full save
+    )
+    assert {stored[row.pk].judgement for row in rows if row != rows[1]} == {"followed"}

@@ -205,15 +205,16 @@ def test_a_button_that_posts_the_record_waits_for_the_autosave_in_flight(
         item = meeting.agenda_items.get()
         services.start(item, User.objects.get(username="coordinator"))
     armed, held = threading.Event(), threading.Event()
-    real_problems = views.signing.problems
+    real_save = views.services.save
 
-    def slow_problems(decision):  # the autosave calls it after its save (so does the page)
-        if armed.is_set():
+    def slow_save(*args):  # the first save once armed (the autosave's) answers late
+        saved = real_save(*args)
+        if armed.is_set() and not held.is_set():
             held.set()
             time.sleep(1.5)
-        return real_problems(decision)
+        return saved
 
-    monkeypatch.setattr(views.signing, "problems", slow_problems)
+    monkeypatch.setattr(views.services, "save", slow_save)
     page = new_page()
     log_in(page, site, "coordinator")
     page.goto(site + reverse("decisions:decision_edit", args=[meeting.pk, item.pk]))
