@@ -9,8 +9,11 @@ time over several runs:
 - floor + header: the same, with the page header and "page X of Y" drawn on every
   page (``printing.stamp``): what the header costs by content streams;
 - pack, all current: ``meetings.handouts.render_meeting_handout`` as a worker runs it
-  (each case's section built and its key checked, the cover laid out, the sections
-  appended, the header drawn, font programs kept once);
+  (each case's section built and its key checked, the cover's HTML built and the cover
+  laid out before taken, the sections appended, the header and footer drawn, font
+  programs kept once);
+- pack, sections current, cover laid out: the same when the agenda changed (a case
+  added, a question edited), so that the cover is laid out again;
 - pack, stamp pages: the same pack with its header laid out by WeasyPrint on blank
   pages (the way before issue 28, still used where a header cannot be drawn).
 
@@ -57,6 +60,7 @@ def main() -> None:
 
 def one_size(size: int) -> None:
     import pikepdf
+    from django.utils import timezone
 
     from cases import sections as printed
     from cases.models import PrintedSection
@@ -74,7 +78,7 @@ def one_size(size: int) -> None:
         for key in keys:
             document.pages.extend(pikepdf.open(io.BytesIO(rows[key])).pages)
         if draw:
-            stamp.stamp(document, handouts._header(meeting))
+            stamp.stamp(document, handouts._header(meeting, timezone.localtime()))
         out = io.BytesIO()
         document.save(out)
         return out.getvalue()
@@ -94,6 +98,12 @@ def one_size(size: int) -> None:
     figure("floor + header drawn", timed(lambda: concatenate(True), runs), floor=floor)
     pack = timed(lambda: handouts.render_meeting_handout(meeting), runs)
     figure("pack, all current", pack, floor=floor, ratio_target=6)
+
+    def cover_again():  # as when the agenda changed: only the cover laid out
+        meeting.covers.all().delete()
+        return handouts.render_meeting_handout(meeting)
+
+    figure("pack, sections current, cover laid out", timed(cover_again, runs), floor=floor)
     figure("pack, stamp pages (before)", timed(old_way, max(1, runs // 2)), floor=floor)
     figure("  of which: sections built, keys checked", timed(built, runs), floor=floor)
     rendered = handouts.render_meeting_handout(meeting)

@@ -15,7 +15,6 @@ over once the lease has run out.
 from __future__ import annotations
 
 import datetime
-import hashlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -28,8 +27,8 @@ from django.utils import timezone
 
 from cases.models import PrintedSection
 from printing import lease
-from printing.merge import BARE_PAGES, Part
-from printing.pdf import Progress, html_to_document, layout_version, paper_size, render_template
+from printing.merge import BARE_PAGES, Part, bare_key, kept
+from printing.pdf import Progress, html_to_document, paper_size, render_template
 
 if TYPE_CHECKING:
     from cases.summary import CaseSection
@@ -65,14 +64,15 @@ class Prepared:
 def prepare(section: CaseSection) -> Prepared:
     """The section's HTML and the key it is stored under."""
     html = render_template(TEMPLATE, {"section": section})
-    what = (layout_version(), BARE_PAGES, paper_size(), section.seen.pseudonymised, html)
-    return Prepared(section, html, hashlib.sha256(repr(what).encode()).hexdigest())
+    return Prepared(section, html, bare_key(html, section.seen.pseudonymised))
 
 
 def lay_out(prepared: Prepared) -> tuple[bytes, int]:
-    """The section's PDF (no page headers or numbers) and its page count."""
+    """The section's PDF (no page headers or numbers), as it is kept (without the style
+    sheet's typefaces, which the merge puts in: ``printing.merge.kept``), and its page
+    count."""
     document = html_to_document(prepared.html, BARE_PAGES)
-    return document.write_pdf(), len(document.pages)
+    return kept(document.write_pdf()), len(document.pages)
 
 
 def _lease_cutoff() -> datetime.datetime:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.db import transaction
 from django.utils import dateformat, timezone
 
 from cases import course
@@ -53,8 +54,30 @@ def meeting_sections(
     return sections
 
 
-def _cover(meeting, sections: list[CaseSection]) -> dict:
-    return {"meeting": meeting, "sections": sections, "attendees": list(meeting.attendees.all())}
+def _cover(meeting, sections: list[CaseSection], printed_at=None) -> dict:
+    return {
+        "meeting": meeting,
+        "sections": sections,
+        "attendees": list(meeting.attendees.all()),
+        "printed_at": printed_at or timezone.localtime(),
+    }
+
+
+class Covers:
+    """The meeting's cover laid out before (``printing.merge.CoverStore``): the latest one
+    is kept, under the key of the HTML it was laid out from."""
+
+    def __init__(self, meeting):
+        self.meeting = meeting
+
+    def get(self, key: str) -> tuple[bytes, int] | None:
+        kept = self.meeting.covers.filter(key=key).values_list("pdf", "page_count").first()
+        return None if kept is None else (bytes(kept[0]), kept[1])
+
+    def put(self, key: str, pdf: bytes, pages: int) -> None:
+        with transaction.atomic():
+            self.meeting.covers.exclude(key=key).delete()
+            self.meeting.covers.get_or_create(key=key, defaults={"pdf": pdf, "page_count": pages})
 
 
 def render_meeting_handout(
@@ -72,20 +95,30 @@ def render_meeting_handout(
     parts = printed.obtain([printed.prepare(s) for s in sections], progress, share=share)
     if progress:
         progress("merging", len(sections), len(sections))
+    now = timezone.localtime()
     pdf, pages = stamped(
-        "pdf/meeting_pack.html", _cover(meeting, sections), parts, _header(meeting)
+        "pdf/meeting_pack.html",
+        _cover(meeting, sections, now),
+        parts,
+        _header(meeting, now),
+        Covers(meeting),
     )
     return Rendered(pdf, pages, content_versions(sections))
 
 
-def _header(meeting) -> Header:
-    """The pack's page header as ``static/css/handout.css`` lays it out (``@page``)."""
+PRINTED = "j F Y, H:i"  # the time of printing in every page's footer (as meeting_pack.html)
+
+
+def _header(meeting, printed_at) -> Header:
+    """The pack's page header and footer as ``static/css/handout.css`` lays them out
+    (``@page``), with the time of printing before the page number."""
     when = dateformat.format(timezone.localtime(meeting.starts_at), "l j F Y, H:i")
+    printed = dateformat.format(printed_at, PRINTED)
     return Header(
         top_left=Text(" ".join(meeting.board.name.split()), BOLD, DARK),
         top_right=Text(when, REGULAR, GREY),
         bottom_left=Text("Confidential — contains patient data", BOLD, RED),
-        page=Text("page {page} of {pages}", REGULAR, GREY),
+        page=Text(f"printed {printed} · page {{page}} of {{pages}}", REGULAR, GREY),
     )
 
 

@@ -399,3 +399,27 @@ def handout_filename(handout: Handout) -> str:
         HandoutKind.LETTER: f"letter-case-{handout.agenda_item.case_id if handout.agenda_item else ''}",
     }[handout.kind]
     return f"meeting-{handout.meeting_id}-{day}-{what}.pdf"
+
+
+class PrintedCover(models.Model):
+    """A meeting pack's cover laid out bare (no page headers; ``printing.merge``), kept so
+    that a pack made again lays out only what changed: its agenda holds a row per case
+    (about 5 ms of layout a row). ``key`` digests the cover's HTML and how it is laid out,
+    as a case section's (``cases.sections``); the time of printing is not on the cover but
+    in every page's footer, drawn at the merge. One cover is kept per meeting, the latest.
+    """
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="covers")
+    key = models.CharField(max_length=64)
+    pdf = models.BinaryField(editable=False)
+    page_count = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "key"], name="printed_cover_once"),
+            models.CheckConstraint(condition=models.Q(page_count__gt=0), name="cover_has_pages"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Cover of {self.meeting} ({self.page_count} pages)"

@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Protocol
 
-from printing.pdf import html_to_document, render_template
+from printing.pdf import html_to_document, layout_version, paper_size, render_template
 from printing.stamp import Header
 
 FONT_FILES = ("/FontFile", "/FontFile2", "/FontFile3")
@@ -41,25 +44,63 @@ BARE_PAGES = (
 )
 
 
+def bare_key(html: str, marker) -> str:
+    """The key a part laid out bare from ``html`` is stored under: a digest of the HTML
+    and of how it is laid out (WeasyPrint, style sheet, fonts, paper), with ``marker``
+    (e.g. a case section's pseudonymisation)."""
+    what = (layout_version(), BARE_PAGES, paper_size(), marker, html)
+    return hashlib.sha256(repr(what).encode()).hexdigest()
+
+
+class CoverStore(Protocol):
+    """Where a cover laid out bare is kept under its ``bare_key`` (``stamped``)."""
+
+    def get(self, key: str) -> tuple[bytes, int] | None: ...
+
+    def put(self, key: str, pdf: bytes, pages: int) -> None: ...
+
+
 def stamped(
-    template: str, context: dict, parts: Sequence[Part], header: Header | None = None
+    template: str,
+    context: dict,
+    parts: Sequence[Part],
+    header: Header | None = None,
+    covers: CoverStore | None = None,
 ) -> tuple[bytes, int]:
     """A document whose template lays out what comes first (a cover, or nothing), then
     the parts, with the page headers and numbers of the whole. With a ``header`` that
-    can be drawn, the cover is laid out bare and the header drawn on every page;
-    otherwise the template lays out one blank page per page of the parts (``stamps``)
-    with the headers, and the parts are drawn onto those pages. Returns the PDF and
-    its pages."""
+    can be drawn, the cover is laid out bare (or taken from ``covers``, laid out from the
+    same HTML before) and the header drawn on every page; otherwise the template lays
+    out one blank page per page of the parts (``stamps``) with the headers, and the
+    parts are drawn onto those pages. Returns the PDF and its pages."""
     pages = sum(part.pages for part in parts)
     if header is not None:
-        cover = html_to_document(
-            render_template(template, {**context, "cover_only": True}), BARE_PAGES
-        )
-        width = float(cover.pages[0].width) * 0.75 if cover.pages else 0.0
-        if cover.pages and header.drawable(width, len(cover.pages) + pages):
-            return appended(cover.write_pdf(), parts, header)
+        html = render_template(template, {**context, "cover_only": True})
+        cover, cover_pages, width = _bare_cover(html, covers)
+        if cover_pages and header.drawable(width, cover_pages + pages):
+            return appended(cover, parts, header)
     document = html_to_document(render_template(template, {**context, "stamps": range(pages)}))
     return merge(document.write_pdf(), parts)
+
+
+def _bare_cover(html: str, covers: CoverStore | None) -> tuple[bytes, int, float]:
+    """The cover laid out bare: its PDF, pages and page width in points."""
+    import pikepdf
+
+    key = bare_key(html, "cover")
+    kept_before = covers.get(key) if covers is not None else None
+    if kept_before is not None:
+        pdf, pages = kept_before
+        with pikepdf.open(io.BytesIO(pdf)) as document:
+            box = [float(v) for v in document.pages[0].mediabox]
+        return pdf, pages, box[2] - box[0]
+    document = html_to_document(html, BARE_PAGES)
+    if not document.pages:
+        return b"", 0, 0.0
+    pdf = document.write_pdf()
+    if covers is not None:
+        covers.put(key, pdf, len(document.pages))
+    return pdf, len(document.pages), float(document.pages[0].width) * 0.75
 
 
 def merge(stamps: bytes, parts: Sequence[Part]) -> tuple[bytes, int]:
@@ -102,11 +143,127 @@ def appended(cover: bytes, parts: Sequence[Part], header: Header) -> tuple[bytes
     return _written(document, opened)
 
 
-def _written(document, opened) -> tuple[bytes, int]:
-    """The document written (font programs kept once), and its page count; the parts'
-    files closed."""
+# The typefaces of static/css/handout.css, by the name WeasyPrint gives the fonts it
+# embeds from them ("ABCDEF+Inter-Bold"): a part is kept without their programs
+# (``kept``); the document it is merged into embeds each face once (``_embed_faces``).
+FACES = {"Inter": "fonts/Inter-Regular.otf", "Inter-Bold": "fonts/Inter-Bold.otf",
+         "Inter-Italic": "fonts/Inter-Italic.otf"}  # fmt: skip
+FACE = "/TbFace"  # on an emptied font program: the face it stands for
+
+
+@cache
+def _program(face: str) -> bytes:
+    from django.contrib.staticfiles import finders
+
+    return Path(finders.find(FACES[face])).read_bytes()
+
+
+@cache
+def _hb_face(face: str):
+    import uharfbuzz
+
+    return uharfbuzz.Face(uharfbuzz.Blob(_program(face)))
+
+
+def _release(program: bytes) -> tuple:
+    """What tells one release of a typeface from another: its revision and version."""
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(io.BytesIO(program), lazy=True)
+    return font["head"].fontRevision, font["name"].getDebugName(5)
+
+
+@cache
+def _face_release(face: str) -> tuple:
+    return _release(_program(face))
+
+
+def kept(pdf: bytes) -> bytes:
+    """A part as it is kept to be merged later: without the programs of the style sheet's
+    typefaces (about two thirds of a case section's bytes), each emptied and named
+    (``FACE``). A program of another font (a fallback for a character Inter lacks), or
+    of another release of Inter, stays as it is."""
     import pikepdf
 
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        emptied = False
+        for obj in document.objects:
+            if not isinstance(obj, pikepdf.Dictionary) or obj.get("/Type") != "/FontDescriptor":
+                continue
+            face = str(obj.get("/FontName", "/")).partition("+")[2]
+            program = obj.get("/FontFile3")
+            if face not in FACES or program is None or program.get("/Subtype") != "/OpenType":
+                continue
+            if _release(program.read_bytes()) != _face_release(face):
+                continue
+            empty = pikepdf.Stream(document, b"")
+            empty["/Subtype"] = pikepdf.Name.OpenType
+            empty[FACE] = pikepdf.Name("/" + face)
+            obj["/FontFile3"] = document.make_indirect(empty)
+            emptied = True
+        if not emptied:
+            return pdf
+        out = io.BytesIO()
+        document.save(out)
+        return out.getvalue()
+
+
+def _glyphs(widths) -> set[int]:
+    """The glyph ids a CID font's /W array gives widths for (``c [w ...]`` or
+    ``first last w``): WeasyPrint writes one for every glyph its pages draw."""
+    glyphs, n = set(), 0
+    while n < len(widths):
+        first, following = int(widths[n]), widths[n + 1]
+        if isinstance(following, Iterable) and not isinstance(following, (int, float)):
+            glyphs.update(range(first, first + len(following)))
+            n += 2
+        else:
+            glyphs.update(range(first, int(following) + 1))
+            n += 3
+    return glyphs
+
+
+def _embed_faces(document) -> None:
+    """Put in, once each, the faces the parts were kept without (``kept``): cut to the
+    glyphs every part's fonts draw, each glyph keeping its number (HarfBuzz; the parts'
+    text names glyphs by the numbers of the whole face, as WeasyPrint keeps them)."""
+    import pikepdf
+    import uharfbuzz
+
+    used: dict[str, set[int]] = {}
+    wanting = []
+    for obj in document.objects:
+        if not isinstance(obj, pikepdf.Dictionary) or obj.get("/Subtype") != "/CIDFontType0":
+            continue
+        descriptor = obj.get("/FontDescriptor")
+        program = descriptor.get("/FontFile3") if descriptor is not None else None
+        if program is None or FACE not in program:
+            continue
+        face = str(program[FACE])[1:]
+        used.setdefault(face, {0}).update(_glyphs(obj.get("/W", pikepdf.Array())))
+        wanting.append((descriptor, face))
+    programs = {}
+    for face, glyphs in used.items():
+        cut = uharfbuzz.SubsetInput()
+        cut.glyph_set.update(sorted(glyphs))
+        cut.flags = (
+            uharfbuzz.SubsetFlags.RETAIN_GIDS
+            | uharfbuzz.SubsetFlags.PASSTHROUGH_UNRECOGNIZED
+            | uharfbuzz.SubsetFlags.DESUBROUTINIZE
+        )
+        program = pikepdf.Stream(document, uharfbuzz.subset(_hb_face(face), cut).blob.data)
+        program["/Subtype"] = pikepdf.Name.OpenType
+        programs[face] = document.make_indirect(program)
+    for descriptor, face in wanting:
+        descriptor["/FontFile3"] = programs[face]
+
+
+def _written(document, opened) -> tuple[bytes, int]:
+    """The document written (the faces the parts were kept without put in, font programs
+    kept once), and its page count; the parts' files closed."""
+    import pikepdf
+
+    _embed_faces(document)
     _share_font_programs(document)
     out = io.BytesIO()
     document.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate)

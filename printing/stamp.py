@@ -12,8 +12,8 @@ a character is not in the font, ``Header.drawable`` says no and the caller lays 
 stamp pages instead.
 
 The positions are those WeasyPrint gives the margin boxes of ``handout.css`` (margins
-20 mm, 16 mm, 18 mm; 8 pt text; the top-left and bottom-left boxes 60 % of the width,
-the right ones 40 %, text centred on the margin's middle line): a test compares them
+20 mm, 16 mm, 18 mm; 8 pt text; the top-left box 60 % of the width, the top-right
+40 %, the bottom ones half each; text centred on the margin's middle line): a test compares them
 with a pack laid out in one pass, text by text, so a change to the style sheet that
 moves them fails there.
 """
@@ -35,7 +35,9 @@ MARGIN_TOP, MARGIN_SIDE, MARGIN_BOTTOM = 20 * MM, 16 * MM, 18 * MM
 # WeasyPrint places it (half the line's height, less the descent): measured, and held
 # to the single-pass layout by tests/meetings/test_pack_sections.py.
 BASELINE_BELOW_MIDDLE = 2.9094
-LEFT_SHARE, RIGHT_SHARE = 0.6, 0.4
+# The margin boxes' widths, as shares of the page's width within its side margins: the
+# header's (board, date), then the footer's ("Confidential", when printed and the page).
+SHARES = (0.6, 0.4, 0.5, 0.5)
 
 REGULAR, BOLD = "Regular", "Bold"
 DARK = (0.109804, 0.141176, 0.188235)  # #1c2430
@@ -74,9 +76,7 @@ class Header:
         """Whether each text fits its margin box on one line, in characters the font
         has: otherwise the caller lays out stamp pages (WeasyPrint wraps and falls back)."""
         inner = width - 2 * MARGIN_SIDE
-        for text, share in zip(
-            self.texts(pages), (LEFT_SHARE, RIGHT_SHARE, LEFT_SHARE, RIGHT_SHARE), strict=True
-        ):
+        for text, share in zip(self.texts(pages), SHARES, strict=True):
             font = _face(text.weight)
             if any(ord(c) not in font.cmap for c in text.words):
                 return False

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import io
 import re
+import subprocess
 
 import pikepdf
 import pytest
@@ -24,6 +25,7 @@ from cases.tasks import lay_out_section
 from guidelines.models import Recommendation
 from meetings import agenda, handouts, prerender
 from meetings.models import Meeting
+from printing import merge
 from printing.merge import FONT_FILES
 from tests.factories import make_board_cases, make_case, make_lesion, make_meeting, make_patient
 from tests.helpers import pdf_text
@@ -70,13 +72,14 @@ def outline(pdf: bytes) -> list[tuple[str, int]]:
             return [(item.title, pages[item.destination[0].objgen]) for item in tree.root]
 
 
+PRINTED = re.compile(r"printed \d{1,2} \w+ \d{4}, \d\d:\d\d · ")
+
+
 def lines(page: str) -> list[str]:
-    """A page's lines in order, the cover's time of printing aside (the two packs
+    """A page's lines in order, the footer's time of printing aside (the two packs
     compared are made a moment apart, maybe in different minutes)."""
     return sorted(
-        re.sub(r"^Printed .*", "Printed", line.strip())
-        for line in page.splitlines()
-        if line.strip()
+        PRINTED.sub("printed · ", line.strip()) for line in page.splitlines() if line.strip()
     )
 
 
@@ -86,13 +89,14 @@ def test_the_merged_pack_has_the_pages_and_text_of_a_single_pass(both):
     merged_pages, single_pages = pdf_text(merged.pdf), pdf_text(single.pdf)
     for number, (ours, reference) in enumerate(zip(merged_pages, single_pages, strict=True), 1):
         assert lines(ours) == lines(reference), f"page {number} differs"
-        assert f"page {number} of {merged.page_count}" in ours
+        assert PRINTED.search(ours) and f"page {number} of {merged.page_count}" in ours
         assert "Sections board" in ours and "Confidential — contains patient data" in ours
     assert merged.content_versions == single.content_versions
 
 
 MARGIN_TEXTS = re.compile(
-    r"^(Sections board|\w+day \d+ \w+ \d{4}, \d\d:\d\d|Confidential — contains patient data|page \d+ of \d+)$"
+    r"^(Sections board|\w+day \d+ \w+ \d{4}, \d\d:\d\d|Confidential — contains patient data|"
+    r"printed \d+ \w+ \d{4}, \d\d:\d\d · page \d+ of \d+)$"
 )
 
 
@@ -107,7 +111,7 @@ def margin_texts(pdf: bytes) -> list[dict[str, tuple[float, float, float]]]:
             if MARGIN_TEXTS.match(text.strip()):
                 x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
                 y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
-                texts[text.strip()] = (x, y, abs(size * tm[3] * cm[3]))
+                texts[PRINTED.sub("printed · ", text.strip())] = (x, y, abs(size * tm[3] * cm[3]))
 
         page.extract_text(visitor_text=seen)
         found.append(texts)
@@ -126,10 +130,70 @@ def test_the_drawn_page_headers_sit_where_a_single_pass_lays_them_out(both):
         assert drawn.keys() == laid_out.keys() and len(drawn) == 4, number
         for text, (x, y, size) in drawn.items():
             x_ref, y_ref, size_ref = laid_out[text]
-            right_aligned = text.startswith("page") or text[0].isdigit() or "day " in text
+            right_aligned = text.startswith("printed") or "day " in text
             assert abs(x - x_ref) <= (1 if right_aligned else 0.25), (number, text, x, x_ref)
             assert abs(y - y_ref) <= 0.25, (number, text, y, y_ref)
             assert size == pytest.approx(size_ref, abs=0.01) == 8
+
+
+def page_images(pdf: bytes, tmp_path, name: str) -> list:
+    """Each page as poppler draws it (an independent renderer), in grey at 60 dpi, its
+    header and footer cut off (their time of printing may differ by a minute)."""
+    from PIL import Image
+
+    (tmp_path / f"{name}.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "60", "-gray", "-png", str(tmp_path / f"{name}.pdf"),
+                    str(tmp_path / name)], check=True)  # fmt: skip
+    images = []
+    for path in sorted(tmp_path.glob(f"{name}-*.png")):
+        image = Image.open(path)
+        margin = round(20 / 25.4 * 60)  # the top margin, 20 mm; the bottom one is 18 mm
+        images.append(image.crop((0, margin, image.width, image.height - margin)))
+    return images
+
+
+def test_the_merged_pack_looks_like_a_single_pass_page_by_page(both, tmp_path):
+    """The parts are kept without Inter's font programs and the pack embeds each face once,
+    cut to the glyphs its pages use: drawn by poppler, every page's body is the single
+    pass's, pixel for pixel but for anti-aliasing (a glyph drawn from the wrong program
+    would differ in whole letters)."""
+    from PIL import ImageChops, ImageStat
+
+    merged, single = both
+    ours, reference = (
+        page_images(merged.pdf, tmp_path, "ours"),
+        page_images(single.pdf, tmp_path, "single"),
+    )
+    assert len(ours) == len(reference) == merged.page_count
+    for number, (page, expected) in enumerate(zip(ours, reference, strict=True), 1):
+        assert page.size == expected.size
+        assert ImageStat.Stat(ImageChops.difference(page, expected)).mean[0] < 0.5, number
+
+
+def test_a_kept_section_holds_no_program_of_inter_and_the_pack_one_of_each_face(both):
+    merged, _ = both
+    stored = PrintedSection.objects.exclude(pdf=None)
+    assert stored.count() == 3
+    for row in stored:
+        with pikepdf.open(io.BytesIO(bytes(row.pdf))) as section:
+            for obj in section.objects:
+                if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/FontDescriptor":
+                    if "Inter" in str(obj.FontName):
+                        assert obj.FontFile3.read_raw_bytes() == b"" and "/TbFace" in obj.FontFile3
+    with pikepdf.open(io.BytesIO(merged.pdf)) as document:
+        programs = {
+            str(obj.FontName).partition("+")[2]: set()
+            for obj in document.objects
+            if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/FontDescriptor"
+        }
+        for obj in document.objects:
+            if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/FontDescriptor":
+                for key in FONT_FILES:
+                    if key in obj:
+                        programs[str(obj.FontName).partition("+")[2]].add(obj[key].objgen)
+    # Inter's regular face: the cover's own subset (laid out apart) and one program that
+    # every section's pages share.
+    assert len(programs["Inter"]) == 2
 
 
 def test_the_merged_pack_has_one_bookmark_per_case_like_a_single_pass(both):
@@ -165,17 +229,24 @@ def test_each_font_program_is_kept_once_and_the_file_stays_small(both):
 
 
 class LayOuts:
-    """Counts the sections laid out (``cases.sections.lay_out``)."""
+    """Counts the sections laid out (``cases.sections.lay_out``) and the covers (what the
+    merge lays out: ``printing.merge.html_to_document``)."""
 
     def __init__(self, monkeypatch):
         self.cases: list[int] = []
-        real = sections.lay_out
+        self.covers = 0
+        real, real_cover = sections.lay_out, merge.html_to_document
 
         def counted(prepared):
             self.cases.append(prepared.section.number)
             return real(prepared)
 
+        def cover(*args):
+            self.covers += 1
+            return real_cover(*args)
+
         monkeypatch.setattr(sections, "lay_out", counted)
+        monkeypatch.setattr(merge, "html_to_document", cover)
 
 
 @pytest.fixture
@@ -190,11 +261,44 @@ def small_meeting(db):
 
 def test_making_a_current_pack_again_lays_out_nothing(small_meeting, laid_out):
     first = handouts.render_meeting_handout(small_meeting)
-    assert laid_out.cases == [1, 2, 3]
+    assert (laid_out.cases, laid_out.covers) == ([1, 2, 3], 1)
     again = handouts.render_meeting_handout(small_meeting)
-    assert laid_out.cases == [1, 2, 3]
-    assert pdf_text(again.pdf)[1:] == pdf_text(first.pdf)[1:]  # the cover says when printed
+    assert (laid_out.cases, laid_out.covers) == ([1, 2, 3], 1)  # the cover kept, too
+    # Page by page the same, but for the time of printing in each footer.
+    assert [lines(page) for page in pdf_text(again.pdf)] == [
+        lines(page) for page in pdf_text(first.pdf)
+    ]
     assert PrintedSection.objects.filter(case__meetings=small_meeting).count() == 3
+    assert small_meeting.covers.count() == 1
+
+
+def test_the_cover_is_laid_out_again_when_what_it_shows_changes_and_says_when_printed(
+    small_meeting, laid_out
+):
+    """The agenda lists each case's question: a new question is a new cover (the older
+    one is not kept); an edit the cover does not show keeps it. The time of printing is
+    each page's, drawn at the merge."""
+    handouts.render_meeting_handout(small_meeting)
+    grace = small_meeting.agenda_items.get(position=2).case
+    grace.clinical_summary += " Seen again."
+    grace.save()
+    handouts.render_meeting_handout(small_meeting)
+    assert laid_out.covers == 1 and laid_out.cases == [1, 2, 3, 2]
+    grace.question = "Resect the remaining lesion in segment VI?"
+    grace.save()
+    pack = handouts.render_meeting_handout(small_meeting)
+    assert laid_out.covers == 2
+    assert small_meeting.covers.count() == 1
+    pages = pdf_text(pack.pdf)
+    assert "Resect the remaining lesion in segment VI?" in " ".join(pages[0].split())
+    now = timezone.localtime()
+    for number, page in enumerate(pages, start=1):
+        printed = PRINTED.search(page).group(0)
+        stamped = datetime.datetime.strptime(printed, "printed %d %B %Y, %H:%M · ")
+        assert abs(
+            stamped - now.replace(tzinfo=None, second=0, microsecond=0)
+        ) <= datetime.timedelta(minutes=1)
+        assert f"page {number} of {pack.page_count}" in page
 
 
 def test_an_edited_case_lays_out_its_own_section_only(small_meeting, laid_out):
