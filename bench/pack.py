@@ -5,7 +5,9 @@ For meetings of 10, 30 and 100 demo-like cases (in a transaction rolled back at 
 end: the database is left as it was), in one process, medians of CPU time and wall
 time over several runs:
 
-- floor: read the stored section PDFs (one query) and concatenate them with pikepdf;
+- floor: read the stored section PDFs (one query) and concatenate them with pikepdf,
+  putting in the typefaces they are kept without (``printing.merge.kept``): the least a
+  readable document takes;
 - floor + header: the same, with the page header and "page X of Y" drawn on every
   page (``printing.stamp``): what the header costs by content streams;
 - pack, all current: ``meetings.handouts.render_meeting_handout`` as a worker runs it
@@ -77,6 +79,7 @@ def one_size(size: int) -> None:
         document = pikepdf.new()
         for key in keys:
             document.pages.extend(pikepdf.open(io.BytesIO(rows[key])).pages)
+        merge._embed_faces(document)  # the sections are kept without Inter's programs
         if draw:
             stamp.stamp(document, handouts._header(meeting, timezone.localtime()))
         out = io.BytesIO()

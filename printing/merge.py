@@ -9,6 +9,11 @@ line, a character the font lacks), WeasyPrint lays out the cover and as many bla
 *stamp* pages as the sections have, each carrying the header, and each section page is
 drawn onto its stamp page. Either way the result has the pages, text and page numbers
 of a single pass.
+
+A cover laid out bare is kept under the key of its HTML (``CoverStore``): it holds no
+time of printing (the footer of every page does, drawn), so a pack made again lays out
+only what changed. Parts are kept without the programs of the style sheet's typefaces
+(``kept``); the document embeds each face once, cut to the glyphs all its pages use.
 """
 
 from __future__ import annotations
