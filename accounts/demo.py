@@ -29,6 +29,7 @@ DEMO_ACCOUNTS = (
     DemoAccount("clinician", "Clara", "Clinician", roles.CLINICIAN),
     DemoAccount("coordinator", "Colin", "Coordinator", roles.COORDINATOR),
     DemoAccount("editor", "Edith", "Editor", roles.GUIDELINE_EDITOR, is_staff=True),
+    DemoAccount("trials", "Tara", "Trials", roles.TRIAL_COORDINATOR, is_staff=True),
     DemoAccount("admin", "Adam", "Administrator", None, is_staff=True),
 )
 

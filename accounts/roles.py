@@ -10,10 +10,11 @@ from __future__ import annotations
 CLINICIAN = "clinician"
 COORDINATOR = "coordinator"
 GUIDELINE_EDITOR = "guideline editor"
+TRIAL_COORDINATOR = "trial coordinator"
 ADMINISTRATOR = "administrator"
 # The roles an administrator may hand out. The administrator role itself, superuser
 # status and direct permissions are given by superusers only.
-ASSIGNABLE_BY_ADMINISTRATORS = (CLINICIAN, COORDINATOR, GUIDELINE_EDITOR)
+ASSIGNABLE_BY_ADMINISTRATORS = (CLINICIAN, COORDINATOR, GUIDELINE_EDITOR, TRIAL_COORDINATOR)
 
 _GUIDELINE_MODELS = (
     "diseasearea",
@@ -79,6 +80,16 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     # Not "pghistory.view_events": the admin's Events list spans every audited table,
     # patients included. Each item's History page shows its own trail instead.
     GUIDELINE_EDITOR: [*_EDIT_GUIDELINES],
+    # The hospital's trial list: trials, their criteria and the rules screening reads
+    # (the facts those rules may use are the guidelines', read only).
+    TRIAL_COORDINATOR: [
+        *(
+            f"trials.{action}_{model}"
+            for model in ("trial", "criterion")
+            for action in ("add", "change", "delete", "view")
+        ),
+        *_READ_GUIDELINES,
+    ],  # fmt: skip
     ADMINISTRATOR: [
         *_READ_GUIDELINES,
         "auth.add_user",

@@ -16,6 +16,7 @@ from cases.overview import CaseOverview, KnownFact, overview
 from cases.pseudonym import pseudonym, scrub
 from guidelines import snapshot
 from printing.pdf import Rendered, accessible_pdf, html_to_document, paper_size, render_template
+from trials import screening
 
 IMPORTANT_UNKNOWNS = 8
 
@@ -33,6 +34,7 @@ class CaseSection:
     more_unknowns: int  # how many more would decide, beyond those listed
     alone: bool = False  # a case summary, not an item of a meeting's agenda
     key_images: tuple = ()  # the case's key images to print (the meeting's choice)
+    trials: object = None  # the area's trials screened (``trials.screening.Screening``)
 
     @property
     def case(self) -> Case:
@@ -92,6 +94,7 @@ def build_section(
         more_unknowns=max(0, len(unknowns) - IMPORTANT_UNKNOWNS),
         alone=alone,
         key_images=tuple(key_images),
+        trials=screening.for_case(seen),
     )
 
 

@@ -33,6 +33,7 @@ from common.htmx import wants_partial
 from documents import delivery
 from guidelines import matching, snapshot
 from printing import spreadsheets
+from trials import screening
 
 PAGE_SIZE = 25
 
@@ -340,6 +341,7 @@ def case_page_context(request: HttpRequest, case: Case, seen, extra: dict) -> di
         "readiness": readiness_of(case, as_of, seen=seen),  # (prefetches the attachments)
         "attachments": case.attachments.all(),
         "readiness_meeting": upcoming,
+        "trials": screening.for_case(seen),
         "attachment_limits": attachment_limits(),
         **({"attachment_form": AttachmentForm(case=case)} if opening else {}),
         **lesions,

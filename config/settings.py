@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "accounts",
     "documents",
     "guidelines",
+    "trials",  # content like the guidelines: read by the case page, the pack and the record
     "cases",
     "liver",
     "meetings",

@@ -53,6 +53,7 @@ REASON_GROUPS = {
     "judgement": "clinical judgement or other",
 }
 RECOMMENDATION_MADE = "recommendation"
+TRIAL_GROUP = "trial"  # the reasons for not following that are a clinical trial
 
 
 @dataclass(frozen=True)

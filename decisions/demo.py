@@ -14,7 +14,16 @@ from django.utils import timezone
 
 from cases.models import Case
 from decisions import services, signing
-from decisions.models import Action, Judgement, Modality, NotFollowedReason, Outcome, Pathway
+from decisions.models import (
+    Action,
+    Judgement,
+    Modality,
+    NotFollowedReason,
+    NotOfferedReason,
+    Outcome,
+    Pathway,
+    TrialOffer,
+)
 from meetings import agenda
 from meetings.demo import DEMO_REQUIRED, ensure_demo_board
 from meetings.models import Attendance, Meeting
@@ -113,6 +122,9 @@ def _decide(item, signer, at, *, plan, words, judged=None, preferences="", actio
             reason=NotFollowedReason.objects.get(name=reason) if reason else None,
             reason_text=text,
         )
+    # The example trials the patient screened as a possible candidate for: on review, not
+    # eligible (the demo's signed records answer every trial considered).
+    decision.trials.update(offered=TrialOffer.NOT_OFFERED, reason=NotOfferedReason.NOT_ELIGIBLE)
     for what, owner, due, done_at in actions:
         Action.objects.create(decision=decision, what=what, owner=owner, due=due,
                               done_at=done_at, done_by=signer if done_at else None)  # fmt: skip

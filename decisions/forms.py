@@ -16,8 +16,11 @@ from decisions.models import (
     Judgement,
     Modality,
     NotFollowedReason,
+    NotOfferedReason,
     Outcome,
     Pathway,
+    TrialConsidered,
+    TrialOffer,
 )
 from decisions.signing import CONFIRMATION_MEANING, MEANING
 
@@ -255,6 +258,40 @@ def action_formset(data, decision):
     """The record's actions, the accounts they may be assigned to read once for all."""
     return ActionFormSet(data, instance=decision, prefix="actions",
                          form_kwargs={"workers": list(case_workers())})  # fmt: skip
+
+
+class TrialConsideredForm(ConstraintsInDatabase, BidiSafeFormMixin, forms.ModelForm):
+    """Whether the board offered a trial the patient was a possible candidate for."""
+
+    text_fields = ("reason_text",)
+
+    class Meta:
+        model = TrialConsidered
+        fields = ["offered", "reason", "reason_text"]
+        widgets = {"offered": forms.RadioSelect, "reason_text": forms.TextInput}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["offered"].choices = [("", "Not answered yet"), *TrialOffer.choices]
+        self.fields["reason"].choices = [("", "Why not offered…"), *NotOfferedReason.choices]
+        self.fields["reason_text"].help_text = "Required for “other”."
+
+    def clean(self):
+        """A draft may be incomplete (signing lists what is missing); a reason belongs
+        only to a trial not offered."""
+        cleaned = super().clean()
+        if cleaned.get("offered") != TrialOffer.NOT_OFFERED:
+            cleaned["reason"], cleaned["reason_text"] = "", ""
+        return cleaned
+
+
+class TrialsOfOneRecord(RowsOfOneRecord):
+    """The trials considered of one record, read with it (``record_rows``)."""
+
+
+TrialsConsideredFormSet = forms.modelformset_factory(
+    TrialConsidered, form=TrialConsideredForm, formset=TrialsOfOneRecord, extra=0, can_delete=False
+)
 
 
 ActionFormSet = forms.inlineformset_factory(

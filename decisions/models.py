@@ -145,6 +145,7 @@ def record_rows() -> tuple:
     return (
         models.Prefetch("concordance", queryset=Concordance.objects.select_related("reason")),
         "modalities",
+        "trials",
     )
 
 
@@ -302,10 +303,27 @@ class Decision(Authored):
         return {row.pk: proposal for row, proposal in zip(rows, proposed, strict=True)}
 
     def disagreements(self) -> list[str]:
-        """Where the plan and the judgements disagree, in words, for the signer to read."""
+        """Where the plan and the judgements disagree, in words, for the signer to read;
+        and where the trials considered and the record do."""
         names = dict(Modality.objects.values_list("code", "name"))
         rows = [row.as_row(with_reason=False) for row in self.concordance.all()]
-        return concordance.contradictions(rows, self.plan_codes(), names)
+        found = concordance.contradictions(rows, self.plan_codes(), names)
+        considered = list(self.trials.all())
+        offered = [row.trial_identifier for row in considered if row.offered == TrialOffer.OFFERED]
+        referral = names.get(TRIAL_REFERRAL, "clinical trial referral")
+        if offered and TRIAL_REFERRAL not in self.plan_codes():
+            found.append(
+                f"{', '.join(offered)} offered, but the plan does not include “{referral}”"
+            )
+        for_a_trial = [row for row in self.concordance.all()
+                       if row.judgement == Judgement.NOT_FOLLOWED and row.reason
+                       and row.reason.group == concordance.TRIAL_GROUP]  # fmt: skip
+        if for_a_trial and considered and not offered:  # (a trial elsewhere: no contradiction)
+            found.append(
+                f"{len(for_a_trial)} recommendation(s) not followed for a clinical trial, but none "
+                "of the trials considered here is marked offered"
+            )
+        return found
 
     def verdict(self) -> concordance.Verdict:
         """The record's concordance class: as classified when it was signed (or, for a
@@ -575,3 +593,57 @@ class LetterTemplate(models.Model):
             part: fill(getattr(self, part))
             for part in ("greeting", "opening", "closing", "sign_off")
         }
+
+
+TRIAL_REFERRAL = "clinical_trial_referral"  # the plan modality of a trial offered
+
+
+class TrialOffer(models.TextChoices):
+    OFFERED = "offered", "Offered"
+    NOT_OFFERED = "not_offered", "Not offered"
+
+
+class NotOfferedReason(models.TextChoices):
+    NOT_ELIGIBLE = "not_eligible", "Not eligible on review"
+    DECLINED = "declined", "Patient declined"
+    NO_PLACE = "no_place", "No place in the trial"
+    OTHER = "other", "Other"
+
+
+class TrialConsidered(models.Model):
+    """A trial the patient was a possible candidate for when the record was made
+    (``trials.screening``), kept as it read then, and whether the board offered it."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="trials")
+    position = models.PositiveIntegerField(default=0)
+    trial_identifier = models.CharField(max_length=60)
+    title = models.CharField(max_length=500)
+    screening = models.CharField(max_length=300, help_text="How it screened, in words.")
+    offered = models.CharField(max_length=12, choices=TrialOffer, blank=True)
+    reason = models.CharField(
+        "why not offered", max_length=14, choices=NotOfferedReason, blank=True
+    )
+    reason_text = models.CharField("in words", max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["decision", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["decision", "trial_identifier"], name="trial_considered_once"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(reason="") | models.Q(offered="not_offered"),
+                name="trial_reason_only_when_not_offered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.trial_identifier}: {self.get_offered_display() or 'not answered yet'}"
+
+    @property
+    def answer(self) -> str:
+        """E.g. "not offered (patient declined)"."""
+        if self.offered != TrialOffer.NOT_OFFERED:
+            return self.get_offered_display().lower() or "not answered"
+        why = self.get_reason_display().lower() if self.reason else "no reason given"
+        return f"not offered ({why}{': ' + self.reason_text if self.reason_text else ''})"

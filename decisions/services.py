@@ -16,12 +16,14 @@ from decisions.models import (
     Decision,
     FrozenAs,
     Outcome,
+    TrialConsidered,
     latest_version,
     record_in_force,
 )
 from guidelines import matching, snapshot
 from guidelines.models import DecisionScope
 from meetings.models import AgendaItem
+from trials import screening
 
 
 class StaleDecision(Exception):
@@ -117,6 +119,30 @@ def _freeze(decision: Decision) -> None:
     if not pathway and decision.pathway:
         decision.pathway, decision.pathway_reason = "", ""
         decision.save(update_fields=["pathway", "pathway_reason"])
+    _freeze_trials(decision, screening.for_case(seen).candidates)
+
+
+def _freeze_trials(decision: Decision, candidates) -> None:
+    """The trials the patient is a possible candidate for, as they screen now: a row each,
+    for the board to say whether it offered the trial. An answer already given on a trial
+    still screened is kept; rows of trials no longer screened go."""
+    kept = {row.trial_identifier: row for row in decision.trials.all()}
+    wanted = [s.trial.identifier for s in candidates]
+    decision.trials.exclude(trial_identifier__in=wanted).delete()
+    rows = []
+    for position, screened in enumerate(candidates, start=1):
+        trial = screened.trial
+        row = kept.get(trial.identifier) or TrialConsidered(
+            decision=decision, trial_identifier=trial.identifier
+        )
+        row.position = position
+        row.title = trial.title[:500]
+        row.screening = f"{screened.verdict}: {screened.summary}"[:300]
+        rows.append(row)
+    TrialConsidered.objects.bulk_update(
+        [row for row in rows if row.pk], ["position", "title", "screening"]
+    )
+    TrialConsidered.objects.bulk_create([row for row in rows if not row.pk])
 
 
 FROZEN_FIELDS = (
@@ -171,6 +197,17 @@ def amend(decision: Decision, user, reason: str) -> Decision:
             )
             for row in signed.concordance.all()
         )
+        TrialConsidered.objects.bulk_create(
+            TrialConsidered(
+                decision=amendment,
+                **{
+                    field.attname: getattr(row, field.attname)
+                    for field in TrialConsidered._meta.concrete_fields
+                    if field.attname not in ("id", "decision_id")
+                },
+            )
+            for row in signed.trials.all()
+        )
         Action.objects.bulk_create(
             Action(
                 decision=amendment,
@@ -185,7 +222,7 @@ def amend(decision: Decision, user, reason: str) -> Decision:
     return amendment
 
 
-def save(decision: Decision, form, concordance, actions, user) -> Decision:
+def save(decision: Decision, form, concordance, actions, user, trials=None) -> Decision:
     """Save a draft from its forms in one transaction; StaleDecision on an old version."""
     with transaction.atomic():
         current = (
@@ -208,6 +245,9 @@ def save(decision: Decision, form, concordance, actions, user) -> Decision:
         # row's fields already; row-by-row saves cost several queries a row, per autosave).
         changed = [row.instance for row in concordance.forms if row.has_changed()]
         Concordance.objects.bulk_update(changed, ["judgement", "reason", "reason_text"])
+        if trials is not None and trials.is_bound:
+            answered = [row.instance for row in trials.forms if row.has_changed()]
+            TrialConsidered.objects.bulk_update(answered, ["offered", "reason", "reason_text"])
         actions.save()
     return record
 

@@ -28,8 +28,10 @@ from decisions.models import (
     DecisionStatus,
     FrozenAs,
     Judgement,
+    NotOfferedReason,
     Outcome,
     Pathway,
+    TrialOffer,
 )
 from meetings.models import AgendaItem
 
@@ -111,6 +113,25 @@ def content(decision: Decision) -> dict:
             for row in decision.concordance.select_related("reason").order_by("position")
         ],  # fmt: skip
         **({"pathway": [decision.pathway, decision.pathway_reason]} if current_form else {}),
+        # (only where the record has any: records signed before trials were screened keep
+        # their hash)
+        **(
+            {
+                "trials": [
+                    [
+                        row.trial_identifier,
+                        row.title,
+                        row.screening,
+                        row.offered,
+                        row.reason,
+                        row.reason_text,
+                    ]
+                    for row in trials
+                ]
+            }  # fmt: skip
+            if (trials := sorted(decision.trials.all(), key=lambda row: row.position))
+            else {}
+        ),
         "actions": [
             [
                 action.what,
@@ -166,6 +187,19 @@ def problems(decision: Decision) -> list[str]:
         found.append("Say in words why, where the reason asks for it.")
     if any(row.judgement == Judgement.NOT_RELEVANT and not row.reason_text for row in judged):
         found.append("Say in words why each recommendation marked not relevant is not relevant.")
+    trials = list(decision.trials.all())
+    if decision.outcome == Outcome.RECOMMENDATION and any(not row.offered for row in trials):
+        unanswered = sum(1 for row in trials if not row.offered)
+        found.append(
+            f"Say whether each trial considered was offered ({unanswered} not answered yet)."
+        )
+    not_offered = [row for row in trials if row.offered == TrialOffer.NOT_OFFERED]
+    if any(not row.reason for row in not_offered):
+        found.append("Give the reason for each trial not offered.")
+    if any(
+        row.reason == NotOfferedReason.OTHER and not row.reason_text.strip() for row in not_offered
+    ):
+        found.append("Say in words why a trial was not offered, where the reason is “other”.")
     if decision.outcome == Outcome.RECOMMENDATION and decision.shown.get("pathway"):
         if not decision.pathway:
             found.append("Say whether perioperative care follows the hospital's pathway.")

@@ -26,6 +26,7 @@ from decisions.forms import (
     ConfirmForm,
     DecisionForm,
     SignForm,
+    TrialsConsideredFormSet,
     action_formset,
 )
 from decisions.models import (
@@ -150,6 +151,12 @@ def _forms(decision: Decision, data=None):
             form_kwargs={"reasons": NotFollowedReason.objects.all()},
         ),
         action_formset(data, decision),
+        # A page opened before trials were screened posts no trials: nothing to save of them.
+        TrialsConsideredFormSet(
+            data if data is not None and "trials-TOTAL_FORMS" in data else None,
+            rows=list(decision.trials.all()),
+            prefix="trials",
+        ),
     )
 
 
@@ -162,9 +169,9 @@ def decision_edit(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
             messages.warning(request, SIGNED_IS_FINAL)
             return redirect(_back(request, decision))
         forms = _forms(decision, request.POST)
-        if all(f.is_valid() for f in forms):
+        if all(f.is_valid() for f in forms if f.is_bound):
             try:
-                services.save(decision, *forms, request.user)
+                services.save(decision, *forms[:3], request.user, trials=forms[3])
             except services.StaleDecision as stale:
                 return _page(request, item, decision, forms=forms, conflict=stale.current)
             messages.success(request, "Decision draft saved.")
@@ -182,10 +189,10 @@ def decision_accept_proposals(request: HttpRequest, pk: int, item_pk: int) -> Ht
         messages.warning(request, SIGNED_IS_FINAL)
         return redirect(_back(request, decision))
     forms = _forms(decision, request.POST)
-    if not all(f.is_valid() for f in forms):
+    if not all(f.is_valid() for f in forms if f.is_bound):
         return _page(request, item, decision, forms=forms)
     try:
-        saved = services.save(decision, *forms, request.user)
+        saved = services.save(decision, *forms[:3], request.user, trials=forms[3])
         marked = services.accept_proposals(saved, request.user, saved.version)
     except services.StaleDecision as stale:
         return _page(request, item, decision, forms=forms, conflict=stale.current)
@@ -226,11 +233,11 @@ def decision_autosave(request: HttpRequest, pk: int, item_pk: int) -> HttpRespon
         del data[key]
     prefetch_related_objects([decision], *record_rows())
     forms = _forms(decision, _rows_changed(data, decision))
-    if not all(f.is_valid() for f in forms):
+    if not all(f.is_valid() for f in forms if f.is_bound):
         context["errors"] = _error_list(forms)
         return render(request, "decisions/_save_status.html", context)
     try:
-        saved = services.save(decision, *forms, request.user)
+        saved = services.save(decision, *forms[:3], request.user, trials=forms[3])
     except services.StaleDecision as stale:
         context["conflict"] = stale.current
         return render(request, "decisions/_save_status.html", context)
@@ -329,6 +336,7 @@ def record_context(request: HttpRequest, item: AgendaItem, decision: Decision, *
         "form": forms[0],
         "concordance": forms[1],
         "actions": forms[2],
+        "trials_considered": forms[3],
         "can_change": can_change,
         # Each judged row's form with what the plan proposes for it.
         "judged_rows": _with_proposals(decision, forms[1]) if can_change else [],

@@ -23,6 +23,7 @@ from decisions.models import Action, Decision, LetterTemplate
 from documents.tasks import render_document
 from meetings.models import Attendance, BoardMember, Handout, Meeting, Specialty
 from quality.models import QualityReport
+from trials.models import Trial
 from tests.factories import make_attachment, make_case, make_fact, make_lesion, make_meeting
 from tests.urlwalk import Route, routes
 
@@ -32,6 +33,7 @@ PERSONAS = (
     "clinician",
     "coordinator",
     "editor",
+    "trials",
     "administrator",
     "superuser",
 )
@@ -80,6 +82,11 @@ _BOARDS = ("board", "boardmember", "specialty")
 _LISTS = ("modality", "notfollowedreason")
 ADMIN_RIGHTS = {
     "editor": {f"guidelines.{m}": {"view", "change", "add", "delete"} for m in _GUIDELINES},
+    # The trial list (its criteria are edited on the trial's page), and the guidelines read.
+    "trials": {
+        "trials.trial": {"view", "change", "add", "delete"},
+        **{f"guidelines.{m}": {"view"} for m in _GUIDELINES},
+    },
     "administrator": {
         "auth.user": {"view", "change", "add"},
         "auth.group": {"view"},
@@ -113,6 +120,7 @@ ADMIN_ACTIONS = {
     "add": "add",
     "delete": "delete",
     "password_change": "change",
+    "import": "add",  # a trial from a saved registry record (it also changes one)
 }
 ADMIN_MODEL_PATH = re.compile(r"^/admin/(?P<app>[a-z_]+)/(?P<model>[a-z]+)/")
 
@@ -155,6 +163,7 @@ def world(db):
     surgery = Specialty.objects.create(name="HPB surgery")
     BoardMember.objects.create(board=meeting.board, user=target, specialty=surgery)
     unused_fact = make_fact("unused_fact")  # deletable: no condition reads it
+    Trial.objects.create(area=case.area, identifier="NCT00000001", title="A trial")
     report = QualityReport.objects.create(
         boards=[meeting.board.pk], start=datetime.date(2026, 1, 1), end=datetime.date(2026, 6, 30),
         status="done", content=b"%PDF-1.7", page_count=1,
@@ -198,11 +207,12 @@ def _person(persona: str) -> User | None:
         "clinician": roles.CLINICIAN,
         "coordinator": roles.COORDINATOR,
         "editor": roles.GUIDELINE_EDITOR,
+        "trials": roles.TRIAL_COORDINATOR,
         "administrator": roles.ADMINISTRATOR,
     }.get(persona)
     if role:
         user.groups.add(Group.objects.get(name=role))
-    user.is_staff = persona in ("editor", "administrator")
+    user.is_staff = persona in ("editor", "trials", "administrator")
     user.save()
     return user
 
@@ -291,7 +301,7 @@ def expected_in_admin(persona: str, route: Route) -> int:
     if name == "admin:autocomplete":
         return 403  # without its parameters, for everyone
     if name == "admin:app_list":  # /admin/guidelines/
-        return 200 if persona in ("editor", "administrator", "superuser") else 404
+        return 200 if persona in ("editor", "trials", "administrator", "superuser") else 404
     found = ADMIN_MODEL_PATH.match(path)
     if found is None:
         return 404  # the admin's catch-all
@@ -352,7 +362,7 @@ def expected(persona: str, route: Route) -> int:
         return 200  # everyone logged in changes their own password and second factor
     if persona == "outsider":
         return 403
-    staff = persona in ("editor", "administrator", "superuser")
+    staff = persona in ("editor", "trials", "administrator", "superuser")
     if route.namespace == "admin" or name == "admin_object_shortcut":
         if not staff:
             return 302  # not staff: sent to the admin's own login
@@ -419,7 +429,7 @@ def test_every_url_gives_each_persona_the_expected_outcome(client, world, person
 
 @pytest.mark.django_db
 @pytest.mark.slow
-@pytest.mark.parametrize("persona", ["anonymous", "outsider", "editor", "administrator"])
+@pytest.mark.parametrize("persona", ["anonymous", "outsider", "editor", "trials", "administrator"])
 def test_an_unauthorised_request_cannot_tell_whether_an_object_exists(client, world, persona):
     user = _person(persona)
     if user:

@@ -26,12 +26,18 @@ def test_each_role_is_a_group_with_its_permissions():
         roles.CLINICIAN,
         roles.COORDINATOR,
         roles.GUIDELINE_EDITOR,
+        roles.TRIAL_COORDINATOR,
         roles.ADMINISTRATOR,
     }
     assert perms[roles.CLINICIAN] == set(roles.ROLE_PERMISSIONS[roles.CLINICIAN])
     assert "guidelines.change_recommendation" in perms[roles.GUIDELINE_EDITOR]
-    for role in (roles.CLINICIAN, roles.COORDINATOR, roles.ADMINISTRATOR):
+    for role in (roles.CLINICIAN, roles.COORDINATOR, roles.TRIAL_COORDINATOR, roles.ADMINISTRATOR):
         assert not any(p.startswith("guidelines.change_") for p in perms[role]), role
+    # The trial list is kept by trial coordinators only (superusers aside); they see no case.
+    assert {role for role, held in perms.items() if "trials.change_criterion" in held} == {
+        roles.TRIAL_COORDINATOR
+    }
+    assert not any(p.startswith(("cases.", "decisions.")) for p in perms[roles.TRIAL_COORDINATOR])
 
 
 def test_syncing_roles_twice_changes_nothing():
@@ -155,7 +161,7 @@ def test_migrate_outside_demo_mode_disables_demo_accounts(settings):
     settings.DEMO_MODE = False
     _disable_demo_accounts(sender=apps.get_app_config("accounts"))
     assert not User.objects.filter(demo_account__isnull=False, is_active=True).exists()
-    assert User.objects.filter(demo_account__isnull=False).count() == 4
+    assert User.objects.filter(demo_account__isnull=False).count() == 5
 
 
 def test_no_admin_form_shows_the_demo_mark(client, superuser, clinician):

@@ -63,16 +63,17 @@ def test_case_page_runs_a_fixed_number_of_queries(
     # their imaging (1); the patient's timepoints, dated values and treatments (3); guideline
     # content version (1); history (1) and the accounts it names (1); other cases (1);
     # meetings (1); decisions on the patient (1); the read log (1); the next meeting (1)
-    # and the attachments (1), for readiness and the list; the session is
+    # and the attachments (1), for readiness and the list; the trial list's version (1: the
+    # trials and their criteria are kept while it holds); the session is
     # rewritten at most once a minute. (The history names its patient from the case.)
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(20):
         client.get(case.get_absolute_url())
     for n in range(30):
         make_recommendation(slug=f"extra-{n}", condition="alcohol_g_per_day > 10")
     client.get(case.get_absolute_url())  # the first request after a content change rebuilds it
     for n in range(5):
         make_lesion(case, segments=["VI"], diameter_mm=10 + n)
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(20):
         response = client.get(case.get_absolute_url())
     assert "match-extra-29" in response.content.decode()
     assert "Liver lesions (6)" in response.content.decode()

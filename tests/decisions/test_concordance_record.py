@@ -214,7 +214,7 @@ def _autosave_queries(client, item, decision) -> int:
     return len(captured)
 
 
-AUTOSAVE_QUERIES = 18  # whatever the number of rows (the accounts actions may be assigned to
+AUTOSAVE_QUERIES = 19  # whatever the number of rows (the accounts actions may be assigned to
 # are read once); each judged row changed by the save
 
 

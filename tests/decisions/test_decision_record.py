@@ -196,13 +196,14 @@ def test_the_case_page_lists_decisions_in_a_fixed_number_of_queries(
     discussed_again(0)
     url = item.case.get_absolute_url()
     clinician_client.get(url)
-    # the page (15, its lesions and the patient's course included); the records'
-    # concordance and plan modalities (2); the history's users and the meetings it names (2)
-    with django_assert_num_queries(21):
+    # the page (16, its lesions, the patient's course and the trial list's version
+    # included); the records' concordance and plan modalities (2); the history's users and
+    # the meetings it names (2)
+    with django_assert_num_queries(22):
         clinician_client.get(url)
     for n in range(1, 4):
         discussed_again(n)
-    with django_assert_num_queries(21):
+    with django_assert_num_queries(22):
         page = clinician_client.get(url).content.decode()
     assert "Board decisions on this patient (5)" in page
 

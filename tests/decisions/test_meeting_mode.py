@@ -79,7 +79,7 @@ def test_a_proposal_drafted_before_the_meeting_is_where_the_board_starts(clinici
     assert "The case changed since this draft froze what the board sees." in html
 
 
-MEETING_MODE_QUERIES = 29  # the session, the item, the agenda, the record and its forms,
+MEETING_MODE_QUERIES = 31  # the session, the item, the agenda, the record and its forms,
 # the attachments, who may be assigned actions,
 # the previous decisions with their concordance and plan modalities, the case section (with
 # the patient's course: imaging, dated values, treatments), the modality names (for the
