@@ -126,6 +126,13 @@ def report_charts(report) -> dict[str, Chart]:
             [(i.name, i.median, _days(i.median)) for i in intervals],
             paired=[(i.p90, _days(i.p90)) for i in intervals],
         ),
+        "trials": bars(
+            [
+                (s.label, s.percent, _percent(s))
+                for s in (report.trial_candidates, report.trial_offered)
+            ],
+            maximum=100,
+        ),  # fmt: skip
         "attendance": bars(
             [(s.label, s.percent, _percent(s)) for s in report.attendance],
             maximum=100,

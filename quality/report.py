@@ -55,8 +55,11 @@ from decisions.models import (
     DeferralReason,
     FrozenAs,
     Judgement,
+    NotOfferedReason,
     Outcome,
     Pathway,
+    TrialConsidered,
+    TrialOffer,
 )
 from guidelines.models import DecisionScope, Recommendation
 from guidelines.readiness import NOT_READY
@@ -161,6 +164,12 @@ class Report:
     # Decisions in force whose case was not ready (blocking items open) at the meeting, of
     # those recorded with a checklist.
     not_ready: Share = Share("Cases discussed while not ready", 0, 0)
+    # Clinical trials (the record's trials considered): decisions with a possible candidate,
+    # of the decisions in force; of those, the ones where a trial was offered; the reasons
+    # a trial considered was not offered (reason label -> times).
+    trial_candidates: Share = Share("Decisions with a possible trial candidate", 0, 0)
+    trial_offered: Share = Share("Of those, a trial offered", 0, 0)
+    trial_not_offered: list[tuple[str, int]] = field(default_factory=list)
 
     @property
     def per_meeting(self) -> float | None:
@@ -176,7 +185,7 @@ class Report:
 
 
 def build(scope: Scope, now: datetime.datetime | None = None) -> Report:
-    """The report of a scope, in nine queries; what it reads grows with the decisions
+    """The report of a scope, in ten queries; what it reads grows with the decisions
     recorded, and the cases listed are counted and measured in PostgreSQL."""
     now = now or timezone.now()
     report = Report(scope, timezone.localdate(now))
@@ -255,7 +264,28 @@ def build(scope: Scope, now: datetime.datetime | None = None) -> Report:
     )
     _intervals(report, referral_to_listed, where, first_listed, in_force, first_signed, actions)
     _overdue(report, where, held, in_force, actions)
+    _trials(report, [d for d, _, _ in in_force.values()])  # 10
     return report
+
+
+def _trials(report: Report, decisions: list[int]) -> None:
+    """The trials considered by the decisions in force: who was a possible candidate, and
+    whether the board offered the trial (and why not)."""
+    rows = TrialConsidered.objects.filter(decision__in=decisions).values_list(
+        "decision_id", "offered", "reason"
+    )
+    candidates, offered, reasons = set(), set(), Counter()
+    for decision, answer, reason in rows:
+        candidates.add(decision)
+        if answer == TrialOffer.OFFERED:
+            offered.add(decision)
+        elif answer == TrialOffer.NOT_OFFERED:
+            reasons[reason] += 1
+    report.trial_candidates = Share(report.trial_candidates.label, len(candidates), len(decisions))
+    report.trial_offered = Share(report.trial_offered.label, len(offered), len(candidates))
+    report.trial_not_offered = [
+        (label, reasons[value]) for value, label in NotOfferedReason.choices
+    ] + ([("No reason given", reasons[""])] if reasons[""] else [])
 
 
 def _listed(items) -> tuple[int, Interval]:
@@ -577,6 +607,12 @@ def tables(report: Report) -> list[Table]:
                for value, label in [*DeferralReason.choices, ("", "no reason recorded")]]
               + [[report.not_ready.label, report.not_ready.part, report.not_ready.whole,
                   _round(report.not_ready.percent)]], definition="def-readiness"),
+        Table("trials", "Clinical trials: possible candidates, trials offered, and why not",
+              ("Figure", "Counted", "Of", "Share (%)"),
+              [[s.label, s.part, s.whole, _round(s.percent)]
+               for s in (report.trial_candidates, report.trial_offered)]
+              + [[f"Trial considered not offered: {label}", n, "", ""]
+                 for label, n in report.trial_not_offered], definition="def-trials"),
         Table("overdue-actions", "Actions past their due date",
               ("Case", "Meeting", "Action", "Owner", "Due", "Days overdue"),
               [[a.case_id, a.meeting_day.isoformat(), a.what, a.owner, a.due.isoformat(),

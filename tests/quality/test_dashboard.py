@@ -27,6 +27,7 @@ from decisions.models import (
     Decision,
     Modality,
     NotFollowedReason,
+    TrialConsidered,
 )
 from documents.tasks import render_document
 from guidelines.models import DiseaseArea
@@ -53,7 +54,7 @@ def day(days_ago: int) -> datetime.date:
 
 
 def signed(item, signer, days_ago, outcome, rows=(), actions=(), completeness=None, amends=None,
-           pathway="", plan=(), legacy=False):  # fmt: skip
+           pathway="", plan=(), legacy=False, trials=()):  # fmt: skip
     """A signed record as the app stores it (rows and actions added while a draft), with
     its class as signing fixes it; ``legacy``: signed before classes existed (no record
     format, no class: the migration that introduced classes gives it one). A row is
@@ -78,6 +79,12 @@ def signed(item, signer, days_ago, outcome, rows=(), actions=(), completeness=No
     for what, due, done in actions:
         Action.objects.create(decision=decision, what=what, owner="Dr. Owner", due=due,
                               done_at=done)  # fmt: skip
+    for position, (identifier, offered, reason) in enumerate(trials, start=1):
+        TrialConsidered.objects.create(
+            decision=decision, position=position, trial_identifier=identifier,
+            title=f"{identifier} title", screening="possible candidate", offered=offered,
+            reason=reason,
+        )  # fmt: skip
     if not legacy:
         verdict = decision.verdict()
         Classification.objects.create(
@@ -134,21 +141,24 @@ def figures_world(db):
     # ctDNA not (the patient's preference), parenchymal-sparing not relevant: discordant.
     first = signed(a1, signer, 58, "recommendation", pathway="yes",
                    rows=[(MRI, "not_followed", "Comorbidity or performance status")],
+                   trials=[("NCT-A", "offered", "")],
                    completeness=[1, 10])  # fmt: skip
     signed(a1, signer, 20, "recommendation", amends=first, completeness=[6, 10], pathway="yes",
            rows=[(MRI, "followed", None), (CTDNA, "not_followed", "Patient preference"),
-                 (SPARING, "not_relevant", None)],
+                 (SPARING, "not_relevant", None)], trials=[("NCT-A", "not_offered", "declined")],
            actions=[("Book MRI", day(50), noon(40)), ("Letter", day(30), noon(25))])  # fmt: skip
     # B: MRI followed, RAS already done, a removed item not followed for a trial.
     signed(b2, signer, 29, "recommendation", completeness=[3, 10], pathway="no",
            rows=[(MRI, "followed", None), (RAS, "already_done", None),
                  (GONE, "not_followed", "Clinical trial enrolment")],
+           trials=[("NCT-B", "offered", ""), ("NCT-A", "not_offered", "not_eligible")],
            actions=[("Repeat CEA", day(5), None), ("Call the patient", day(20), noon(10))])  # fmt: skip
     signed(c2, signer, 30, "deferred")  # recorded before completeness was kept
     # G: MRI followed, ctDNA pending, the plan asks for imaging: conditionally concordant.
     signed(g2, signer, 28, "recommendation", completeness=[5, 10], pathway="not_applicable",
            rows=[(MRI, "followed", None), (CTDNA, "pending", None)],
-           plan=["further_imaging"])  # fmt: skip
+           plan=["further_imaging"],
+           trials=[("NCT-G", "not_offered", "no_place"), ("NCT-A", "not_offered", "not_eligible")])  # fmt: skip
     # H: ablation followed, parenchymal-sparing as the alternative chosen: concordant.
     signed(h1, signer, 59, "recommendation", completeness=[8, 10], pathway="yes",
            rows=[(ABLATION, "followed", None), (SPARING, "alternative_chosen", None)])  # fmt: skip
@@ -185,8 +195,19 @@ def test_every_figure_matches_the_hand_count(figures_world, django_assert_num_qu
           "Q-D": "concordant", "Q-F": "not_assessed"}  # fmt: skip
     legacy = Classification.objects.get(decision__agenda_item__case__patient__mrn="Q-L")
     assert legacy.by_migration and legacy.pathway_rows_set_aside == 1
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         figures = report.build(scope(figures_world))
+    # Trials considered, of the records in force (A's amendment, not its first version):
+    # A (declined), B (one offered, one not eligible), G (no place, not eligible) had a
+    # possible candidate: 3 of the 6 decisions in force; a trial offered in B only.
+    assert (figures.trial_candidates.part, figures.trial_candidates.whole) == (3, 6)
+    assert (figures.trial_offered.part, figures.trial_offered.whole) == (1, 3)
+    assert dict(figures.trial_not_offered) == {
+        "Not eligible on review": 2,
+        "Patient declined": 1,
+        "No place in the trial": 1,
+        "Other": 0,
+    }
     # Held in the period: m1 and m2 (m3 is before it, m4 still to come).
     assert figures.meetings_held == 2
     # Listed: A, H, L at m1; B, C, E, G at m2. Decided: all but E (C deferred).
@@ -275,7 +296,7 @@ def test_the_query_count_does_not_grow_with_the_data(figures_world, django_asser
         signed(item, figures_world["signer"], 9, "recommendation", completeness=[1, 2],
                rows=[(MRI, "followed", None), (CTDNA, "pending", None)], pathway="yes",
                actions=[("x", day(1), None)])  # fmt: skip
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         figures = report.build(scope(figures_world))
     assert figures.listed == 37 and len(figures.overdue) == 31
     assert figures.classes["concordant"] == 32 and figures.with_pending.part == 31
@@ -329,7 +350,7 @@ def test_the_dashboard_shows_each_chart_with_its_numbers(coordinator_client, fig
     assert "patient 1, trial 1, guideline 0, judgement/other 0" in page
     assert "26 of 60 (43 %)" in page and "1 of 10 (10 %)" in page and "2 of 3 (67 %)" in page
     assert (
-        page.count("<svg") == 8 and page.count('class="figure-table"') == 12
+        page.count("<svg") == 9 and page.count('class="figure-table"') == 13
     )  # + overdue, readiness
     # Every figure links to its definition on the page.
     for anchor in ("def-class", "def-discordant", "def-beside", "def-items", "def-intervals",
