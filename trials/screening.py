@@ -14,12 +14,12 @@ import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from django.db.models import Count, Max
+from django.db import connection
 
 from guidelines.derived import engine_values
 from guidelines.facts import Catalogue
 from guidelines.matching import compile_condition
-from trials.models import SCREENED, CriterionKind, Trial, TrialStatus
+from trials.models import SCREENED, Criterion, CriterionKind, Trial, TrialStatus
 
 MET, NOT_MET, NOT_KNOWN, BY_HAND = "met", "not_met", "not_known", "by_hand"
 WORDS = {MET: "met", NOT_MET: "not met", NOT_KNOWN: "not known", BY_HAND: "check by hand"}
@@ -144,20 +144,24 @@ _lock = threading.Lock()
 _cache: dict[int, tuple[tuple, tuple[ListedTrial, ...]]] = {}
 
 
-def _version(area_id: int) -> tuple:
-    trials = Trial.objects.filter(area_id=area_id)
-    stamp = trials.aggregate(
-        trial_count=Count("pk", distinct=True),
-        changed=Max("updated_at"),
-        criterion_count=Count("criteria"),
-        last_criterion=Max("criteria__id"),
+def _version() -> tuple:
+    """The trial list's version: the latest audit event of its trials and criteria (every
+    insert, change and deletion makes one, however it is made)."""
+    tables = sorted(
+        {
+            event._meta.db_table
+            for model in (Trial, Criterion)
+            for event in model.pgh_event_models.values()
+        }
     )
-    return tuple(stamp.values())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(f"(SELECT max(pgh_id) FROM {t})" for t in tables))
+        return tuple(cursor.fetchone())
 
 
 def listed(area_id: int) -> tuple[ListedTrial, ...]:
     """The area's trials that are screened (recruiting, or not yet), with their criteria."""
-    version = _version(area_id)
+    version = _version()
     kept = _cache.get(area_id)
     if kept is not None and kept[0] == version:
         return kept[1]

@@ -21,7 +21,7 @@ class Command(BaseCommand):
             "--area", default="liver", help="The disease area's slug (default: liver)."
         )
 
-    def handle(self, *files, area, **options):
+    def handle(self, *args, files, area, **options):
         found = DiseaseArea.objects.filter(slug=area).first()
         if found is None:
             slugs = ", ".join(DiseaseArea.objects.values_list("slug", flat=True))
