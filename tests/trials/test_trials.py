@@ -206,3 +206,27 @@ def test_the_case_page_shows_candidates_criterion_by_criterion_and_quotes_what_r
         in page
     )
     assert "eligible" not in page.replace("eligibility", "").replace("Not eligible", "")
+
+
+def test_meeting_mode_and_the_printed_case_show_the_screening(client, clinician):
+    """On paper as on the page: the candidate with each criterion's outcome (the PDF's text,
+    read back by pypdf), and the trial that rules the patient out, quoted."""
+    from cases.summary import render_case_summary
+    from tests.factories import make_meeting
+    from tests.helpers import pdf_text
+
+    make_trial("NCT1", criteria=[("inclusion", "RAS wild type", "ras_status = wild_type"),
+                                 ("inclusion", "ECOG 0-1", "ecog <= 1")])  # fmt: skip
+    make_trial("NCT2", criteria=[("exclusion", "Colorectal primary", "primary_site = colorectal")])
+    case = make_case(patient=make_patient(mrn="T-4"), facts=FACTS)
+    item = make_meeting([case]).agenda_items.get()
+    client.force_login(clinician)
+    mode = client.get(reverse("decisions:meeting_mode", args=[item.meeting_id, item.pk]))
+    words = " ".join(mode.content.decode().split())
+    assert "Possible candidate</strong> · 1 met, 1 not known" in words
+    assert "exclusion criterion “Colorectal primary” not met" in words
+    printed = " ".join(" ".join(pdf_text(render_case_summary(case).pdf)).split())
+    assert "Clinical trials at this hospital" in printed
+    assert "Possible candidate · 1 met, 1 not known" in printed
+    assert "Not known: needs RAS status" in printed and "Met" in printed
+    assert "NCT2: not a candidate — exclusion criterion “Colorectal primary” not met" in printed
