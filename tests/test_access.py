@@ -23,9 +23,9 @@ from decisions.models import Action, Decision, LetterTemplate
 from documents.tasks import render_document
 from meetings.models import Attendance, BoardMember, Handout, Meeting, Specialty
 from quality.models import QualityReport
-from trials.models import Trial
 from tests.factories import make_attachment, make_case, make_fact, make_lesion, make_meeting
 from tests.urlwalk import Route, routes
+from trials.models import Trial
 
 PERSONAS = (
     "anonymous",

@@ -5,24 +5,40 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('meetings', '0017_agenda_presenter'),
+        ("meetings", "0017_agenda_presenter"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PrintedCover',
+            name="PrintedCover",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=64)),
-                ('pdf', models.BinaryField()),
-                ('page_count', models.PositiveIntegerField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='covers', to='meetings.meeting')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=64)),
+                ("pdf", models.BinaryField()),
+                ("page_count", models.PositiveIntegerField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="covers",
+                        to="meetings.meeting",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('meeting', 'key'), name='printed_cover_once'), models.CheckConstraint(condition=models.Q(('page_count__gt', 0)), name='cover_has_pages')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("meeting", "key"), name="printed_cover_once"),
+                    models.CheckConstraint(
+                        condition=models.Q(("page_count__gt", 0)), name="cover_has_pages"
+                    ),
+                ],
             },
         ),
     ]
