@@ -78,9 +78,11 @@ def build_section(
     content: snapshot.Snapshot | None = None,
     alone: bool = False,
     key_images: Sequence = (),
+    trial_lists: dict | None = None,
 ) -> CaseSection:
     """One case's section; pseudonymised, it names the patient by a pseudonym and its
-    text has the patient's identifiers removed (``cases.pseudonym``)."""
+    text has the patient's identifiers removed (``cases.pseudonym``). ``trial_lists``:
+    the trial lists read so far (``trials.screening.for_case``), for a meeting's sections."""
     seen = overview(case, pseudonymised=pseudonymise, content=content)
     unknowns = [label for label, _ in seen.matches.deciding]
     text = (lambda t: scrub(t, case)) if pseudonymise else (lambda t: t)
@@ -94,7 +96,7 @@ def build_section(
         more_unknowns=max(0, len(unknowns) - IMPORTANT_UNKNOWNS),
         alone=alone,
         key_images=tuple(key_images),
-        trials=screening.for_case(seen),
+        trials=screening.for_case(seen, trial_lists),
     )
 
 

@@ -186,28 +186,8 @@ def amend(decision: Decision, user, reason: str) -> Decision:
             **{name: getattr(signed, name) for name in fields},
         )
         amendment.modalities.set(signed.modalities.all())
-        Concordance.objects.bulk_create(
-            Concordance(
-                decision=amendment,
-                **{
-                    field.attname: getattr(row, field.attname)
-                    for field in Concordance._meta.concrete_fields
-                    if field.attname not in ("id", "decision_id")
-                },
-            )
-            for row in signed.concordance.all()
-        )
-        TrialConsidered.objects.bulk_create(
-            TrialConsidered(
-                decision=amendment,
-                **{
-                    field.attname: getattr(row, field.attname)
-                    for field in TrialConsidered._meta.concrete_fields
-                    if field.attname not in ("id", "decision_id")
-                },
-            )
-            for row in signed.trials.all()
-        )
+        Concordance.objects.bulk_create(_copies(signed.concordance.all(), amendment))
+        TrialConsidered.objects.bulk_create(_copies(signed.trials.all(), amendment))
         Action.objects.bulk_create(
             Action(
                 decision=amendment,
@@ -220,6 +200,20 @@ def amend(decision: Decision, user, reason: str) -> Decision:
             for action in signed.actions.all()
         )
     return amendment
+
+
+def _copies(rows, decision: Decision) -> list:
+    """Rows of a record as they are, for another record (an amendment)."""
+    rows = list(rows)
+    if not rows:
+        return []
+    model = type(rows[0])
+    names = [
+        f.attname for f in model._meta.concrete_fields if f.attname not in ("id", "decision_id")
+    ]
+    return [
+        model(decision=decision, **{name: getattr(row, name) for name in names}) for row in rows
+    ]
 
 
 def save(decision: Decision, form, concordance, actions, user, trials=None) -> Decision:

@@ -41,12 +41,17 @@ def meeting_sections(
     reports each case prepared."""
     cases = [(n, case) for n, case in meeting_cases(meeting) if only is None or case.pk in only]
     content = snapshot.current()
-    sections = []
+    sections, trial_lists = [], {}  # each area's trial list read once for the meeting
     for done, (number, case) in enumerate(cases, start=1):
         images = key_images_of(case) if meeting.pack_key_images else ()
         sections.append(
             build_section(
-                case, number, pseudonymise=meeting.pseudonymise, content=content, key_images=images
+                case,
+                number,
+                pseudonymise=meeting.pseudonymise,
+                content=content,
+                key_images=images,
+                trial_lists=trial_lists,
             )  # fmt: skip
         )
         if progress:

@@ -112,15 +112,19 @@ def missing_in_order(expected: list[str], printed: str) -> list[str]:
 
 def band_problems(pages: list[Page], header: str) -> list[str]:
     """What is wrong with the page bands: text other than the running header in the
-    header band, other than "Confidential … page X of Y" in the footer band, or text
-    that crosses from the body into a band."""
+    header band, other than "Confidential … page X of Y" in the footer band (a meeting
+    pack's with its time of printing: "… printed 6 December 2026, 09:50 · page X of Y"),
+    or text that crosses from the body into a band."""
     problems = []
     for page in pages:
         top, bottom = page.band()
-        footer = f"Confidential — contains patient data page {page.number} of {len(pages)}"
+        footer = re.compile(
+            r"Confidential — contains patient data (printed \d{1,2} \w+ \d{4}, \d\d:\d\d · )?"
+            rf"page {page.number} of {len(pages)}"
+        )
         if top != header:
             problems.append(f"page {page.number}: header band reads {top!r}")
-        if bottom != footer:
+        if not footer.fullmatch(bottom):
             problems.append(f"page {page.number}: footer band reads {bottom!r}")
         for word in page.intruders():
             problems.append(f"page {page.number}: {word.text!r} crosses a band at y={word.y0:.1f}")

@@ -190,6 +190,13 @@ def listed(area_id: int) -> tuple[ListedTrial, ...]:
     return built
 
 
-def for_case(seen) -> Screening:
-    """A case's screening (``cases.overview.CaseOverview``), against its area's list."""
-    return screen(seen.values, seen.catalogue, listed(seen.area.pk))
+def for_case(seen, lists: dict | None = None) -> Screening:
+    """A case's screening (``cases.overview.CaseOverview``), against its area's list.
+    ``lists``: the lists already read by area, kept by a caller that screens many cases
+    (a meeting's pack reads each area's list once)."""
+    area = seen.area.pk
+    if lists is None:
+        return screen(seen.values, seen.catalogue, listed(area))
+    if area not in lists:
+        lists[area] = listed(area)
+    return screen(seen.values, seen.catalogue, lists[area])

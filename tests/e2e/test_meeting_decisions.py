@@ -207,8 +207,8 @@ def test_a_button_that_posts_the_record_waits_for_the_autosave_in_flight(
     armed, held = threading.Event(), threading.Event()
     real_save = views.services.save
 
-    def slow_save(*args):  # the first save once armed (the autosave's) answers late
-        saved = real_save(*args)
+    def slow_save(*args, **kwargs):  # the first save once armed (the autosave's) answers late
+        saved = real_save(*args, **kwargs)
         if armed.is_set() and not held.is_set():
             held.set()
             time.sleep(1.5)

@@ -139,17 +139,17 @@ def test_queries_for_a_pack_do_not_grow_with_the_number_of_cases(
 ):
     # agenda (1), its cases' lesions (1) and their measurements with their imaging (1), the
     # patients' imaging, dated values and treatments (3), guideline content version (1),
-    # attendees (1), recommendation versions (1)
+    # the trial list's version (1), attendees (1), recommendation versions (1)
     make_lesion(meeting.agenda_items.first().case, segments=["V"], diameter_mm=20)
     handouts.render_meeting_html(meeting)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         html, sections = handouts.render_meeting_html(meeting)
         content_versions(sections)
     for n in range(4):
         case = make_case(patient=make_patient(mrn=f"X-{n}"), facts={"primary_site": "gastric"})
         meeting.agenda_items.create(case=case, position=10 + n)
         make_lesion(case, segments=["II"], diameter_mm=10 + n)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         html, sections = handouts.render_meeting_html(meeting)
         content_versions(sections)
     assert len(sections) == 7
