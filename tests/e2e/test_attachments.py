@@ -23,7 +23,13 @@ def clamd(settings, tmp_path):
         yield
 
 
+# No htmx request, swap or settle under way: the region's new links are wired (a click
+# on a link htmx has not processed yet is a plain navigation, slow under load).
+HTMX_IDLE = "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+
+
 def _attach(page, kind, title, name, data, mime, confirm=False):
+    page.wait_for_function(HTMX_IDLE)
     page.click("#add-attachment")
     page.wait_for_selector("#attachment-form")
     page.select_option("select[name=attachment-kind]", kind)
