@@ -59,6 +59,19 @@ def audited(model):
     )(model)
 
 
+def latest_events_sql(models_audited) -> str:
+    """A query of the latest audit event of each of these models: its answer changes with
+    every insert, change or deletion of their rows, however made (a cache's version)."""
+    tables = sorted(
+        {
+            event._meta.db_table
+            for model in models_audited
+            for event in model.pgh_event_models.values()  # one event model per label
+        }
+    )
+    return "SELECT " + ", ".join(f"(SELECT max(pgh_id) FROM {table})" for table in tables)
+
+
 @dataclass(frozen=True)
 class Wording:
     """How one kind of record's changes read in a history page: a phrase per action

@@ -285,12 +285,9 @@ class TrialConsideredForm(ConstraintsInDatabase, BidiSafeFormMixin, forms.ModelF
         return cleaned
 
 
-class TrialsOfOneRecord(RowsOfOneRecord):
-    """The trials considered of one record, read with it (``record_rows``)."""
-
-
+# The trials considered of one record, read with it (``record_rows``).
 TrialsConsideredFormSet = forms.modelformset_factory(
-    TrialConsidered, form=TrialConsideredForm, formset=TrialsOfOneRecord, extra=0, can_delete=False
+    TrialConsidered, form=TrialConsideredForm, formset=RowsOfOneRecord, extra=0, can_delete=False
 )
 
 

@@ -559,7 +559,7 @@ class ShownMatch:
 
     @property
     def missing_labels(self) -> tuple[str, ...]:
-        return self._once("missing", lambda: _labels(self.match.missing, self.catalogue))
+        return self._once("missing", lambda: labels(self.match.missing, self.catalogue))
 
     @property
     def why_tree(self) -> tuple[WhyLine, ...]:
@@ -568,12 +568,13 @@ class ShownMatch:
     @property
     def cautions(self) -> tuple[ShownCaution, ...]:
         return self._once("cautions", lambda: tuple(
-            ShownCaution(c.text, c.outcome == MAY_APPLY, _labels(c.missing, self.catalogue))
+            ShownCaution(c.text, c.outcome == MAY_APPLY, labels(c.missing, self.catalogue))
             for c in self.match.cautions
         ))  # fmt: skip
 
 
-def _labels(names: Iterable[str], catalogue: Catalogue) -> tuple[str, ...]:
+def labels(names: Iterable[str], catalogue: Catalogue) -> tuple[str, ...]:
+    """The facts by their labels (a name the catalogue lacks, as it is)."""
     return tuple(catalogue[name].label if name in catalogue else name for name in names)
 
 

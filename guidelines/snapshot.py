@@ -31,6 +31,7 @@ from types import MappingProxyType
 from django.apps import apps
 from django.db import connection
 
+from accounts.audit import latest_events_sql
 from guidelines import facts, matching
 from guidelines.facts import AreaCatalogue
 from guidelines.models import (
@@ -53,14 +54,7 @@ def audited_models() -> list[type]:
 
 @cache
 def _version_sql() -> str:
-    tables = sorted(
-        {
-            event._meta.db_table
-            for model in audited_models()
-            for event in model.pgh_event_models.values()  # one event model per label
-        }
-    )
-    return "SELECT " + ", ".join(f"(SELECT max(pgh_id) FROM {table})" for table in tables)
+    return latest_events_sql(audited_models())
 
 
 @dataclass(frozen=True)

@@ -183,6 +183,15 @@ def _face_release(face: str) -> tuple:
     return _release(_program(face))
 
 
+def _font_descriptors(document):
+    """Every font descriptor of a ``pikepdf.Pdf`` (where a font's program hangs)."""
+    import pikepdf
+
+    for obj in document.objects:
+        if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/FontDescriptor":
+            yield obj
+
+
 def kept(pdf: bytes) -> bytes:
     """A part as it is kept to be merged later: without the programs of the style sheet's
     typefaces (about two thirds of a case section's bytes), each emptied and named
@@ -192,9 +201,7 @@ def kept(pdf: bytes) -> bytes:
 
     with pikepdf.open(io.BytesIO(pdf)) as document:
         emptied = False
-        for obj in document.objects:
-            if not isinstance(obj, pikepdf.Dictionary) or obj.get("/Type") != "/FontDescriptor":
-                continue
+        for obj in _font_descriptors(document):
             face = str(obj.get("/FontName", "/")).partition("+")[2]
             program = obj.get("/FontFile3")
             if face not in FACES or program is None or program.get("/Subtype") != "/OpenType":
@@ -283,9 +290,7 @@ def _share_font_programs(document) -> None:
     import pikepdf
 
     seen: dict[str, pikepdf.Object] = {}
-    for obj in document.objects:
-        if not isinstance(obj, pikepdf.Dictionary) or obj.get("/Type") != "/FontDescriptor":
-            continue
+    for obj in _font_descriptors(document):
         for key in FONT_FILES:
             if key in obj:
                 digest = hashlib.sha256(obj[key].read_raw_bytes()).hexdigest()

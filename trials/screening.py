@@ -13,13 +13,15 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from django.db import connection
 
+from accounts.audit import latest_events_sql
+from guidelines import matching
 from guidelines.derived import engine_values
 from guidelines.facts import Catalogue
-from guidelines.matching import compile_condition
-from trials.models import SCREENED, Criterion, CriterionKind, Trial, TrialStatus
+from trials.models import SCREENED, Criterion, CriterionKind, Trial
 
 MET, NOT_MET, NOT_KNOWN, BY_HAND = "met", "not_met", "not_known", "by_hand"
 WORDS = {MET: "met", NOT_MET: "not met", NOT_KNOWN: "not known", BY_HAND: "check by hand"}
@@ -52,10 +54,6 @@ class ListedTrial:
     contact: str
     arms: str
     criteria: tuple[Rule, ...]
-
-    @property
-    def not_yet_recruiting(self) -> bool:
-        return self.status == TrialStatus.NOT_YET_RECRUITING
 
 
 @dataclass(frozen=True)
@@ -102,11 +100,11 @@ def screen_one(values: Mapping[str, object], catalogue: Catalogue, trial: Listed
         if not criterion.rule:
             outcomes.append(Outcome(criterion, BY_HAND))
             continue
-        compiled = compile_condition(criterion.rule)
+        compiled = matching.compile_condition(criterion.rule)
         holds = compiled.decide(values)
         if holds is None:
             names = dict.fromkeys(compiled.pending(values))
-            labels = tuple(catalogue[n].label if n in catalogue else n for n in names)
+            labels = matching.labels(names, catalogue)
             outcomes.append(Outcome(criterion, NOT_KNOWN, labels))
         elif holds != criterion.exclusion:  # an inclusion that holds, an exclusion that does not
             outcomes.append(Outcome(criterion, MET))
@@ -144,18 +142,16 @@ _lock = threading.Lock()
 _cache: dict[int, tuple[tuple, tuple[ListedTrial, ...]]] = {}
 
 
+@cache
+def _version_sql() -> str:
+    return latest_events_sql((Trial, Criterion))
+
+
 def _version() -> tuple:
     """The trial list's version: the latest audit event of its trials and criteria (every
     insert, change and deletion makes one, however it is made)."""
-    tables = sorted(
-        {
-            event._meta.db_table
-            for model in (Trial, Criterion)
-            for event in model.pgh_event_models.values()
-        }
-    )
     with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(f"(SELECT max(pgh_id) FROM {t})" for t in tables))
+        cursor.execute(_version_sql())
         return tuple(cursor.fetchone())
 
 
