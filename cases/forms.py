@@ -28,12 +28,11 @@ from cases.models import (
     Patient,
     Sex,
     patient_facts,
-    with_given_values,
 )
 from cases.services import CaseEntry, check_identity
 from common.text import BidiSafeFormMixin
 from guidelines import scores
-from guidelines.derived import derivations, derive, with_derived
+from guidelines.derived import derivations, derive, with_derived, with_given_values
 from guidelines.facts import (
     Catalogue,
     FactSpec,

@@ -18,7 +18,7 @@ from accounts.audit import Authored, audited
 from cases import lesion_modules
 from common import viewer
 from guidelines import scores
-from guidelines.derived import with_derived
+from guidelines.derived import with_derived, with_given_values
 from guidelines.facts import Catalogue
 
 # Facts that come from the patient record rather than from the case form.
@@ -199,12 +199,7 @@ class Case(Authored):
         rows: each a value, or None where the rows cannot decide it (then not known, never
         the value typed before). Reads prefetched rows (``cases.lesion_modules``)."""
         rows = [row.for_scores() for row in lesion_modules.rows(self)]
-        return {
-            name: value
-            for name, value in scores.lesion_facts(rows).items()
-            if name in catalogue
-            or (name == scores.LARGEST_AT_LEAST and "largest_lesion_mm" in catalogue)
-        }
+        return scores.lesion_values(rows, catalogue)
 
     def given_values(self, catalogue: Catalogue) -> dict[str, object]:
         """The facts the lesion table and the patient's course give (``cases.course``):
@@ -214,14 +209,6 @@ class Case(Authored):
         values = self.lesion_values(catalogue)
         values.update((name, value) for name, (value, _) in course.given(self, catalogue).items())
         return values
-
-
-def with_given_values(values: dict[str, object], given: dict[str, object]) -> dict[str, object]:
-    """``values`` with what the lesion table and the course give in place of what was typed:
-    a fact they cannot decide (None) is not known."""
-    values = {name: value for name, value in values.items() if name not in given}
-    values.update((name, value) for name, value in given.items() if value is not None)
-    return values
 
 
 class CaseSummaryQuerySet(models.QuerySet):

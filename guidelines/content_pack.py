@@ -72,6 +72,7 @@ AREA_FIELDS = {
     "position": ("position", 0),
     "lesion_module": ("lesion_module", ""),
     "rules": ("rules", []),
+    "lesion_fields": ("lesion_fields", []),
 }
 GROUP_FIELDS = {
     "name": ("name", ""),
@@ -125,6 +126,7 @@ RECOMMENDATION_FIELDS = {
     "plan_modalities": ("plan_modalities", []),
     "contradicted_by": ("contradicted_by", []),
     "alternatives": ("alternatives", ""),
+    "earlier_version_year": ("earlier_version_year", None),
 }
 READINESS_FIELDS = {
     "text": ("text", ""),
@@ -133,7 +135,7 @@ READINESS_FIELDS = {
     "local_policy": ("local_policy", True),
     "notes": ("notes", ""),
 }
-LIST_FIELDS = {"plan_modalities", "contradicted_by", "rules"}
+LIST_FIELDS = {"plan_modalities", "contradicted_by", "rules", "lesion_fields"}
 DATE_FIELDS = {"verified_on", "reviewed_on"}
 # Keys of older packs that are read without effect: revision 1's marker flag, which
 # the verification level replaces (every level but "primary" shows the marker).
@@ -516,7 +518,9 @@ def _apply_facts(items: list[dict], area: DiseaseArea, guard: Guard) -> list[Cha
             continue
         if _keeps_its_place(owners, name, item):
             del values["position"]
-        if name in owners and owners[name] != (None if item.get("shared") else area.slug):
+        if _shared_by_its_area(owners, name, item, area):
+            pass  # the area's own pack shares its fact (e.g. liver function with HCC)
+        elif name in owners and owners[name] != (None if item.get("shared") else area.slug):
             owner = owners[name]
             raise PackError(
                 f"fact {name}: it is {'shared by every area' if owner is None else f'a fact of the {owner} area'} "
@@ -549,6 +553,13 @@ def _apply_facts(items: list[dict], area: DiseaseArea, guard: Guard) -> list[Cha
         if change:
             changes.append(change)
     return changes
+
+
+def _shared_by_its_area(owners: dict, name: str, item: dict, area: DiseaseArea) -> bool:
+    """A fact of the pack's own area that the pack now marks shared: the area that owns
+    it gives it to every area (the liver's liver-function facts, once HCC reads them).
+    Another area's pack may not take a fact; only its owner may share it."""
+    return bool(item.get("shared")) and owners.get(name, "") == area.slug
 
 
 def _check_code_conditions(items: list[dict], area: DiseaseArea) -> None:
@@ -936,8 +947,18 @@ def dump(data: dict[str, Any]) -> str:
 
 
 def shipped_packs() -> list[Path]:
-    """The packs that come with the app, one per disease area."""
-    return sorted(PACKS.glob("*.yaml"))
+    """The packs that come with the app, one per disease area, in the areas' order: an
+    area's pack loads after the packs whose shared facts it reads (the liver pack shares
+    liver function with HCC; on an upgrade it must share them before HCC reads them)."""
+    return sorted(PACKS.glob("*.yaml"), key=lambda path: (_position(path), path.name))
+
+
+def _position(path: Path) -> int:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return int(data["area"]["position"])
+    except (OSError, ValueError, TypeError, KeyError, yaml.YAMLError):
+        return 0  # (read_pack says what is wrong with it)
 
 
 def pack_area(path: Path) -> str:

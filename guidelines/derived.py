@@ -79,6 +79,14 @@ def derive(values: Mapping[str, object], catalogue: Catalogue) -> dict[str, Deri
     return found
 
 
+def with_given_values(values: Mapping[str, object], given: Mapping[str, object]) -> dict:
+    """``values`` with what the lesion table and the course give in place of what was typed:
+    a fact they cannot decide (None) is not known."""
+    values = {name: value for name, value in values.items() if name not in given}
+    values.update((name, value) for name, value in given.items() if value is not None)
+    return values
+
+
 def with_derived(values: Mapping[str, object], catalogue: Catalogue) -> dict[str, object]:
     """The case's values with derived facts filled in (a derived value wins)."""
     return {**values, **{name: d.value for name, d in derive(values, catalogue).items()}}

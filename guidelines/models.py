@@ -14,7 +14,7 @@ from typing import TypeVar
 
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
 
@@ -74,6 +74,14 @@ class DiseaseArea(Stamped):
         help_text="The scores and rules of derived facts its cases use (guidelines.registry); "
         "each applies where the area has the facts it reads and sets.",
     )
+    lesion_fields = ArrayField(
+        models.CharField(max_length=40, choices=registry.LESION_FIELD_CHOICES),
+        default=list,
+        blank=True,
+        verbose_name="per-lesion fields",
+        help_text="The lesion table's optional fields its cases fill in (e.g. the viable "
+        "diameter after locoregional treatment).",
+    )
 
     class Meta:
         ordering = ["position", "name"]
@@ -87,6 +95,15 @@ class DiseaseArea(Stamped):
             raise ValidationError({"rules": f"No such score or rule: {', '.join(unknown)}."})
         if len(set(self.rules)) != len(self.rules):
             raise ValidationError({"rules": "A score or rule is listed twice."})
+        unknown = sorted(set(self.lesion_fields) - set(registry.LESION_FIELDS))
+        if unknown:
+            raise ValidationError(
+                {"lesion_fields": f"No such per-lesion field: {', '.join(unknown)}."}
+            )
+        if self.lesion_fields and not self.lesion_module:
+            raise ValidationError(
+                {"lesion_fields": "Per-lesion fields need a lesion table."}
+            )
 
 
 @audited
@@ -491,7 +508,9 @@ class VerificationLevel(models.TextChoices):
 
     PRIMARY = matching.PRIMARY, "Checked against the guideline's own text"
     SECONDARY = "secondary", "Checked against a summary of the guideline only"
-    EARLIER_VERSION = "earlier_version", "Checked against the 2016 version only"
+    # The item names the version (``Recommendation.earlier_version_year``): "Checked
+    # against the 2016 version only" for the liver pack, "the 2012 version" for HCC's.
+    EARLIER_VERSION = "earlier_version", "Checked against an earlier version only"
     PARTIAL = "partial", "Partly checked"
     DIGEST_ONLY = "digest_only", "From the digest only"
     NONE = "none", "Placeholder"
@@ -514,6 +533,7 @@ class Action(models.TextChoices):
     PERFORM = "perform", "Perform"
     AVOID = "avoid", "Avoid"
     DO_NOT_USE = "do not use", "Do not use"
+    DO = "do", "Do"  # (HCC fact sheet revision 1: staging and tumour board)
 
 
 class DecisionScope(models.TextChoices):
@@ -522,6 +542,12 @@ class DecisionScope(models.TextChoices):
     BOARD = "board", "Board decision"
     PATHWAY = "pathway", "Care pathway"
 
+
+# The key of a group of alternatives, e.g. ``hcc-early-curative`` (HCC fact sheet §0).
+ALTERNATIVES_KEY = RegexValidator(
+    r"^[a-z][a-z0-9_-]*$",
+    "Use a short key: lower-case letters, digits, hyphens and underscores, starting with a letter.",
+)
 
 # A modality of the decision's plan, named by its code (``decisions.Modality.code``).
 MODALITY_CODE = RegexValidator(
@@ -615,6 +641,14 @@ class Recommendation(Stamped):
     verification_detail = models.CharField(
         max_length=300, blank=True, help_text="Qualifiers of the status, e.g. '2016 version only'."
     )
+    earlier_version_year = models.PositiveSmallIntegerField(
+        "year of the earlier version",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1950), MaxValueValidator(2100)],
+        help_text="For the level 'checked against an earlier version only': the year of the "
+        "version it was checked against, shown in the level's words.",
+    )
     verification = models.CharField(
         "verification level",
         max_length=16,
@@ -663,7 +697,7 @@ class Recommendation(Stamped):
     alternatives = models.CharField(
         max_length=60,
         blank=True,
-        validators=[MODALITY_CODE],
+        validators=[ALTERNATIVES_KEY],
         help_text="A key shared by items that are alternative options for the same decision: "
         "following one follows the group.",
     )
@@ -743,6 +777,12 @@ class Recommendation(Stamped):
             return []  # the missing subsection is reported on its own field
         catalogue = Fact.objects.for_area(self.area_id).catalogue()
         return conditions.validate(self.condition, catalogue)
+
+    def get_verification_display(self) -> str:
+        """The level in words; an earlier version names its year where the item gives it."""
+        if self.verification == VerificationLevel.EARLIER_VERSION and self.earlier_version_year:
+            return f"Checked against the {self.earlier_version_year} version only"
+        return VerificationLevel(self.verification).label if self.verification else ""
 
     def to_rule(self) -> matching.Rule:
         """The recommendation as the matching engine sees it (needs subsection, source)."""

@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
-from guidelines import scores
+from guidelines import hcc_scores, scores
 from guidelines.facts import Catalogue
 
 
@@ -107,6 +107,31 @@ class Computed:
         if briefly:
             return f"computed from {inputs}; see the scores"
         return f"computed from {inputs} ({self.source})"
+
+
+@dataclass(frozen=True)
+class Decided:
+    """``fact`` decided by a three-valued rule (``formula``) that may give a value with
+    some of its ``inputs`` not known (``cirrhosis = true`` is enough for "at risk")."""
+
+    fact: str
+    inputs: tuple[str, ...]
+    source: str
+    formula: Callable[[Mapping[str, object]], object]
+
+    def compute(self, values: Mapping[str, object], memo: dict | None = None) -> object:
+        return self.formula(values)
+
+    def describe(
+        self, values: Mapping[str, object], catalogue: Catalogue, *, briefly: bool = False
+    ) -> str:
+        """'computed from HCC diagnosis: Confirmed on imaging (source)'."""
+        parts = [
+            f"{catalogue[name].label}: {catalogue[name].display_value(values.get(name))}"
+            for name in self.inputs
+            if name in catalogue and values.get(name) not in (None, [], "")
+        ]
+        return f"computed from {', '.join(parts) or 'what is known'} ({self.source})"
 
 
 def _value(score: scores.Score) -> object:
@@ -237,6 +262,65 @@ ENTRIES: tuple[Entry, ...] = (
                  score=scores.tumour_burden, pick=_read(scores.tbs_zone))),
         block=_block(scores.tumour_burden), block_position=5),
 )  # fmt: skip
+HCC = hcc_scores.SHEET + ", §3.4"
+HCC_FACTS_NOT_APPLYING = hcc_scores.SHEET + ", §0 addition 7: facts that do not apply"
+REGIMENS = ("prior_systemic_regimens", "systemic_therapy_line")
+NODULE_INPUTS = ("hcc_diagnosis", "lesion_count", "largest_lesion_mm",
+                 "macrovascular_invasion", "extrahepatic_spread")  # fmt: skip
+BCLC_INPUTS = ("hcc_diagnosis", "child_pugh_class", "ecog", "ecog_cancer_related",
+               "lesion_count", "largest_lesion_mm", "macrovascular_invasion",
+               "extrahepatic_spread", "transplant_candidate", "within_milan",
+               "within_local_extended_criteria")  # fmt: skip
+MELD_INPUTS = ("serum_bilirubin_umol_l", "serum_creatinine_umol_l", "inr",
+               "dialysis_twice_past_week", "cvvhd_24h_past_week")  # fmt: skip
+CSPH_INPUTS = ("hvpg_mmhg", "platelets_10e9_l", "varices", "splenomegaly")
+
+# The HCC area's rules (HCC fact sheet revision 1, §3), after the shared ones: each reads
+# what an earlier one derived (BCLC reads Milan; advanced HCC reads BCLC).
+ENTRIES = ENTRIES + (
+    Entry("hcc_confirmed", "HCC confirmed", HCC, (
+        Decided("hcc_confirmed", ("hcc_diagnosis",), HCC, hcc_scores.hcc_confirmed),)),
+    Entry("hcc_at_risk", "At risk of HCC", HCC, (
+        Decided("chronic_hbv", ("liver_disease_etiology",), HCC, hcc_scores.chronic_hbv),
+        Decided("hcc_at_risk", ("cirrhosis", "chronic_hbv"), HCC, hcc_scores.hcc_at_risk))),
+    Entry("transplant_listed_when_not_candidate", "Not listed (not a transplant candidate)",
+          HCC_FACTS_NOT_APPLYING, (
+        FollowsFrom("transplant_listed", "transplant_candidate", frozenset({"no"}), False,
+                    HCC_FACTS_NOT_APPLYING),)),
+    Entry("prior_regimens", "Systemic regimens received", HCC, (
+        FollowsFrom("systemic_lines_received", "systemic_therapy_line", frozenset({"none_yet"}),
+                    0, HCC_FACTS_NOT_APPLYING),
+        Decided("prior_atezo_bev", REGIMENS, HCC, hcc_scores.prior_atezo_bev),
+        Decided("prior_durva_treme", REGIMENS, HCC, hcc_scores.prior_durva_treme),
+        Decided("prior_sorafenib_or_lenvatinib", REGIMENS, HCC,
+                hcc_scores.prior_sorafenib_or_lenvatinib))),
+    Entry("portal_hypertension", "Clinically significant portal hypertension",
+          hcc_scores.CSPH_SOURCE, (
+        Computed("clinically_significant_portal_hypertension", CSPH_INPUTS,
+                 hcc_scores.CSPH_SOURCE, score=hcc_scores.portal_hypertension, pick=_value),),
+        block=_block(hcc_scores.portal_hypertension), block_position=11),
+    Entry("milan", "Milan criteria", hcc_scores.MILAN_SOURCE, (
+        Computed("within_milan", NODULE_INPUTS, hcc_scores.MILAN_SOURCE,
+                 score=hcc_scores.milan, pick=_value),),
+        block=_block(hcc_scores.milan), block_position=8),
+    Entry("unos_downstaging", "UNOS downstaging criteria", hcc_scores.UNOS_DS_SOURCE, (
+        Computed("within_unos_ds", NODULE_INPUTS, hcc_scores.UNOS_DS_SOURCE,
+                 score=hcc_scores.unos_downstaging, pick=_value),),
+        block=_block(hcc_scores.unos_downstaging), block_position=9),
+    Entry("bclc", "BCLC stage", hcc_scores.BCLC_SOURCE, (
+        Computed("bclc_stage", BCLC_INPUTS, hcc_scores.BCLC_SOURCE, score=hcc_scores.bclc,
+                 pick=_value),),
+        block=_block(hcc_scores.bclc), block_position=7),
+    Entry("advanced_hcc", "Advanced HCC (editorial mapping)", HCC, (
+        Decided("advanced_hcc", ("bclc_stage", "locoregional_candidate"), HCC,
+                hcc_scores.advanced_hcc),)),
+    Entry("meld", "MELD and MELD-Na", hcc_scores.MELD_SOURCE, (
+        Computed("meld", MELD_INPUTS, hcc_scores.MELD_SOURCE, score=hcc_scores.meld,
+                 pick=_value),
+        Computed("meld_na", (*MELD_INPUTS, "serum_sodium_mmol_l"), hcc_scores.MELD_SOURCE,
+                 score=hcc_scores.meld_na, pick=_value)),
+        block=_block(hcc_scores.meld_na), block_position=10),
+)  # fmt: skip
 RULES: Mapping[str, Entry] = {entry.key: entry for entry in ENTRIES}
 RULE_CHOICES = [(entry.key, entry.label) for entry in ENTRIES]
 
@@ -261,3 +345,10 @@ LESION_MODULES: Mapping[str, str] = {
     "liver": "Liver lesions: Couinaud segments and the liver map",
 }
 LESION_MODULE_CHOICES = list(LESION_MODULES.items())
+# The lesion table's optional per-lesion fields an area may choose
+# (``DiseaseArea.lesion_fields``): HCC fact sheet §3.1.
+LESION_FIELDS: Mapping[str, str] = {
+    "viable_diameter_mm": "Viable diameter after locoregional treatment",
+    "bile_duct_contact": "Contact with a major bile duct",
+}
+LESION_FIELD_CHOICES = list(LESION_FIELDS.items())

@@ -31,6 +31,8 @@ SEGMENTS = ("I", "II", "III", "IVa", "IVb", "V", "VI", "VII", "VIII")
 # Segment IV may be entered whole when IVa or IVb is not known: it lies in both.
 PARTS = {"IV": ("IVa", "IVb")}
 MAX_DIAMETER_MM = 300  # the largest diameter a lesion row may hold (§1)
+# A row's relation to major vessels (§1), as the liver lesion module stores it.
+VESSEL_RELATIONS = ("none", "hepatic_vein", "portal_pedicle", "ivc", "hilar_plate")
 LEFT_HEMILIVER = frozenset({"II", "III", "IV", "IVa", "IVb"})
 RIGHT_HEMILIVER = frozenset({"V", "VI", "VII", "VIII"})
 
@@ -82,6 +84,18 @@ class Lesion:
     diameter_mm: int | None
     disappeared: bool | None  # no longer visible after neoadjuvant therapy; None: not known
     number: int | None = None  # as numbered in the table
+    vessels: str = ""  # relation to major vessels ("" not recorded, "none", ...)
+    # The per-lesion fields an area may choose (``DiseaseArea.lesion_fields``), None when
+    # not entered: the viable diameter after locoregional treatment (HCC), contact with a
+    # major bile duct (HCC).
+    viable_diameter_mm: int | None = None
+    bile_duct_contact: bool | None = None
+
+    @property
+    def milan_diameter_mm(self) -> int | None:
+        """Its diameter for the Milan and UNOS-DS criteria: the viable diameter where
+        entered (necrosis excluded, AASLD 2023 Table 4), else the longest diameter."""
+        return self.viable_diameter_mm if self.viable_diameter_mm is not None else self.diameter_mm
 
 
 # The facts the lesion table gives once it has rows (§1).
@@ -116,7 +130,38 @@ def lesion_facts(lesions: list[Lesion]) -> dict[str, object]:
     }
     if sizes and len(sizes) < len(lesions):
         facts[LARGEST_AT_LEAST] = max(sizes)
+    # HCC fact sheet §3.1: any row in contact with a major vessel or bile duct.
+    facts["ablation_target_near_vessel_or_duct"] = _any_row(
+        lesions, lambda row: None if not row.vessels else row.vessels != "none",
+        lambda row: row.bile_duct_contact,
+    )  # fmt: skip
+    facts[NODULE_DIAMETERS] = tuple(lesion.milan_diameter_mm for lesion in lesions)
     return facts
+
+
+# Beside the facts: each row's diameter for Milan (``guidelines.hcc_scores``).
+NODULE_DIAMETERS = "milan_nodule_diameters"
+# The values beside the facts, and the fact whose area reads each.
+BESIDE_FACTS = {LARGEST_AT_LEAST: "largest_lesion_mm", NODULE_DIAMETERS: "within_milan"}
+
+
+def _any_row(lesions: list[Lesion], *tests) -> bool | None:
+    """True when a test holds for some row; False when every test is false for every row;
+    else not known (three-valued ``or`` over the rows)."""
+    results = [test(lesion) for lesion in lesions for test in tests]
+    if any(result is True for result in results):
+        return True
+    return False if all(result is False for result in results) else None
+
+
+def lesion_values(lesions: list[Lesion], catalogue) -> dict[str, object]:
+    """The facts the lesion table gives an area (those its catalogue has), with what goes
+    beside them for the facts it has: the case page and ``match_case`` read the same."""
+    return {
+        name: value
+        for name, value in lesion_facts(lesions).items()
+        if name in catalogue or BESIDE_FACTS.get(name, "") in catalogue
+    }
 
 
 def lesion_facts_in_words(lesions: list[Lesion]) -> dict[str, str]:

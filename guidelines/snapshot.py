@@ -65,6 +65,7 @@ class Area:
     slug: str
     name: str
     lesion_module: str  # the lesion table its cases have ("": none)
+    lesion_fields: tuple[str, ...] = ()  # its optional per-lesion fields
 
 
 @dataclass(frozen=True)
@@ -134,7 +135,7 @@ def _build(version: tuple) -> Snapshot:
         checklists.setdefault(item.area_id, []).append(item.to_item())
     areas = {}
     for row in DiseaseArea.objects.all():
-        area = Area(row.pk, row.slug, row.name, row.lesion_module)
+        area = Area(row.pk, row.slug, row.name, row.lesion_module, tuple(row.lesion_fields))
         catalogue = AreaCatalogue(
             {spec.name: spec for area_id, spec in specs if area_id in (None, row.pk)},
             frozenset(row.rules),

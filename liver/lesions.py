@@ -19,6 +19,7 @@ from django.utils import timezone
 from cases.models import Case, ImagingTimepoint, Modality
 from common.text import BidiSafeFormMixin
 from guidelines.recist import MAX_TARGETS_PER_ORGAN, MEASURABLE_MM
+from guidelines.registry import LESION_FIELDS
 from guidelines.scores import MAX_DIAMETER_MM, PARTS
 from liver.models import SEGMENT_CHOICES, Lesion, Measurement, MeasurementState
 
@@ -49,19 +50,33 @@ class LesionForm(BidiSafeFormMixin, forms.ModelForm):
         required=False,
         widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
+    bile_duct_contact = forms.NullBooleanField(
+        label="Contact with a major bile duct",
+        required=False,
+        widget=forms.Select(choices=[("unknown", "Not known"), ("true", "Yes"), ("false", "No")]),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Lesion
-        fields = ["segments", "vessels", "disappeared", "planned_treatment", "target"]
+        fields = ["segments", "vessels", "disappeared", "planned_treatment", "target",
+                  "viable_diameter_mm", "bile_duct_contact"]  # fmt: skip
         labels = {"vessels": "Relation to major vessels"}
+        widgets = {"viable_diameter_mm": forms.NumberInput(
+            attrs={"min": 0, "max": MAX_DIAMETER_MM, "step": 1})}  # fmt: skip
 
-    field_order = ["segments", "diameter_mm", "imaging", "imaging_date", "vessels",
-                   "disappeared", "planned_treatment", "target"]  # fmt: skip
+    field_order = ["segments", "diameter_mm", "imaging", "imaging_date", "viable_diameter_mm",
+                   "vessels", "bile_duct_contact", "disappeared", "planned_treatment",
+                   "target"]  # fmt: skip
 
     def __init__(self, *args, case: Case | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.case_id = case.pk if case else self.instance.case_id
+        # The per-lesion fields of the case's area only (``DiseaseArea.lesion_fields``).
+        area = (case or self.instance.case).area
+        for name in LESION_FIELDS:
+            if name not in area.lesion_fields:
+                del self.fields[name]
         self.fields["vessels"].choices = [("", "Not recorded"), *self.fields["vessels"].choices[1:]]
         if self.instance.pk:
             self.initial.setdefault("version", self.instance.version)
@@ -195,7 +210,8 @@ def change(lesion: Lesion, form: LesionForm, user) -> Lesion:
         saved = form.save(commit=False)
         saved.version = current.version + 1
         # Only what the form edits: a removal meanwhile may have renumbered the row.
-        saved.save(update_fields=[*LesionForm.Meta.fields, "version"])
+        saved.save(update_fields=[*(f for f in LesionForm.Meta.fields if f in form.fields),
+                                  "version"])  # fmt: skip
         _measure(saved, form, user)
         _case_changed(lesion.case_id, user)
     return saved

@@ -60,6 +60,17 @@ class Lesion(models.Model):
         "planned local treatment", max_length=16, choices=LocalTreatment.choices,
         default=LocalTreatment.NONE_DECIDED,
     )  # fmt: skip
+    # Per-lesion fields an area may choose (``DiseaseArea.lesion_fields``; HCC fact sheet
+    # §3.1): asked only on the cases of an area that chose them.
+    viable_diameter_mm = models.PositiveSmallIntegerField(
+        "viable diameter (mm)", null=True, blank=True,
+        validators=[MaxValueValidator(scores.MAX_DIAMETER_MM)],
+        help_text="After locoregional treatment: the enhancing (viable) diameter, necrosis "
+        "excluded; 0 = no viable tumour; empty = not treated or not measured.",
+    )  # fmt: skip
+    bile_duct_contact = models.BooleanField(
+        "contact with a major bile duct", null=True, blank=True
+    )
     # Optimistic locking, as for the case: an edit names the version it started from.
     version = models.PositiveIntegerField(default=1)
 
@@ -123,8 +134,9 @@ class Lesion(models.Model):
 
     def for_scores(self) -> scores.Lesion:
         return scores.Lesion(
-            tuple(self.segments), self.diameter_mm, self.no_longer_visible, self.number
-        )
+            tuple(self.segments), self.diameter_mm, self.no_longer_visible, self.number,
+            self.vessels, self.viable_diameter_mm, self.bile_duct_contact,
+        )  # fmt: skip
 
     def for_recist(self) -> recist.Lesion:
         return recist.Lesion(str(self.pk), "liver", f"lesion {self.number}")

@@ -30,6 +30,11 @@ def lesion_cells(lesion) -> SafeString:
     size = f"{lesion.diameter_mm} mm" if lesion.diameter_mm else seen
     gone = lesion.no_longer_visible
     visible = "not known" if gone is None else ("no longer visible" if gone else "still visible")
+    if lesion.viable_diameter_mm is not None:  # (the HCC area's per-lesion fields)
+        size += f", viable {lesion.viable_diameter_mm} mm"
+    vessels = lesion.get_vessels_display() or "not recorded"
+    if lesion.bile_duct_contact is not None:
+        vessels += "; bile duct contact" if lesion.bile_duct_contact else "; no bile duct contact"
     imaging = lesion.get_imaging_display() or "—"
     if lesion.imaging_date:
         imaging += f", {day_in_words(lesion.imaging_date)}"
@@ -39,6 +44,6 @@ def lesion_cells(lesion) -> SafeString:
         '<td data-label="After neoadjuvant therapy">{}</td><td data-label="Planned">{}</td>',
         ", ".join(lesion.segments), size,
         SafeString(' <span class="target-mark">(target)</span>') if lesion.target else "",
-        imaging, lesion.get_vessels_display() or "not recorded", visible,
+        imaging, vessels, visible,
         lesion.get_planned_treatment_display(),
     )  # fmt: skip

@@ -48,7 +48,7 @@ def test_adding_a_lesion_in_place_updates_the_facts_scores_map_and_matches(clini
     assert 'id="known-facts" class="panel" hx-swap-oob="true"' in page
     assert 'id="scores"' in page and 'id="match-panel"' in page
     # The table's count replaces the typed 7.
-    assert fact_row("Number of liver metastases", "1", "from the lesion table") in page
+    assert fact_row("Number of liver lesions", "1", "from the lesion table") in page
     # Segment VI is shaded and numbered on the map; the others are not.
     assert 'aria-label="Segment VI: lesion 1. Add a lesion in segment VI."' in page
     assert 'aria-label="Segment II: no lesion. Add a lesion in segment II."' in page
@@ -189,7 +189,7 @@ def test_once_the_table_has_rows_no_value_typed_before_survives(clinician_client
     assert "dx-mri-disappearing-metastases" in {m.rule.id for m in seen.matches.may_apply}
     assert "dx-mri-disappearing-metastases" not in {m.rule.id for m in seen.matches.applies}
     page = clinician_client.get(case.get_absolute_url()).content.decode()
-    assert fact_row("Largest liver metastasis", "at least 60 mm; lesion 2 has no diameter",
+    assert fact_row("Largest liver lesion", "at least 60 mm; lesion 2 has no diameter",
                     "from the lesion table") in page  # fmt: skip
     form = clinician_client.get(reverse("cases:case_edit", args=[case.pk])).context["form"]
     assert form.fields["fact_largest_lesion_mm"].help_text == (
