@@ -259,19 +259,104 @@ DEMO_CASES = [
 ]
 
 
-DEMO_AREA = "liver"
+# Hepatocellular carcinoma, the second area (its pack: guidelines/content/hcc.yaml): one
+# case within Milan with a Child-Pugh A liver on the upcoming meeting, one BCLC C case for
+# first-line systemic therapy, and one whose past decision chose ablation among the
+# early-stage curative alternatives (``decisions.demo``).
+HCC_DEMO_CASES = [
+    {
+        "patient": ("DEMO-2001", "Tomasz Nowak", datetime.date(1961, 11, 3), "male"),
+        "referring_clinician": "Dr. A. Lindqvist, hepatology",
+        "question": "Two HCC nodules within Milan, Child-Pugh A: transplantation, ablation "
+        "or resection?",
+        "summary": "Hepatitis C cirrhosis under surveillance. Multiphase MRI: two LR-5 "
+        "nodules (segments VI and VIII). Transplant assessment started.",
+        "status": CaseStatus.READY,
+        "facts": {
+            "ecog": 0, "cirrhosis": True, "liver_disease_etiology": ["hcv"],
+            "hcc_diagnosis": "confirmed_imaging", "lirads_category": "LR_5",
+            "typical_hcc_imaging": True, "macrovascular_invasion": False,
+            "extrahepatic_spread": False, "tumour_pattern": "well_defined_nodules",
+            "portal_flow_preserved": True, "afp_ng_ml": 45,
+            "serum_bilirubin_umol_l": 17, "albumin_g_l": 38, "inr": 1.1, "ascites": "none",
+            "encephalopathy": "none", "bilirubin_normal": True, "platelets_10e9_l": 95,
+            "varices": "present_treated", "splenomegaly": True,
+            "serum_creatinine_umol_l": 80, "serum_sodium_mmol_l": 137,
+            "transplant_candidate": "under_evaluation", "prior_liver_transplant": False,
+            "resectability": "resectable", "systemic_therapy_line": "none_yet",
+        },
+        # (segments, largest mm, imaging, vessels, no longer visible, planned treatment,
+        #  target, viable mm, bile duct contact)
+        "lesions": [
+            (["VI"], 26, "mri", "none", None, "none_decided", False, None, False),
+            (["VIII"], 18, "mri", "none", None, "none_decided", False, None, False),
+        ],
+    },  # fmt: skip
+    {
+        "patient": ("DEMO-2002", "Grace Mensah", datetime.date(1968, 2, 21), "female"),
+        "referring_clinician": "Dr. K. Osei, hepatology",
+        "question": "HCC with portal vein invasion, Child-Pugh A: which first-line systemic "
+        "therapy?",
+        "summary": "Chronic hepatitis B. Single 85 mm HCC of the right liver with tumour "
+        "thrombus in the right portal vein; biopsy-proven. Fatigue and weight loss since two "
+        "months. No upper endoscopy yet.",
+        "status": CaseStatus.READY,
+        "facts": {
+            "ecog": 1, "ecog_cancer_related": "yes", "pregnant": False, "cirrhosis": True,
+            "liver_disease_etiology": ["hbv"], "hcc_diagnosis": "confirmed_histology",
+            "macrovascular_invasion": True, "extrahepatic_spread": False,
+            "tumour_pattern": "well_defined_nodules", "afp_ng_ml": 1250,
+            "serum_bilirubin_umol_l": 20, "albumin_g_l": 36, "inr": 1.15, "ascites": "none",
+            "encephalopathy": "none", "varices": "not_assessed",
+            "transplant_candidate": "no", "prior_liver_transplant": False,
+            "systemic_therapy_line": "none_yet", "autoimmune_disease": False,
+            "high_bleeding_or_thrombosis_risk": False,
+            "serum_creatinine_umol_l": 70, "serum_sodium_mmol_l": 134,
+        },
+        "lesions": [
+            (["V", "VI", "VII", "VIII"], 85, "ct", "portal_pedicle", None, "none_decided",
+             False, None, None),
+        ],
+    },  # fmt: skip
+    {
+        "patient": ("DEMO-2003", "Rafael Ortega", datetime.date(1957, 6, 9), "male"),
+        "referring_clinician": "Dr. A. Lindqvist, hepatology",
+        "question": "Single 24 mm HCC in compensated cirrhosis: which curative treatment?",
+        "summary": "Alcohol-related cirrhosis, abstinent. One LR-5 nodule in segment III.",
+        "status": CaseStatus.DISCUSSED,
+        "facts": {
+            "ecog": 0, "cirrhosis": True, "liver_disease_etiology": ["alcohol"],
+            "hcc_diagnosis": "confirmed_imaging", "lirads_category": "LR_5",
+            "typical_hcc_imaging": True, "macrovascular_invasion": False,
+            "extrahepatic_spread": False, "serum_bilirubin_umol_l": 14, "albumin_g_l": 41,
+            "inr": 1.0, "ascites": "none", "encephalopathy": "none", "bilirubin_normal": True,
+            "platelets_10e9_l": 160, "varices": "none", "splenomegaly": False,
+            "transplant_candidate": "no", "resectability": "resectable",
+            "ablation_feasible": True, "systemic_therapy_line": "none_yet",
+        },
+        "lesions": [(["III"], 24, "mri", "none", None, "ablation", False, None, False)],
+    },  # fmt: skip
+]
+# Each area's demo cases, by the area's slug.
+DEMO_AREAS = {"liver": DEMO_CASES, "hcc": HCC_DEMO_CASES}
 
 
 def ensure_demo_cases() -> int:
-    """Create the demo cases that are missing (liver metastases cases, the first area);
-    return how many were created."""
-    content = snapshot.current().by_slug(DEMO_AREA)
-    if content is None:
-        return 0  # the liver pack is not loaded: nothing to show these cases against
+    """Create the demo cases that are missing, of each area whose pack is loaded; return
+    how many were created."""
+    created = 0
+    for slug, demos in DEMO_AREAS.items():
+        content = snapshot.current().by_slug(slug)
+        if content is not None:  # (a pack not loaded: nothing to show its cases against)
+            created += _ensure(demos, content)
+    return created
+
+
+def _ensure(demos: list[dict], content) -> int:
     catalogue = content.catalogue
     author = User.objects.filter(username="clinician").first()
     created = 0
-    for index, demo in enumerate(DEMO_CASES):
+    for index, demo in enumerate(demos):
         mrn, name, born, sex = demo["patient"]
         if Patient.objects.filter(mrn__iexact=mrn).exists():
             continue

@@ -31,7 +31,7 @@ from cases.services import ConflictError, save_case
 from cases.summary import TooManyPrints, summary_for
 from common.htmx import wants_partial
 from documents import delivery
-from guidelines import matching, snapshot
+from guidelines import snapshot
 from printing import spreadsheets
 from trials import screening
 
@@ -377,8 +377,9 @@ def case_matches_json(request: HttpRequest, pk: int) -> JsonResponse:
     """The same structure as ``manage.py match_case``, for a saved case."""
     case = get_case_for_user(request, pk)
     record_read(request, ReadKind.CASE_DATA, [case])
-    results = overview(case).matches.results
-    return JsonResponse(matching.as_json(results), json_dumps_params={"ensure_ascii": False})
+    content = snapshot.for_case(case)
+    output = snapshot.matches_json(case.fact_values(content.catalogue), content)
+    return JsonResponse(output, json_dumps_params={"ensure_ascii": False})
 
 
 @require_http_methods(["GET"])

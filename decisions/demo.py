@@ -97,10 +97,29 @@ def seed() -> list[str]:
     deferral.save()
     signing.sign(deferral, signer, deferral.version, at=at)
     services.start(drafted, signer)
+    _hcc_decision(meeting, signer, at)
     return [
         "Created a past demo meeting with signed decisions of each concordance class "
         "(concordant, conditionally concordant, discordant), a signed deferral and a draft."
     ]
+
+
+def _hcc_decision(meeting, signer, at) -> None:
+    """The second area on the same board: a single BCLC A HCC for which the board chose
+    ablation, one of the early-stage curative alternatives (HCC fact sheet §0 addition 4):
+    the resection and radiotherapy items of the group read "alternative chosen"."""
+    case = Case.objects.filter(patient__mrn="DEMO-2003").first()
+    if case is None:
+        return  # the HCC pack is not loaded
+    _decide(
+        agenda.add_case(meeting, case, signer), signer, at, plan=("ablation",),
+        words="Percutaneous thermal ablation of the segment III nodule; surveillance "
+        "imaging afterwards.",
+        judged=dict.fromkeys(("hcc-dx-icc-dynamic-ct-mri", "hcc-dx-esmo-workup"), (Judgement.ALREADY_DONE, None, "")),
+        actions=[("Book the ablation", "Dr. R. Castillo",
+                  meeting.starts_at.date() + datetime.timedelta(days=14),
+                  meeting.starts_at + datetime.timedelta(days=3))],
+    )  # fmt: skip
 
 
 def _decide(item, signer, at, *, plan, words, judged=None, preferences="", actions=(),

@@ -110,6 +110,7 @@ RECOMMENDATION_FIELDS = {
     "source_detail": ("source_detail", ""),
     "status": ("verification_status", ""),
     "verification": ("verification", "none"),
+    "earlier_version_year": ("earlier_version_year", None),
     "status_detail": ("verification_detail", ""),
     "published": ("is_published", False),
     "statement": ("statement", ""),
@@ -126,7 +127,6 @@ RECOMMENDATION_FIELDS = {
     "plan_modalities": ("plan_modalities", []),
     "contradicted_by": ("contradicted_by", []),
     "alternatives": ("alternatives", ""),
-    "earlier_version_year": ("earlier_version_year", None),
 }
 READINESS_FIELDS = {
     "text": ("text", ""),

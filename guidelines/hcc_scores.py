@@ -394,9 +394,7 @@ def _known(values: Mapping[str, object]) -> dict[str, object]:
     found: dict[str, object] = {}
     for name, domain in _DOMAINS.items():
         value = values.get(name)
-        found[name] = value if value in domain and not (
-            isinstance(value, bool) != isinstance(domain[0], bool)
-        ) else None
+        found[name] = value if value in domain and isinstance(value, bool) == isinstance(domain[0], bool) else None
     if found["ecog"] is not None and found["ecog"] not in (1, 2):
         found["ecog_cancer_related"] = "no"  # asked only for ECOG 1-2 (§0 addition 7)
     return found
@@ -409,7 +407,7 @@ def bclc_outcomes(values: Mapping[str, object]) -> set[tuple[str, str]]:
     outcomes: set[tuple[str, str]] = set()
     for burden in burden_options(values):
         for combination in itertools.product(*(_DOMAINS[name] for name in open_names)):
-            outcomes.add(stage_of({**known, **dict(zip(open_names, combination))}, burden))
+            outcomes.add(stage_of({**known, **dict(zip(open_names, combination, strict=False))}, burden))
             if len({stage for stage, _ in outcomes}) > 1:
                 return outcomes
     return outcomes
@@ -431,10 +429,7 @@ def bclc(values: Mapping[str, object]) -> Score:
     (stage,) = stages
     steps = {step for _, step in outcomes}
     flags = _bclc_flags(values, stage, steps)
-    if stage == INDETERMINATE:
-        words = "BCLC not assigned (liver function Child-Pugh B)"
-    else:
-        words = STAGE_WORDS[stage]
+    words = "BCLC not assigned (liver function Child-Pugh B)" if stage == INDETERMINATE else STAGE_WORDS[stage]
     return Score(name, stage, words, inputs, BCLC_SOURCE, note="; ".join(flags))
 
 

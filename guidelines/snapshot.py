@@ -198,3 +198,23 @@ def matches_for(values: Mapping[str, object], content: AreaContent) -> matching.
     ``content`` is the case's area's (``for_case``): another area's rules never apply.
     """
     return matching.panel(values, content.rules, content.catalogue)
+
+
+def matches_json(values: Mapping[str, object], content: AreaContent) -> dict:
+    """What ``match_case`` prints and a case's ``matches.json`` returns: the matches
+    (``matching.as_json``) and the derived facts used (``derived``: each fact, its value,
+    and how it was computed)."""
+    from guidelines.derived import derive
+
+    output = matching.as_json(matches_for(values, content).results)
+    output["derived"] = [
+        {
+            "fact": name,
+            "label": content.catalogue[name].label,
+            "value": list(found.value) if isinstance(found.value, tuple) else found.value,
+            "shown": content.catalogue[name].display_value(found.value),
+            "how": found.explain(values, content.catalogue),
+        }
+        for name, found in derive(values, content.catalogue).items()
+    ]
+    return output

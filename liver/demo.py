@@ -7,24 +7,26 @@ from __future__ import annotations
 
 import datetime
 
-from cases.demo import DEMO_CASES
+from cases.demo import DEMO_AREAS
 from cases.models import Case, ImagingTimepoint
 from liver.models import Lesion, Measurement, MeasurementState
 
 
 def seed() -> list[str]:
     added = 0
-    for demo in DEMO_CASES:
+    for demo in (demo for demos in DEMO_AREAS.values() for demo in demos):
         rows = demo.get("lesions", [])
         case = Case.objects.filter(patient__mrn__iexact=demo["patient"][0]).first()
         if not rows or case is None or case.lesions.exists():
             continue
         timepoints = list(ImagingTimepoint.objects.filter(patient=case.patient).order_by("day"))
         for number, row in enumerate(rows, start=1):
-            segments, sizes, imaging, vessels, gone, plan, *target = row
+            segments, sizes, imaging, vessels, gone, plan, *more = row
+            target, viable, duct = (*more, None, None, None)[:3]
             lesion = Lesion.objects.create(
                 case=case, number=number, segments=segments, vessels=vessels, disappeared=gone,
-                planned_treatment=plan, target=bool(target and target[0]),
+                planned_treatment=plan, target=bool(target), viable_diameter_mm=viable,
+                bile_duct_contact=duct,
             )  # fmt: skip
             if not isinstance(sizes, tuple):
                 day = case.referral_date - datetime.timedelta(days=5)

@@ -73,9 +73,10 @@ class LesionForm(BidiSafeFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.case_id = case.pk if case else self.instance.case_id
         # The per-lesion fields of the case's area only (``DiseaseArea.lesion_fields``).
-        area = (case or self.instance.case).area
+        owner = case or (self.instance.case if self.instance.case_id else None)
+        chosen = owner.area.lesion_fields if owner is not None else []
         for name in LESION_FIELDS:
-            if name not in area.lesion_fields:
+            if name not in chosen:
                 del self.fields[name]
         self.fields["vessels"].choices = [("", "Not recorded"), *self.fields["vessels"].choices[1:]]
         if self.instance.pk:

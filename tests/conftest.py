@@ -12,6 +12,7 @@ from django.db import transaction
 from django_tasks_db.models import DBTaskResult
 
 from accounts import roles
+from guidelines import content_pack
 from tests.helpers import restore_content, save_content
 from tests.smtp import inbox  # noqa: F401 (a real SMTP server's inbox, for any test)
 from tests.sso import provider, sso  # noqa: F401 (a real OpenID provider, for any test)
@@ -78,10 +79,12 @@ def _fast_tests(settings, _media_root):
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Load the shipped content pack once; each test runs in a transaction rolled back after it."""
+    """Load the liver content pack once; each test runs in a transaction rolled back after it."""
     with django_db_blocker.unblock():
         restore_content(only_emptied=True)  # a reused database may have been flushed last
-        call_command("load_content", stdout=io.StringIO())
+        # The first area's pack: most tests are of one area (the case form asks for none);
+        # the HCC area's tests load its pack themselves (``tests.hcc.load_hcc``).
+        call_command("load_content", str(content_pack.DEFAULT_PACK), stdout=io.StringIO())
         save_content()
         # Loading content queues a look for case sections to lay out ahead (nothing to
         # find in an empty database); tests that count queued tasks start from none.

@@ -55,7 +55,7 @@ def test_adding_a_lesion_in_place_updates_the_facts_scores_map_and_matches(clini
     second = clinician_client.post(url, new(segments=["II", "III"], diameter_mm="60"), **HTMX)
     text = second.content.decode()
     assert "Liver lesions (2)" in text
-    assert fact_row("Metastases in both hemilivers", "Yes", "from the lesion table") in text
+    assert fact_row("Lesions in both hemilivers", "Yes", "from the lesion table") in text
     assert "Fong</th>" in text and "1–3 of 5" not in text
     # N+, CEA 240, 2 lesions, largest 60 mm; the interval is not known: 4–5.
     assert "4–5 of 5 (not known: disease-free interval)" in text

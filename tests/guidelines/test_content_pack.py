@@ -116,7 +116,7 @@ def test_sections_follow_the_digest_order():
 
 def test_a_second_load_changes_nothing_and_says_so():
     events_before = Events.objects.count()
-    output = run("load_content")
+    output = run("load_content", str(content_pack.DEFAULT_PACK))
     assert output.startswith("No changes: the database already matches liver-metastases.yaml")
     assert Events.objects.count() == events_before
 

@@ -49,7 +49,7 @@ def test_prints_the_grouped_matches_as_json(tmp_path):
     out = io.StringIO()
     call_command("match_case", path, stdout=out)
     data = json.loads(out.getvalue())
-    assert set(data) == {"applies", "may_apply", "does_not_apply"}
+    assert set(data) == {"applies", "may_apply", "does_not_apply", "derived"}
     assert [item["id"] for item in data["applies"]] == ["mm-adjuvant-imatinib-gist"]
     first = data["applies"][0]
     assert first["source"] == "JSHBPS 2021"

@@ -328,7 +328,23 @@ def test_synchronous_with_a_six_month_cut_off(primary, liver, synchronous):
     ],
 )  # fmt: skip
 def test_lesion_facts(lesions, expected):
-    assert scores.lesion_facts(lesions) == expected
+    beside = (scores.NODULE_DIAMETERS, "ablation_target_near_vessel_or_duct")  # (HCC's)
+    found = scores.lesion_facts(lesions)
+    assert {name: value for name, value in found.items() if name not in beside} == expected
+
+
+def test_the_hcc_facts_of_the_rows_use_the_viable_diameter_and_bile_duct_contact():
+    rows = [Lesion(("II",), 60, None, 1, "none", 0, False),
+            Lesion(("VI",), 25, None, 2, "none", None, None)]  # fmt: skip
+    found = scores.lesion_facts(rows)
+    assert found[scores.NODULE_DIAMETERS] == (0, 25)  # viable where entered
+    assert found["ablation_target_near_vessel_or_duct"] is None  # row 2: duct not known
+    rows[1] = Lesion(("VI",), 25, None, 2, "portal_pedicle", None, None)
+    assert scores.lesion_facts(rows)["ablation_target_near_vessel_or_duct"] is True
+    rows[1] = Lesion(("VI",), 25, None, 2, "none", None, False)
+    assert scores.lesion_facts(rows)["ablation_target_near_vessel_or_duct"] is False
+    assert scores.lesion_facts([Lesion(("VI",), 25, None, 1)])[
+        "ablation_target_near_vessel_or_duct"] is None  # vessels not recorded  # fmt: skip
 
 
 def test_what_the_rows_say_of_a_fact_they_cannot_decide():

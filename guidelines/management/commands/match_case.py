@@ -4,8 +4,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from guidelines import matching, scores, snapshot
-from guidelines.derived import derive, with_given_values
+from guidelines import scores, snapshot
+from guidelines.derived import with_given_values
 from guidelines.facts import FactValueError, coerce_facts
 
 LESION_KEYS = {"segments", "diameter_mm", "vessel"}
@@ -45,19 +45,8 @@ class Command(BaseCommand):
             raise CommandError(str(error), returncode=2) from None
         if rows:
             facts = with_given_values(facts, scores.lesion_values(rows, content.catalogue))
-        results = snapshot.matches_for(facts, content).results
-        output = matching.as_json(results)
-        output["derived"] = [
-            {
-                "fact": name,
-                "label": content.catalogue[name].label,
-                "value": found.value,
-                "shown": content.catalogue[name].display_value(found.value),
-                "how": found.explain(facts, content.catalogue),
-            }
-            for name, found in derive(facts, content.catalogue).items()
-        ]
-        self.stdout.write(json.dumps(output, indent=2, ensure_ascii=False, default=list))
+        output = snapshot.matches_json(facts, content)
+        self.stdout.write(json.dumps(output, indent=2, ensure_ascii=False))
 
     def _lesions(self, rows, content: snapshot.AreaContent) -> list[scores.Lesion]:
         """The lesion rows of the input, checked like the lesion form checks them."""
