@@ -124,6 +124,11 @@ class FactAdmin(AuditedAdmin):
     def allowed(self, obj: Fact) -> str:
         return obj.to_spec().allowed_text()
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if obj.area_id is None:
+            obj.share_with_every_area()
+
     def has_delete_permission(self, request, obj=None):
         # A fact that a condition reads cannot be deleted; edit the conditions first.
         if obj is not None and obj.recommendations_using():

@@ -311,7 +311,7 @@ def _as_format_4(data: dict[str, Any]) -> None:
     applied wherever the facts were)."""
     area = data["area"]
     area["lesion_module"] = "liver" if area.pop("lesion_table", False) else ""
-    area.setdefault("rules", [entry.key for entry in registry.ENTRIES])
+    area.setdefault("rules", list(registry.FIRST_AREA_RULES))
     if not data["groups"]:
         data["groups"] = [dict(group) for group in LEGACY_GROUPS]
 
@@ -332,7 +332,7 @@ def apply_pack(
     guard = Guard(take, only)
     with transaction.atomic():
         changes: list[Change] = []
-        area, change = _apply_area(data["area"], guard)
+        area, change = _apply_area(data["area"], guard, _shared_names(data["facts"]))
         changes += [change] if change else []
         changes += _apply_groups(data["groups"], area, guard)
         changes += _apply_facts(data["facts"], area, guard)
@@ -364,9 +364,21 @@ def apply_pack(
     return Report(changes, counts, {k: v for k, v in untouched.items() if v}, guard.skipped)
 
 
-def _apply_area(item: dict, guard: Guard) -> tuple[DiseaseArea, Change | None]:
+def _shared_names(items: list[dict]) -> list[str]:
+    """The shared facts a pack lists: those its area reads (``DiseaseArea.shared_facts``)."""
+    return sorted(
+        item["name"] for item in items if item.get("shared") and isinstance(item.get("name"), str)
+    )
+
+
+def _apply_area(item: dict, guard: Guard, shared: list[str]) -> tuple[DiseaseArea, Change | None]:
     slug = item["slug"]
     values = _pack_values(item, AREA_FIELDS, "area", slug)
+    # A pack that lists no shared fact reads them all, as every pack did before areas
+    # chose theirs (its conditions may name sex or age without listing them).
+    values["shared_facts"] = shared or sorted(
+        Fact.objects.filter(area__isnull=True).values_list("name", flat=True)
+    )
     if guard.only is not None:  # loading some items: the area as it is, if it exists
         area = DiseaseArea.objects.filter(slug=slug).first()
         if area is not None:
@@ -519,7 +531,10 @@ def _apply_facts(items: list[dict], area: DiseaseArea, guard: Guard) -> list[Cha
         if _keeps_its_place(owners, name, item):
             del values["position"]
         if _shared_by_its_area(owners, name, item, area):
-            pass  # the area's own pack shares its fact (e.g. liver function with HCC)
+            # The area's own pack shares its fact (the liver's liver function, read by
+            # HCC): the fact's content is the guard's to keep, its sharing is not.
+            Fact.objects.filter(name=name).update(area=None)
+            owners[name] = None
         elif name in owners and owners[name] != (None if item.get("shared") else area.slug):
             owner = owners[name]
             raise PackError(

@@ -26,7 +26,9 @@ MILAN_SOURCE = (
     "Mazzaferro V et al., N Engl J Med 1996;334:693–699, as rendered by AASLD 2023 Table 4 "
     "(viable tumour only); nodules under 10 mm not counted (editorial); HCC fact sheet §3.3"
 )
-UNOS_DS_SOURCE = "AASLD 2023 Table 4 (Singal AG et al., Hepatology 2023;78:1922–1965); HCC fact sheet §3.4"
+UNOS_DS_SOURCE = (
+    "AASLD 2023 Table 4 (Singal AG et al., Hepatology 2023;78:1922–1965); HCC fact sheet §3.4"
+)
 MELD_SOURCE = (
     "OPTN MELD-Na rule (policy notice of 2015-11-01, as quoted; Kim WR et al., N Engl J Med "
     "2008;359:1018–1026); rounding steps unverified; HCC fact sheet §3.6"
@@ -254,7 +256,9 @@ def _gate(values: Mapping[str, object], name: str, source: str) -> Score | None:
         return None
     if diagnosis == "none":
         return Score(name, None, "not computed (no HCC)", (), source, applies=False)
-    return Score(name, None, "not known (HCC not confirmed)", (), source, missing=("HCC diagnosis",))
+    return Score(
+        name, None, "not known (HCC not confirmed)", (), source, missing=("HCC diagnosis",)
+    )
 
 
 def _invasion(values: Mapping[str, object]) -> tuple[bool | None, bool | None, list[str]]:
@@ -337,8 +341,10 @@ def burden_options(values: Mapping[str, object]) -> tuple[str, ...]:
     counts = (1, 2, 4) if count is None else (count,)
     # Without the largest diameter: one size of each class (up to 20, 21-30, over 30 mm)
     # that the rows still allow (a row of 25 mm rules out "up to 20").
-    sizes = (largest,) if largest is not None else tuple(
-        size for size, top in ((20, 20), (30, 30), (31, math.inf)) if top >= at_least
+    sizes = (
+        (largest,)
+        if largest is not None
+        else tuple(size for size, top in ((20, 20), (30, 30), (31, math.inf)) if top >= at_least)
     )
     found: set[str] = set()
     for n in counts:
@@ -394,7 +400,11 @@ def _known(values: Mapping[str, object]) -> dict[str, object]:
     found: dict[str, object] = {}
     for name, domain in _DOMAINS.items():
         value = values.get(name)
-        found[name] = value if value in domain and isinstance(value, bool) == isinstance(domain[0], bool) else None
+        found[name] = (
+            value
+            if value in domain and isinstance(value, bool) == isinstance(domain[0], bool)
+            else None
+        )
     if found["ecog"] is not None and found["ecog"] not in (1, 2):
         found["ecog_cancer_related"] = "no"  # asked only for ECOG 1-2 (§0 addition 7)
     return found
@@ -407,7 +417,9 @@ def bclc_outcomes(values: Mapping[str, object]) -> set[tuple[str, str]]:
     outcomes: set[tuple[str, str]] = set()
     for burden in burden_options(values):
         for combination in itertools.product(*(_DOMAINS[name] for name in open_names)):
-            outcomes.add(stage_of({**known, **dict(zip(open_names, combination, strict=False))}, burden))
+            outcomes.add(
+                stage_of({**known, **dict(zip(open_names, combination, strict=False))}, burden)
+            )
             if len({stage for stage, _ in outcomes}) > 1:
                 return outcomes
     return outcomes
@@ -429,7 +441,11 @@ def bclc(values: Mapping[str, object]) -> Score:
     (stage,) = stages
     steps = {step for _, step in outcomes}
     flags = _bclc_flags(values, stage, steps)
-    words = "BCLC not assigned (liver function Child-Pugh B)" if stage == INDETERMINATE else STAGE_WORDS[stage]
+    words = (
+        "BCLC not assigned (liver function Child-Pugh B)"
+        if stage == INDETERMINATE
+        else STAGE_WORDS[stage]
+    )
     return Score(name, stage, words, inputs, BCLC_SOURCE, note="; ".join(flags))
 
 
@@ -459,7 +475,8 @@ def _bclc_inputs(values: Mapping[str, object]) -> tuple[str, ...]:
         "macrovascular invasion (BCLC: portal invasion): "
         + _yes_no(known["macrovascular_invasion"]),
         "extrahepatic spread: " + _yes_no(known["extrahepatic_spread"]),
-        "transplant candidate: " + (str(known["transplant_candidate"] or "not known")).replace("_", " "),
+        "transplant candidate: "
+        + (str(known["transplant_candidate"] or "not known")).replace("_", " "),
         "burden acceptable for transplant (Milan or local extended criteria): "
         + _yes_no(any_true(known["within_milan"], known["within_local_extended_criteria"])),
     )

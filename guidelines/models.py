@@ -74,6 +74,15 @@ class DiseaseArea(Stamped):
         help_text="The scores and rules of derived facts its cases use (guidelines.registry); "
         "each applies where the area has the facts it reads and sets.",
     )
+    shared_facts = ArrayField(
+        models.CharField(max_length=60),
+        default=list,
+        blank=True,
+        verbose_name="shared facts it reads",
+        help_text="The facts shared by every area (sex, age, liver function, …) that its cases "
+        "have: those its content pack lists as shared. Another area's shared facts are not "
+        "asked on its form.",
+    )
     lesion_fields = ArrayField(
         models.CharField(max_length=40, choices=registry.LESION_FIELD_CHOICES),
         default=list,
@@ -101,9 +110,7 @@ class DiseaseArea(Stamped):
                 {"lesion_fields": f"No such per-lesion field: {', '.join(unknown)}."}
             )
         if self.lesion_fields and not self.lesion_module:
-            raise ValidationError(
-                {"lesion_fields": "Per-lesion fields need a lesion table."}
-            )
+            raise ValidationError({"lesion_fields": "Per-lesion fields need a lesion table."})
 
 
 @audited
@@ -150,8 +157,15 @@ FactKind = models.TextChoices(
 
 
 def in_area(area) -> models.Q:
-    """Facts a case of ``area`` (an area or its id) has: the area's own and the shared ones."""
-    return models.Q(area=area) | models.Q(area__isnull=True)
+    """Facts a case of ``area`` (an area or its id) has: the area's own and the shared ones
+    it reads (``DiseaseArea.shared_facts``); without an area, every shared fact."""
+    if area is None:
+        return models.Q(area__isnull=True)
+    if not isinstance(area, DiseaseArea):
+        area = DiseaseArea.objects.filter(pk=area).only("shared_facts").first()
+        if area is None:
+            return models.Q(pk__in=[])
+    return models.Q(area=area) | models.Q(area__isnull=True, name__in=area.shared_facts)
 
 
 class FactQuerySet(models.QuerySet):
@@ -322,6 +336,13 @@ class Fact(Stamped):
                 {"section": f"The group {group.name!r} belongs to the {group.area} area: "
                  "choose a group of the fact's own area or a shared one."}
             )  # fmt: skip
+
+    def share_with_every_area(self) -> None:
+        """A fact an editor makes shared is read by every area (``DiseaseArea.shared_facts``),
+        as the admin says; a content pack loaded later lists what its own area reads."""
+        for area in DiseaseArea.objects.exclude(shared_facts__contains=[self.name]):
+            area.shared_facts = sorted([*area.shared_facts, self.name])
+            area.save(update_fields=["shared_facts"])
 
     def recommendations_using(self) -> list[Recommendation]:
         """Recommendations whose condition reads this fact, under its saved name."""

@@ -262,6 +262,8 @@ ENTRIES: tuple[Entry, ...] = (
                  score=scores.tumour_burden, pick=_read(scores.tbs_zone))),
         block=_block(scores.tumour_burden), block_position=5),
 )  # fmt: skip
+# The rules there were before the second area: what a pack of an older format uses.
+FIRST_AREA_RULES = tuple(entry.key for entry in ENTRIES)
 HCC = hcc_scores.SHEET + ", §3.4"
 HCC_FACTS_NOT_APPLYING = hcc_scores.SHEET + ", §0 addition 7: facts that do not apply"
 REGIMENS = ("prior_systemic_regimens", "systemic_therapy_line")

@@ -136,8 +136,13 @@ def _build(version: tuple) -> Snapshot:
     areas = {}
     for row in DiseaseArea.objects.all():
         area = Area(row.pk, row.slug, row.name, row.lesion_module, tuple(row.lesion_fields))
+        reads = set(row.shared_facts)
         catalogue = AreaCatalogue(
-            {spec.name: spec for area_id, spec in specs if area_id in (None, row.pk)},
+            {
+                spec.name: spec
+                for area_id, spec in specs
+                if area_id == row.pk or (area_id is None and spec.name in reads)
+            },
             frozenset(row.rules),
         )
         areas[row.pk] = AreaContent(version, area, catalogue, matching.in_order(rules.get(row.pk, ())),

@@ -68,9 +68,7 @@ class Lesion(models.Model):
         help_text="After locoregional treatment: the enhancing (viable) diameter, necrosis "
         "excluded; 0 = no viable tumour; empty = not treated or not measured.",
     )  # fmt: skip
-    bile_duct_contact = models.BooleanField(
-        "contact with a major bile duct", null=True, blank=True
-    )
+    bile_duct_contact = models.BooleanField("contact with a major bile duct", null=True, blank=True)
     # Optimistic locking, as for the case: an edit names the version it started from.
     version = models.PositiveIntegerField(default=1)
 

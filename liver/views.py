@@ -36,7 +36,7 @@ def lesion_context(request: HttpRequest, case: Case, seen, extra: dict) -> dict:
     lesion_form = extra.pop("lesion_form", None)
     adding = extra.pop("adding", False) or request.GET.get("lesion") == "new"
     if lesion_form is None and (start or adding):
-        lesion_form = LesionForm(initial=initial, prefix=NEW)
+        lesion_form = LesionForm(initial=initial, prefix=NEW, case=case)
         # The focus where typing starts: the size when the map chose the segment.
         lesion_form.fields["diameter_mm" if start else "segments"].widget.attrs["autofocus"] = True
     return {

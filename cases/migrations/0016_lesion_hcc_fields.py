@@ -7,54 +7,100 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0015_attachments'),
+        ("cases", "0015_attachments"),
     ]
 
     operations = [
         pgtrigger.migrations.RemoveTrigger(
-            model_name='lesion',
-            name='insert_insert',
+            model_name="lesion",
+            name="insert_insert",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='lesion',
-            name='update_update',
+            model_name="lesion",
+            name="update_update",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='lesion',
-            name='delete_delete',
+            model_name="lesion",
+            name="delete_delete",
         ),
         migrations.AddField(
-            model_name='lesion',
-            name='bile_duct_contact',
-            field=models.BooleanField(blank=True, null=True, verbose_name='contact with a major bile duct'),
+            model_name="lesion",
+            name="bile_duct_contact",
+            field=models.BooleanField(
+                blank=True, null=True, verbose_name="contact with a major bile duct"
+            ),
         ),
         migrations.AddField(
-            model_name='lesion',
-            name='viable_diameter_mm',
-            field=models.PositiveSmallIntegerField(blank=True, help_text='After locoregional treatment: the enhancing (viable) diameter, necrosis excluded; 0 = no viable tumour; empty = not treated or not measured.', null=True, validators=[django.core.validators.MaxValueValidator(300)], verbose_name='viable diameter (mm)'),
+            model_name="lesion",
+            name="viable_diameter_mm",
+            field=models.PositiveSmallIntegerField(
+                blank=True,
+                help_text="After locoregional treatment: the enhancing (viable) diameter, necrosis excluded; 0 = no viable tumour; empty = not treated or not measured.",
+                null=True,
+                validators=[django.core.validators.MaxValueValidator(300)],
+                verbose_name="viable diameter (mm)",
+            ),
         ),
         migrations.AddField(
-            model_name='lesionevent',
-            name='bile_duct_contact',
-            field=models.BooleanField(blank=True, null=True, verbose_name='contact with a major bile duct'),
+            model_name="lesionevent",
+            name="bile_duct_contact",
+            field=models.BooleanField(
+                blank=True, null=True, verbose_name="contact with a major bile duct"
+            ),
         ),
         migrations.AddField(
-            model_name='lesionevent',
-            name='viable_diameter_mm',
-            field=models.PositiveSmallIntegerField(blank=True, help_text='After locoregional treatment: the enhancing (viable) diameter, necrosis excluded; 0 = no viable tumour; empty = not treated or not measured.', null=True, validators=[django.core.validators.MaxValueValidator(300)], verbose_name='viable diameter (mm)'),
+            model_name="lesionevent",
+            name="viable_diameter_mm",
+            field=models.PositiveSmallIntegerField(
+                blank=True,
+                help_text="After locoregional treatment: the enhancing (viable) diameter, necrosis excluded; 0 = no viable tumour; empty = not treated or not measured.",
+                null=True,
+                validators=[django.core.validators.MaxValueValidator(300)],
+                verbose_name="viable diameter (mm)",
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='lesion',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "cases_lesionevent" ("bile_duct_contact", "case_id", "disappeared", "id", "number", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "planned_treatment", "segments", "target", "version", "vessels", "viable_diameter_mm") VALUES (NEW."bile_duct_contact", NEW."case_id", NEW."disappeared", NEW."id", NEW."number", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."planned_treatment", NEW."segments", NEW."target", NEW."version", NEW."vessels", NEW."viable_diameter_mm"); RETURN NULL;', hash='b3e59870a6a395f57a347fcf52216440da226c19', operation='INSERT', pgid='pgtrigger_insert_insert_211ad', table='cases_lesion', when='AFTER')),
+            model_name="lesion",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "cases_lesionevent" ("bile_duct_contact", "case_id", "disappeared", "id", "number", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "planned_treatment", "segments", "target", "version", "vessels", "viable_diameter_mm") VALUES (NEW."bile_duct_contact", NEW."case_id", NEW."disappeared", NEW."id", NEW."number", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."planned_treatment", NEW."segments", NEW."target", NEW."version", NEW."vessels", NEW."viable_diameter_mm"); RETURN NULL;',
+                    hash="b3e59870a6a395f57a347fcf52216440da226c19",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_211ad",
+                    table="cases_lesion",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='lesion',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "cases_lesionevent" ("bile_duct_contact", "case_id", "disappeared", "id", "number", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "planned_treatment", "segments", "target", "version", "vessels", "viable_diameter_mm") VALUES (NEW."bile_duct_contact", NEW."case_id", NEW."disappeared", NEW."id", NEW."number", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."planned_treatment", NEW."segments", NEW."target", NEW."version", NEW."vessels", NEW."viable_diameter_mm"); RETURN NULL;', hash='9cd75ee4f3cd2a33d1c9fd03f130d95b2e4e488c', operation='UPDATE', pgid='pgtrigger_update_update_b8966', table='cases_lesion', when='AFTER')),
+            model_name="lesion",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "cases_lesionevent" ("bile_duct_contact", "case_id", "disappeared", "id", "number", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "planned_treatment", "segments", "target", "version", "vessels", "viable_diameter_mm") VALUES (NEW."bile_duct_contact", NEW."case_id", NEW."disappeared", NEW."id", NEW."number", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."planned_treatment", NEW."segments", NEW."target", NEW."version", NEW."vessels", NEW."viable_diameter_mm"); RETURN NULL;',
+                    hash="9cd75ee4f3cd2a33d1c9fd03f130d95b2e4e488c",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_b8966",
+                    table="cases_lesion",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='lesion',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "cases_lesionevent" ("bile_duct_contact", "case_id", "disappeared", "id", "number", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "planned_treatment", "segments", "target", "version", "vessels", "viable_diameter_mm") VALUES (OLD."bile_duct_contact", OLD."case_id", OLD."disappeared", OLD."id", OLD."number", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."planned_treatment", OLD."segments", OLD."target", OLD."version", OLD."vessels", OLD."viable_diameter_mm"); RETURN NULL;', hash='45c7e20f3438253c00aa5f7f1bffd55a3156834b', operation='DELETE', pgid='pgtrigger_delete_delete_70d69', table='cases_lesion', when='AFTER')),
+            model_name="lesion",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "cases_lesionevent" ("bile_duct_contact", "case_id", "disappeared", "id", "number", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "planned_treatment", "segments", "target", "version", "vessels", "viable_diameter_mm") VALUES (OLD."bile_duct_contact", OLD."case_id", OLD."disappeared", OLD."id", OLD."number", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."planned_treatment", OLD."segments", OLD."target", OLD."version", OLD."vessels", OLD."viable_diameter_mm"); RETURN NULL;',
+                    hash="45c7e20f3438253c00aa5f7f1bffd55a3156834b",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_70d69",
+                    table="cases_lesion",
+                    when="AFTER",
+                ),
+            ),
         ),
     ]

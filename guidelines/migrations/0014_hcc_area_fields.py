@@ -2,114 +2,357 @@
 
 import django.contrib.postgres.fields
 import django.core.validators
+import pghistory
 import pgtrigger.compiler
 import pgtrigger.migrations
 from django.db import migrations, models
 
 
-class Migration(migrations.Migration):
+def name_the_2016_version(apps, schema_editor):
+    """Items checked against an earlier version before the level named its year: the liver
+    pack's, against the 2016 version (the words said so); recorded as the pack's doing."""
+    Recommendation = apps.get_model("guidelines", "Recommendation")
+    with pghistory.context(command="load_content"):
+        Recommendation.objects.filter(
+            verification="earlier_version", earlier_version_year__isnull=True
+        ).update(earlier_version_year=2016)
 
+
+class Migration(migrations.Migration):
     dependencies = [
-        ('guidelines', '0013_readiness_checklists'),
+        ("guidelines", "0013_readiness_checklists"),
     ]
 
     operations = [
         pgtrigger.migrations.RemoveTrigger(
-            model_name='diseasearea',
-            name='insert_insert',
+            model_name="diseasearea",
+            name="insert_insert",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='diseasearea',
-            name='update_update',
+            model_name="diseasearea",
+            name="update_update",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='diseasearea',
-            name='delete_delete',
+            model_name="diseasearea",
+            name="delete_delete",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='recommendation',
-            name='insert_insert',
+            model_name="recommendation",
+            name="insert_insert",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='recommendation',
-            name='update_update',
+            model_name="recommendation",
+            name="update_update",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='recommendation',
-            name='delete_delete',
+            model_name="recommendation",
+            name="delete_delete",
         ),
         migrations.AddField(
-            model_name='diseasearea',
-            name='lesion_fields',
-            field=django.contrib.postgres.fields.ArrayField(base_field=models.CharField(choices=[('viable_diameter_mm', 'Viable diameter after locoregional treatment'), ('bile_duct_contact', 'Contact with a major bile duct')], max_length=40), blank=True, default=list, help_text="The lesion table's optional fields its cases fill in (e.g. the viable diameter after locoregional treatment).", size=None, verbose_name='per-lesion fields'),
+            model_name="diseasearea",
+            name="lesion_fields",
+            field=django.contrib.postgres.fields.ArrayField(
+                base_field=models.CharField(
+                    choices=[
+                        ("viable_diameter_mm", "Viable diameter after locoregional treatment"),
+                        ("bile_duct_contact", "Contact with a major bile duct"),
+                    ],
+                    max_length=40,
+                ),
+                blank=True,
+                default=list,
+                help_text="The lesion table's optional fields its cases fill in (e.g. the viable diameter after locoregional treatment).",
+                size=None,
+                verbose_name="per-lesion fields",
+            ),
         ),
         migrations.AddField(
-            model_name='diseaseareaevent',
-            name='lesion_fields',
-            field=django.contrib.postgres.fields.ArrayField(base_field=models.CharField(choices=[('viable_diameter_mm', 'Viable diameter after locoregional treatment'), ('bile_duct_contact', 'Contact with a major bile duct')], max_length=40), blank=True, default=list, help_text="The lesion table's optional fields its cases fill in (e.g. the viable diameter after locoregional treatment).", size=None, verbose_name='per-lesion fields'),
+            model_name="diseaseareaevent",
+            name="lesion_fields",
+            field=django.contrib.postgres.fields.ArrayField(
+                base_field=models.CharField(
+                    choices=[
+                        ("viable_diameter_mm", "Viable diameter after locoregional treatment"),
+                        ("bile_duct_contact", "Contact with a major bile duct"),
+                    ],
+                    max_length=40,
+                ),
+                blank=True,
+                default=list,
+                help_text="The lesion table's optional fields its cases fill in (e.g. the viable diameter after locoregional treatment).",
+                size=None,
+                verbose_name="per-lesion fields",
+            ),
         ),
         migrations.AddField(
-            model_name='recommendation',
-            name='earlier_version_year',
-            field=models.PositiveSmallIntegerField(blank=True, help_text="For the level 'checked against an earlier version only': the year of the version it was checked against, shown in the level's words.", null=True, validators=[django.core.validators.MinValueValidator(1950), django.core.validators.MaxValueValidator(2100)], verbose_name='year of the earlier version'),
+            model_name="recommendation",
+            name="earlier_version_year",
+            field=models.PositiveSmallIntegerField(
+                blank=True,
+                help_text="For the level 'checked against an earlier version only': the year of the version it was checked against, shown in the level's words.",
+                null=True,
+                validators=[
+                    django.core.validators.MinValueValidator(1950),
+                    django.core.validators.MaxValueValidator(2100),
+                ],
+                verbose_name="year of the earlier version",
+            ),
         ),
         migrations.AddField(
-            model_name='recommendationevent',
-            name='earlier_version_year',
-            field=models.PositiveSmallIntegerField(blank=True, help_text="For the level 'checked against an earlier version only': the year of the version it was checked against, shown in the level's words.", null=True, validators=[django.core.validators.MinValueValidator(1950), django.core.validators.MaxValueValidator(2100)], verbose_name='year of the earlier version'),
+            model_name="recommendationevent",
+            name="earlier_version_year",
+            field=models.PositiveSmallIntegerField(
+                blank=True,
+                help_text="For the level 'checked against an earlier version only': the year of the version it was checked against, shown in the level's words.",
+                null=True,
+                validators=[
+                    django.core.validators.MinValueValidator(1950),
+                    django.core.validators.MaxValueValidator(2100),
+                ],
+                verbose_name="year of the earlier version",
+            ),
         ),
         migrations.AlterField(
-            model_name='diseasearea',
-            name='rules',
-            field=django.contrib.postgres.fields.ArrayField(base_field=models.CharField(choices=[('pregnancy_by_sex', 'Not pregnant (a man)'), ('extrahepatic_cancer_history', 'History of a cancer outside the liver'), ('combined_resection_once_resected', 'No combined resection once the primary is resected'), ('disease_free_interval', 'Disease-free interval'), ('child_pugh', 'Child-Pugh'), ('albi', 'ALBI'), ('standardised_flr', 'Standardised future liver remnant'), ('fong', 'Fong clinical risk score'), ('tumour_burden', 'Tumour burden score'), ('hcc_confirmed', 'HCC confirmed'), ('hcc_at_risk', 'At risk of HCC'), ('transplant_listed_when_not_candidate', 'Not listed (not a transplant candidate)'), ('prior_regimens', 'Systemic regimens received'), ('portal_hypertension', 'Clinically significant portal hypertension'), ('milan', 'Milan criteria'), ('unos_downstaging', 'UNOS downstaging criteria'), ('bclc', 'BCLC stage'), ('advanced_hcc', 'Advanced HCC (editorial mapping)'), ('meld', 'MELD and MELD-Na')], max_length=40), blank=True, default=list, help_text='The scores and rules of derived facts its cases use (guidelines.registry); each applies where the area has the facts it reads and sets.', size=None, verbose_name='scores and derived facts'),
+            model_name="diseasearea",
+            name="rules",
+            field=django.contrib.postgres.fields.ArrayField(
+                base_field=models.CharField(
+                    choices=[
+                        ("pregnancy_by_sex", "Not pregnant (a man)"),
+                        ("extrahepatic_cancer_history", "History of a cancer outside the liver"),
+                        (
+                            "combined_resection_once_resected",
+                            "No combined resection once the primary is resected",
+                        ),
+                        ("disease_free_interval", "Disease-free interval"),
+                        ("child_pugh", "Child-Pugh"),
+                        ("albi", "ALBI"),
+                        ("standardised_flr", "Standardised future liver remnant"),
+                        ("fong", "Fong clinical risk score"),
+                        ("tumour_burden", "Tumour burden score"),
+                        ("hcc_confirmed", "HCC confirmed"),
+                        ("hcc_at_risk", "At risk of HCC"),
+                        (
+                            "transplant_listed_when_not_candidate",
+                            "Not listed (not a transplant candidate)",
+                        ),
+                        ("prior_regimens", "Systemic regimens received"),
+                        ("portal_hypertension", "Clinically significant portal hypertension"),
+                        ("milan", "Milan criteria"),
+                        ("unos_downstaging", "UNOS downstaging criteria"),
+                        ("bclc", "BCLC stage"),
+                        ("advanced_hcc", "Advanced HCC (editorial mapping)"),
+                        ("meld", "MELD and MELD-Na"),
+                    ],
+                    max_length=40,
+                ),
+                blank=True,
+                default=list,
+                help_text="The scores and rules of derived facts its cases use (guidelines.registry); each applies where the area has the facts it reads and sets.",
+                size=None,
+                verbose_name="scores and derived facts",
+            ),
         ),
         migrations.AlterField(
-            model_name='diseaseareaevent',
-            name='rules',
-            field=django.contrib.postgres.fields.ArrayField(base_field=models.CharField(choices=[('pregnancy_by_sex', 'Not pregnant (a man)'), ('extrahepatic_cancer_history', 'History of a cancer outside the liver'), ('combined_resection_once_resected', 'No combined resection once the primary is resected'), ('disease_free_interval', 'Disease-free interval'), ('child_pugh', 'Child-Pugh'), ('albi', 'ALBI'), ('standardised_flr', 'Standardised future liver remnant'), ('fong', 'Fong clinical risk score'), ('tumour_burden', 'Tumour burden score'), ('hcc_confirmed', 'HCC confirmed'), ('hcc_at_risk', 'At risk of HCC'), ('transplant_listed_when_not_candidate', 'Not listed (not a transplant candidate)'), ('prior_regimens', 'Systemic regimens received'), ('portal_hypertension', 'Clinically significant portal hypertension'), ('milan', 'Milan criteria'), ('unos_downstaging', 'UNOS downstaging criteria'), ('bclc', 'BCLC stage'), ('advanced_hcc', 'Advanced HCC (editorial mapping)'), ('meld', 'MELD and MELD-Na')], max_length=40), blank=True, default=list, help_text='The scores and rules of derived facts its cases use (guidelines.registry); each applies where the area has the facts it reads and sets.', size=None, verbose_name='scores and derived facts'),
+            model_name="diseaseareaevent",
+            name="rules",
+            field=django.contrib.postgres.fields.ArrayField(
+                base_field=models.CharField(
+                    choices=[
+                        ("pregnancy_by_sex", "Not pregnant (a man)"),
+                        ("extrahepatic_cancer_history", "History of a cancer outside the liver"),
+                        (
+                            "combined_resection_once_resected",
+                            "No combined resection once the primary is resected",
+                        ),
+                        ("disease_free_interval", "Disease-free interval"),
+                        ("child_pugh", "Child-Pugh"),
+                        ("albi", "ALBI"),
+                        ("standardised_flr", "Standardised future liver remnant"),
+                        ("fong", "Fong clinical risk score"),
+                        ("tumour_burden", "Tumour burden score"),
+                        ("hcc_confirmed", "HCC confirmed"),
+                        ("hcc_at_risk", "At risk of HCC"),
+                        (
+                            "transplant_listed_when_not_candidate",
+                            "Not listed (not a transplant candidate)",
+                        ),
+                        ("prior_regimens", "Systemic regimens received"),
+                        ("portal_hypertension", "Clinically significant portal hypertension"),
+                        ("milan", "Milan criteria"),
+                        ("unos_downstaging", "UNOS downstaging criteria"),
+                        ("bclc", "BCLC stage"),
+                        ("advanced_hcc", "Advanced HCC (editorial mapping)"),
+                        ("meld", "MELD and MELD-Na"),
+                    ],
+                    max_length=40,
+                ),
+                blank=True,
+                default=list,
+                help_text="The scores and rules of derived facts its cases use (guidelines.registry); each applies where the area has the facts it reads and sets.",
+                size=None,
+                verbose_name="scores and derived facts",
+            ),
         ),
         migrations.AlterField(
-            model_name='recommendation',
-            name='action',
-            field=models.CharField(blank=True, choices=[('obtain', 'Obtain'), ('consider', 'Consider'), ('offer', 'Offer'), ('provide', 'Provide'), ('advise', 'Advise'), ('perform', 'Perform'), ('avoid', 'Avoid'), ('do not use', 'Do not use'), ('do', 'Do')], max_length=20),
+            model_name="recommendation",
+            name="action",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("obtain", "Obtain"),
+                    ("consider", "Consider"),
+                    ("offer", "Offer"),
+                    ("provide", "Provide"),
+                    ("advise", "Advise"),
+                    ("perform", "Perform"),
+                    ("avoid", "Avoid"),
+                    ("do not use", "Do not use"),
+                    ("do", "Do"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AlterField(
-            model_name='recommendation',
-            name='verification',
-            field=models.CharField(choices=[('primary', "Checked against the guideline's own text"), ('secondary', 'Checked against a summary of the guideline only'), ('earlier_version', 'Checked against an earlier version only'), ('partial', 'Partly checked'), ('digest_only', 'From the digest only'), ('none', 'Placeholder')], default='none', help_text="What the statement was checked against. Every level but the first is shown with the 'not verified against the primary guideline text' marker. Editing the statement or the condition asks for it again: an edit is not a verification.", max_length=16, verbose_name='verification level'),
+            model_name="recommendation",
+            name="verification",
+            field=models.CharField(
+                choices=[
+                    ("primary", "Checked against the guideline's own text"),
+                    ("secondary", "Checked against a summary of the guideline only"),
+                    ("earlier_version", "Checked against an earlier version only"),
+                    ("partial", "Partly checked"),
+                    ("digest_only", "From the digest only"),
+                    ("none", "Placeholder"),
+                ],
+                default="none",
+                help_text="What the statement was checked against. Every level but the first is shown with the 'not verified against the primary guideline text' marker. Editing the statement or the condition asks for it again: an edit is not a verification.",
+                max_length=16,
+                verbose_name="verification level",
+            ),
         ),
         migrations.AlterField(
-            model_name='recommendationevent',
-            name='action',
-            field=models.CharField(blank=True, choices=[('obtain', 'Obtain'), ('consider', 'Consider'), ('offer', 'Offer'), ('provide', 'Provide'), ('advise', 'Advise'), ('perform', 'Perform'), ('avoid', 'Avoid'), ('do not use', 'Do not use'), ('do', 'Do')], max_length=20),
+            model_name="recommendationevent",
+            name="action",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("obtain", "Obtain"),
+                    ("consider", "Consider"),
+                    ("offer", "Offer"),
+                    ("provide", "Provide"),
+                    ("advise", "Advise"),
+                    ("perform", "Perform"),
+                    ("avoid", "Avoid"),
+                    ("do not use", "Do not use"),
+                    ("do", "Do"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AlterField(
-            model_name='recommendationevent',
-            name='verification',
-            field=models.CharField(choices=[('primary', "Checked against the guideline's own text"), ('secondary', 'Checked against a summary of the guideline only'), ('earlier_version', 'Checked against an earlier version only'), ('partial', 'Partly checked'), ('digest_only', 'From the digest only'), ('none', 'Placeholder')], default='none', help_text="What the statement was checked against. Every level but the first is shown with the 'not verified against the primary guideline text' marker. Editing the statement or the condition asks for it again: an edit is not a verification.", max_length=16, verbose_name='verification level'),
+            model_name="recommendationevent",
+            name="verification",
+            field=models.CharField(
+                choices=[
+                    ("primary", "Checked against the guideline's own text"),
+                    ("secondary", "Checked against a summary of the guideline only"),
+                    ("earlier_version", "Checked against an earlier version only"),
+                    ("partial", "Partly checked"),
+                    ("digest_only", "From the digest only"),
+                    ("none", "Placeholder"),
+                ],
+                default="none",
+                help_text="What the statement was checked against. Every level but the first is shown with the 'not verified against the primary guideline text' marker. Editing the statement or the condition asks for it again: an edit is not a verification.",
+                max_length=16,
+                verbose_name="verification level",
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='diseasearea',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "guidelines_diseaseareaevent" ("id", "lesion_fields", "lesion_module", "name", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "position", "rules", "slug", "updated_by_id") VALUES (NEW."id", NEW."lesion_fields", NEW."lesion_module", NEW."name", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."position", NEW."rules", NEW."slug", NEW."updated_by_id"); RETURN NULL;', hash='71b235650f900d661c97f51006743384f6116043', operation='INSERT', pgid='pgtrigger_insert_insert_f589b', table='guidelines_diseasearea', when='AFTER')),
+            model_name="diseasearea",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "guidelines_diseaseareaevent" ("id", "lesion_fields", "lesion_module", "name", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "position", "rules", "slug", "updated_by_id") VALUES (NEW."id", NEW."lesion_fields", NEW."lesion_module", NEW."name", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."position", NEW."rules", NEW."slug", NEW."updated_by_id"); RETURN NULL;',
+                    hash="71b235650f900d661c97f51006743384f6116043",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_f589b",
+                    table="guidelines_diseasearea",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='diseasearea',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD."id" IS DISTINCT FROM (NEW."id") OR OLD."lesion_fields" IS DISTINCT FROM (NEW."lesion_fields") OR OLD."lesion_module" IS DISTINCT FROM (NEW."lesion_module") OR OLD."name" IS DISTINCT FROM (NEW."name") OR OLD."position" IS DISTINCT FROM (NEW."position") OR OLD."rules" IS DISTINCT FROM (NEW."rules") OR OLD."slug" IS DISTINCT FROM (NEW."slug") OR OLD."updated_by_id" IS DISTINCT FROM (NEW."updated_by_id"))', func='INSERT INTO "guidelines_diseaseareaevent" ("id", "lesion_fields", "lesion_module", "name", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "position", "rules", "slug", "updated_by_id") VALUES (NEW."id", NEW."lesion_fields", NEW."lesion_module", NEW."name", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."position", NEW."rules", NEW."slug", NEW."updated_by_id"); RETURN NULL;', hash='5aa072ec2591ffe13d226ac32991b5816279de23', operation='UPDATE', pgid='pgtrigger_update_update_3b515', table='guidelines_diseasearea', when='AFTER')),
+            model_name="diseasearea",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition='WHEN (OLD."id" IS DISTINCT FROM (NEW."id") OR OLD."lesion_fields" IS DISTINCT FROM (NEW."lesion_fields") OR OLD."lesion_module" IS DISTINCT FROM (NEW."lesion_module") OR OLD."name" IS DISTINCT FROM (NEW."name") OR OLD."position" IS DISTINCT FROM (NEW."position") OR OLD."rules" IS DISTINCT FROM (NEW."rules") OR OLD."slug" IS DISTINCT FROM (NEW."slug") OR OLD."updated_by_id" IS DISTINCT FROM (NEW."updated_by_id"))',
+                    func='INSERT INTO "guidelines_diseaseareaevent" ("id", "lesion_fields", "lesion_module", "name", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "position", "rules", "slug", "updated_by_id") VALUES (NEW."id", NEW."lesion_fields", NEW."lesion_module", NEW."name", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."position", NEW."rules", NEW."slug", NEW."updated_by_id"); RETURN NULL;',
+                    hash="5aa072ec2591ffe13d226ac32991b5816279de23",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_3b515",
+                    table="guidelines_diseasearea",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='diseasearea',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "guidelines_diseaseareaevent" ("id", "lesion_fields", "lesion_module", "name", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "position", "rules", "slug", "updated_by_id") VALUES (OLD."id", OLD."lesion_fields", OLD."lesion_module", OLD."name", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."position", OLD."rules", OLD."slug", OLD."updated_by_id"); RETURN NULL;', hash='b24e3229ff930e2e2ced3df25e80cfc31087d984', operation='DELETE', pgid='pgtrigger_delete_delete_b9e5c', table='guidelines_diseasearea', when='AFTER')),
+            model_name="diseasearea",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "guidelines_diseaseareaevent" ("id", "lesion_fields", "lesion_module", "name", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "position", "rules", "slug", "updated_by_id") VALUES (OLD."id", OLD."lesion_fields", OLD."lesion_module", OLD."name", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."position", OLD."rules", OLD."slug", OLD."updated_by_id"); RETURN NULL;',
+                    hash="b24e3229ff930e2e2ced3df25e80cfc31087d984",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_b9e5c",
+                    table="guidelines_diseasearea",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='recommendation',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "guidelines_recommendationevent" ("action", "alternatives", "condition", "contradicted_by", "decision_scope", "digest_grade", "earlier_version_year", "id", "is_published", "notes", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "plan_modalities", "reviewed_on", "slug", "source_detail", "source_evidence", "source_id", "source_strength", "statement", "subsection_id", "updated_by_id", "verification", "verification_detail", "verification_status", "verified_by", "verified_on") VALUES (NEW."action", NEW."alternatives", NEW."condition", NEW."contradicted_by", NEW."decision_scope", NEW."digest_grade", NEW."earlier_version_year", NEW."id", NEW."is_published", NEW."notes", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."plan_modalities", NEW."reviewed_on", NEW."slug", NEW."source_detail", NEW."source_evidence", NEW."source_id", NEW."source_strength", NEW."statement", NEW."subsection_id", NEW."updated_by_id", NEW."verification", NEW."verification_detail", NEW."verification_status", NEW."verified_by", NEW."verified_on"); RETURN NULL;', hash='143b4e14b86ba3a23aba4f6daafec7049da64e3b', operation='INSERT', pgid='pgtrigger_insert_insert_2865e', table='guidelines_recommendation', when='AFTER')),
+            model_name="recommendation",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "guidelines_recommendationevent" ("action", "alternatives", "condition", "contradicted_by", "decision_scope", "digest_grade", "earlier_version_year", "id", "is_published", "notes", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "plan_modalities", "reviewed_on", "slug", "source_detail", "source_evidence", "source_id", "source_strength", "statement", "subsection_id", "updated_by_id", "verification", "verification_detail", "verification_status", "verified_by", "verified_on") VALUES (NEW."action", NEW."alternatives", NEW."condition", NEW."contradicted_by", NEW."decision_scope", NEW."digest_grade", NEW."earlier_version_year", NEW."id", NEW."is_published", NEW."notes", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."plan_modalities", NEW."reviewed_on", NEW."slug", NEW."source_detail", NEW."source_evidence", NEW."source_id", NEW."source_strength", NEW."statement", NEW."subsection_id", NEW."updated_by_id", NEW."verification", NEW."verification_detail", NEW."verification_status", NEW."verified_by", NEW."verified_on"); RETURN NULL;',
+                    hash="143b4e14b86ba3a23aba4f6daafec7049da64e3b",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_2865e",
+                    table="guidelines_recommendation",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='recommendation',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD."action" IS DISTINCT FROM (NEW."action") OR OLD."alternatives" IS DISTINCT FROM (NEW."alternatives") OR OLD."condition" IS DISTINCT FROM (NEW."condition") OR OLD."contradicted_by" IS DISTINCT FROM (NEW."contradicted_by") OR OLD."decision_scope" IS DISTINCT FROM (NEW."decision_scope") OR OLD."digest_grade" IS DISTINCT FROM (NEW."digest_grade") OR OLD."earlier_version_year" IS DISTINCT FROM (NEW."earlier_version_year") OR OLD."id" IS DISTINCT FROM (NEW."id") OR OLD."is_published" IS DISTINCT FROM (NEW."is_published") OR OLD."notes" IS DISTINCT FROM (NEW."notes") OR OLD."plan_modalities" IS DISTINCT FROM (NEW."plan_modalities") OR OLD."reviewed_on" IS DISTINCT FROM (NEW."reviewed_on") OR OLD."slug" IS DISTINCT FROM (NEW."slug") OR OLD."source_id" IS DISTINCT FROM (NEW."source_id") OR OLD."source_detail" IS DISTINCT FROM (NEW."source_detail") OR OLD."source_evidence" IS DISTINCT FROM (NEW."source_evidence") OR OLD."source_strength" IS DISTINCT FROM (NEW."source_strength") OR OLD."statement" IS DISTINCT FROM (NEW."statement") OR OLD."subsection_id" IS DISTINCT FROM (NEW."subsection_id") OR OLD."updated_by_id" IS DISTINCT FROM (NEW."updated_by_id") OR OLD."verification" IS DISTINCT FROM (NEW."verification") OR OLD."verification_detail" IS DISTINCT FROM (NEW."verification_detail") OR OLD."verification_status" IS DISTINCT FROM (NEW."verification_status") OR OLD."verified_by" IS DISTINCT FROM (NEW."verified_by") OR OLD."verified_on" IS DISTINCT FROM (NEW."verified_on"))', func='INSERT INTO "guidelines_recommendationevent" ("action", "alternatives", "condition", "contradicted_by", "decision_scope", "digest_grade", "earlier_version_year", "id", "is_published", "notes", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "plan_modalities", "reviewed_on", "slug", "source_detail", "source_evidence", "source_id", "source_strength", "statement", "subsection_id", "updated_by_id", "verification", "verification_detail", "verification_status", "verified_by", "verified_on") VALUES (NEW."action", NEW."alternatives", NEW."condition", NEW."contradicted_by", NEW."decision_scope", NEW."digest_grade", NEW."earlier_version_year", NEW."id", NEW."is_published", NEW."notes", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."plan_modalities", NEW."reviewed_on", NEW."slug", NEW."source_detail", NEW."source_evidence", NEW."source_id", NEW."source_strength", NEW."statement", NEW."subsection_id", NEW."updated_by_id", NEW."verification", NEW."verification_detail", NEW."verification_status", NEW."verified_by", NEW."verified_on"); RETURN NULL;', hash='1ef239a29f6b24c4996a0c3e332c5dac560f9514', operation='UPDATE', pgid='pgtrigger_update_update_366e1', table='guidelines_recommendation', when='AFTER')),
+            model_name="recommendation",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition='WHEN (OLD."action" IS DISTINCT FROM (NEW."action") OR OLD."alternatives" IS DISTINCT FROM (NEW."alternatives") OR OLD."condition" IS DISTINCT FROM (NEW."condition") OR OLD."contradicted_by" IS DISTINCT FROM (NEW."contradicted_by") OR OLD."decision_scope" IS DISTINCT FROM (NEW."decision_scope") OR OLD."digest_grade" IS DISTINCT FROM (NEW."digest_grade") OR OLD."earlier_version_year" IS DISTINCT FROM (NEW."earlier_version_year") OR OLD."id" IS DISTINCT FROM (NEW."id") OR OLD."is_published" IS DISTINCT FROM (NEW."is_published") OR OLD."notes" IS DISTINCT FROM (NEW."notes") OR OLD."plan_modalities" IS DISTINCT FROM (NEW."plan_modalities") OR OLD."reviewed_on" IS DISTINCT FROM (NEW."reviewed_on") OR OLD."slug" IS DISTINCT FROM (NEW."slug") OR OLD."source_id" IS DISTINCT FROM (NEW."source_id") OR OLD."source_detail" IS DISTINCT FROM (NEW."source_detail") OR OLD."source_evidence" IS DISTINCT FROM (NEW."source_evidence") OR OLD."source_strength" IS DISTINCT FROM (NEW."source_strength") OR OLD."statement" IS DISTINCT FROM (NEW."statement") OR OLD."subsection_id" IS DISTINCT FROM (NEW."subsection_id") OR OLD."updated_by_id" IS DISTINCT FROM (NEW."updated_by_id") OR OLD."verification" IS DISTINCT FROM (NEW."verification") OR OLD."verification_detail" IS DISTINCT FROM (NEW."verification_detail") OR OLD."verification_status" IS DISTINCT FROM (NEW."verification_status") OR OLD."verified_by" IS DISTINCT FROM (NEW."verified_by") OR OLD."verified_on" IS DISTINCT FROM (NEW."verified_on"))',
+                    func='INSERT INTO "guidelines_recommendationevent" ("action", "alternatives", "condition", "contradicted_by", "decision_scope", "digest_grade", "earlier_version_year", "id", "is_published", "notes", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "plan_modalities", "reviewed_on", "slug", "source_detail", "source_evidence", "source_id", "source_strength", "statement", "subsection_id", "updated_by_id", "verification", "verification_detail", "verification_status", "verified_by", "verified_on") VALUES (NEW."action", NEW."alternatives", NEW."condition", NEW."contradicted_by", NEW."decision_scope", NEW."digest_grade", NEW."earlier_version_year", NEW."id", NEW."is_published", NEW."notes", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."plan_modalities", NEW."reviewed_on", NEW."slug", NEW."source_detail", NEW."source_evidence", NEW."source_id", NEW."source_strength", NEW."statement", NEW."subsection_id", NEW."updated_by_id", NEW."verification", NEW."verification_detail", NEW."verification_status", NEW."verified_by", NEW."verified_on"); RETURN NULL;',
+                    hash="1ef239a29f6b24c4996a0c3e332c5dac560f9514",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_366e1",
+                    table="guidelines_recommendation",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='recommendation',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "guidelines_recommendationevent" ("action", "alternatives", "condition", "contradicted_by", "decision_scope", "digest_grade", "earlier_version_year", "id", "is_published", "notes", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "plan_modalities", "reviewed_on", "slug", "source_detail", "source_evidence", "source_id", "source_strength", "statement", "subsection_id", "updated_by_id", "verification", "verification_detail", "verification_status", "verified_by", "verified_on") VALUES (OLD."action", OLD."alternatives", OLD."condition", OLD."contradicted_by", OLD."decision_scope", OLD."digest_grade", OLD."earlier_version_year", OLD."id", OLD."is_published", OLD."notes", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."plan_modalities", OLD."reviewed_on", OLD."slug", OLD."source_detail", OLD."source_evidence", OLD."source_id", OLD."source_strength", OLD."statement", OLD."subsection_id", OLD."updated_by_id", OLD."verification", OLD."verification_detail", OLD."verification_status", OLD."verified_by", OLD."verified_on"); RETURN NULL;', hash='662a5cfdf1b7886879455ad48f0fee3e31ded578', operation='DELETE', pgid='pgtrigger_delete_delete_00910', table='guidelines_recommendation', when='AFTER')),
+            model_name="recommendation",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "guidelines_recommendationevent" ("action", "alternatives", "condition", "contradicted_by", "decision_scope", "digest_grade", "earlier_version_year", "id", "is_published", "notes", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "plan_modalities", "reviewed_on", "slug", "source_detail", "source_evidence", "source_id", "source_strength", "statement", "subsection_id", "updated_by_id", "verification", "verification_detail", "verification_status", "verified_by", "verified_on") VALUES (OLD."action", OLD."alternatives", OLD."condition", OLD."contradicted_by", OLD."decision_scope", OLD."digest_grade", OLD."earlier_version_year", OLD."id", OLD."is_published", OLD."notes", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."plan_modalities", OLD."reviewed_on", OLD."slug", OLD."source_detail", OLD."source_evidence", OLD."source_id", OLD."source_strength", OLD."statement", OLD."subsection_id", OLD."updated_by_id", OLD."verification", OLD."verification_detail", OLD."verification_status", OLD."verified_by", OLD."verified_on"); RETURN NULL;',
+                    hash="662a5cfdf1b7886879455ad48f0fee3e31ded578",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_00910",
+                    table="guidelines_recommendation",
+                    when="AFTER",
+                ),
+            ),
         ),
+        migrations.RunPython(name_the_2016_version, migrations.RunPython.noop),
     ]

@@ -5,20 +5,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('guidelines', '0014_hcc_area_fields'),
+        ("guidelines", "0014_hcc_area_fields"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='recommendation',
-            name='alternatives',
-            field=models.CharField(blank=True, help_text='A key shared by items that are alternative options for the same decision: following one follows the group.', max_length=60, validators=[django.core.validators.RegexValidator('^[a-z][a-z0-9_-]*$', 'Use a short key: lower-case letters, digits, hyphens and underscores, starting with a letter.')]),
+            model_name="recommendation",
+            name="alternatives",
+            field=models.CharField(
+                blank=True,
+                help_text="A key shared by items that are alternative options for the same decision: following one follows the group.",
+                max_length=60,
+                validators=[
+                    django.core.validators.RegexValidator(
+                        "^[a-z][a-z0-9_-]*$",
+                        "Use a short key: lower-case letters, digits, hyphens and underscores, starting with a letter.",
+                    )
+                ],
+            ),
         ),
         migrations.AlterField(
-            model_name='recommendationevent',
-            name='alternatives',
-            field=models.CharField(blank=True, help_text='A key shared by items that are alternative options for the same decision: following one follows the group.', max_length=60, validators=[django.core.validators.RegexValidator('^[a-z][a-z0-9_-]*$', 'Use a short key: lower-case letters, digits, hyphens and underscores, starting with a letter.')]),
+            model_name="recommendationevent",
+            name="alternatives",
+            field=models.CharField(
+                blank=True,
+                help_text="A key shared by items that are alternative options for the same decision: following one follows the group.",
+                max_length=60,
+                validators=[
+                    django.core.validators.RegexValidator(
+                        "^[a-z][a-z0-9_-]*$",
+                        "Use a short key: lower-case letters, digits, hyphens and underscores, starting with a letter.",
+                    )
+                ],
+            ),
         ),
     ]

@@ -103,7 +103,7 @@ def test_the_pack_alone_makes_the_area_and_leaves_the_liver_as_it_was():
     assert run("load_content", str(PACK)).startswith("No changes")
     content = snapshot.current().by_slug("second")
     assert OWN_FACTS | set(ALBI_FACTS) | {"sex", "pregnant"} <= set(content.catalogue)
-    assert "primary_site" not in content.catalogue and "fong_score" not in content.catalogue
+    assert "primary_site" not in content.catalogue and "child_pugh_score" not in content.catalogue
     liver = snapshot.current().by_slug("liver")
     assert set(ALBI_FACTS) <= set(liver.catalogue) and "second_stage" not in liver.catalogue
 
@@ -112,9 +112,7 @@ def test_its_form_shows_its_groups_and_takes_a_value_in_another_unit(second, cli
     page = clinician_client.get(reverse("cases:case_create") + "?area=second")
     form = page.context["form"]
     labels = [label for label, _ in form.fact_sections()]
-    # (the liver's shared treatment group: systemic therapy so far is shared since HCC)
-    assert labels == ["Patient", "Liver disease", "Synthetic staging", "Synthetic markers",
-                      "Treatment history and plan"]
+    assert labels == ["Patient", "Liver disease", "Synthetic staging", "Synthetic markers"]
     assert [value for value, _ in form.fields["fact_second_size_mm__unit"].choices] == ["mm", "cm"]
     data = {
         "area": "second", "mrn": "S-200", "patient_name": "Sam Second",
@@ -227,9 +225,6 @@ def test_export_then_load_round_trips_the_area_exactly(second, tmp_path):
     # the file, as loaded, is what it says (the export also carries the sources that no
     # recommendation cites: they belong to no area)
     given = content_pack.read_pack(PACK)
-    # (the export also lists every shared fact, those the liver pack shares with HCC too)
-    listed = {fact["name"] for fact in given["facts"]}
-    exported["facts"] = [fact for fact in exported["facts"] if fact["name"] in listed]
     assert {k: v for k, v in exported.items() if k != "sources"} == {
         k: v for k, v in given.items() if k != "sources"
     }

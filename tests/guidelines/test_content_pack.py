@@ -288,7 +288,7 @@ def test_load_content_never_overwrites_an_editors_change_unless_taken(tmp_path, 
 
 def test_load_content_never_publishes_what_an_editor_unpublished(tmp_path, editor):
     _edit_in_the_admin(editor, "pc-counseling", is_published=False)
-    output = run("load_content")
+    output = run("load_content", str(content_pack.DEFAULT_PACK))
     assert "left alone recommendation pc-counseling (statement)" not in output
     assert "left alone recommendation pc-counseling" in output
     assert not Recommendation.objects.get(slug="pc-counseling").is_published
@@ -334,7 +334,7 @@ def test_a_library_at_revision_1_moves_to_revision_2_keeping_an_editors_work(edi
     assert "and liver_resection_done = false" in dry  # the new condition, in full
     assert "would create fact biliary_obstruction" in dry
     assert "left alone recommendation pc-biliary-drainage-cholestasis" in dry
-    output = run("load_content")
+    output = run("load_content", str(content_pack.DEFAULT_PACK))
     assert "left alone recommendation pc-biliary-drainage-cholestasis" in output
     assert "statement here: Drain the bile ducts" in output  # the local text beside the pack's
     assert "statement in the pack: " in output
@@ -346,7 +346,7 @@ def test_a_library_at_revision_1_moves_to_revision_2_keeping_an_editors_work(edi
         assert rec.condition == pack[rec.slug].get("condition", ""), rec.slug
         assert rec.verification == pack[rec.slug].get("verification", "none"), rec.slug
     assert Fact.objects.count() == 67
-    again = run("load_content")
+    again = run("load_content", str(content_pack.DEFAULT_PACK))
     assert "update " not in again and "create " not in again  # nothing changes a second time
 
 
@@ -361,7 +361,7 @@ def test_a_library_at_revision_2_moves_to_revision_3_keeping_an_editors_work(edi
     assert set(Recommendation.objects.values_list("decision_scope", flat=True)) == {"board"}
     _edit_in_the_admin(editor, "mm-asco-encorafenib-braf", notes="Our own note.")
 
-    output = run("load_content")
+    output = run("load_content", str(content_pack.DEFAULT_PACK))
     assert "left alone recommendation mm-asco-encorafenib-braf" in output
     edited = Recommendation.objects.get(slug="mm-asco-encorafenib-braf")
     assert edited.notes == "Our own note." and "resectability" not in edited.condition
@@ -379,7 +379,7 @@ def test_a_library_at_revision_2_moves_to_revision_3_keeping_an_editors_work(edi
     assert published.filter(decision_scope="pathway").count() == 20
     ablation = Recommendation.objects.get(slug="tp-ablation-not-over-resection-crlm")
     assert ablation.condition.endswith("and liver_resection_done = false")
-    again = run("load_content")
+    again = run("load_content", str(content_pack.DEFAULT_PACK))
     assert "update " not in again and "create " not in again
 
 
@@ -424,6 +424,6 @@ def test_an_editors_caution_is_kept_and_listed_by_a_later_load(editor, tmp_path)
     with pghistory.context(user=editor.pk, url="/admin/"):
         Caution.objects.create(recommendation=rec, position=2, condition="renal_insufficiency = true",
                                text="Our own caution.")  # fmt: skip
-    output = run("load_content")
+    output = run("load_content", str(content_pack.DEFAULT_PACK))
     assert "left alone recommendation dx-mri-disappearing-metastases (cautions)" in output
     assert rec.cautions.count() == 2

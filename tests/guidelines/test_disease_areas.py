@@ -79,9 +79,17 @@ def write(tmp_path, data, name="synthetic.yaml"):
     return path
 
 
+def patient_facts() -> list[dict]:
+    """The shipped definitions of the shared facts about the patient (sex, age, ECOG …),
+    as a pack lists the shared facts its area reads."""
+    return [fact for fact in yaml_of_shipped_pack()["facts"]
+            if fact.get("shared") and fact["section"] == "patient"]  # fmt: skip
+
+
 @pytest.fixture
 def synthetic(tmp_path) -> DiseaseArea:
-    run("load_content", str(write(tmp_path, SYNTHETIC)))
+    data = {**SYNTHETIC, "facts": [*patient_facts(), *SYNTHETIC["facts"]]}
+    run("load_content", str(write(tmp_path, data)))
     return DiseaseArea.objects.get(slug="synthetic")
 
 
@@ -98,7 +106,7 @@ def test_the_pack_makes_the_area_with_its_own_facts_and_recommendations(syntheti
     )
     content = snapshot.current().of(synthetic.pk)
     assert {"syn_marker", "syn_grade", "sex", "age_years"} <= set(content.catalogue)
-    assert "primary_site" not in content.catalogue and "fong_score" not in content.catalogue
+    assert "primary_site" not in content.catalogue and "albi_grade" not in content.catalogue
     assert {rule.id for rule in content.rules} == SYNTHETIC_RULES
     # the liver library is as it was
     assert len(liver_content().rules) == 54

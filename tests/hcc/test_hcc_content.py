@@ -86,7 +86,9 @@ def test_every_item_is_the_sheets_own(hcc):
         assert rec.is_published == (item["ship"] in ("yes", "check")), item["id"]
         assert rec.decision_scope == item.get("decision_scope", "board")
         assert rec.alternatives == item.get("alternatives", ""), item["id"]
-        mapped = [m for code in item.get("plan_modalities", []) for m in MODALITIES.get(code, [code])]
+        mapped = [
+            m for code in item.get("plan_modalities", []) for m in MODALITIES.get(code, [code])
+        ]
         assert rec.plan_modalities == list(dict.fromkeys(mapped)), item["id"]
         assert [(c.condition, c.text) for c in rec.cautions.all()] == [
             (c["when"], c["text"]) for c in item.get("cautions", [])

@@ -252,8 +252,12 @@ def test_meld_na_lies_between_meld_and_40(bilirubin, creatinine, inr, sodium, di
                             dialysis_twice_past_week=dialysis)  # fmt: skip
     # Sodium is bounded to 125-137, so its term is never negative while MELD ≤ 40.
     assert meld >= 6 and meld_na <= 40 and min(meld, 40) <= meld_na
-    unrounded = (0.957 * math.log(4.0 if dialysis else min(max(creatinine, 1), 4))
-                 + 0.378 * math.log(max(bilirubin, 1)) + 1.120 * math.log(max(inr, 1)) + 0.643)
+    unrounded = (
+        0.957 * math.log(4.0 if dialysis else min(max(creatinine, 1), 4))
+        + 0.378 * math.log(max(bilirubin, 1))
+        + 1.120 * math.log(max(inr, 1))
+        + 0.643
+    )
     assert abs(meld - unrounded * 10) <= 1  # fmt: skip
 
 

@@ -1,7 +1,9 @@
+import contextlib
 from pathlib import Path
 
 import pghistory
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from guidelines import content_pack
 from guidelines.models import Recommendation
@@ -56,11 +58,19 @@ class Command(BaseCommand):
                 raise CommandError(f"--take {', '.join(unknown)}: not in {names}")
         except content_pack.PackError as error:
             raise CommandError(str(error)) from None
-        for path, data in packs:  # each pack in its own transaction
-            try:
-                self._load(path, data, dry_run=dry_run, if_empty=if_empty, take=frozenset(take))
-            except content_pack.PackError as error:
-                raise CommandError(f"{path.name}: {error} (nothing of it was applied)") from None
+        # Each pack in its own transaction. A dry run applies them all in one, undone at
+        # the end: a pack reads what an earlier one would make (HCC reads the facts the
+        # liver pack shares), as the real load would.
+        with transaction.atomic() if dry_run else contextlib.nullcontext():
+            for path, data in packs:
+                try:
+                    self._load(path, data, dry_run=dry_run, if_empty=if_empty, take=frozenset(take))
+                except content_pack.PackError as error:
+                    raise CommandError(
+                        f"{path.name}: {error} (nothing of it was applied)"
+                    ) from None
+            if dry_run:
+                transaction.set_rollback(True)
 
     def _load(self, path, data, *, dry_run, if_empty, take):
         area = data["area"]["slug"]
@@ -77,7 +87,8 @@ class Command(BaseCommand):
                 )
             return
         with pghistory.context(command="load_content", pack=str(path.name)):
-            report = content_pack.apply_pack(data, dry_run=dry_run, take=take)
+            # (a dry run is undone by the transaction around every pack: see ``handle``)
+            report = content_pack.apply_pack(data, take=take)
         self._print(report, path, dry_run)
 
     def _print(self, report, path, dry_run):

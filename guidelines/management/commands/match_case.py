@@ -54,9 +54,7 @@ class Command(BaseCommand):
             return []
         area = content.area
         if not area.lesion_module:
-            raise CommandError(
-                f"lesions: the {area.slug} area has no lesion table", returncode=2
-            )
+            raise CommandError(f"lesions: the {area.slug} area has no lesion table", returncode=2)
         if not isinstance(rows, list):
             raise CommandError("lesions must be a list of lesion rows", returncode=2)
         allowed = LESION_KEYS | set(area.lesion_fields)
@@ -104,8 +102,10 @@ class Command(BaseCommand):
     def _mm(self, value, where: str, *, least: int = 0) -> int | None:
         if value is None:
             return None
-        if isinstance(value, bool) or not isinstance(value, int) or not (
-            least <= value <= scores.MAX_DIAMETER_MM
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int)
+            or not (least <= value <= scores.MAX_DIAMETER_MM)
         ):
             raise CommandError(
                 f"{where} must be a whole number of mm, {least}–{scores.MAX_DIAMETER_MM}",
