@@ -104,6 +104,9 @@ def report_charts(report) -> dict[str, Chart]:
         "concordance-classes": bars(
             [(CLASS_WORDS[klass].capitalize(), n, str(n)) for klass, n in report.classes.items()],
         ),
+        "concordance-by-area": bars(
+            [(s.label, s.percent, _percent(s)) for s in report.by_area], maximum=100
+        ),
         "discordant-by-reason-group": bars(
             [(s.label, s.percent, _percent(s)) for s in report.discordant_by_group],
             maximum=100,

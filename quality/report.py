@@ -142,6 +142,8 @@ class Report:
     classes: dict[str, int] = field(default_factory=dict)
     headline: Share = Share("Concordant or conditionally concordant", 0, 0)
     discordant_by_group: list[Share] = field(default_factory=list)
+    # The headline per disease area (the areas' names, in the areas' order): areas compared.
+    by_area: list[Share] = field(default_factory=list)
     not_relevant: Share = Share("Board items judged not relevant", 0, 0)
     with_pending: Share = Share("Decisions with items pending", 0, 0)
     pending_items: int = 0
@@ -221,7 +223,8 @@ def build(scope: Scope, now: datetime.datetime | None = None) -> Report:
         "pk", "agenda_item_id", "agenda_item__meeting_id", "agenda_item__case_id", "outcome",
         "first_signed", "shown__completeness", "shown__readiness", "deferral_reason",
         "classification__klass", "classification__reason_groups", "pathway",
-        "shown__record_format",
+        "shown__record_format", "agenda_item__case__area__position",
+        "agenda_item__case__area__name",
     )  # fmt: skip
     for (
         pk,
@@ -251,6 +254,7 @@ def build(scope: Scope, now: datetime.datetime | None = None) -> Report:
     }
     _completeness(report, in_force.values())
     _classes(report, judged, deciding)
+    _by_area(report, judged)
     _concordance(report, deciding, judged)  # 6, 7
     actions = list(  # 8
         Action.objects.filter(decision__in=[d for d, _, _ in in_force.values()]).values_list(
@@ -381,6 +385,18 @@ def _completeness(report: Report, in_force: Iterable[tuple]) -> None:
         known, read, decisions = known + completeness[0], read + completeness[1], decisions + 1
     report.completeness = Share("Deciding facts known", known, read)
     report.completeness_decisions, report.completeness_missing = decisions, missing
+
+
+def _by_area(report: Report, judged: dict[int, tuple]) -> None:
+    """The headline of each disease area with decisions in the scope, side by side, in the
+    areas' order."""
+    counted: dict[tuple, list[int]] = {}  # (position, name) -> [concordant or not, assessed]
+    for klass, _, _, _, *area in judged.values():
+        if klass and klass != classes.NOT_ASSESSED:
+            tally = counted.setdefault(tuple(area), [0, 0])
+            tally[0] += klass in (classes.CONCORDANT, classes.CONDITIONAL)
+            tally[1] += 1
+    report.by_area = [Share(name, *counted[(pos, name)]) for pos, name in sorted(counted)]
 
 
 def _classes(report: Report, judged: dict[int, tuple], deciding: set[int]) -> None:
@@ -559,6 +575,11 @@ def tables(report: Report) -> list[Table]:
                for klass, n in report.classes.items()]
               + [[report.headline.label, report.headline.part,
                   _round(report.headline.percent)]], definition="def-class"),
+        Table("concordance-by-area",
+              "Concordant or conditionally concordant decisions, by disease area",
+              ("Disease area", "Concordant or conditional", "Assessed", "Share (%)"),
+              [[s.label, s.part, s.whole, _round(s.percent)] for s in report.by_area],
+              definition="def-class"),
         Table("discordant-by-reason-group",
               "Discordant decisions by reason group (a decision under each of its groups)",
               ("Reason group", "Decisions", "Share of assessed (%)"),

@@ -241,3 +241,38 @@ def test_the_demo_shows_the_second_area_at_once(hcc, settings):
     assert judged["hcc-ab-esmo-bclc0a-thermal"] == "followed"
     assert judged["hcc-rs-esmo-bclc0a-resection"] == "alternative_chosen"
     assert past.classification.klass == "concordant"
+
+
+def test_the_dashboard_compares_the_areas(hcc, clinician, coordinator_client):
+    """One concordant HCC decision beside a discordant liver one, on the same meeting."""
+    from decisions.models import NotFollowedReason
+    from quality import report
+
+    liver_case = make_case(patient=make_patient(mrn="L-9"),
+                           facts={"primary_site": "gist", "liver_resection_done": True,
+                                  "pregnant": False, "liver_metastases": "confirmed"})  # fmt: skip
+    case = hcc_case(hcc, lesion_count=1, largest_lesion_mm=24,
+                    ablation_target_near_vessel_or_duct=False, typical_hcc_imaging=True)  # fmt: skip
+    meeting = make_meeting([liver_case, case])
+    for item, plan in zip(meeting.agenda_items.order_by("position"), ("surveillance", "ablation"),
+                          strict=True):  # fmt: skip
+        decision = services.start(item, clinician)
+        decision.outcome, decision.intent, decision.plan = "recommendation", "curative", plan
+        decision.pathway = "yes" if decision.shown.get("pathway") else ""
+        decision.save()
+        decision.modalities.set(Modality.objects.filter(code=plan))
+        services.accept_proposals(decision, clinician, decision.version)
+        decision.concordance.filter(judgement="", frozen_as="applies").update(
+            judgement=Judgement.NOT_FOLLOWED if plan == "surveillance" else Judgement.ALREADY_DONE,
+            reason=NotFollowedReason.objects.get(name="Patient preference")
+            if plan == "surveillance" else None,
+        )  # fmt: skip
+        decision.refresh_from_db()
+        signing.sign(decision, clinician, decision.version)
+    scope = report.Scope(boards=(meeting.board,), start=meeting.starts_at.date(),
+                         end=meeting.starts_at.date())  # fmt: skip
+    figures = report.build(scope)
+    assert [(s.label, s.part, s.whole) for s in figures.by_area] == [
+        ("Liver metastases", 0, 1), ("Hepatocellular carcinoma", 1, 1)]  # fmt: skip
+    page = coordinator_client.get(reverse("quality:dashboard")).content.decode()
+    assert "by disease area" in page and "Hepatocellular carcinoma" in page

@@ -220,6 +220,8 @@ def test_every_figure_matches_the_hand_count(figures_world, django_assert_num_qu
     assert figures.classes == {"concordant": 2, "conditional": 1, "discordant": 2,
                                "not_assessed": 1}  # fmt: skip
     assert (figures.headline.part, figures.headline.whole) == (3, 5)
+    # By area: the five assessed are the liver's; the other area's case (E) is undecided.
+    assert [(s.label, s.part, s.whole) for s in figures.by_area] == [("Liver metastases", 3, 5)]
     assert [(s.part, s.whole) for s in figures.discordant_by_group] == [(1, 5), (1, 5), (0, 5),
                                                                         (0, 5)]  # fmt: skip
     # Judged items of the five recommendations: A 3, B 3, G 1, H 2, L 1 (its smoking row
@@ -350,8 +352,8 @@ def test_the_dashboard_shows_each_chart_with_its_numbers(coordinator_client, fig
     assert "patient 1, trial 1, guideline 0, judgement/other 0" in page
     assert "26 of 60 (43 %)" in page and "1 of 10 (10 %)" in page and "2 of 3 (67 %)" in page
     assert (
-        page.count("<svg") == 9 and page.count('class="figure-table"') == 13
-    )  # + overdue, readiness
+        page.count("<svg") == 10 and page.count('class="figure-table"') == 14
+    )  # + overdue, readiness (and the areas compared: one row here)
     # Every figure links to its definition on the page.
     for anchor in ("def-class", "def-discordant", "def-beside", "def-items", "def-intervals",
                    "def-attendance", "def-completeness", "def-overdue"):  # fmt: skip
