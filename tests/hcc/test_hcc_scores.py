@@ -293,3 +293,34 @@ def test_simple_derived_facts_are_three_valued():
                                     "locoregional_candidate": False}) is True  # fmt: skip
     assert hcc_scores.advanced_hcc({"bclc_stage": "indeterminate"}) is None
     assert hcc_scores.advanced_hcc({"bclc_stage": "terminal"}) is False
+
+
+OPEN = {
+    "child_pugh_class": st.sampled_from(["A", "B", "C"]),
+    "ecog": st.integers(0, 4),
+    "ecog_cancer_related": st.sampled_from(["yes", "no"]),
+    "macrovascular_invasion": st.booleans(),
+    "extrahepatic_spread": st.booleans(),
+    "transplant_candidate": st.sampled_from(["yes", "no", "under_evaluation"]),
+    "within_milan": st.booleans(),
+    "within_local_extended_criteria": st.booleans(),
+    "lesion_count": st.integers(1, 6),
+    "largest_lesion_mm": st.integers(5, 120),
+}
+
+
+@given(st.data())
+def test_a_stage_given_with_inputs_not_known_holds_for_every_value_they_could_take(data):
+    """Three-valued BCLC (§3.2): whatever the unknown inputs turn out to be, the rule on the
+    completed case gives the stage already given (and a stage not known is one that some
+    completion would change)."""
+    full = {name: data.draw(strategy, label=name) for name, strategy in OPEN.items()}
+    hidden = data.draw(st.sets(st.sampled_from(sorted(OPEN))), label="not known")
+    partial = {**CONFIRMED, **{k: (None if k in hidden else v) for k, v in full.items()}}
+    given_stage = hcc_scores.bclc(partial).value
+    complete = hcc_scores.bclc({**CONFIRMED, **full}).value
+    assert complete is not None  # every input known: always a stage (or "indeterminate")
+    if given_stage is not None:
+        assert given_stage == complete
+    elif not hidden:
+        raise AssertionError("not known with every input known")
