@@ -88,8 +88,21 @@ def with_given_values(values: Mapping[str, object], given: Mapping[str, object])
 
 
 def with_derived(values: Mapping[str, object], catalogue: Catalogue) -> dict[str, object]:
-    """The case's values with derived facts filled in (a derived value wins)."""
-    return {**values, **{name: d.value for name, d in derive(values, catalogue).items()}}
+    """The case's values with derived facts filled in (a derived value wins). A fact of a
+    computed group (never typed on the form: a score, the BCLC stage) that a rule of the
+    area sets is its rule's alone: typed in an import or ``match_case`` input, it is
+    dropped when the rule leaves it not known (HCC fact sheet §0 addition 9, §3.5)."""
+    found = derive(values, catalogue)
+    ruled = {rule.fact for rule in derivations(catalogue)}
+    result = {
+        name: value
+        for name, value in values.items()
+        if name in found
+        or name not in ruled
+        or not (catalogue.get(name) is not None and catalogue[name].computed)
+    }
+    result.update((name, d.value) for name, d in found.items())
+    return result
 
 
 def engine_values(values: Mapping[str, object], catalogue: Catalogue) -> dict[str, object]:

@@ -193,3 +193,13 @@ def test_held_items_never_match(hcc_content):
     ids = {rule.id for rule in hcc_content.rules}
     assert len(ids) == 28
     assert "hcc-sc-aasld-adjuvant-atezo-bev" not in ids
+
+
+def test_a_typed_stage_is_dropped_when_its_rule_leaves_it_not_known(hcc_content):
+    # Suspected HCC: the stage is not computed, so a typed "early" must not reach the
+    # stage-based cards (§0 addition 9: typed derived facts are never used in matching).
+    facts = {**WITHIN_MILAN, "hcc_diagnosis": "suspected", "bclc_stage": "early",
+             "within_milan": True}  # fmt: skip
+    applies, may, _ = match(hcc_content, **facts)
+    assert "hcc-lt-esmo-bclc0a-transplant" not in applies
+    assert "bclc_stage" in may["hcc-lt-esmo-bclc0a-transplant"].missing
