@@ -69,13 +69,26 @@ def test_shared_facts_are_the_liver_areas_not_copies(hcc):
     assert "bclc_stage" not in liver_catalogue and "primary_site" not in hcc_catalogue
 
 
+COPY = Path(__file__).parent / "data" / "hcc-sheet-items.yaml"
+
+
+def sheet_blocks(text: str) -> list[dict]:
+    part = text.split("## 2. Recommendations")[1].split("## 3. Case facts")[0]
+    return [item for block in re.findall(r"```yaml\n(.*?)```", part, re.S)
+            for item in yaml.safe_load(block)]  # fmt: skip
+
+
 @pytest.mark.skipif(not SHEET.exists(), reason="the fact sheet is not beside the project")
+def test_the_copy_of_the_sheets_items_is_the_sheets():
+    assert yaml.safe_load(COPY.read_text(encoding="utf-8")) == sheet_blocks(
+        SHEET.read_text(encoding="utf-8")
+    )
+
+
 def test_every_item_is_the_sheets_own(hcc):
     """Statement, action, condition, level, publication, modalities, alternatives and
-    cautions of each item, against the sheet's YAML blocks (§2)."""
-    text = SHEET.read_text(encoding="utf-8").split("## 2. Recommendations")[1]
-    blocks = re.findall(r"```yaml\n(.*?)```", text.split("## 3. Case facts")[0], re.S)
-    sheet = [item for block in blocks for item in yaml.safe_load(block)]
+    cautions of each item, against the sheet's YAML blocks (§2, kept in ``data/``)."""
+    sheet = yaml.safe_load(COPY.read_text(encoding="utf-8"))
     assert len(sheet) == 43
     for item in sheet:
         rec = Recommendation.objects.get(slug=item["id"])
@@ -85,6 +98,8 @@ def test_every_item_is_the_sheets_own(hcc):
         assert rec.verification == item["verification"], item["id"]
         assert rec.is_published == (item["ship"] in ("yes", "check")), item["id"]
         assert rec.decision_scope == item.get("decision_scope", "board")
+        assert rec.source_strength == str(item["source_strength"]), item["id"]
+        assert rec.notes.startswith(item.get("notes", "")), item["id"]  # (+ its ship note)
         assert rec.alternatives == item.get("alternatives", ""), item["id"]
         mapped = [
             m for code in item.get("plan_modalities", []) for m in MODALITIES.get(code, [code])
