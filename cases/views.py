@@ -377,8 +377,8 @@ def case_matches_json(request: HttpRequest, pk: int) -> JsonResponse:
     """The same structure as ``manage.py match_case``, for a saved case."""
     case = get_case_for_user(request, pk)
     record_read(request, ReadKind.CASE_DATA, [case])
-    content = snapshot.for_case(case)
-    output = snapshot.matches_json(case.fact_values(content.catalogue), content)
+    # The case's values as its page reads them (its rows and course read once).
+    output = snapshot.matches_json(overview(case).values, snapshot.for_case(case))
     return JsonResponse(output, json_dumps_params={"ensure_ascii": False})
 
 

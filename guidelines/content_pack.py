@@ -962,18 +962,15 @@ def dump(data: dict[str, Any]) -> str:
 
 
 def shipped_packs() -> list[Path]:
-    """The packs that come with the app, one per disease area, in the areas' order: an
-    area's pack loads after the packs whose shared facts it reads (the liver pack shares
-    liver function with HCC; on an upgrade it must share them before HCC reads them)."""
-    return sorted(PACKS.glob("*.yaml"), key=lambda path: (_position(path), path.name))
+    """The packs that come with the app, one per disease area."""
+    return sorted(PACKS.glob("*.yaml"))
 
 
-def _position(path: Path) -> int:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        return int(data["area"]["position"])
-    except (OSError, ValueError, TypeError, KeyError, yaml.YAMLError):
-        return 0  # (read_pack says what is wrong with it)
+def in_area_order(packs: list[tuple[Path, dict]]) -> list[tuple[Path, dict]]:
+    """Read packs in their areas' order: an area's pack loads after the packs whose shared
+    facts it reads (the liver pack shares liver function with HCC; on an upgrade it must
+    share them before HCC reads them)."""
+    return sorted(packs, key=lambda pack: (pack[1]["area"].get("position", 0), pack[0].name))
 
 
 def pack_area(path: Path) -> str:

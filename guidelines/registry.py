@@ -39,6 +39,15 @@ class Derivation(Protocol):
         """How it came about; briefly, only its inputs (where a block says the rest)."""
 
 
+def in_words(names, values: Mapping[str, object], catalogue: Catalogue) -> str:
+    """'Sex: Male, Cirrhosis: Yes': each fact (of the catalogue) with its value shown."""
+    return ", ".join(
+        f"{catalogue[name].label}: {catalogue[name].display_value(values.get(name))}"
+        for name in names
+        if name in catalogue
+    )
+
+
 @dataclass(frozen=True)
 class FollowsFrom:
     """``fact`` is ``value`` whenever ``input`` holds one of ``when`` (None: any value)."""
@@ -63,11 +72,7 @@ class FollowsFrom:
         self, values: Mapping[str, object], catalogue: Catalogue, *, briefly: bool = False
     ) -> str:
         """What it came from, in words: 'follows from Sex: Male' (brief already)."""
-        parts = [
-            f"{catalogue[name].label}: {catalogue[name].display_value(values.get(name))}"
-            for name in self.inputs
-        ]
-        return "follows from " + ", ".join(parts)
+        return "follows from " + in_words(self.inputs, values, catalogue)
 
 
 @dataclass(frozen=True)
@@ -126,12 +131,10 @@ class Decided:
         self, values: Mapping[str, object], catalogue: Catalogue, *, briefly: bool = False
     ) -> str:
         """'computed from HCC diagnosis: Confirmed on imaging (source)'."""
-        parts = [
-            f"{catalogue[name].label}: {catalogue[name].display_value(values.get(name))}"
-            for name in self.inputs
-            if name in catalogue and values.get(name) not in (None, [], "")
-        ]
-        return f"computed from {', '.join(parts) or 'what is known'} ({self.source})"
+        known = [name for name in self.inputs if values.get(name) not in (None, [], "")]
+        return (
+            f"computed from {in_words(known, values, catalogue) or 'what is known'} ({self.source})"
+        )
 
 
 def _value(score: scores.Score) -> object:

@@ -48,13 +48,15 @@ class Command(BaseCommand):
     def handle(self, *args, path, dry_run, if_empty, take, **options):
         paths = [Path(path)] if path else content_pack.shipped_packs()
         try:
-            packs = [(path, content_pack.read_pack(path)) for path in paths]
+            packs = content_pack.in_area_order(
+                [(path, content_pack.read_pack(path)) for path in paths]
+            )
             known = {
                 item.get(key) for _, data in packs for kind, key in KEYED for item in data[kind]
             }
             unknown = sorted(set(take) - known)
             if unknown:
-                names = ", ".join(path.name for path in paths)
+                names = ", ".join(path.name for path, _ in packs)
                 raise CommandError(f"--take {', '.join(unknown)}: not in {names}")
         except content_pack.PackError as error:
             raise CommandError(str(error)) from None
